@@ -1,0 +1,79 @@
+// Package cache holds the local snapshot of a tenant: the SQLite store
+// (schema, migrations, transactional sync writes, audit log, reviews) and the
+// in-memory domain model the UI and CLI read (users, groups, roles, orgs,
+// memberships, matrices, the filter index).
+package cache
+
+import (
+	"time"
+)
+
+// Role is a OneTrust role, decomposed from group ids "roleId:orgId".
+type Role struct {
+	ID   string
+	Name string
+}
+
+// Org is a OneTrust organization, decomposed from group ids "roleId:orgId".
+type Org struct {
+	ID   string
+	Name string
+}
+
+// Group is one SCIM group. For OneTrust groups Role and Org index
+// Snapshot.Roles / Snapshot.Orgs; a plain group (id not "roleId:orgId", as on
+// other SCIM servers) has Role == -1 and Org == -1.
+type Group struct {
+	ID           string
+	DisplayName  string
+	Role         int32
+	Org          int32
+	Category     string
+	Description  string
+	LastModified string
+	// Members are user indexes into Snapshot.Users, ascending.
+	Members []int32
+}
+
+// Plain reports whether the group is not a role x org group.
+func (g *Group) Plain() bool { return g.Role < 0 || g.Org < 0 }
+
+// User is the cached view of a SCIM user (core + enterprise fields the UI
+// shows). Groups are group indexes into Snapshot.Groups, ascending.
+type User struct {
+	ID           string
+	ExternalID   string
+	UserName     string
+	GivenName    string
+	FamilyName   string
+	DisplayName  string
+	Email        string
+	UserType     string
+	Title        string
+	Department   string
+	Division     string
+	Organization string
+	CostCenter   string
+	EmployeeID   string
+	ManagerID    string
+	ManagerName  string
+	Active       bool
+	Created      string
+	LastModified string
+	Groups       []int32
+}
+
+// SyncInfo describes one stored snapshot.
+type SyncInfo struct {
+	ID          int64
+	Source      string // tenant base URL (never carries the token)
+	Profile     string
+	StartedAt   time.Time
+	FinishedAt  time.Time
+	Users       int
+	Groups      int
+	Memberships int
+}
+
+// Age is how old the snapshot is at now.
+func (i SyncInfo) Age(now time.Time) time.Duration { return now.Sub(i.FinishedAt) }
