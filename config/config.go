@@ -1,0 +1,271 @@
+// Package config resolves where otaccess connects and how it gets a token:
+// flags, then environment, then a profile in the config file.
+package config
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Environment variables read by Resolve.
+const (
+	EnvURL     = "OTACCESS_URL"
+	EnvDomain  = "OTACCESS_DOMAIN"
+	EnvToken   = "OTACCESS_TOKEN"
+	EnvCache   = "OTACCESS_CACHE"
+	EnvProfile = "OTACCESS_PROFILE"
+	EnvConfig  = "OTACCESS_CONFIG"
+)
+
+// Profile is one tenant in the config file.
+type Profile struct {
+	URL          string `toml:"url"`
+	Domain       string `toml:"domain"`
+	TokenCommand string `toml:"token_command"`
+	TokenFile    string `toml:"token_file"`
+	Cache        string `toml:"cache"`
+	Concurrency  int    `toml:"concurrency"`
+}
+
+// File is the config file: config.toml in os.UserConfigDir()/otaccess.
+type File struct {
+	DefaultProfile string             `toml:"default_profile"`
+	Profiles       map[string]Profile `toml:"profiles"`
+	path           string
+}
+
+var profileName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// DefaultPath is where the config file lives unless OTACCESS_CONFIG says otherwise.
+func DefaultPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the config directory: %w", err)
+	}
+	return filepath.Join(dir, "otaccess", "config.toml"), nil
+}
+
+// Load reads the config file. A missing file is an empty config; unknown keys
+// are an error, because a typo there would otherwise be silently ignored.
+func Load(path string) (*File, error) {
+	f := &File{path: path, Profiles: map[string]Profile{}}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return f, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read config %s: %w", path, err)
+	}
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %v", path, err)
+	}
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		keys := make([]string, len(undecoded))
+		for i, k := range undecoded {
+			keys[i] = k.String()
+		}
+		return nil, fmt.Errorf("config %s: unknown key(s) %s (known: default_profile, profiles.NAME.{url,domain,token_command,token_file,cache,concurrency})", path, strings.Join(keys, ", "))
+	}
+	for name, p := range f.Profiles {
+		if !profileName.MatchString(name) {
+			return nil, fmt.Errorf("config %s: profile name %q: use letters, digits, '.', '_' or '-'", path, name)
+		}
+		if p.URL != "" && p.Domain != "" {
+			return nil, fmt.Errorf("config %s: profile %q sets both url and domain; keep one", path, name)
+		}
+		if p.Concurrency < 0 || p.Concurrency > 64 {
+			return nil, fmt.Errorf("config %s: profile %q: concurrency must be between 1 and 64", path, name)
+		}
+	}
+	if f.DefaultProfile != "" {
+		if _, ok := f.Profiles[f.DefaultProfile]; !ok {
+			return nil, fmt.Errorf("config %s: default_profile %q is not defined under [profiles]", path, f.DefaultProfile)
+		}
+	}
+	return f, nil
+}
+
+// Flags are the command-line values that override the environment and profile.
+type Flags struct {
+	Profile     string
+	URL         string
+	Domain      string
+	TokenFile   string
+	Cache       string
+	Concurrency int
+	Offline     bool
+}
+
+// Settings is the resolved connection. It holds how to get the token, never
+// the token itself, so a Settings value can be printed or logged safely.
+type Settings struct {
+	Profile      string // profile name, or a name derived from the host
+	URL          string // SCIM base URL; "" when nothing is configured
+	Cache        string // cache file path; "" means cache.DefaultPath(Profile)
+	Concurrency  int
+	Offline      bool
+	tokenEnv     string
+	tokenFile    string
+	tokenCommand string
+}
+
+// Resolve merges flags, environment (getenv) and the config file.
+func Resolve(fl Flags, getenv func(string) string, f *File) (Settings, error) {
+	if f == nil {
+		f = &File{}
+	}
+	name := first(fl.Profile, getenv(EnvProfile), f.DefaultProfile)
+	var p Profile
+	if name != "" {
+		var ok bool
+		if p, ok = f.Profiles[name]; !ok {
+			known := make([]string, 0, len(f.Profiles))
+			for k := range f.Profiles {
+				known = append(known, k)
+			}
+			sort.Strings(known)
+			where := f.path
+			if where == "" {
+				where = "the config file"
+			}
+			if len(known) == 0 {
+				return Settings{}, fmt.Errorf("profile %q not found: %s defines no profiles", name, where)
+			}
+			return Settings{}, fmt.Errorf("profile %q not found in %s (known: %s)", name, where, strings.Join(known, ", "))
+		}
+	}
+	s := Settings{Profile: name, Offline: fl.Offline}
+	if fl.URL != "" && fl.Domain != "" {
+		return Settings{}, errors.New("--url and --domain both given; use one")
+	}
+	switch {
+	case fl.URL != "":
+		s.URL = fl.URL
+	case fl.Domain != "":
+		s.URL = DomainURL(fl.Domain)
+	case getenv(EnvURL) != "":
+		s.URL = getenv(EnvURL)
+	case getenv(EnvDomain) != "":
+		s.URL = DomainURL(getenv(EnvDomain))
+	case p.URL != "":
+		s.URL = p.URL
+	case p.Domain != "":
+		s.URL = DomainURL(p.Domain)
+	}
+	s.URL = strings.TrimRight(strings.TrimSpace(s.URL), "/")
+	if s.URL != "" {
+		u, err := url.Parse(s.URL)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			return Settings{}, fmt.Errorf("tenant URL %q is not an http(s) URL; expected e.g. https://acme.onetrust.com/api/scim/v2", s.URL)
+		}
+		if u.User != nil {
+			return Settings{}, errors.New("tenant URL must not carry credentials; use OTACCESS_TOKEN or --token-file")
+		}
+		if s.Profile == "" {
+			s.Profile = u.Hostname() // one cache per tenant even without a profile
+		}
+	}
+	if s.Profile == "" {
+		s.Profile = "default"
+	}
+	s.Cache = first(fl.Cache, getenv(EnvCache), p.Cache)
+	s.Concurrency = fl.Concurrency
+	if s.Concurrency == 0 {
+		s.Concurrency = p.Concurrency
+	}
+	if s.Concurrency < 0 || s.Concurrency > 64 {
+		return Settings{}, fmt.Errorf("concurrency %d: must be between 1 and 64", s.Concurrency)
+	}
+	s.tokenEnv = getenv(EnvToken)
+	s.tokenFile = first(fl.TokenFile, p.TokenFile)
+	s.tokenCommand = p.TokenCommand
+	return s, nil
+}
+
+// HasToken reports whether some token source is configured (without running it).
+func (s Settings) HasToken() bool {
+	return s.tokenEnv != "" || s.tokenFile != "" || s.tokenCommand != ""
+}
+
+// TokenSource names where the token comes from, for messages.
+func (s Settings) TokenSource() string {
+	switch {
+	case s.tokenEnv != "":
+		return EnvToken
+	case s.tokenFile != "":
+		return "token file " + s.tokenFile
+	case s.tokenCommand != "":
+		return "the profile's token_command"
+	}
+	return "nowhere (set " + EnvToken + ", --token-file or a profile token_command)"
+}
+
+// Token returns the API token: OTACCESS_TOKEN, else the token file, else the
+// profile's token_command. Errors never include the token or command output.
+func (s Settings) Token(ctx context.Context) (string, error) {
+	switch {
+	case s.tokenEnv != "":
+		return strings.TrimSpace(s.tokenEnv), nil
+	case s.tokenFile != "":
+		data, err := os.ReadFile(s.tokenFile)
+		if err != nil {
+			return "", fmt.Errorf("read token file: %w", err)
+		}
+		tok := strings.TrimSpace(string(data))
+		if tok == "" {
+			return "", fmt.Errorf("token file %s is empty", s.tokenFile)
+		}
+		return tok, nil
+	case s.tokenCommand != "":
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "sh", "-c", s.tokenCommand)
+		cmd.Stderr = os.Stderr // a password manager may prompt
+		out, err := cmd.Output()
+		if err != nil {
+			return "", fmt.Errorf("token_command failed: %v", err)
+		}
+		tok := strings.TrimSpace(string(out))
+		if tok == "" {
+			return "", errors.New("token_command printed nothing")
+		}
+		return tok, nil
+	}
+	return "", nil
+}
+
+// DomainURL turns "acme", "acme.onetrust.com", "acme.my.onetrust.com",
+// "app-au.onetrust.com" or a full URL into the SCIM v2 base URL.
+func DomainURL(domain string) string {
+	d := strings.TrimSpace(domain)
+	d = strings.TrimPrefix(strings.TrimPrefix(d, "https://"), "http://")
+	if i := strings.IndexByte(d, '/'); i >= 0 {
+		d = d[:i]
+	}
+	if d != "" && !strings.Contains(d, ".") {
+		d += ".onetrust.com"
+	}
+	return "https://" + d + "/api/scim/v2"
+}
+
+func first(vals ...string) string {
+	for _, v := range vals {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
