@@ -1,0 +1,535 @@
+// Package scimtest is an in-process fake OneTrust SCIM 2.0 tenant for tests,
+// the demo and benchmarks. It is a real SCIM server over HTTP: paging, filters
+// (parsed with github.com/scim2/filter-parser/v2), PatchOp on users and groups,
+// OneTrust's role x organization groups, rate limits and injectable faults.
+//
+// Defaults follow OneTrust's reference documentation (see DESIGN.md): groups
+// pages hold at most 25, PATCH /Groups answers 204, filters are ignored on
+// /Groups, invited users are never returned, new users are inactive and get
+// the default group.
+package scimtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/otaccess/otaccess/client"
+)
+
+// Config describes the tenant and how the server behaves. The zero value is a
+// usable empty tenant with 20 roles x 2 orgs (the documents' example).
+type Config struct {
+	Users int // generated users (0 = none)
+	Roles int // generated roles (0 = 20)
+	Orgs  int // generated organizations (0 = 2)
+	Seed  int64
+
+	// Token is the API key expected as "Authorization: Bearer <Token>".
+	// Empty accepts any non-empty bearer token (the header is still required).
+	Token string
+
+	Latency      time.Duration // slept before every request is served
+	UserPageCap  int           // max items per /Users page (0 = 1000)
+	GroupPageCap int           // max items per /Groups page (0 = 25, as OneTrust)
+	BasePath     string        // default /api/scim/v2
+
+	// DefaultUserCount is the /Users page size when count is absent (0 = 100).
+	DefaultUserCount int
+
+	// RateLimitPerMinute limits requests per endpoint (first path segment:
+	// Users, Groups, ...) per RateWindow; 0 = unlimited. RateLimitPerHour is
+	// the account-wide limit per 60 RateWindows. Over a limit: 429 with
+	// Retry-After and the ot-* headers.
+	RateLimitPerMinute int
+	RateLimitPerHour   int
+	RateWindow         time.Duration // length of a "minute" (0 = 1m); tests shorten it
+
+	// GroupPatchReturnsBody makes PATCH /Groups/{id} answer 200 with the group
+	// (as the seeds show) instead of 204 No Content (as the reference says).
+	GroupPatchReturnsBody bool
+
+	// DeleteDeactivates makes DELETE /Users/{id} only set active=false (and
+	// still answer 204), as some integrations observe.
+	DeleteDeactivates bool
+
+	// Now returns the time used for meta.lastModified on writes. Nil uses a
+	// deterministic clock that starts at the generation time and advances by
+	// a fixed step on every write, so runs are reproducible.
+	Now func() time.Time
+}
+
+// Role and Org are the halves of a OneTrust group.
+type Role struct{ ID, Name string }
+
+// Org is an organization; see Role.
+type Org struct{ ID, Name string }
+
+// RequestRecord is one served request, for assertions such as "the client
+// always sent count" or "nobody called PUT /Groups".
+type RequestRecord struct {
+	Method string
+	Path   string // relative to the base path, e.g. /Users/abc
+	Query  string
+	Status int // 0 when the connection was cut without a response
+}
+
+// Server is the fake tenant. It implements http.Handler.
+type Server struct {
+	cfg  Config
+	base string // base path without trailing slash
+
+	requests atomic.Int64
+	public   atomic.Pointer[string] // scheme://host used in locations, when known
+
+	mu       sync.RWMutex
+	users    []*userRec // visible users in stable (creation) order
+	userIdx  map[string]int
+	invited  map[string]*userRec
+	byName   map[string]*userRec // lower(userName) over visible and invited users
+	groups   []*groupRec
+	groupIdx map[string]*groupRec
+	roles    []Role
+	orgs     []Org
+	seq      uint64
+	rng      *rand.Rand
+	clock    time.Time
+
+	faultMu sync.Mutex
+	faults  []*faultState
+
+	rateMu  sync.Mutex
+	windows map[string]*rateWindow
+
+	logMu sync.Mutex
+	log   []RequestRecord
+	logN  int
+}
+
+const (
+	defaultBasePath = "/api/scim/v2"
+	maxLogRecords   = 4096
+	maxBodyBytes    = 4 << 20
+)
+
+// NewServer generates the tenant deterministically from cfg.Seed.
+func NewServer(cfg Config) *Server {
+	if cfg.Roles <= 0 {
+		cfg.Roles = 20
+	}
+	if cfg.Orgs <= 0 {
+		cfg.Orgs = 2
+	}
+	if cfg.UserPageCap <= 0 {
+		cfg.UserPageCap = 1000
+	}
+	if cfg.GroupPageCap <= 0 {
+		cfg.GroupPageCap = 25
+	}
+	if cfg.DefaultUserCount <= 0 {
+		cfg.DefaultUserCount = 100
+	}
+	if cfg.RateWindow <= 0 {
+		cfg.RateWindow = time.Minute
+	}
+	base := strings.TrimRight(cfg.BasePath, "/")
+	if base == "" {
+		base = defaultBasePath
+	}
+	if !strings.HasPrefix(base, "/") {
+		base = "/" + base
+	}
+	cfg.BasePath = base
+	s := &Server{
+		cfg:      cfg,
+		base:     base,
+		userIdx:  make(map[string]int, cfg.Users),
+		invited:  map[string]*userRec{},
+		byName:   make(map[string]*userRec, cfg.Users),
+		groupIdx: map[string]*groupRec{},
+		windows:  map[string]*rateWindow{},
+	}
+	generate(s, cfg)
+	return s
+}
+
+// Config returns the effective configuration (defaults filled in).
+func (s *Server) Config() Config { return s.cfg }
+
+// BasePath returns the SCIM base path, e.g. /api/scim/v2.
+func (s *Server) BasePath() string { return s.base }
+
+// SetPublicURL sets scheme://host used in meta.location and $ref values.
+// Without it the request's Host is used. NewTestServer sets it.
+func (s *Server) SetPublicURL(u string) {
+	u = strings.TrimRight(u, "/")
+	s.public.Store(&u)
+}
+
+// Requests returns how many requests the server has received.
+func (s *Server) Requests() int64 { return s.requests.Load() }
+
+// RequestLog returns the most recent requests (up to 4096), oldest first.
+func (s *Server) RequestLog() []RequestRecord {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	if s.logN <= maxLogRecords {
+		return append([]RequestRecord(nil), s.log...)
+	}
+	// The log is a ring once full; logN%max is the oldest slot.
+	i := s.logN % maxLogRecords
+	out := make([]RequestRecord, 0, maxLogRecords)
+	out = append(out, s.log[i:]...)
+	return append(out, s.log[:i]...)
+}
+
+func (s *Server) record(rr RequestRecord) {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	if len(s.log) < maxLogRecords {
+		s.log = append(s.log, rr)
+	} else {
+		s.log[s.logN%maxLogRecords] = rr
+	}
+	s.logN++
+}
+
+// call carries what one request's handlers need besides the request.
+type call struct {
+	r     *http.Request
+	rel   string // path after the base path
+	root  string // scheme://host for locations
+	fault *Fault // the fault firing on this request, if any
+}
+
+// ServeHTTP serves the SCIM API under the base path.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	rr := RequestRecord{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
+	defer func() { s.record(rr) }()
+
+	if !sleepCtx(r.Context(), s.cfg.Latency) {
+		return // the client gave up; nobody is listening
+	}
+	rel, ok := s.relPath(r.URL.Path)
+	if !ok {
+		rr.Status = http.StatusNotFound
+		writeError(w, http.StatusNotFound, "", fmt.Sprintf("no SCIM endpoint at %s (base path is %s)", r.URL.Path, s.base))
+		return
+	}
+	rr.Path = rel
+	if st := s.rateLimit(w, rel); st != 0 {
+		rr.Status = st
+		return
+	}
+	if !s.authorized(r) {
+		rr.Status = http.StatusUnauthorized
+		w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
+		writeError(w, http.StatusUnauthorized, "", "missing or invalid bearer token")
+		return
+	}
+	c := &call{r: r, rel: rel, root: s.root(r), fault: s.matchFault(r.Method, rel)}
+	if c.fault != nil && c.fault.Kind.preempts() {
+		rr.Status = s.preemptFault(w, c)
+		return
+	}
+	buf := newBufferedResponse()
+	s.route(buf, c)
+	rr.Status = s.deliver(w, buf, c)
+}
+
+// relPath strips the base path; ok is false outside it.
+func (s *Server) relPath(p string) (string, bool) {
+	p = path.Clean("/" + p) // no escaping the base path with ../
+	if p == s.base {
+		return "/", true
+	}
+	if !strings.HasPrefix(p, s.base+"/") {
+		return "", false
+	}
+	return p[len(s.base):], true
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	h := r.Header.Get("Authorization")
+	const prefix = "bearer "
+	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+		return false
+	}
+	tok := strings.TrimSpace(h[len(prefix):])
+	if s.cfg.Token == "" {
+		return tok != ""
+	}
+	return subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.Token)) == 1
+}
+
+func (s *Server) root(r *http.Request) string {
+	if p := s.public.Load(); p != nil && *p != "" {
+		return *p
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// accessorRoot is the root used by the state accessors (no request at hand).
+func (s *Server) accessorRoot() string {
+	if p := s.public.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+func (s *Server) route(w http.ResponseWriter, c *call) {
+	seg, rest, _ := strings.Cut(strings.TrimPrefix(c.rel, "/"), "/")
+	m := c.r.Method
+	switch seg {
+	case "Users":
+		switch {
+		case rest == "" && m == http.MethodGet:
+			s.listUsers(w, c)
+		case rest == "" && m == http.MethodPost:
+			s.createUser(w, c)
+		case rest == "":
+			methodNotAllowed(w, "GET, POST")
+		case strings.Contains(rest, "/"):
+			notFound(w, c)
+		case m == http.MethodGet:
+			s.getUser(w, c, rest)
+		case m == http.MethodPut:
+			s.replaceUser(w, c, rest)
+		case m == http.MethodPatch:
+			s.patchUser(w, c, rest)
+		case m == http.MethodDelete:
+			s.deleteUser(w, c, rest)
+		default:
+			methodNotAllowed(w, "GET, PUT, PATCH, DELETE")
+		}
+	case "Groups":
+		switch {
+		case rest == "" && m == http.MethodGet:
+			s.listGroups(w, c)
+		case rest == "":
+			methodNotAllowed(w, "GET")
+		case strings.Contains(rest, "/"):
+			notFound(w, c)
+		case m == http.MethodGet:
+			s.getGroup(w, c, rest)
+		case m == http.MethodPatch:
+			s.patchGroup(w, c, rest)
+		case m == http.MethodPut:
+			// OneTrust's PUT replaces the whole member list: a client that
+			// uses it can silently revoke everyone, so the fake refuses it.
+			writeError(w, http.StatusNotImplemented, "",
+				"PUT /Groups/{id} would replace every member of the group; this server does not support it: use PATCH with op add/remove on path members")
+		default:
+			methodNotAllowed(w, "GET, PATCH")
+		}
+	case "ServiceProviderConfig", "Schemas", "ResourceTypes":
+		if m != http.MethodGet {
+			methodNotAllowed(w, "GET")
+			return
+		}
+		s.serveDiscovery(w, c, seg, rest)
+	default:
+		notFound(w, c)
+	}
+}
+
+// ---- responses ----
+
+const contentType = "application/scim+json"
+
+// writeJSON encodes v as SCIM JSON. HTML escaping is off so names such as
+// "Research & Development" travel as they would from a Java server.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, "encoding response: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	_, _ = w.Write(b.Bytes())
+}
+
+type errorWire struct {
+	Schemas  []string `json:"schemas"`
+	Status   string   `json:"status"`
+	ScimType string   `json:"scimType,omitempty"`
+	Detail   string   `json:"detail,omitempty"`
+}
+
+func writeError(w http.ResponseWriter, status int, scimType, detail string) {
+	writeJSON(w, status, errorWire{
+		Schemas:  []string{client.SchemaError},
+		Status:   strconv.Itoa(status),
+		ScimType: scimType,
+		Detail:   detail,
+	})
+}
+
+func notFound(w http.ResponseWriter, c *call) {
+	writeError(w, http.StatusNotFound, "", fmt.Sprintf("no SCIM endpoint at %s %s", c.r.Method, c.r.URL.Path))
+}
+
+func methodNotAllowed(w http.ResponseWriter, allow string) {
+	w.Header().Set("Allow", allow)
+	writeError(w, http.StatusMethodNotAllowed, "", "method not allowed here; allowed: "+allow)
+}
+
+// bufferedResponse holds a handler's response so faults can rewrite, cut or
+// drop it after the handler (and its state change) ran.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func newBufferedResponse() *bufferedResponse {
+	return &bufferedResponse{header: http.Header{}}
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+func (b *bufferedResponse) statusCode() int {
+	if b.status == 0 {
+		return http.StatusOK
+	}
+	return b.status
+}
+
+// flush writes the buffered response out unchanged.
+func flush(w http.ResponseWriter, b *bufferedResponse) int {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	if b.body.Len() > 0 || b.statusCode() != http.StatusNoContent {
+		w.Header().Set("Content-Length", strconv.Itoa(b.body.Len()))
+	}
+	w.WriteHeader(b.statusCode())
+	_, _ = w.Write(b.body.Bytes())
+	return b.statusCode()
+}
+
+// sleepCtx sleeps d unless ctx ends first; it reports whether it slept fully.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// ---- rate limiting ----
+
+type rateWindow struct {
+	start time.Time
+	n     int
+}
+
+// rateLimit counts the request against its endpoint's window and the account's
+// hourly window; over a limit it answers 429 and returns the status.
+func (s *Server) rateLimit(w http.ResponseWriter, rel string) int {
+	if s.cfg.RateLimitPerMinute <= 0 && s.cfg.RateLimitPerHour <= 0 {
+		return 0
+	}
+	seg, _, _ := strings.Cut(strings.TrimPrefix(rel, "/"), "/")
+	now := time.Now()
+	s.rateMu.Lock()
+	defer s.rateMu.Unlock()
+	check := func(key string, limit int, period time.Duration, name string) bool {
+		if limit <= 0 {
+			return false
+		}
+		win := s.windows[key]
+		if win == nil || now.Sub(win.start) >= period {
+			win = &rateWindow{start: now}
+			s.windows[key] = win
+		}
+		win.n++
+		if win.n <= limit {
+			return false
+		}
+		wait := win.start.Add(period).Sub(now)
+		secs := int((wait + time.Second - 1) / time.Second)
+		if secs < 1 {
+			secs = 1
+		}
+		h := w.Header()
+		h.Set("Retry-After", strconv.Itoa(secs))
+		h.Set("ot-ratelimit-event-id", fmt.Sprintf("scimtest-%d", s.requests.Load()))
+		h.Set("ot-requests-allowed", strconv.Itoa(limit))
+		h.Set("ot-period", name)
+		h.Set("ot-request-made", strconv.Itoa(win.n))
+		writeError(w, http.StatusTooManyRequests, "", fmt.Sprintf("rate limit of %d requests per %s exceeded; retry after %d seconds", limit, strings.ToLower(name), secs))
+		return true
+	}
+	if check("hour", s.cfg.RateLimitPerHour, 60*s.cfg.RateWindow, "HOUR") ||
+		check("endpoint:"+seg, s.cfg.RateLimitPerMinute, s.cfg.RateWindow, "MINUTE") {
+		return http.StatusTooManyRequests
+	}
+	return 0
+}
+
+// ---- test server ----
+
+// TestServer is a Server behind an httptest.Server, closed by tb.Cleanup.
+type TestServer struct {
+	*Server
+	// URL is the SCIM base URL including the base path, e.g.
+	// http://127.0.0.1:41234/api/scim/v2.
+	URL        string
+	HTTPServer *httptest.Server
+}
+
+// NewTestServer starts a fake tenant on a loopback port for the test's lifetime.
+func NewTestServer(tb testing.TB, cfg Config) *TestServer {
+	tb.Helper()
+	s := NewServer(cfg)
+	hs := httptest.NewServer(s)
+	s.SetPublicURL(hs.URL)
+	tb.Cleanup(hs.Close)
+	return &TestServer{Server: s, URL: hs.URL + s.base, HTTPServer: hs}
+}
+
+// Client returns an *http.Client for the test server.
+func (ts *TestServer) Client() *http.Client { return ts.HTTPServer.Client() }
+
+// Close shuts the HTTP server down early (Cleanup also does it).
+func (ts *TestServer) Close() { ts.HTTPServer.Close() }
