@@ -1,0 +1,271 @@
+package client
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Error is a failed SCIM request: an HTTP error answer (Status > 0) or a
+// transport failure (Status == 0, Err set). All strings are sanitized and the
+// API token is redacted before they are stored here.
+type Error struct {
+	Status     int
+	ScimType   string
+	Detail     string
+	Method     string
+	URL        string
+	Body       string        // short excerpt of a non-SCIM error body
+	RetryAfter time.Duration // from Retry-After, when the server sent one
+	Attempts   int           // how many times the request was sent
+	Err        error         // transport error when Status == 0
+}
+
+// Error says what failed and what to do about it.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Status == 0 || e.Err != nil {
+		// Transport failures, cancellations, and 2xx answers that did not
+		// decode: there is no HTTP error status to explain.
+		if e.Status != 0 {
+			fmt.Fprintf(&b, "%d from ", e.Status)
+		}
+		fmt.Fprintf(&b, "%s %s: ", e.Method, e.URL)
+		if e.Err != nil {
+			b.WriteString(e.Err.Error())
+		} else {
+			b.WriteString("request failed")
+		}
+		if e.Attempts > 1 {
+			fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+		}
+		return b.String()
+	}
+	fmt.Fprintf(&b, "%d from %s %s: %s", e.Status, e.Method, e.URL, e.advice())
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (gave up after %d attempts)", e.Attempts)
+	}
+	switch {
+	case e.Detail != "" && e.ScimType != "":
+		fmt.Fprintf(&b, "; server said: %s (%s)", e.Detail, e.ScimType)
+	case e.Detail != "":
+		fmt.Fprintf(&b, "; server said: %s", e.Detail)
+	case e.ScimType != "":
+		fmt.Fprintf(&b, "; scimType %s", e.ScimType)
+	case e.Body != "":
+		fmt.Fprintf(&b, "; body: %s", e.Body)
+	}
+	return b.String()
+}
+
+func (e *Error) advice() string {
+	switch {
+	case e.Status == http.StatusUnauthorized:
+		return "the API key was refused; check OTACCESS_TOKEN or the profile's token"
+	case e.Status == http.StatusForbidden:
+		return "the API key lacks the SCIM scope for this operation; ask a tenant admin for a key with SCIM access"
+	case e.Status == http.StatusNotFound:
+		return "not found; it may have been deleted, or the base URL is wrong"
+	case e.Status == http.StatusBadRequest && strings.EqualFold(e.ScimType, "invalidFilter"):
+		return "the server rejected the filter; check its syntax and attribute names (OneTrust filters Users only, not Groups)"
+	case e.Status == http.StatusBadRequest:
+		return "the server rejected the request as invalid"
+	case e.Status == http.StatusConflict:
+		return "conflict: a resource with the same unique attribute exists or it changed meanwhile"
+	case e.Status == http.StatusTooManyRequests:
+		s := "rate limited by the server; wait and try again, or lower the request rate"
+		if e.RetryAfter > 0 {
+			s += fmt.Sprintf(" (Retry-After %s)", e.RetryAfter)
+		}
+		return s
+	case e.Status >= 500:
+		return "server error; try again later"
+	default:
+		if t := http.StatusText(e.Status); t != "" {
+			return strings.ToLower(t)
+		}
+		return "unexpected status"
+	}
+}
+
+// Unwrap exposes the transport error (context.Canceled, net errors).
+func (e *Error) Unwrap() error { return e.Err }
+
+// Temporary reports whether trying again later may succeed.
+func (e *Error) Temporary() bool {
+	return e.Status == 0 || e.Status == http.StatusTooManyRequests || e.Status >= 500
+}
+
+func statusOf(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return -1
+}
+
+// IsNotFound reports a 404 answer.
+func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
+
+// IsUnauthorized reports a 401 answer (the token was refused).
+func IsUnauthorized(err error) bool { return statusOf(err) == http.StatusUnauthorized }
+
+// IsForbidden reports a 403 answer (the token lacks a scope).
+func IsForbidden(err error) bool { return statusOf(err) == http.StatusForbidden }
+
+// IsRateLimited reports a 429 answer that outlasted the retries.
+func IsRateLimited(err error) bool { return statusOf(err) == http.StatusTooManyRequests }
+
+// maxExcerpt bounds what of an untrusted body lands in an error message.
+const maxExcerpt = 200
+
+// newHTTPError builds an Error from a non-2xx answer. The body may be SCIM
+// Error JSON (status as string or number), other JSON, HTML or nothing.
+func (c *Client) newHTTPError(method, rawURL string, resp *http.Response, body []byte) *Error {
+	e := &Error{Status: resp.StatusCode, Method: method, URL: c.redact(rawURL)}
+	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	var eb ErrorBody
+	if json.Unmarshal(body, &eb) == nil && (eb.Detail != "" || eb.ScimType != "" || eb.Status != "") {
+		e.Detail = c.clean(eb.Detail, maxExcerpt)
+		e.ScimType = c.clean(eb.ScimType, 64)
+		return e
+	}
+	e.Body = c.redact(excerpt(c.redact(string(body))))
+	return e
+}
+
+// newTransportError wraps a network failure. Only the inner error is kept:
+// a *url.Error would carry a server-chosen redirect URL along.
+func (c *Client) newTransportError(method, rawURL string, err error) *Error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		err = ue.Err
+	}
+	return &Error{Method: method, URL: c.redact(rawURL), Err: &redactedError{msg: c.clean(err.Error(), 300), cause: err}}
+}
+
+// redactedError shows a sanitized message but keeps the cause for errors.Is.
+type redactedError struct {
+	msg   string
+	cause error
+}
+
+func (r *redactedError) Error() string { return r.msg }
+func (r *redactedError) Unwrap() error { return r.cause }
+
+// redact removes the token (and its URL-escaped form) from s: a server that
+// echoes the Authorization header must not leak it into logs or the UI.
+func (c *Client) redact(s string) string {
+	if c.token == "" {
+		return s
+	}
+	s = strings.ReplaceAll(s, c.token, "[redacted]")
+	if q := url.QueryEscape(c.token); q != c.token {
+		s = strings.ReplaceAll(s, q, "[redacted]")
+	}
+	return s
+}
+
+// clean redacts, sanitizes, and redacts again: dropping control characters
+// could otherwise join a token that a server split with them.
+func (c *Client) clean(s string, max int) string {
+	return c.redact(sanitize(c.redact(s), max))
+}
+
+// excerpt turns an arbitrary body into one short readable line: HTML tags
+// dropped, control characters and runs of whitespace folded.
+func excerpt(body string) string {
+	s := strings.TrimSpace(body)
+	if strings.HasPrefix(s, "<") {
+		s = stripTags(s)
+	}
+	return sanitize(s, maxExcerpt)
+}
+
+func stripTags(s string) string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range s {
+		switch {
+		case r == '<':
+			depth++
+			b.WriteByte(' ')
+		case r == '>' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// sanitize keeps printable text only (no escape sequences can reach a
+// terminal through an error), folds whitespace and truncates to max runes.
+func sanitize(s string, max int) string {
+	var b strings.Builder
+	n := 0
+	space := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if r == utf8.RuneError && size <= 1 {
+			r = '?'
+		}
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if !unicode.IsPrint(r) { // controls, escapes, bidi overrides
+			continue
+		}
+		if space {
+			if n >= max {
+				break
+			}
+			b.WriteByte(' ')
+			n++
+			space = false
+		}
+		if n >= max {
+			b.WriteString("…")
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
+
+// parseRetryAfter accepts delta-seconds or an HTTP date; 0 when absent or
+// unusable. It is capped at an hour so a silly value cannot overflow.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	const ceiling = time.Hour
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if secs <= 0 || secs != secs {
+			return 0
+		}
+		if secs >= ceiling.Seconds() {
+			return ceiling
+		}
+		return time.Duration(secs * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d <= 0 {
+			return 0
+		}
+		return min(d, ceiling)
+	}
+	return 0
+}
