@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/otaccess/otaccess/client"
 )
 
 // Environment variables read by Resolve.
@@ -155,15 +157,15 @@ func Resolve(fl Flags, getenv func(string) string, f *File) (Settings, error) {
 	case fl.URL != "":
 		s.URL = fl.URL
 	case fl.Domain != "":
-		s.URL = DomainURL(fl.Domain)
+		s.URL = client.DomainURL(fl.Domain)
 	case getenv(EnvURL) != "":
 		s.URL = getenv(EnvURL)
 	case getenv(EnvDomain) != "":
-		s.URL = DomainURL(getenv(EnvDomain))
+		s.URL = client.DomainURL(getenv(EnvDomain))
 	case p.URL != "":
 		s.URL = p.URL
 	case p.Domain != "":
-		s.URL = DomainURL(p.Domain)
+		s.URL = client.DomainURL(p.Domain)
 	}
 	s.URL = strings.TrimRight(strings.TrimSpace(s.URL), "/")
 	if s.URL != "" {
@@ -245,20 +247,6 @@ func (s Settings) Token(ctx context.Context) (string, error) {
 		return tok, nil
 	}
 	return "", nil
-}
-
-// DomainURL turns "acme", "acme.onetrust.com", "acme.my.onetrust.com",
-// "app-au.onetrust.com" or a full URL into the SCIM v2 base URL.
-func DomainURL(domain string) string {
-	d := strings.TrimSpace(domain)
-	d = strings.TrimPrefix(strings.TrimPrefix(d, "https://"), "http://")
-	if i := strings.IndexByte(d, '/'); i >= 0 {
-		d = d[:i]
-	}
-	if d != "" && !strings.Contains(d, ".") {
-		d += ".onetrust.com"
-	}
-	return "https://" + d + "/api/scim/v2"
 }
 
 func first(vals ...string) string {
