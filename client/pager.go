@@ -15,6 +15,24 @@ type PageOptions struct {
 	Concurrency int                   // parallel page requests (default 4); 1 = sequential
 	Filter      string                // passed to every page
 	Progress    func(done, total int) // called as resources arrive; done never decreases
+	Info        *WalkInfo             // when non-nil, filled in when the walk succeeds
+}
+
+// WalkInfo says how consistent a walk's pages were. SCIM pages by position,
+// so a list that changes while it is read (or a server that orders pages
+// unstably) makes a walk repeat or miss items without any error. A caller
+// that needs a faithful copy checks Consistent and walks again.
+type WalkInfo struct {
+	Total        int  // totalResults of the last page answered
+	TotalChanged bool // pages disagreed on totalResults
+	Moved        int  // ids returned at two different positions
+	PageSize     int  // effective page size: the server's cap when it is lower
+}
+
+// Consistent reports whether n distinct items (the walk's result) can be the
+// whole list: every page gave the same total, no id moved, and n matches it.
+func (i WalkInfo) Consistent(n int) bool {
+	return !i.TotalChanged && i.Moved == 0 && n == i.Total
 }
 
 const (
@@ -85,12 +103,18 @@ type walker[T any] struct {
 	issued   int
 
 	pages   []fetchedPage[T]
-	seen    map[string]struct{}
+	seen    map[string]int // id -> the position it was first returned at
 	noID    int
 	err     error
 	done    bool
 	progMu  sync.Mutex
 	lastRep [2]int
+
+	// For WalkInfo: ids returned at two positions; the first totalResults
+	// answered and whether a later page disagreed; the latest answer's.
+	moved                         int
+	rawTotal, lastRaw, lastRawSeq int
+	rawSeen, rawChanged           bool
 }
 
 func walk[T any](ctx context.Context, o PageOptions, defPage int, what string, idOf func(*T) string,
@@ -105,7 +129,7 @@ func walk[T any](ctx context.Context, o PageOptions, defPage int, what string, i
 	}
 	conc = min(max(conc, 1), maxConcurrency)
 
-	w := &walker[T]{what: what, pageSize: pageSize, eff: pageSize, idOf: idOf, seen: map[string]struct{}{}, lastRep: [2]int{-1, -1}}
+	w := &walker[T]{what: what, pageSize: pageSize, eff: pageSize, idOf: idOf, seen: map[string]int{}, lastRep: [2]int{-1, -1}}
 	w.cond = sync.NewCond(&w.mu)
 
 	g, gctx := errgroup.WithContext(ctx)
@@ -128,6 +152,9 @@ func walk[T any](ctx context.Context, o PageOptions, defPage int, what string, i
 	_ = g.Wait() // the first error is kept in w.err
 	if w.err != nil {
 		return nil, w.err
+	}
+	if o.Info != nil {
+		*o.Info = WalkInfo{Total: w.lastRaw, TotalChanged: w.rawChanged, Moved: w.moved, PageSize: w.eff}
 	}
 	return w.result(), nil
 }
@@ -261,9 +288,11 @@ func (w *walker[T]) complete(t pageTask, resp *ListResponse[T], err error) {
 			if id := w.idOf(&resp.Resources[i]); id == "" {
 				w.noID++
 				fresh++
-			} else if _, dup := w.seen[id]; !dup {
-				w.seen[id] = struct{}{}
+			} else if at, dup := w.seen[id]; !dup {
+				w.seen[id] = t.start + i
 				fresh++
+			} else if at != t.start+i {
+				w.moved++
 			}
 		}
 		// A server that ignores startIndex answers every page with the same
@@ -282,6 +311,14 @@ func (w *walker[T]) complete(t pageTask, resp *ListResponse[T], err error) {
 	}
 	if t.seq >= w.totalSeq {
 		w.total, w.totalSeq = total, t.seq
+	}
+	if !w.rawSeen {
+		w.rawTotal, w.rawSeen = resp.TotalResults, true
+	} else if resp.TotalResults != w.rawTotal {
+		w.rawChanged = true
+	}
+	if t.seq >= w.lastRawSeq {
+		w.lastRaw, w.lastRawSeq = resp.TotalResults, t.seq
 	}
 	w.maxTotal = max(w.maxTotal, total)
 	w.reported = max(w.reported, resp.TotalResults)

@@ -135,18 +135,36 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return 0, nil, nil, err
+		return 0, nil, nil, c.timedOut(ctx, actx, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("reading the response: %w", err)
+		return 0, nil, nil, fmt.Errorf("reading the response: %w", c.timedOut(ctx, actx, err))
 	}
 	if int64(len(body)) > c.maxBody {
 		return 0, nil, nil, &tooLargeError{limit: c.maxBody}
 	}
 	return resp.StatusCode, resp.Header, body, nil
 }
+
+// timedOut names the per-attempt timeout when it is what ended the attempt
+// (the bare "context deadline exceeded" does not say which deadline).
+func (c *Client) timedOut(ctx, attempt context.Context, err error) error {
+	if ctx.Err() == nil && errors.Is(attempt.Err(), context.DeadlineExceeded) {
+		return &timeoutError{after: c.timeout}
+	}
+	return err
+}
+
+// timeoutError unwraps to context.DeadlineExceeded only: the *url.Error it
+// replaces would carry the URL a second time.
+type timeoutError struct{ after time.Duration }
+
+func (e *timeoutError) Error() string {
+	return fmt.Sprintf("timed out: no complete answer within %s", e.after)
+}
+func (e *timeoutError) Unwrap() error { return context.DeadlineExceeded }
 
 type tooLargeError struct{ limit int64 }
 
