@@ -72,7 +72,7 @@ func NewSnapshot(info SyncInfo, users []client.User, groups []client.Group) *Sna
 		orig = append(orig, int32(i))
 	}
 	// Pairs are collected in input order (sequential reads of the wire
-	// users), then renumbered to sorted positions.
+	// users) and renumbered once users are sorted.
 	var pairs []uint64
 	for k, from := range orig {
 		for _, ref := range users[from].Groups {
@@ -81,6 +81,21 @@ func NewSnapshot(info SyncInfo, users []client.User, groups []client.Group) *Sna
 			}
 		}
 	}
+	for i := range list {
+		g := s.groupByID[list[i].ID]
+		for _, m := range list[i].Members {
+			if u, ok := s.userByID[m.Value]; ok {
+				pairs = append(pairs, pair(u, g))
+			}
+		}
+	}
+	s.finishUsers(conv, pairs)
+	return s
+}
+
+// finishUsers sorts conv (whose indexes s.userByID holds), renumbers the
+// (user, group) pairs accordingly and builds both membership sides.
+func (s *Snapshot) finishUsers(conv []User, pairs []uint64) {
 	perm := sortUsers(conv)
 	pos := make([]int32, len(perm))
 	for p, k := range perm {
@@ -94,17 +109,8 @@ func NewSnapshot(info SyncInfo, users []client.User, groups []client.Group) *Sna
 	for i := range s.Users {
 		s.userByID[s.Users[i].ID] = int32(i) // keys exist: no new allocation
 	}
-	for i := range list {
-		g := s.groupByID[list[i].ID]
-		for _, m := range list[i].Members {
-			if u, ok := s.userByID[m.Value]; ok {
-				pairs = append(pairs, pair(u, g))
-			}
-		}
-	}
 	s.setMemberships(pairs)
 	s.Info.Users, s.Info.Groups, s.Info.Memberships = len(s.Users), len(s.Groups), s.Memberships()
-	return s
 }
 
 func pair(user, group int32) uint64 { return uint64(user)<<32 | uint64(uint32(group)) }

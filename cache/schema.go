@@ -1,0 +1,127 @@
+package cache
+
+// applicationID marks the file as an otaccess cache (PRAGMA application_id,
+// stored in the SQLite header): "otac".
+const applicationID = 0x6f746163
+
+// migrations[i] brings the schema from user_version i to i+1. Append a new
+// script to add a migration; never edit a released one.
+var migrations = []string{
+	schemaV1,
+}
+
+// schemaV1 is the initial schema.
+//
+// Every snapshot table is keyed by snapshot_id first, so one snapshot is a
+// contiguous range (fast to load, fast to prune). memberships is the
+// normalised truth; users.group_ids mirrors it for loading. Times are RFC 3339 UTC
+// text, readable with the sqlite3 shell. raw holds the wire JSON (users
+// without their groups: memberships has those) for the detail view.
+const schemaV1 = `
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE snapshots (
+	id            INTEGER PRIMARY KEY AUTOINCREMENT,
+	source        TEXT NOT NULL,
+	profile       TEXT NOT NULL,
+	started_at    TEXT NOT NULL,
+	finished_at   TEXT NOT NULL,
+	n_users       INTEGER NOT NULL DEFAULT 0,
+	n_groups      INTEGER NOT NULL DEFAULT 0,
+	n_memberships INTEGER NOT NULL DEFAULT 0,
+	status        TEXT NOT NULL CHECK (status IN ('writing', 'complete'))
+) STRICT;
+
+CREATE TABLE users (
+	snapshot_id   INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+	id            TEXT NOT NULL,
+	external_id   TEXT NOT NULL,
+	user_name     TEXT NOT NULL,
+	given_name    TEXT NOT NULL,
+	family_name   TEXT NOT NULL,
+	display_name  TEXT NOT NULL,
+	email         TEXT NOT NULL,
+	user_type     TEXT NOT NULL,
+	title         TEXT NOT NULL,
+	department    TEXT NOT NULL,
+	division      TEXT NOT NULL,
+	organization  TEXT NOT NULL,
+	cost_center   TEXT NOT NULL,
+	employee_id   TEXT NOT NULL,
+	manager_id    TEXT NOT NULL,
+	manager_name  TEXT NOT NULL,
+	active        INTEGER NOT NULL,
+	created       TEXT NOT NULL,
+	last_modified TEXT NOT NULL,
+	raw           TEXT NOT NULL,
+	-- Load-optimised copies, written by the same code as the columns above
+	-- and the memberships rows: the model fields length-prefixed in one
+	-- string, and the user's group ids ("<len>:<id>" repeated). Reading 2
+	-- columns instead of 19 plus 300k membership rows is what makes a
+	-- 100k-user Load fast with a pure-Go SQLite.
+	load_fields   TEXT NOT NULL,
+	group_ids     TEXT NOT NULL,
+	PRIMARY KEY (snapshot_id, id)
+) STRICT;
+
+CREATE TABLE groups (
+	snapshot_id   INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+	id            TEXT NOT NULL,
+	display_name  TEXT NOT NULL,
+	role_id       TEXT,
+	org_id        TEXT,
+	category      TEXT NOT NULL,
+	description   TEXT NOT NULL,
+	last_modified TEXT NOT NULL,
+	raw           TEXT NOT NULL,
+	PRIMARY KEY (snapshot_id, id)
+) STRICT;
+
+CREATE TABLE roles (
+	snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+	id          TEXT NOT NULL,
+	name        TEXT NOT NULL,
+	PRIMARY KEY (snapshot_id, id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE orgs (
+	snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+	id          TEXT NOT NULL,
+	name        TEXT NOT NULL,
+	PRIMARY KEY (snapshot_id, id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE memberships (
+	snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+	user_id     TEXT NOT NULL,
+	group_id    TEXT NOT NULL,
+	PRIMARY KEY (snapshot_id, user_id, group_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE audit (
+	id      INTEGER PRIMARY KEY AUTOINCREMENT,
+	at      TEXT NOT NULL,
+	actor   TEXT NOT NULL,
+	profile TEXT NOT NULL,
+	tenant  TEXT NOT NULL,
+	action  TEXT NOT NULL,
+	target  TEXT NOT NULL,
+	detail  TEXT NOT NULL,
+	result  TEXT NOT NULL,
+	status  INTEGER NOT NULL
+) STRICT;
+
+-- The audit log is evidence: rows are appended, never changed or removed.
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN
+	SELECT RAISE(ABORT, 'audit log is append-only');
+END;
+
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN
+	SELECT RAISE(ABORT, 'audit log is append-only');
+END;
+`

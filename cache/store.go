@@ -1,0 +1,1084 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"os/user"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/otaccess/otaccess/client"
+)
+
+var (
+	// ErrNoSnapshot: the cache holds no completed sync yet.
+	ErrNoSnapshot = errors.New("no snapshot in the cache yet: run otaccess sync first")
+	// ErrBusy: another process holds the write lock longer than we wait.
+	ErrBusy = errors.New("cache is busy (another otaccess is syncing); try again in a moment")
+	// ErrForeign: the file is not an otaccess cache; it is left untouched.
+	ErrForeign = errors.New("not an otaccess cache")
+	// ErrNotInSnapshot: a user or group id the current snapshot lacks.
+	ErrNotInSnapshot = errors.New("not in the cached snapshot")
+)
+
+// busyTimeout is how long a writer waits for another one (a sync of 100k
+// users holds the lock for a few seconds). A variable for tests.
+var busyTimeout = 5 * time.Second
+
+// Store is the SQLite cache file of one profile. Safe for concurrent use;
+// several processes may share the file (WAL, busy timeout).
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+var profileName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// DefaultPath is os.UserCacheDir()/otaccess/<profile>.db.
+func DefaultPath(profile string) (string, error) {
+	if !profileName.MatchString(profile) || profile == "." || profile == ".." {
+		return "", fmt.Errorf("invalid profile name %q: use letters, digits, '.', '_' and '-'", profile)
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("locate the cache directory: %w (set XDG_CACHE_HOME or pass a cache path)", err)
+	}
+	return filepath.Join(dir, "otaccess", profile+".db"), nil
+}
+
+// Open opens or creates the cache at path: the directory is created 0700,
+// the file 0600. A file that is not an otaccess cache (not SQLite, or
+// another application's database) is reported with ErrForeign and never
+// modified. The schema is migrated to the current version.
+func Open(path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("open cache: empty path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open cache %s: %w", path, err)
+	}
+	dir := filepath.Dir(abs)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create cache directory %s: %w", dir, err)
+		}
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create cache directory %s: %w", dir, err)
+		}
+	}
+	exists, err := checkHeader(abs)
+	if err != nil {
+		return nil, err
+	}
+	if !exists {
+		// Created here, not by SQLite, to choose the mode; O_EXCL so a
+		// file that appeared meanwhile is checked, not truncated.
+		f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		switch {
+		case err == nil:
+			f.Close()
+		case errors.Is(err, fs.ErrExist):
+			if _, err := checkHeader(abs); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, fmt.Errorf("create cache %s: %w", abs, err)
+		}
+	}
+
+	// Per-connection settings only: nothing here writes to the file before
+	// identify has looked at it. BEGIN IMMEDIATE takes the write lock up
+	// front, so a writer waits (busy_timeout) instead of failing on a lock
+	// upgrade; read-only transactions stay deferred.
+	dsn := (&url.URL{Scheme: "file", Path: abs}).String() + "?" + strings.Join([]string{
+		"_pragma=busy_timeout(" + strconv.Itoa(int(busyTimeout/time.Millisecond)) + ")",
+		"_pragma=foreign_keys(1)",
+		"_pragma=synchronous(NORMAL)",
+		"_pragma=mmap_size(268435456)",
+		"_pragma=cache_size(-32768)",
+		"_txlock=immediate",
+	}, "&")
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open cache %s: %w", abs, err)
+	}
+	ctx := context.Background()
+	if err := identify(ctx, db, abs); err != nil {
+		db.Close()
+		return nil, err
+	}
+	var mode string
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil || !strings.EqualFold(mode, "wal") {
+		db.Close()
+		return nil, wrapBusy(fmt.Errorf("open cache %s: enable WAL (got %q): %v", abs, mode, err))
+	}
+	if err := migrate(ctx, db, abs); err != nil {
+		db.Close()
+		return nil, err
+	}
+	for _, p := range []string{abs, abs + "-wal", abs + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			db.Close()
+			return nil, fmt.Errorf("restrict cache permissions on %s: %w", p, err)
+		}
+	}
+	return &Store{db: db, path: abs}, nil
+}
+
+// Path is the absolute path of the cache file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+func foreign(path, why string) error {
+	return fmt.Errorf("%w: %s is %s; it was left untouched: move it away or choose another cache path", ErrForeign, path, why)
+}
+
+// checkHeader reports whether path exists and rejects, without SQLite ever
+// opening it, a file that is not a SQLite database or carries another
+// application's id.
+func checkHeader(path string) (exists bool, err error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("open cache %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return false, fmt.Errorf("open cache %s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() {
+		return true, foreign(path, "not a regular file")
+	}
+	if st.Size() == 0 {
+		return true, nil // new, or all content still in the WAL: SQLite decides
+	}
+	hdr := make([]byte, 100)
+	if _, err := io.ReadFull(f, hdr); err != nil || string(hdr[:16]) != "SQLite format 3\x00" {
+		return true, foreign(path, "not a SQLite database")
+	}
+	if id := binary.BigEndian.Uint32(hdr[68:72]); id != 0 && id != applicationID {
+		return true, foreign(path, fmt.Sprintf("a SQLite database of another application (application_id %#x)", id))
+	}
+	return true, nil
+}
+
+// identify accepts our own database or an empty one.
+func identify(ctx context.Context, db *sql.DB, path string) error {
+	var appID, version, objects int
+	err := db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID)
+	if err == nil {
+		err = db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version)
+	}
+	if err == nil {
+		err = db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&objects)
+	}
+	if err != nil {
+		var se *sqlite.Error
+		if errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_NOTADB || se.Code()&0xff == sqlite3.SQLITE_CORRUPT) {
+			return foreign(path, "damaged or not a SQLite database ("+err.Error()+")")
+		}
+		return wrapBusy(fmt.Errorf("open cache %s: %w", path, err))
+	}
+	switch {
+	case appID == applicationID:
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'meta'").Scan(&n); err != nil || n == 0 {
+			return foreign(path, "marked as an otaccess cache but has no meta table (damaged)")
+		}
+		return nil
+	case appID == 0 && version == 0 && objects == 0:
+		return nil // empty: ours to initialise
+	}
+	return foreign(path, "a SQLite database of another application")
+}
+
+// wrapBusy turns SQLite's lock errors into ErrBusy, keeping the cause.
+func wrapBusy(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_BUSY || se.Code()&0xff == sqlite3.SQLITE_LOCKED) {
+		return fmt.Errorf("%w (%w)", ErrBusy, err)
+	}
+	return err
+}
+
+func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// redactURL keeps a tenant URL's scheme, host and path: credentials or a
+// token in userinfo or the query never reach the cache.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		if i := strings.IndexAny(s, "?#"); i >= 0 {
+			return s[:i]
+		}
+		return s
+	}
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	return u.String()
+}
+
+// SnapshotInput is what a sync read.
+type SnapshotInput struct {
+	Source    string // tenant base URL
+	Profile   string
+	StartedAt time.Time
+	Users     []client.User
+	Groups    []client.Group
+}
+
+// testHookSaveBatch runs after each batch of users a save writes (tests
+// cancel a save midway through it).
+var testHookSaveBatch func()
+
+// SaveSnapshot writes a whole new snapshot in one transaction and makes it
+// current; the previous one is kept (for a diff), older ones are removed in
+// the same transaction. On any failure, a cancelled ctx included, the
+// previous snapshot stays current and intact.
+func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (SyncInfo, error) {
+	info := SyncInfo{Source: redactURL(in.Source), Profile: in.Profile, StartedAt: in.StartedAt.UTC().Round(0)}
+	m := NewSnapshot(info, in.Users, in.Groups)
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return SyncInfo{}, s.fail("save snapshot", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO snapshots (source, profile, started_at, finished_at, status) VALUES (?, ?, ?, ?, 'writing')`,
+		info.Source, info.Profile, fmtTime(info.StartedAt), fmtTime(info.StartedAt))
+	if err != nil {
+		return SyncInfo{}, s.fail("save snapshot", err)
+	}
+	if info.ID, err = res.LastInsertId(); err != nil {
+		return SyncInfo{}, s.fail("save snapshot", err)
+	}
+	if err := writeModel(ctx, tx, info.ID, m, in); err != nil {
+		return SyncInfo{}, s.fail("save snapshot", ctxFirst(ctx, err))
+	}
+	info.FinishedAt = time.Now().UTC().Round(0)
+	info.Users, info.Groups, info.Memberships = m.Info.Users, m.Info.Groups, m.Info.Memberships
+	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET finished_at = ?, n_users = ?, n_groups = ?, n_memberships = ?, status = 'complete' WHERE id = ?`,
+		fmtTime(info.FinishedAt), info.Users, info.Groups, info.Memberships, info.ID); err != nil {
+		return SyncInfo{}, s.fail("save snapshot", err)
+	}
+	prev, err := currentID(ctx, tx)
+	if err != nil && !errors.Is(err, ErrNoSnapshot) {
+		return SyncInfo{}, s.fail("save snapshot", err)
+	}
+	keep := []any{info.ID, prev} // prev is 0 (no row) on a first save
+	for _, kv := range [][2]any{{"current", info.ID}, {"previous", prev}} {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, kv[0], fmt.Sprint(kv[1])); err != nil {
+			return SyncInfo{}, s.fail("save snapshot", err)
+		}
+	}
+	// Children first: cheaper than row-by-row cascades.
+	for _, table := range []string{"memberships", "users", "groups", "roles", "orgs", "snapshots"} {
+		col := "snapshot_id"
+		if table == "snapshots" {
+			col = "id"
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE "+col+" NOT IN (?, ?)", keep...); err != nil {
+			return SyncInfo{}, s.fail("prune old snapshots", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return SyncInfo{}, s.fail("save snapshot", ctxFirst(ctx, err))
+	}
+	return info, nil
+}
+
+func (s *Store) fail(what string, err error) error {
+	if errors.Is(err, ErrBusy) || errors.Is(err, ErrNoSnapshot) || errors.Is(err, ErrNotInSnapshot) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return wrapBusy(fmt.Errorf("%s in %s: %w", what, s.path, err))
+}
+
+// writeModel inserts a snapshot's rows. Users and memberships are written
+// in id order, the primary key order, so the B-trees are appended to
+// rather than split all over.
+func writeModel(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot, in SnapshotInput) error {
+	roles, err := newInserter(ctx, tx, "roles", "snapshot_id, id, name")
+	if err != nil {
+		return err
+	}
+	defer roles.close()
+	for _, r := range m.Roles {
+		if err := roles.add(ctx, snap, r.ID, r.Name); err != nil {
+			return err
+		}
+	}
+	if err := roles.flush(ctx); err != nil {
+		return err
+	}
+	orgs, err := newInserter(ctx, tx, "orgs", "snapshot_id, id, name")
+	if err != nil {
+		return err
+	}
+	defer orgs.close()
+	for _, o := range m.Orgs {
+		if err := orgs.add(ctx, snap, o.ID, o.Name); err != nil {
+			return err
+		}
+	}
+	if err := orgs.flush(ctx); err != nil {
+		return err
+	}
+
+	groupSrc := make(map[string]*client.Group, len(in.Groups))
+	for i := range in.Groups {
+		if _, dup := groupSrc[in.Groups[i].ID]; !dup {
+			groupSrc[in.Groups[i].ID] = &in.Groups[i]
+		}
+	}
+	groups, err := newInserter(ctx, tx, "groups", groupCols)
+	if err != nil {
+		return err
+	}
+	defer groups.close()
+	for i := range m.Groups {
+		g := &m.Groups[i]
+		src := groupSrc[g.ID]
+		if src == nil { // made from a user's group reference
+			src = &client.Group{ID: g.ID, DisplayName: g.DisplayName}
+		}
+		if err := groups.add(ctx, groupRow(snap, g, m, src)...); err != nil {
+			return err
+		}
+	}
+	if err := groups.flush(ctx); err != nil {
+		return err
+	}
+
+	src := make([]int32, len(m.Users))
+	for i := range src {
+		src[i] = -1
+	}
+	for i := range in.Users {
+		if k, ok := m.userByID[in.Users[i].ID]; ok && src[k] < 0 {
+			src[k] = int32(i)
+		}
+	}
+	byID := make([]int32, len(m.Users))
+	for i := range byID {
+		byID[i] = int32(i)
+	}
+	slices.SortFunc(byID, func(a, b int32) int { return strings.Compare(m.Users[a].ID, m.Users[b].ID) })
+
+	users, err := newInserter(ctx, tx, "users", userCols)
+	if err != nil {
+		return err
+	}
+	defer users.close()
+	members, err := newInserter(ctx, tx, "memberships", "snapshot_id, user_id, group_id")
+	if err != nil {
+		return err
+	}
+	defer members.close()
+	var gids []string
+	for n, i := range byID {
+		u := &m.Users[i]
+		gids = gids[:0]
+		for _, g := range u.Groups {
+			gids = append(gids, m.Groups[g].ID)
+		}
+		slices.Sort(gids)
+		row, err := userRow(snap, u, &in.Users[src[i]], packIDs(gids))
+		if err != nil {
+			return err
+		}
+		if err := users.add(ctx, row...); err != nil {
+			return err
+		}
+		for _, gid := range gids {
+			if err := members.add(ctx, snap, u.ID, gid); err != nil {
+				return err
+			}
+		}
+		if testHookSaveBatch != nil && n%users.per == users.per-1 {
+			testHookSaveBatch()
+		}
+	}
+	if err := users.flush(ctx); err != nil {
+		return err
+	}
+	return members.flush(ctx)
+}
+
+const groupCols = "snapshot_id, id, display_name, role_id, org_id, category, description, last_modified, raw"
+
+func groupRow(snap int64, g *Group, m *Snapshot, src *client.Group) []any {
+	var roleID, orgID any // NULL for a plain group
+	if !g.Plain() {
+		roleID, orgID = m.Roles[g.Role].ID, m.Orgs[g.Org].ID
+	}
+	c := *src
+	c.Members = nil // memberships live in their own table
+	raw, err := json.Marshal(&c)
+	if err != nil {
+		raw = []byte("{}")
+	}
+	return []any{snap, g.ID, g.DisplayName, roleID, orgID, g.Category, g.Description, g.LastModified, string(raw)}
+}
+
+const userCols = "snapshot_id, id, external_id, user_name, given_name, family_name, display_name, email, user_type, title, " +
+	"department, division, organization, cost_center, employee_id, manager_id, manager_name, active, created, last_modified, raw, " +
+	"load_fields, group_ids"
+
+func userRow(snap int64, u *User, src *client.User, groupIDs string) ([]any, error) {
+	c := *src
+	c.Groups = nil // memberships live in their own table
+	raw, err := json.Marshal(&c)
+	if err != nil {
+		return nil, fmt.Errorf("encode user %s: %w", u.ID, err)
+	}
+	return []any{snap, u.ID, u.ExternalID, u.UserName, u.GivenName, u.FamilyName, u.DisplayName, u.Email, u.UserType, u.Title,
+		u.Department, u.Division, u.Organization, u.CostCenter, u.EmployeeID, u.ManagerID, u.ManagerName, u.Active,
+		u.Created, u.LastModified, string(raw), packUser(u), groupIDs}, nil
+}
+
+// inserter batches rows into multi-row INSERTs through one prepared
+// statement: per-statement overhead, not per-row, dominates in SQLite.
+type inserter struct {
+	tx   *sql.Tx
+	head string
+	ncol int
+	per  int
+	full *sql.Stmt
+	args []any
+	rows int
+}
+
+// maxParams stays well below SQLite's default limit of 32766 variables.
+const maxParams = 4000
+
+func newInserter(ctx context.Context, tx *sql.Tx, table, cols string) (*inserter, error) {
+	ncol := strings.Count(cols, ",") + 1
+	b := &inserter{tx: tx, head: "INSERT INTO " + table + " (" + cols + ") VALUES ", ncol: ncol, per: max(1, maxParams/ncol)}
+	var err error
+	if b.full, err = tx.PrepareContext(ctx, b.query(b.per)); err != nil {
+		return nil, err
+	}
+	b.args = make([]any, 0, b.per*ncol)
+	return b, nil
+}
+
+func (b *inserter) query(rows int) string {
+	one := "(" + strings.Repeat("?, ", b.ncol-1) + "?)"
+	var sb strings.Builder
+	sb.WriteString(b.head)
+	for i := range rows {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(one)
+	}
+	return sb.String()
+}
+
+func (b *inserter) add(ctx context.Context, vals ...any) error {
+	b.args = append(b.args, vals...)
+	b.rows++
+	if b.rows < b.per {
+		return nil
+	}
+	_, err := b.full.ExecContext(ctx, b.args...)
+	b.args, b.rows = b.args[:0], 0
+	return ctxFirst(ctx, err)
+}
+
+func (b *inserter) flush(ctx context.Context) error {
+	var err error
+	if b.rows > 0 {
+		_, err = b.tx.ExecContext(ctx, b.query(b.rows), b.args...)
+		b.args, b.rows = b.args[:0], 0
+	}
+	return ctxFirst(ctx, err)
+}
+
+// ctxFirst reports a cancelled context as such: database/sql rolls the
+// transaction back on cancel, and later calls only say "statement is
+// closed".
+func ctxFirst(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	return err
+}
+
+func (b *inserter) close() { b.full.Close() }
+
+// currentID is the current snapshot's id.
+func currentID(ctx context.Context, q queryer) (int64, error) {
+	var v string
+	err := q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'current'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNoSnapshot
+	}
+	if err != nil {
+		return 0, err
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, ErrNoSnapshot
+	}
+	return id, nil
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+const infoCols = "id, source, profile, started_at, finished_at, n_users, n_groups, n_memberships"
+
+func scanInfo(sc interface{ Scan(...any) error }) (SyncInfo, error) {
+	var i SyncInfo
+	var started, finished string
+	err := sc.Scan(&i.ID, &i.Source, &i.Profile, &started, &finished, &i.Users, &i.Groups, &i.Memberships)
+	i.StartedAt, i.FinishedAt = parseTime(started), parseTime(finished)
+	return i, err
+}
+
+// LatestInfo describes the current snapshot (ErrNoSnapshot when none).
+func (s *Store) LatestInfo(ctx context.Context) (SyncInfo, error) {
+	id, err := currentID(ctx, s.db)
+	if err != nil {
+		return SyncInfo{}, s.fail("read cache", err)
+	}
+	info, err := scanInfo(s.db.QueryRowContext(ctx, "SELECT "+infoCols+" FROM snapshots WHERE id = ?", id))
+	if err != nil {
+		return SyncInfo{}, s.fail("read cache", err)
+	}
+	return info, nil
+}
+
+// Snapshots lists the stored snapshots (the current one and the one before),
+// newest first.
+func (s *Store) Snapshots(ctx context.Context) ([]SyncInfo, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+infoCols+" FROM snapshots WHERE status = 'complete' ORDER BY id DESC")
+	if err != nil {
+		return nil, s.fail("list snapshots", err)
+	}
+	defer rows.Close()
+	var out []SyncInfo
+	for rows.Next() {
+		i, err := scanInfo(rows)
+		if err != nil {
+			return nil, s.fail("list snapshots", err)
+		}
+		out = append(out, i)
+	}
+	return out, s.failIf("list snapshots", rows.Err())
+}
+
+func (s *Store) failIf(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return s.fail(what, err)
+}
+
+// Load reads the current snapshot into the model (ErrNoSnapshot when none).
+func (s *Store) Load(ctx context.Context) (*Snapshot, error) {
+	id, err := currentID(ctx, s.db)
+	if err != nil {
+		return nil, s.fail("load snapshot", err)
+	}
+	return s.LoadSnapshot(ctx, id)
+}
+
+// LoadSnapshot reads one stored snapshot (see Snapshots), in one read
+// transaction so a concurrent sync is never half-seen.
+func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*Snapshot, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, s.fail("load snapshot", err)
+	}
+	defer tx.Rollback()
+	info, err := scanInfo(tx.QueryRowContext(ctx, "SELECT "+infoCols+" FROM snapshots WHERE id = ? AND status = 'complete'", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, s.fail("load snapshot", ErrNoSnapshot)
+	}
+	if err != nil {
+		return nil, s.fail("load snapshot", err)
+	}
+	snap := &Snapshot{Info: info}
+	list, err := loadGroups(ctx, tx, id)
+	if err != nil {
+		return nil, s.fail("load groups", err)
+	}
+	snap.setGroups(list)
+
+	// Two columns per user (see schema): the driver's cost is per column
+	// read, and 100k users x 19 columns plus 300k membership rows would
+	// dominate Load. Fields are substrings of one string per user.
+	conv := make([]User, 0, info.Users)
+	snap.userByID = make(map[string]int32, info.Users)
+	type userGroups struct {
+		user int32
+		ids  string
+	}
+	refs := make([]userGroups, 0, info.Users)
+	rows, err := tx.QueryContext(ctx, "SELECT load_fields, group_ids FROM users WHERE snapshot_id = ?", id)
+	if err != nil {
+		return nil, s.fail("load users", err)
+	}
+	var fields, gids string
+	for rows.Next() {
+		if err := rows.Scan(&fields, &gids); err != nil {
+			rows.Close()
+			return nil, s.fail("load users", err)
+		}
+		conv = append(conv, User{})
+		if !unpackUser(fields, &conv[len(conv)-1]) {
+			rows.Close()
+			return nil, s.fail("load users", fmt.Errorf("malformed user row %q", fields[:min(len(fields), 80)]))
+		}
+		k := int32(len(conv) - 1)
+		snap.userByID[conv[k].ID] = k
+		if gids != "" {
+			refs = append(refs, userGroups{k, gids})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, s.fail("load users", err)
+	}
+	pairs := make([]uint64, 0, info.Memberships)
+	for _, r := range refs {
+		ok := unpackIDs(r.ids, func(gid string) {
+			if g, ok := snap.groupByID[gid]; ok {
+				pairs = append(pairs, pair(r.user, g))
+			}
+		})
+		if !ok {
+			return nil, s.fail("load users", fmt.Errorf("malformed group list for user %q", conv[r.user].ID))
+		}
+	}
+	snap.finishUsers(conv, pairs)
+	snap.Info = info
+	snap.Info.Users, snap.Info.Groups, snap.Info.Memberships = len(snap.Users), len(snap.Groups), snap.Memberships()
+	return snap, nil
+}
+
+// packUser encodes the model fields as "<len>,<len>,...:<field><field>...":
+// byte lengths first, so any content splits back exactly.
+func packUser(u *User) string {
+	active := "0"
+	if u.Active {
+		active = "1"
+	}
+	fields := [...]string{u.ID, u.ExternalID, u.UserName, u.GivenName, u.FamilyName, u.DisplayName, u.Email, u.UserType, u.Title,
+		u.Department, u.Division, u.Organization, u.CostCenter, u.EmployeeID, u.ManagerID, u.ManagerName, active, u.Created, u.LastModified}
+	n := 0
+	for _, f := range fields {
+		n += len(f) + 4
+	}
+	b := make([]byte, 0, n)
+	for i, f := range fields {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(len(f)), 10)
+	}
+	b = append(b, ':')
+	for _, f := range fields {
+		b = append(b, f...)
+	}
+	return string(b)
+}
+
+func unpackUser(s string, u *User) bool {
+	var active string
+	ok := unpack(s, &u.ID, &u.ExternalID, &u.UserName, &u.GivenName, &u.FamilyName, &u.DisplayName, &u.Email, &u.UserType, &u.Title,
+		&u.Department, &u.Division, &u.Organization, &u.CostCenter, &u.EmployeeID, &u.ManagerID, &u.ManagerName, &active,
+		&u.Created, &u.LastModified)
+	u.Active = active == "1"
+	return ok
+}
+
+// unpack splits a packUser value into dst; false when malformed.
+func unpack(s string, dst ...*string) bool {
+	colon := strings.IndexByte(s, ':')
+	if colon < 0 {
+		return false
+	}
+	header, body := s[:colon], s[colon+1:]
+	for i, d := range dst {
+		var field string
+		if i < len(dst)-1 {
+			var ok bool
+			field, header, ok = strings.Cut(header, ",")
+			if !ok {
+				return false
+			}
+		} else {
+			field = header
+		}
+		n, err := strconv.Atoi(field)
+		if err != nil || n < 0 || n > len(body) {
+			return false
+		}
+		*d, body = body[:n], body[n:]
+	}
+	return body == ""
+}
+
+// packIDs encodes ids as "<len>:<id>" repeated; SQL builds the same with
+// group_concat (see syncGroupIDs).
+func packIDs(ids []string) string {
+	var b []byte
+	for _, id := range ids {
+		b = strconv.AppendInt(b, int64(len(id)), 10)
+		b = append(b, ':')
+		b = append(b, id...)
+	}
+	return string(b)
+}
+
+func unpackIDs(s string, fn func(id string)) bool {
+	for s != "" {
+		colon := strings.IndexByte(s, ':')
+		if colon <= 0 {
+			return false
+		}
+		n, err := strconv.Atoi(s[:colon])
+		if err != nil || n < 0 || n > len(s)-colon-1 {
+			return false
+		}
+		fn(s[colon+1 : colon+1+n])
+		s = s[colon+1+n:]
+	}
+	return true
+}
+
+// syncGroupIDs rederives a user's group_ids from the memberships rows, the
+// truth, after a write-through.
+const syncGroupIDs = `UPDATE users SET group_ids = COALESCE((
+	SELECT group_concat(octet_length(group_id) || ':' || group_id, '')
+	FROM memberships WHERE snapshot_id = users.snapshot_id AND user_id = users.id), '')
+	WHERE snapshot_id = ? AND id = ?`
+
+func loadGroups(ctx context.Context, q queryer, snap int64) ([]client.Group, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, display_name, category, description, last_modified FROM groups WHERE snapshot_id = ?`, snap)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []client.Group
+	for rows.Next() {
+		var g client.Group
+		var cat, desc string
+		if err := rows.Scan(&g.ID, &g.DisplayName, &cat, &desc, &g.Meta.LastModified); err != nil {
+			return nil, err
+		}
+		if cat != "" || desc != "" {
+			g.OneTrust = &client.OneTrustGroup{Category: cat, Description: desc}
+		}
+		list = append(list, g)
+	}
+	return list, rows.Err()
+}
+
+// UserJSON returns the user's wire JSON as last read (without groups) from
+// the current snapshot, for the detail view.
+func (s *Store) UserJSON(ctx context.Context, id string) ([]byte, error) {
+	cur, err := currentID(ctx, s.db)
+	if err != nil {
+		return nil, s.fail("read user", err)
+	}
+	var raw string
+	err = s.db.QueryRowContext(ctx, `SELECT raw FROM users WHERE snapshot_id = ? AND id = ?`, cur, id).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("read user %q: %w", id, ErrNotInSnapshot)
+	}
+	if err != nil {
+		return nil, s.fail("read user", err)
+	}
+	return []byte(raw), nil
+}
+
+// write runs fn in one write transaction on the current snapshot.
+func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx, snap int64) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.fail(what, err)
+	}
+	defer tx.Rollback()
+	snap, err := currentID(ctx, tx)
+	if err != nil {
+		return s.fail(what, err)
+	}
+	if err := fn(tx, snap); err != nil {
+		return s.fail(what, err)
+	}
+	return s.failIf(what, tx.Commit())
+}
+
+func exists(ctx context.Context, tx *sql.Tx, table string, snap int64, id string) (bool, error) {
+	var one int
+	err := tx.QueryRowContext(ctx, "SELECT 1 FROM "+table+" WHERE snapshot_id = ? AND id = ?", snap, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func bumpCounts(ctx context.Context, tx *sql.Tx, snap int64, users, groups, members int64) error {
+	if users == 0 && groups == 0 && members == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE snapshots SET n_users = n_users + ?, n_groups = n_groups + ?, n_memberships = n_memberships + ? WHERE id = ?`,
+		users, groups, members, snap)
+	return err
+}
+
+// SetMembership records a grant (member) or a revocation after a tenant
+// write. Both the user and the group must be in the current snapshot.
+func (s *Store) SetMembership(ctx context.Context, userID, groupID string, member bool) error {
+	return s.write(ctx, "record membership", func(tx *sql.Tx, snap int64) error {
+		for _, c := range []struct{ table, id string }{{"users", userID}, {"groups", groupID}} {
+			ok, err := exists(ctx, tx, c.table, snap, c.id)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("%s %q: %w", strings.TrimSuffix(c.table, "s"), c.id, ErrNotInSnapshot)
+			}
+		}
+		q, sign := `INSERT OR IGNORE INTO memberships (snapshot_id, user_id, group_id) VALUES (?, ?, ?)`, int64(1)
+		if !member {
+			q, sign = `DELETE FROM memberships WHERE snapshot_id = ? AND user_id = ? AND group_id = ?`, -1
+		}
+		res, err := tx.ExecContext(ctx, q, snap, userID, groupID)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, syncGroupIDs, snap, userID); err != nil {
+			return err
+		}
+		return bumpCounts(ctx, tx, snap, 0, 0, sign*n)
+	})
+}
+
+// PutUser stores a re-read user (attributes and memberships from u.Groups),
+// adding it when new. A group the snapshot lacks is added from the
+// reference, and roles and orgs are derived again.
+func (s *Store) PutUser(ctx context.Context, u client.User) error {
+	if u.ID == "" {
+		return errors.New("record user: empty id")
+	}
+	return s.write(ctx, "record user "+u.ID, func(tx *sql.Tx, snap int64) error {
+		known, err := exists(ctx, tx, "users", snap, u.ID)
+		if err != nil {
+			return err
+		}
+		x := userFromClient(&u)
+		row, err := userRow(snap, &x, &u, "") // group_ids: synced below
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO users (`+userCols+`) VALUES (`+strings.Repeat("?, ", len(row)-1)+`?)`, row...); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE snapshot_id = ? AND user_id = ?`, snap, u.ID)
+		if err != nil {
+			return err
+		}
+		removed, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		var added, newGroups int64
+		for _, ref := range u.Groups {
+			if ref.Value == "" {
+				continue
+			}
+			ok, err := exists(ctx, tx, "groups", snap, ref.Value)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				g := client.Group{ID: ref.Value, DisplayName: ref.Display}
+				raw, _ := json.Marshal(&g)
+				var roleID, orgID any
+				if r, o, ok := SplitGroupID(g.ID); ok {
+					roleID, orgID = r, o
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT INTO groups (`+groupCols+`) VALUES (?, ?, ?, ?, ?, '', '', '', ?)`,
+					snap, g.ID, g.DisplayName, roleID, orgID, string(raw)); err != nil {
+					return err
+				}
+				newGroups++
+			}
+			res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO memberships (snapshot_id, user_id, group_id) VALUES (?, ?, ?)`, snap, u.ID, ref.Value)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			added += n
+		}
+		if _, err := tx.ExecContext(ctx, syncGroupIDs, snap, u.ID); err != nil {
+			return err
+		}
+		if newGroups > 0 {
+			if err := redecompose(ctx, tx, snap); err != nil {
+				return err
+			}
+		}
+		var newUser int64
+		if !known {
+			newUser = 1
+		}
+		return bumpCounts(ctx, tx, snap, newUser, newGroups, added-removed)
+	})
+}
+
+// redecompose rewrites a snapshot's roles and orgs from its groups, as
+// Snapshot.ReplaceUser does in memory.
+func redecompose(ctx context.Context, tx *sql.Tx, snap int64) error {
+	list, err := loadGroups(ctx, tx, snap)
+	if err != nil {
+		return err
+	}
+	d := Decompose(list)
+	for _, table := range []string{"roles", "orgs"} {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE snapshot_id = ?", snap); err != nil {
+			return err
+		}
+	}
+	for _, r := range d.Roles {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO roles (snapshot_id, id, name) VALUES (?, ?, ?)`, snap, r.ID, r.Name); err != nil {
+			return err
+		}
+	}
+	for _, o := range d.Orgs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO orgs (snapshot_id, id, name) VALUES (?, ?, ?)`, snap, o.ID, o.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeleteUser removes a user and its memberships from the current snapshot
+// (after a tenant delete). A user already absent is not an error.
+func (s *Store) DeleteUser(ctx context.Context, id string) error {
+	return s.write(ctx, "remove user "+id, func(tx *sql.Tx, snap int64) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE snapshot_id = ? AND user_id = ?`, snap, id)
+		if err != nil {
+			return err
+		}
+		members, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		res, err = tx.ExecContext(ctx, `DELETE FROM users WHERE snapshot_id = ? AND id = ?`, snap, id)
+		if err != nil {
+			return err
+		}
+		users, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		return bumpCounts(ctx, tx, snap, -users, 0, -members)
+	})
+}
+
+// AuditEntry is one row of the append-only audit log.
+type AuditEntry struct {
+	ID      int64
+	At      time.Time
+	Actor   string // OS user; filled in when empty
+	Profile string
+	Tenant  string
+	Action  string // grant, revoke, deactivate, delete, create ...
+	Target  string
+	Detail  string
+	Result  string // ok, failed, ...
+	Status  int    // HTTP status from the server, 0 when none
+}
+
+// OSUser names the person at the keyboard for the audit log.
+func OSUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	for _, k := range []string{"USER", "USERNAME", "LOGNAME"} {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+	}
+	return "unknown"
+}
+
+// AppendAudit appends one entry; At defaults to now, Actor to the OS user.
+func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) error {
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	if e.Actor == "" {
+		e.Actor = OSUser()
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO audit (at, actor, profile, tenant, action, target, detail, result, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		fmtTime(e.At), e.Actor, e.Profile, redactURL(e.Tenant), e.Action, e.Target, e.Detail, e.Result, e.Status)
+	return s.failIf("append to the audit log", err)
+}
+
+// Audit returns up to limit entries (all when limit <= 0), newest first.
+func (s *Store) Audit(ctx context.Context, limit int) ([]AuditEntry, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, at, actor, profile, tenant, action, target, detail, result, status FROM audit ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, s.fail("read the audit log", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at string
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Profile, &e.Tenant, &e.Action, &e.Target, &e.Detail, &e.Result, &e.Status); err != nil {
+			return nil, s.fail("read the audit log", err)
+		}
+		e.At = parseTime(at)
+		out = append(out, e)
+	}
+	return out, s.failIf("read the audit log", rows.Err())
+}
