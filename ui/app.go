@@ -1,0 +1,621 @@
+// Package ui is otaccess's terminal UI: a Bubble Tea program that browses a
+// tenant snapshot (users, the role x organization matrix, groups) and, when
+// online, grants, revokes and deprovisions through access.Service.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/progress"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/otaccess/otaccess/access"
+	"github.com/otaccess/otaccess/cache"
+)
+
+// Options configure the UI.
+type Options struct {
+	// Snapshot is the tenant as last synced; nil when there is none yet.
+	Snapshot *cache.Snapshot
+	// Service performs writes and syncs. nil or !Online() makes the UI
+	// read-only, with OfflineReason saying why.
+	Service       *access.Service
+	OfflineReason string
+	// Store is reloaded after a sync (defaults to Service.Store).
+	Store *cache.Store
+	// Tenant labels the title bar, e.g. "acme.onetrust.com".
+	Tenant string
+	// Mode is "online", "offline" or "demo" (derived from Service when empty).
+	Mode        string
+	Now         func() time.Time
+	SyncOptions access.SyncOptions
+}
+
+// screen is one page of the UI. Screens live on a stack; the top one gets
+// the keys that the app does not handle itself.
+type screen interface {
+	// title names the screen in the breadcrumb.
+	title(a *Model) string
+	// update handles a key or paste; handled reports whether it consumed it.
+	update(a *Model, msg tea.Msg) (cmd tea.Cmd, handled bool)
+	// view renders at most h lines of width w.
+	view(a *Model, w, h int) []string
+	// hints are the bindings shown in the key-hint line.
+	hints(a *Model) []key.Binding
+	// info is shown in the hint line before the keys ("" for none).
+	info(a *Model) string
+	// refresh re-reads the snapshot after it changed; false means the
+	// screen's subject is gone and the screen should close.
+	refresh(a *Model) bool
+	// typing reports a focused text input, which gets every key.
+	typing() bool
+}
+
+type flashKind int
+
+const (
+	flashInfo flashKind = iota
+	flashOK
+	flashErr
+)
+
+type flash struct {
+	kind flashKind
+	text string
+	id   int
+}
+
+const flashTTL = 5 * time.Second
+
+// Root views, switched with 1/2/3 and tab.
+const (
+	tabUsers = iota
+	tabMatrix
+	tabGroups
+	tabCount
+)
+
+var tabNames = [tabCount]string{"Users", "Matrix", "Groups"}
+
+// Model is the whole UI, a tea.Model. It is used through a pointer and only
+// ever mutated on the Bubble Tea update goroutine, which is also the only
+// place the snapshot is mutated.
+type Model struct {
+	opts  Options
+	ctx   context.Context
+	snap  *cache.Snapshot
+	index *cache.Index
+	svc   *access.Service
+	store *cache.Store
+
+	keys KeyMap
+	st   Styles
+	help help.Model
+
+	width, height int
+
+	roots    [tabCount]screen
+	tab      int
+	stack    []screen
+	dialogs  []dialog
+	showHelp bool
+
+	flash    flash
+	flashSeq int
+
+	pending  map[string]access.Change // user id + group id -> change in flight
+	deprov   int                      // deprovisionings running
+	syncing  bool
+	syncCh   chan tea.Msg
+	syncProg access.SyncProgress
+	syncBar  progress.Model
+
+	spin     spinner.Model
+	spinning bool
+
+	// grace and clock time the dialogs' key grace period; noTimers drops
+	// timer commands (tests drive messages themselves).
+	grace    time.Duration
+	clock    func() time.Time
+	noTimers bool
+}
+
+// New builds the UI model.
+func New(opts Options) *Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	a := &Model{
+		opts:    opts,
+		ctx:     context.Background(),
+		svc:     opts.Service,
+		store:   opts.Store,
+		keys:    DefaultKeyMap(),
+		st:      newStyles(defaultTheme),
+		pending: map[string]access.Change{},
+		grace:   defaultGrace,
+		clock:   time.Now,
+	}
+	if a.store == nil && a.svc != nil {
+		a.store = a.svc.Store
+	}
+	a.help = help.New()
+	a.help.Styles = help.Styles{
+		ShortKey:       a.st.Bold,
+		ShortDesc:      a.st.ButtonOff,
+		ShortSeparator: a.st.Muted,
+		Ellipsis:       a.st.Muted,
+		FullKey:        a.st.Bold,
+		FullDesc:       a.st.ButtonOff,
+		FullSeparator:  a.st.Muted,
+	}
+	a.help.ShortSeparator = "  "
+	a.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	a.syncBar = progress.New(progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'))
+	a.setSnapshot(opts.Snapshot)
+	return a
+}
+
+// Run runs the UI until the user quits or ctx is cancelled.
+func Run(ctx context.Context, opts Options) error {
+	m := New(opts)
+	m.ctx = ctx
+	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// setSnapshot installs snap (nil: none yet) and re-resolves every screen.
+func (a *Model) setSnapshot(snap *cache.Snapshot) {
+	a.snap = snap
+	if snap == nil {
+		a.index = nil
+		a.stack = []screen{&emptyScreen{}}
+		return
+	}
+	a.index = cache.NewIndex(snap)
+	if a.roots[tabUsers] == nil {
+		a.roots = [tabCount]screen{newUsersScreen(a), newMatrixScreen(), newGroupsScreen()}
+		a.stack = []screen{a.roots[a.tab]}
+	}
+	if _, empty := a.stack[0].(*emptyScreen); empty {
+		a.stack = []screen{a.roots[a.tab]}
+	}
+	a.dataChanged()
+}
+
+// dataChanged tells every screen the snapshot changed; screens whose
+// subject is gone (a deleted user) are closed.
+func (a *Model) dataChanged() {
+	if a.snap == nil {
+		return
+	}
+	for _, r := range a.roots {
+		r.refresh(a)
+	}
+	keep := a.stack[:1]
+	for _, s := range a.stack[1:] {
+		if s.refresh(a) {
+			keep = append(keep, s)
+		}
+	}
+	a.stack = keep
+}
+
+// Init starts the clock that keeps the snapshot age current.
+func (a *Model) Init() tea.Cmd { return a.after(30*time.Second, ageTickMsg{}) }
+
+type ageTickMsg struct{}
+
+type flashExpireMsg struct{ id int }
+
+func (a *Model) after(d time.Duration, msg tea.Msg) tea.Cmd {
+	if a.noTimers {
+		return nil
+	}
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+}
+
+func (a *Model) top() screen { return a.stack[len(a.stack)-1] }
+
+func (a *Model) push(s screen) { a.stack = append(a.stack, s) }
+
+func (a *Model) pop() {
+	if len(a.stack) > 1 {
+		a.stack = a.stack[:len(a.stack)-1]
+	}
+}
+
+func (a *Model) openDialog(d dialog) { a.dialogs = append(a.dialogs, d) }
+
+// switchTab shows a root view, dropping screens opened on top of the old one.
+func (a *Model) switchTab(t int) {
+	if a.snap == nil {
+		return
+	}
+	a.tab = (t + tabCount) % tabCount
+	a.stack = []screen{a.roots[a.tab]}
+}
+
+// bodyHeight is the height screens get: all but the title, hint and flash
+// lines.
+func (a *Model) bodyHeight() int { return max(0, a.height-3) }
+
+// readOnly reports whether writes are impossible.
+func (a *Model) readOnly() bool { return a.svc == nil || !a.svc.Online() }
+
+func (a *Model) offlineReason() string {
+	if r := a.opts.OfflineReason; r != "" {
+		return r
+	}
+	return "no connection to the tenant (set OTACCESS_TOKEN, or run without --offline)"
+}
+
+// requireOnline flashes why verb is impossible offline.
+func (a *Model) requireOnline(verb string) bool {
+	if a.readOnly() {
+		a.setFlash(flashErr, markFail+" "+verb+" needs a connection: "+a.offlineReason())
+		return false
+	}
+	return true
+}
+
+func (a *Model) mode() string {
+	m := a.opts.Mode
+	if m == "" || a.readOnly() {
+		if a.readOnly() {
+			return "offline"
+		}
+		return "online"
+	}
+	return m
+}
+
+// setFlash shows a message; non-errors expire, errors stay until replaced.
+func (a *Model) setFlash(kind flashKind, text string) tea.Cmd {
+	a.flashSeq++
+	a.flash = flash{kind: kind, text: safe(text), id: a.flashSeq}
+	if kind == flashErr {
+		return nil
+	}
+	return a.after(flashTTL, flashExpireMsg{id: a.flashSeq})
+}
+
+// Update implements tea.Model.
+func (a *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = msg.Width, msg.Height
+		return a, nil
+	case tea.KeyPressMsg:
+		return a, a.handleKey(msg)
+	case tea.PasteMsg:
+		if n := len(a.dialogs); n > 0 {
+			cmd, _ := a.dialogs[n-1].update(a, msg)
+			return a, cmd
+		}
+		if a.top().typing() {
+			cmd, _ := a.top().update(a, msg)
+			return a, cmd
+		}
+		return a, nil
+	case applyDoneMsg:
+		return a, a.applyDone(msg)
+	case deprovStepMsg:
+		return a, msg.d.step(a, msg)
+	case deprovDoneMsg:
+		return a, msg.d.done(a, msg)
+	case syncProgressMsg:
+		a.syncProg = msg.p
+		return a, waitFor(a.syncCh)
+	case syncDoneMsg:
+		return a, a.syncDone(msg)
+	case flashExpireMsg:
+		if msg.id == a.flash.id {
+			a.flash = flash{}
+		}
+		return a, nil
+	case ageTickMsg:
+		return a, a.after(30*time.Second, ageTickMsg{})
+	case spinner.TickMsg:
+		if !a.busy() {
+			a.spinning = false
+			return a, nil
+		}
+		var cmd tea.Cmd
+		a.spin, cmd = a.spin.Update(msg)
+		if a.noTimers {
+			cmd = nil
+		}
+		return a, cmd
+	}
+	return a, nil
+}
+
+func (a *Model) busy() bool { return len(a.pending) > 0 || a.syncing || a.deprov > 0 }
+
+// startSpinner starts the spinner's tick loop unless it runs already.
+func (a *Model) startSpinner() tea.Cmd {
+	if a.spinning || a.noTimers {
+		return nil
+	}
+	a.spinning = true
+	return a.spin.Tick
+}
+
+func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if msg.String() == "ctrl+c" {
+		return tea.Quit
+	}
+	if a.showHelp {
+		if key.Matches(msg, a.keys.Quit) {
+			return tea.Quit
+		}
+		a.showHelp = false
+		return nil
+	}
+	if n := len(a.dialogs); n > 0 {
+		cmd, closeIt := a.dialogs[n-1].update(a, msg)
+		if closeIt {
+			a.dialogs = a.dialogs[:len(a.dialogs)-1]
+		}
+		return cmd
+	}
+	top := a.top()
+	if top.typing() {
+		cmd, _ := top.update(a, msg)
+		return cmd
+	}
+	k := a.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		a.showHelp = true
+		return nil
+	case key.Matches(msg, k.UsersTab):
+		a.switchTab(tabUsers)
+		return nil
+	case key.Matches(msg, k.MatrixTab, k.Matrix):
+		a.switchTab(tabMatrix)
+		return nil
+	case key.Matches(msg, k.GroupsTab):
+		a.switchTab(tabGroups)
+		return nil
+	case key.Matches(msg, k.NextTab):
+		a.switchTab(a.tab + 1)
+		return nil
+	case key.Matches(msg, k.PrevTab):
+		a.switchTab(a.tab - 1)
+		return nil
+	case key.Matches(msg, k.Sync):
+		return a.startSync()
+	}
+	cmd, handled := top.update(a, msg)
+	if handled {
+		return cmd
+	}
+	if key.Matches(msg, k.Back) {
+		if len(a.stack) > 1 {
+			a.pop()
+		} else if a.flash.kind == flashErr {
+			a.flash = flash{}
+		}
+	}
+	return cmd
+}
+
+// View implements tea.Model.
+func (a *Model) View() tea.View {
+	v := tea.NewView(a.render())
+	v.AltScreen = true
+	v.WindowTitle = "otaccess"
+	if t := a.opts.Tenant; t != "" {
+		v.WindowTitle = "otaccess — " + safe(t)
+	}
+	return v
+}
+
+// Minimum usable terminal size.
+const minWidth, minHeight = 40, 10
+
+func (a *Model) render() string {
+	w, h := a.width, a.height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	if w < minWidth || h < minHeight {
+		msg := []string{"terminal too small", fmt.Sprintf("%dx%d, need %dx%d", w, h, minWidth, minHeight)}
+		return block(centerCenter(msg, w, h), w, h)
+	}
+	bodyH := a.bodyHeight()
+	var body []string
+	if a.showHelp {
+		body = a.helpView(w, bodyH)
+	} else {
+		body = a.top().view(a, w, bodyH)
+	}
+	if len(body) > bodyH {
+		body = body[:bodyH]
+	}
+	if n := len(a.dialogs); n > 0 && !a.showHelp {
+		full := make([]string, bodyH)
+		copy(full, body)
+		body = overlay(full, a.dialogs[n-1].view(a, w-2, bodyH), w)
+	}
+	out := make([]string, 0, h)
+	out = append(out, a.titleBar(w))
+	out = append(out, body...)
+	for len(out) < h-2 {
+		out = append(out, "")
+	}
+	out = append(out, a.hintLine(w), a.flashLine(w))
+	return block(out, w, h)
+}
+
+// titleBar: app, tenant, mode, snapshot age on the left; views on the right.
+// Parts are dropped or shortened, least important first, to fit.
+func (a *Model) titleBar(w int) string {
+	st := &a.st
+	var modeText string
+	switch a.mode() {
+	case "offline":
+		modeText = st.Offline.Render(glyphOffline + " OFFLINE — read-only")
+	case "demo":
+		modeText = st.Demo.Render(glyphDemo + " demo")
+	default:
+		modeText = st.Online.Render(glyphOnline + " online")
+	}
+	age, date := "no snapshot", ""
+	if a.snap != nil {
+		fin := a.snap.Info.FinishedAt
+		age = "snapshot " + ago(a.opts.Now().Sub(fin))
+		date = " (" + fin.Local().Format("2006-01-02 15:04") + ")"
+	}
+	tenant := safe(a.opts.Tenant)
+	tabs := ""
+	tabsShort := ""
+	if a.snap != nil {
+		parts := make([]string, tabCount)
+		for i, n := range tabNames {
+			if i == a.tab {
+				parts[i] = st.TabOn.Render(n)
+				tabsShort = st.TabOn.Render(n)
+			} else {
+				parts[i] = st.TabOff.Render(n)
+			}
+		}
+		tabs = strings.Join(parts, st.Muted.Render(" │ "))
+	}
+	app := st.App.Render("otaccess")
+	compose := func(tenant, date, tabs string) (string, bool) {
+		left := " " + app
+		if tenant != "" {
+			left += "  " + st.Tenant.Render(tenant)
+		}
+		left += "  " + modeText + "  " + st.Age.Render(age+date)
+		lw, rw := ansi.StringWidth(left), ansi.StringWidth(tabs)
+		gap := w - lw - rw - 1
+		if gap < 2 && tabs != "" || gap < 0 {
+			return left, false
+		}
+		return left + strings.Repeat(" ", max(0, gap)) + tabs, true
+	}
+	for _, try := range []struct{ date, tabs string }{{date, tabs}, {"", tabs}, {"", tabsShort}} {
+		if s, ok := compose(tenant, try.date, try.tabs); ok {
+			return s
+		}
+	}
+	// Shorten the tenant, then drop it.
+	fixed, _ := compose("", "", tabsShort)
+	room := w - ansi.StringWidth(fixed) - 4
+	if room >= 8 && tenant != "" {
+		if s, ok := compose(fit(tenant, room), "", tabsShort); ok {
+			return s
+		}
+	}
+	if s, ok := compose("", "", tabsShort); ok {
+		return s
+	}
+	s, _ := compose("", "", "")
+	return clip(s, w)
+}
+
+// hintLine shows the top screen's info and its key hints; write keys are
+// marked when offline.
+func (a *Model) hintLine(w int) string {
+	info := ""
+	var binds []key.Binding
+	switch {
+	case a.showHelp:
+		info = "press any key to close help"
+	case len(a.dialogs) > 0:
+		binds = []key.Binding{a.keys.Yes, a.keys.No, a.keys.Switch, a.keys.Choose}
+		if h, ok := a.dialogs[len(a.dialogs)-1].(interface{ hints(*Model) []key.Binding }); ok {
+			binds = h.hints(a)
+		}
+	default:
+		info = a.top().info(a)
+		binds = a.top().hints(a)
+	}
+	if a.readOnly() {
+		marked := make([]key.Binding, len(binds))
+		for i, b := range binds {
+			marked[i] = b
+			if a.isWriteKey(b) {
+				h := b.Help()
+				marked[i].SetHelp(h.Key, h.Desc+" (offline)")
+			}
+		}
+		binds = marked
+	}
+	left := ""
+	if info != "" {
+		left = " " + a.st.HintInfo.Render(clip(info, max(10, w*2/3)))
+	}
+	lw := ansi.StringWidth(left)
+	a.help.SetWidth(max(0, w-lw-3))
+	keys := a.help.ShortHelpView(binds)
+	if left != "" && keys != "" {
+		return left + "   " + keys
+	}
+	return left + " " + keys
+}
+
+func (a *Model) isWriteKey(b key.Binding) bool {
+	k := a.keys
+	for _, wb := range []key.Binding{k.Toggle, k.Revoke, k.Deprovision, k.Sync} {
+		if b.Help() == wb.Help() {
+			return true
+		}
+	}
+	return false
+}
+
+// flashLine shows work in progress (sync, writes) or the last message.
+func (a *Model) flashLine(w int) string {
+	st := &a.st
+	if a.syncing {
+		p := a.syncProg
+		label := fmt.Sprintf(" %s syncing  users %s/%s  groups %s/%s ", a.spin.View(),
+			commas(p.Users), commas(p.UsersTotal), commas(p.Groups), commas(p.GroupsTotal))
+		if p.Saving {
+			label = fmt.Sprintf(" %s syncing  saving the snapshot ", a.spin.View())
+		}
+		barW := w - ansi.StringWidth(label) - 6
+		if barW >= 10 {
+			a.syncBar.SetWidth(min(barW, 40))
+			return label + a.syncBar.ViewAs(p.Fraction()) + fmt.Sprintf(" %3.0f%%", 100*p.Fraction())
+		}
+		return clip(label, w)
+	}
+	if n := len(a.pending); n > 0 {
+		var text string
+		for _, ch := range a.pending {
+			text = ch.Describe()
+			break
+		}
+		if n > 1 {
+			text = fmt.Sprintf("%d changes running", n)
+		}
+		return " " + st.Pending.Render(a.spin.View()+" "+safe(text)+"…")
+	}
+	f := a.flash
+	switch f.kind {
+	case flashErr:
+		return " " + st.FlashErr.Render(clip(f.text, w-1))
+	case flashOK:
+		return " " + st.FlashOK.Render(clip(f.text, w-1))
+	}
+	return " " + st.FlashInfo.Render(clip(f.text, w-1))
+}

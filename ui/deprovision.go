@@ -1,0 +1,403 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/otaccess/otaccess/access"
+)
+
+// Deprovisioning options, in the order the dialog lists them.
+const (
+	optDeactivate = iota
+	optStrip
+	optDelete
+	optCount
+)
+
+// Focus areas of the deprovision dialog.
+const (
+	focusOptions = iota
+	focusInput
+	focusButtons
+)
+
+// deprovDialog shows a deprovisioning plan, asks for confirmation (delete
+// needs the user's email typed in full), then runs the plan and shows each
+// step's result as it finishes.
+type deprovDialog struct {
+	userID string
+	label  string // email or userName: what must be typed to delete
+	name   string
+	option int
+	focus  int
+	choice int // 0 No, 1 Yes
+	input  textinput.Model
+	opened time.Time
+
+	running, finished bool
+	steps             []string
+	results           []*access.StepResult
+	ch                chan tea.Msg
+	res               access.DeprovisionResult
+}
+
+type deprovStepMsg struct {
+	d *deprovDialog
+	r access.StepResult
+}
+
+type deprovDoneMsg struct {
+	d   *deprovDialog
+	res access.DeprovisionResult
+}
+
+// openDeprovision opens the dialog for user u.
+func (a *Model) openDeprovision(u int) tea.Cmd {
+	if !a.requireOnline("deprovision") {
+		return nil
+	}
+	usr := &a.snap.Users[u]
+	d := &deprovDialog{userID: usr.ID, label: usr.Label(), name: usr.Name(), opened: a.clock()}
+	if len(usr.Groups) > 0 {
+		d.option = optStrip
+	}
+	d.input = textinput.New()
+	d.input.Prompt = "> "
+	d.input.Placeholder = safe(d.label)
+	d.input.CharLimit = 320
+	sty := d.input.Styles()
+	sty.Focused.Placeholder = a.st.Muted
+	sty.Blurred.Placeholder = a.st.Muted
+	sty.Focused.Text = a.st.ButtonOff
+	sty.Blurred.Text = a.st.ButtonOff
+	d.input.SetStyles(sty)
+	a.openDialog(d)
+	return nil
+}
+
+// plan is the plan for the chosen option against the current snapshot.
+func (d *deprovDialog) plan(a *Model) (access.Plan, bool) {
+	u, ok := a.snap.UserIndex(d.userID)
+	if !ok {
+		return access.Plan{}, false
+	}
+	return access.PlanDeprovision(a.snap, u, d.option == optStrip, d.option == optDelete), true
+}
+
+func (d *deprovDialog) yesEnabled(a *Model) bool {
+	p, ok := d.plan(a)
+	if !ok || p.Empty() {
+		return false
+	}
+	if d.option == optDelete {
+		return d.input.Value() == d.label
+	}
+	return true
+}
+
+func (d *deprovDialog) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
+	if d.finished {
+		if km, ok := m.(tea.KeyPressMsg); ok && (key.Matches(km, a.keys.Back, a.keys.Choose, a.keys.No) || km.String() == "q") {
+			return nil, true
+		}
+		return nil, false
+	}
+	if d.running || a.clock().Sub(d.opened) < a.grace {
+		return nil, false
+	}
+	if _, paste := m.(tea.PasteMsg); paste && d.focus == focusInput {
+		var cmd tea.Cmd
+		d.input, cmd = d.input.Update(m)
+		return cmd, false
+	}
+	msg, ok := m.(tea.KeyPressMsg)
+	if !ok {
+		return nil, false
+	}
+	k := a.keys
+	ks := msg.String()
+	if ks == "esc" {
+		return nil, true
+	}
+	if ks == "tab" || ks == "shift+tab" {
+		d.cycleFocus(ks == "tab")
+		return d.focusCmd(), false
+	}
+	switch d.focus {
+	case focusInput:
+		if ks == "enter" {
+			d.focus = focusButtons
+			d.input.Blur()
+			return nil, false
+		}
+		var cmd tea.Cmd
+		d.input, cmd = d.input.Update(msg)
+		if !d.yesEnabled(a) {
+			d.choice = 0
+		}
+		return cmd, false
+	case focusOptions:
+		switch {
+		case key.Matches(msg, k.Up):
+			d.option = (d.option + optCount - 1) % optCount
+			d.choice = 0
+			return nil, false
+		case key.Matches(msg, k.Down):
+			d.option = (d.option + 1) % optCount
+			d.choice = 0
+			return nil, false
+		case ks == "1", ks == "2", ks == "3":
+			d.option = int(ks[0] - '1')
+			d.choice = 0
+			return nil, false
+		case key.Matches(msg, k.Choose):
+			d.cycleFocus(true)
+			return d.focusCmd(), false
+		}
+	case focusButtons:
+		switch {
+		case key.Matches(msg, k.Up):
+			d.focus = focusOptions
+			return nil, false
+		case key.Matches(msg, k.Switch):
+			if d.choice == 0 && d.yesEnabled(a) {
+				d.choice = 1
+			} else {
+				d.choice = 0
+			}
+			return nil, false
+		case key.Matches(msg, k.Choose):
+			if d.choice == 1 && d.yesEnabled(a) {
+				return d.start(a), false
+			}
+			return nil, true
+		}
+	}
+	switch {
+	case key.Matches(msg, k.Yes):
+		if d.yesEnabled(a) {
+			return d.start(a), false
+		}
+		return nil, false
+	case key.Matches(msg, k.No):
+		return nil, true
+	}
+	return nil, false
+}
+
+func (d *deprovDialog) cycleFocus(forward bool) {
+	order := []int{focusOptions, focusButtons}
+	if d.option == optDelete {
+		order = []int{focusOptions, focusInput, focusButtons}
+	}
+	i := 0
+	for k, f := range order {
+		if f == d.focus {
+			i = k
+		}
+	}
+	if forward {
+		i = (i + 1) % len(order)
+	} else {
+		i = (i + len(order) - 1) % len(order)
+	}
+	d.focus = order[i]
+}
+
+func (d *deprovDialog) focusCmd() tea.Cmd {
+	if d.focus == focusInput {
+		return d.input.Focus()
+	}
+	d.input.Blur()
+	return nil
+}
+
+// start runs the plan in the background; each step comes back as a message.
+func (d *deprovDialog) start(a *Model) tea.Cmd {
+	p, ok := d.plan(a)
+	if !ok || !a.requireOnline("deprovision") {
+		return nil
+	}
+	a.flash = flash{}
+	d.running = true
+	d.input.Blur()
+	d.steps = p.Steps()
+	d.results = make([]*access.StepResult, len(d.steps))
+	d.ch = make(chan tea.Msg, len(d.steps)+2) // never blocks the worker
+	a.deprov++
+	svc, ctx, ch := a.svc, a.ctx, d.ch
+	go func() {
+		res := svc.Deprovision(ctx, p, func(r access.StepResult) { ch <- deprovStepMsg{d: d, r: r} })
+		ch <- deprovDoneMsg{d: d, res: res}
+	}()
+	return tea.Batch(a.startSpinner(), waitFor(ch))
+}
+
+func (d *deprovDialog) step(a *Model, msg deprovStepMsg) tea.Cmd {
+	r := msg.r
+	if r.Index >= 0 && r.Index < len(d.results) {
+		d.results[r.Index] = &r
+	} else {
+		d.steps = append(d.steps, r.Name)
+		d.results = append(d.results, &r)
+	}
+	return waitFor(d.ch)
+}
+
+// done applies what the server holds after the plan to the snapshot.
+func (d *deprovDialog) done(a *Model, msg deprovDoneMsg) tea.Cmd {
+	d.running, d.finished = false, true
+	d.res = msg.res
+	a.deprov--
+	if a.snap != nil {
+		switch {
+		case msg.res.Deleted:
+			a.snap.RemoveUser(d.userID)
+		case msg.res.User != nil:
+			i := a.snap.ReplaceUser(*msg.res.User)
+			a.index.Update(i)
+		}
+		a.dataChanged()
+	}
+	failed := 0
+	for _, s := range msg.res.Steps {
+		if s.Err != nil {
+			failed++
+		}
+	}
+	note := ""
+	if msg.res.Note != "" {
+		note = "; " + msg.res.Note
+	}
+	if failed > 0 {
+		return a.setFlash(flashErr, fmt.Sprintf("%s deprovisioning %s: %d of %d steps failed%s", markFail, d.label, failed, len(msg.res.Steps), note))
+	}
+	if msg.res.Note != "" {
+		return a.setFlash(flashErr, markFail+" "+msg.res.Note)
+	}
+	return a.setFlash(flashOK, fmt.Sprintf("%s deprovisioned %s (%s)", markOK, d.label, plural(len(msg.res.Steps), "step", "steps")))
+}
+
+func (d *deprovDialog) view(a *Model, maxW, maxH int) []string {
+	st := &a.st
+	title := "Deprovision " + safe(d.label)
+	var body []string
+	u, ok := a.snap.UserIndex(d.userID)
+	if ok {
+		usr := &a.snap.Users[u]
+		status := "active"
+		if !usr.Active {
+			status = "inactive"
+		}
+		body = append(body, safe(d.name)+" · "+status+" · "+plural(len(usr.Groups), "membership", "memberships"))
+	} else if !d.finished {
+		body = append(body, st.Error.Render("this user is no longer in the snapshot"))
+	}
+	body = append(body, "")
+
+	if d.running || d.finished {
+		for i, name := range d.steps {
+			mark := a.spin.View()
+			line := safe(name)
+			if r := d.results[i]; r != nil {
+				if r.Err != nil {
+					mark = st.FlashErr.Render(markFail)
+					line += st.Error.Render(" — " + safe(r.Err.Error()))
+				} else {
+					mark = st.FlashOK.Render(markOK)
+				}
+			} else if d.finished {
+				mark = st.Muted.Render("-")
+			}
+			body = append(body, mark+" "+line)
+		}
+		body = limitLines(body, maxH-4)
+		if d.finished {
+			if d.res.Note != "" {
+				body = append(body, "", st.Error.Render(safe(d.res.Note)))
+			}
+			state := "the user is gone from the tenant"
+			if d.res.User != nil {
+				state = fmt.Sprintf("the server now has the user %s with %s", activeWord(d.res.User.Active), plural(len(d.res.User.Groups), "membership", "memberships"))
+			}
+			body = append(body, "", st.Muted.Render(state), "", st.ButtonOn.Render("[ Close ]")+st.Muted.Render("  enter/esc"))
+		}
+		return box(st, title, body, maxW, 50)
+	}
+
+	options := [optCount]string{"deactivate only", "deactivate and remove every membership", "delete the user"}
+	if ok {
+		n := len(a.snap.Users[u].Groups)
+		options[optStrip] = "deactivate and remove " + plural(n, "membership", "memberships")
+	}
+	for i, o := range options {
+		radio := "( ) "
+		if i == d.option {
+			radio = "(•) "
+		}
+		prefix := "  "
+		if i == d.option && d.focus == focusOptions {
+			prefix = markCursor + " "
+			o = st.Bold.Render(o)
+		}
+		body = append(body, prefix+radio+o)
+	}
+	body = append(body, "")
+	p, _ := d.plan(a)
+	if p.Empty() {
+		body = append(body, st.Muted.Render("nothing to do: the user is inactive and holds no memberships"))
+	} else {
+		body = append(body, "Plan:")
+		steps := p.Steps()
+		room := max(2, maxH-len(body)-8)
+		for i, s := range steps {
+			if i == room-1 && len(steps) > room {
+				body = append(body, st.Muted.Render(fmt.Sprintf("   … and %d more", len(steps)-i)))
+				break
+			}
+			body = append(body, fmt.Sprintf("  %d. %s", i+1, safe(s)))
+		}
+	}
+	if d.option == optDelete {
+		body = append(body, "", "Type "+st.Bold.Render(safe(d.label))+" to confirm the delete:")
+		d.input.SetWidth(max(10, min(maxW-12, 50)))
+		body = append(body, d.input.View())
+	}
+	body = append(body, "", buttons(st, d.choice, "No", "Yes, deprovision", d.yesEnabled(a)))
+	return box(st, title, body, maxW, 50)
+}
+
+func (d *deprovDialog) hints(a *Model) []key.Binding {
+	switch {
+	case d.running:
+		return nil
+	case d.finished:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter/esc", "close"))}
+	}
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "option")),
+		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		a.keys.Yes, a.keys.No,
+	}
+}
+
+func activeWord(active bool) string {
+	if active {
+		return "active"
+	}
+	return "inactive"
+}
+
+// limitLines keeps at most n lines, noting how many were left out.
+func limitLines(ls []string, n int) []string {
+	if n < 2 || len(ls) <= n {
+		return ls
+	}
+	return append(ls[:n-1:n-1], fmt.Sprintf("… %d more", len(ls)-n+1))
+}
+

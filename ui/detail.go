@@ -1,0 +1,288 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/otaccess/otaccess/cache"
+)
+
+// detailScreen shows one user: every attribute, and the role x organization
+// matrix where space grants or revokes the membership under the cursor.
+// It tracks the user by id: indexes shift when the snapshot changes.
+type detailScreen struct {
+	userID    string
+	user      int
+	hideEmpty bool
+	m         cache.Matrix
+	g         grid
+}
+
+func newDetailScreen(a *Model, id string) *detailScreen {
+	s := &detailScreen{userID: id}
+	s.refresh(a)
+	return s
+}
+
+func (s *detailScreen) title(a *Model) string { return safe(a.snap.Users[s.user].Name()) }
+
+func (s *detailScreen) typing() bool { return false }
+
+func (s *detailScreen) refresh(a *Model) bool {
+	u, ok := a.snap.UserIndex(s.userID)
+	if !ok {
+		return false
+	}
+	// Keep the cursor on the same role and org across a recompute.
+	role, org := -1, -1
+	if len(s.m.Roles) > 0 && len(s.m.Orgs) > 0 {
+		role = s.m.Roles[clamp(s.g.row, 0, len(s.m.Roles)-1)]
+		org = s.m.Orgs[clamp(s.g.col, 0, len(s.m.Orgs)-1)]
+	}
+	s.user = u
+	s.m = a.snap.UserMatrix(u, !s.hideEmpty)
+	if role >= 0 {
+		for i, r := range s.m.Roles {
+			if r == role {
+				s.g.row = i
+			}
+		}
+		for j, o := range s.m.Orgs {
+			if o == org {
+				s.g.col = j
+			}
+		}
+	}
+	s.g.row = clamp(s.g.row, 0, len(s.m.Roles)-1)
+	s.g.col = clamp(s.g.col, 0, len(s.m.Orgs)-1)
+	return true
+}
+
+func (s *detailScreen) spec(a *Model) gridSpec {
+	snap := a.snap
+	return gridSpec{
+		rows:     len(s.m.Roles),
+		cols:     len(s.m.Orgs),
+		rowLabel: func(i int) string { return safe(snap.Roles[s.m.Roles[i]].Name) },
+		colLabel: func(j int) string { return safe(snap.Orgs[s.m.Orgs[j]].Name) },
+		cell: func(i, j int) (string, *lipgloss.Style) {
+			g := int(s.m.Group[i][j])
+			switch {
+			case g < 0:
+				return " ", nil
+			case a.isPending(s.user, g):
+				return a.spin.View(), &a.st.Pending
+			case s.m.Counts[i][j] > 0:
+				return markMember, &a.st.Member
+			}
+			return markEmpty, &a.st.Empty
+		},
+		cellWidth: 1,
+	}
+}
+
+// header renders the user's name line and attribute lines for width w.
+func (s *detailScreen) header(a *Model, w int) []string {
+	st := &a.st
+	u := &a.snap.Users[s.user]
+	status := st.Active.Render("active")
+	if !u.Active {
+		status = st.Inactive.Render("inactive")
+	}
+	first := []string{st.Bold.Render(safe(u.Name()))}
+	if u.Email != "" {
+		first = append(first, safe(u.Email))
+	}
+	first = append(first, status)
+	if u.UserType != "" {
+		first = append(first, safe(u.UserType))
+	}
+	first = append(first, st.Muted.Render("id ")+safe(shortID(u.ID)))
+	if u.LastModified != "" {
+		first = append(first, st.Muted.Render("modified ")+safe(dateOnly(u.LastModified)))
+	}
+	// Drop trailing parts (modified, id, type) rather than cut the line.
+	line0 := " " + first[0]
+	for _, p := range first[1:] {
+		if ansi.StringWidth(line0)+2+ansi.StringWidth(p) > w {
+			break
+		}
+		line0 += "  " + p
+	}
+	out := []string{line0}
+
+	type kv struct{ k, v string }
+	attrs := []kv{
+		{"userName", u.UserName}, {"externalId", u.ExternalID},
+		{"given", u.GivenName}, {"family", u.FamilyName}, {"display", u.DisplayName},
+		{"title", u.Title}, {"department", u.Department}, {"division", u.Division},
+		{"organization", u.Organization}, {"cost center", u.CostCenter}, {"employee", u.EmployeeID},
+		{"manager", firstNonEmpty(u.ManagerName, u.ManagerID)}, {"created", dateOnly(u.Created)},
+		{"modified", dateOnly(u.LastModified)}, {"id", u.ID},
+	}
+	sep := st.Muted.Render(" · ")
+	line := " "
+	lineW := 1
+	for _, p := range attrs {
+		if p.v == "" {
+			continue
+		}
+		v := safe(p.v)
+		maxV := max(8, w/2)
+		if ansi.StringWidth(v) > maxV {
+			v = fit(v, maxV)
+		}
+		item := st.Label.Render(p.k) + " " + v
+		iw := ansi.StringWidth(p.k) + 1 + ansi.StringWidth(v)
+		if lineW > 1 && lineW+3+iw > w {
+			out = append(out, line)
+			line, lineW = " ", 1
+		}
+		if lineW > 1 {
+			line += sep
+			lineW += 3
+		}
+		line += item
+		lineW += iw
+	}
+	if lineW > 1 {
+		out = append(out, line)
+	}
+	return out
+}
+
+func firstNonEmpty(xs ...string) string {
+	for _, x := range xs {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// dateOnly shortens an RFC 3339 timestamp to its date and minute.
+func dateOnly(ts string) string {
+	if len(ts) >= 16 && ts[10] == 'T' {
+		return ts[:10] + " " + ts[11:16]
+	}
+	return ts
+}
+
+// layout splits h lines of width w into the header and the grid's height.
+func (s *detailScreen) layout(a *Model, w, h int) (head []string, gridH int) {
+	head = s.header(a, w)
+	// Keep at least a few grid rows: attributes give way first.
+	maxHead := max(1, h-6)
+	if len(head) > maxHead {
+		head = head[:maxHead]
+	}
+	gridH = h - len(head) - 2 // blank + matrix title
+	if len(a.snap.PlainGroups(s.user)) > 0 {
+		gridH--
+	}
+	return head, max(1, gridH)
+}
+
+func (s *detailScreen) view(a *Model, w, h int) []string {
+	st := &a.st
+	head, gridH := s.layout(a, w, h)
+	out := append([]string{}, head...)
+	out = append(out, "")
+	n := len(a.snap.Users[s.user].Groups)
+	title := fmt.Sprintf(" Roles × organizations — %s", plural(n, "membership", "memberships"))
+	if s.hideEmpty {
+		title += st.Muted.Render("  (only held roles/orgs; z shows all)")
+	} else if len(a.snap.Roles) > 0 {
+		title += st.Muted.Render("  (z hides empty rows/columns)")
+	}
+	out = append(out, st.Bold.Render(title))
+	spec := s.spec(a)
+	switch {
+	case len(a.snap.Roles) == 0:
+		out = append(out, "  "+st.Muted.Render("this tenant has no role x organization groups"))
+	case spec.rows == 0 || spec.cols == 0:
+		out = append(out, "  "+st.Muted.Render("no memberships — press z to show every role and organization"))
+	default:
+		out = append(out, s.g.view(st, w, gridH, spec)...)
+	}
+	if plain := a.snap.PlainGroups(s.user); len(plain) > 0 {
+		names := make([]string, len(plain))
+		for i, g := range plain {
+			names[i] = safe(a.snap.Groups[g].DisplayName)
+		}
+		for len(out) < h-1 {
+			out = append(out, "")
+		}
+		out = append(out, " "+st.Label.Render("other groups ")+strings.Join(names, ", "))
+	}
+	return out
+}
+
+// cursorGroup is the group under the cursor (-1: none) and its role/org.
+func (s *detailScreen) cursorGroup() (g, role, org int) {
+	if len(s.m.Roles) == 0 || len(s.m.Orgs) == 0 {
+		return -1, -1, -1
+	}
+	i, j := clamp(s.g.row, 0, len(s.m.Roles)-1), clamp(s.g.col, 0, len(s.m.Orgs)-1)
+	return int(s.m.Group[i][j]), s.m.Roles[i], s.m.Orgs[j]
+}
+
+func (s *detailScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, false
+	}
+	k := a.keys
+	spec := s.spec(a)
+	_, gridH := s.layout(a, a.width, a.bodyHeight())
+	if spec.rows > 0 && spec.cols > 0 && s.g.handleKey(k, km, spec, gridLayout(a.width, gridH, spec)) {
+		return nil, true
+	}
+	switch {
+	case key.Matches(km, k.Toggle):
+		g, role, org := s.cursorGroup()
+		if role < 0 {
+			return nil, true
+		}
+		if g < 0 {
+			return a.setFlash(flashInfo, fmt.Sprintf("the tenant has no group for %s in %s", a.snap.Roles[role].Name, a.snap.Orgs[org].Name)), true
+		}
+		return a.confirmChange(s.user, g, !a.snap.IsMember(s.user, g)), true
+	case key.Matches(km, k.HideEmpty):
+		s.hideEmpty = !s.hideEmpty
+		s.refresh(a)
+		return nil, true
+	case key.Matches(km, k.Deprovision):
+		return a.openDeprovision(s.user), true
+	case key.Matches(km, k.CopyID):
+		return a.copyID(s.userID), true
+	}
+	return nil, false
+}
+
+func (s *detailScreen) hints(a *Model) []key.Binding {
+	k := a.keys
+	move := key.NewBinding(key.WithKeys("up"), key.WithHelp("←↑↓→", "move"))
+	return []key.Binding{move, k.Toggle, k.HideEmpty, k.Deprovision, k.CopyID, k.Back}
+}
+
+// info names the cell under the cursor in full: labels are truncated.
+func (s *detailScreen) info(a *Model) string {
+	g, role, org := s.cursorGroup()
+	if role < 0 {
+		return ""
+	}
+	name := safe(a.snap.Roles[role].Name) + " — " + safe(a.snap.Orgs[org].Name)
+	switch {
+	case g < 0:
+		return name + ": no such group"
+	case a.snap.IsMember(s.user, g):
+		return name + " " + markMember
+	}
+	return name + " " + markEmpty
+}

@@ -1,0 +1,197 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/otaccess/otaccess/cache"
+)
+
+// matrixScreen is the tenant's role x organization grid with member counts.
+// enter lists the members of the cell's group.
+type matrixScreen struct {
+	m         cache.Matrix
+	rows      []int // indexes into m's rows, in display order
+	cols      []int
+	g         grid
+	hideEmpty bool
+	byCount   bool // rows ordered by members, most first
+}
+
+func newMatrixScreen() *matrixScreen { return &matrixScreen{} }
+
+func (s *matrixScreen) title(*Model) string { return "Matrix" }
+
+func (s *matrixScreen) typing() bool { return false }
+
+func (s *matrixScreen) refresh(a *Model) bool {
+	role, org := s.cursorRoleOrg()
+	snap := a.snap
+	s.m = snap.TenantMatrix()
+	rowSum := make([]int, len(s.m.Roles))
+	colSum := make([]int, len(s.m.Orgs))
+	for i := range s.m.Roles {
+		for j := range s.m.Orgs {
+			rowSum[i] += s.m.Counts[i][j]
+			colSum[j] += s.m.Counts[i][j]
+		}
+	}
+	s.rows = s.rows[:0]
+	for i := range s.m.Roles {
+		if !s.hideEmpty || rowSum[i] > 0 {
+			s.rows = append(s.rows, i)
+		}
+	}
+	s.cols = s.cols[:0]
+	for j := range s.m.Orgs {
+		if !s.hideEmpty || colSum[j] > 0 {
+			s.cols = append(s.cols, j)
+		}
+	}
+	slices.SortStableFunc(s.rows, func(x, y int) int {
+		if s.byCount && rowSum[x] != rowSum[y] {
+			return rowSum[y] - rowSum[x]
+		}
+		return strings.Compare(strings.ToLower(snap.Roles[s.m.Roles[x]].Name), strings.ToLower(snap.Roles[s.m.Roles[y]].Name))
+	})
+	slices.SortStableFunc(s.cols, func(x, y int) int {
+		return strings.Compare(strings.ToLower(snap.Orgs[s.m.Orgs[x]].Name), strings.ToLower(snap.Orgs[s.m.Orgs[y]].Name))
+	})
+	// Keep the cursor on the same role and org.
+	for i, r := range s.rows {
+		if s.m.Roles[r] == role {
+			s.g.row = i
+		}
+	}
+	for j, c := range s.cols {
+		if s.m.Orgs[c] == org {
+			s.g.col = j
+		}
+	}
+	s.g.row = clamp(s.g.row, 0, len(s.rows)-1)
+	s.g.col = clamp(s.g.col, 0, len(s.cols)-1)
+	return true
+}
+
+// cursorRoleOrg is the snapshot role and org under the cursor (-1: none).
+func (s *matrixScreen) cursorRoleOrg() (role, org int) {
+	if len(s.rows) == 0 || len(s.cols) == 0 {
+		return -1, -1
+	}
+	i, j := s.rows[clamp(s.g.row, 0, len(s.rows)-1)], s.cols[clamp(s.g.col, 0, len(s.cols)-1)]
+	return s.m.Roles[i], s.m.Orgs[j]
+}
+
+func (s *matrixScreen) cursorGroup() int {
+	if len(s.rows) == 0 || len(s.cols) == 0 {
+		return -1
+	}
+	i, j := s.rows[clamp(s.g.row, 0, len(s.rows)-1)], s.cols[clamp(s.g.col, 0, len(s.cols)-1)]
+	return int(s.m.Group[i][j])
+}
+
+func (s *matrixScreen) spec(a *Model) gridSpec {
+	snap := a.snap
+	widest := 1
+	for _, i := range s.rows {
+		for _, j := range s.cols {
+			widest = max(widest, len(strconv.Itoa(s.m.Counts[i][j])))
+		}
+	}
+	return gridSpec{
+		rows:     len(s.rows),
+		cols:     len(s.cols),
+		rowLabel: func(i int) string { return safe(snap.Roles[s.m.Roles[s.rows[i]]].Name) },
+		colLabel: func(j int) string { return safe(snap.Orgs[s.m.Orgs[s.cols[j]]].Name) },
+		cell: func(i, j int) (string, *lipgloss.Style) {
+			r, c := s.rows[i], s.cols[j]
+			switch {
+			case s.m.Group[r][c] < 0:
+				return " ", nil
+			case s.m.Counts[r][c] == 0:
+				return markEmpty, &a.st.Empty
+			}
+			return commas(s.m.Counts[r][c]), nil
+		},
+		cellWidth: widest,
+	}
+}
+
+func (s *matrixScreen) view(a *Model, w, h int) []string {
+	st := &a.st
+	groups := 0
+	for _, g := range a.snap.Groups {
+		if !g.Plain() {
+			groups++
+		}
+	}
+	title := fmt.Sprintf(" Roles × Organizations — %s, %s", plural(groups, "group", "groups"),
+		plural(a.snap.Info.Memberships, "membership", "memberships"))
+	order := "sort: role name"
+	if s.byCount {
+		order = "sort: members " + markDesc
+	}
+	if s.hideEmpty {
+		order += " · empty hidden"
+	}
+	out := []string{st.Bold.Render(title) + "   " + st.Muted.Render(order)}
+	spec := s.spec(a)
+	if spec.rows == 0 || spec.cols == 0 {
+		return append(out, "", "  "+st.Muted.Render("no role x organization groups in this snapshot"))
+	}
+	return append(out, s.g.view(st, w, h-1, spec)...)
+}
+
+func (s *matrixScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, false
+	}
+	k := a.keys
+	spec := s.spec(a)
+	gh := a.bodyHeight() - 1
+	if spec.rows > 0 && spec.cols > 0 && s.g.handleKey(k, km, spec, gridLayout(a.width, gh, spec)) {
+		return nil, true
+	}
+	switch {
+	case key.Matches(km, k.Open):
+		if g := s.cursorGroup(); g >= 0 {
+			a.push(newMembersScreen(a, a.snap.Groups[g].ID))
+		}
+		return nil, true
+	case key.Matches(km, k.Sort, k.Reverse):
+		s.byCount = !s.byCount
+		s.refresh(a)
+		return nil, true
+	case key.Matches(km, k.HideEmpty):
+		s.hideEmpty = !s.hideEmpty
+		s.refresh(a)
+		return nil, true
+	}
+	return nil, false
+}
+
+func (s *matrixScreen) hints(a *Model) []key.Binding {
+	k := a.keys
+	move := key.NewBinding(key.WithKeys("up"), key.WithHelp("←↑↓→", "move"))
+	return []key.Binding{k.Open, move, k.Sort, k.HideEmpty, k.UsersTab, k.GroupsTab, k.Sync, k.Help, k.Quit}
+}
+
+func (s *matrixScreen) info(a *Model) string {
+	role, org := s.cursorRoleOrg()
+	if role < 0 {
+		return ""
+	}
+	name := safe(a.snap.Roles[role].Name) + " — " + safe(a.snap.Orgs[org].Name)
+	g := s.cursorGroup()
+	if g < 0 {
+		return name + ": no such group"
+	}
+	return name + ": " + plural(len(a.snap.Groups[g].Members), "member", "members")
+}

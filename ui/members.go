@@ -1,0 +1,191 @@
+package ui
+
+import (
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/otaccess/otaccess/access"
+)
+
+// membersScreen lists one group's members; from here a member is revoked
+// (with confirmation) or opened.
+type membersScreen struct {
+	groupID string
+	group   int
+	filter  filterInput
+	scratch []int32
+	rows    []int32
+	tbl     vtable
+}
+
+func newMembersScreen(a *Model, groupID string) *membersScreen {
+	s := &membersScreen{groupID: groupID, filter: newFilterInputWith(a, "/ to filter members")}
+	s.tbl.cols = []column{
+		{title: "NAME", min: 12, max: 40, weight: 4},
+		{title: "EMAIL / USERNAME", min: 12, max: 48, weight: 5},
+		{title: "STATUS", width: 8, drop: 2},
+		{title: "TYPE", min: 8, max: 20, weight: 1, drop: 3},
+	}
+	s.refresh(a)
+	return s
+}
+
+func (s *membersScreen) title(a *Model) string { return safe(access.MembershipLabel(a.snap, s.group)) }
+
+func (s *membersScreen) typing() bool { return s.filter.focused() }
+
+func (s *membersScreen) refresh(a *Model) bool {
+	g, ok := a.snap.GroupIndex(s.groupID)
+	if !ok {
+		return false
+	}
+	s.group = g
+	s.refilter(a)
+	return true
+}
+
+// refilter intersects the group's members with the filter's matches (both
+// ascending user indexes).
+func (s *membersScreen) refilter(a *Model) {
+	members := a.snap.Groups[s.group].Members
+	q := s.filter.value()
+	if q == "" {
+		s.filter.err = nil
+		s.rows = append(s.rows[:0], members...)
+	} else {
+		m, err := a.index.Filter(q, s.scratch)
+		s.filter.err = err
+		if err != nil {
+			return
+		}
+		s.scratch = m
+		s.rows = s.rows[:0]
+		i, j := 0, 0
+		for i < len(m) && j < len(members) {
+			switch {
+			case m[i] < members[j]:
+				i++
+			case m[i] > members[j]:
+				j++
+			default:
+				s.rows = append(s.rows, m[i])
+				i++
+				j++
+			}
+		}
+	}
+	s.tbl.clampTo(len(s.rows), s.visibleRows(a))
+}
+
+func (s *membersScreen) visibleRows(a *Model) int { return max(1, a.bodyHeight()-3) }
+
+func (s *membersScreen) selected() int {
+	if s.tbl.cursor < 0 || s.tbl.cursor >= len(s.rows) {
+		return -1
+	}
+	return int(s.rows[s.tbl.cursor])
+}
+
+func (s *membersScreen) view(a *Model, w, h int) []string {
+	st := &a.st
+	grp := &a.snap.Groups[s.group]
+	count := plural(len(grp.Members), "member", "members")
+	if len(s.rows) != len(grp.Members) {
+		count = commas(len(s.rows)) + " of " + count
+	}
+	head := " " + st.Bold.Render(safe(access.MembershipLabel(a.snap, s.group)))
+	out := []string{padLine(head, w-ansi.StringWidth(count)-2) + " " + st.Muted.Render(count)}
+	out = append(out, s.filter.view(a, w))
+	if len(s.rows) == 0 {
+		msg := "no members"
+		if s.filter.value() != "" {
+			msg = "no members match"
+		}
+		return append(out, "", "  "+st.Muted.Render(msg))
+	}
+	return append(out, s.tbl.view(st, w, h-2, len(s.rows), -1, false, func(i int, cells []cell) {
+		u := int(s.rows[i])
+		usr := &a.snap.Users[u]
+		cells[0].text = safe(usr.Name())
+		if a.isPending(u, s.group) {
+			cells[0] = cell{text: a.spin.View() + " " + safe(usr.Name()), style: &st.Pending}
+		}
+		cells[1].text = safe(usr.Label())
+		if usr.Active {
+			cells[2] = cell{text: "active", style: &st.Active}
+		} else {
+			cells[2] = cell{text: "inactive", style: &st.Inactive}
+		}
+		cells[3].text = safe(usr.UserType)
+	})...)
+}
+
+func (s *membersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
+	n, h := len(s.rows), s.visibleRows(a)
+	if s.filter.focused() {
+		if km, ok := msg.(tea.KeyPressMsg); ok {
+			switch km.String() {
+			case "up", "down", "pgup", "pgdown":
+				s.tbl.handleKey(a.keys, km, n, h)
+				return nil, true
+			}
+		}
+		cmd, changed := s.filter.update(a, msg)
+		if changed {
+			s.tbl.cursor, s.tbl.offset = 0, 0
+			s.refilter(a)
+		}
+		return cmd, true
+	}
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, false
+	}
+	k := a.keys
+	if s.tbl.handleKey(k, km, n, h) {
+		return nil, true
+	}
+	switch {
+	case key.Matches(km, k.Filter):
+		return s.filter.focus(), true
+	case key.Matches(km, k.Back):
+		if s.filter.value() != "" {
+			s.filter.clear()
+			s.refilter(a)
+			return nil, true
+		}
+		return nil, false
+	}
+	u := s.selected()
+	if u < 0 {
+		return nil, false
+	}
+	switch {
+	case key.Matches(km, k.Open):
+		a.push(newDetailScreen(a, a.snap.Users[u].ID))
+		return nil, true
+	case key.Matches(km, k.Revoke, k.Toggle):
+		return a.confirmChange(u, s.group, false), true
+	case key.Matches(km, k.Deprovision):
+		return a.openDeprovision(u), true
+	case key.Matches(km, k.CopyID):
+		return a.copyID(a.snap.Users[u].ID), true
+	}
+	return nil, false
+}
+
+func (s *membersScreen) hints(a *Model) []key.Binding {
+	k := a.keys
+	return []key.Binding{k.Open, k.Revoke, k.Filter, k.Deprovision, k.CopyID, k.Back}
+}
+
+func (s *membersScreen) info(a *Model) string {
+	if u := s.selected(); u >= 0 {
+		usr := &a.snap.Users[u]
+		return fmt.Sprintf("%s <%s>", safe(usr.Name()), safe(usr.Label()))
+	}
+	return ""
+}

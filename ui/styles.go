@@ -1,0 +1,94 @@
+package ui
+
+import (
+	"charm.land/lipgloss/v2"
+)
+
+// theme names colors by meaning. ANSI palette indexes are used on purpose:
+// they follow the user's terminal theme (light or dark), and a NO_COLOR
+// terminal drops them while keeping bold/reverse, which is why every state
+// that matters is also carried by an attribute or a glyph.
+type theme struct {
+	accent, ok, warn, bad, muted, subtle string
+}
+
+var defaultTheme = theme{accent: "6", ok: "2", warn: "3", bad: "1", muted: "8", subtle: "7"}
+
+// Styles is every style the UI uses, built once from the theme.
+type Styles struct {
+	App, Tenant, Online, Offline, Demo, Age lipgloss.Style
+	TabOn, TabOff                           lipgloss.Style
+
+	Header, HeaderSorted lipgloss.Style
+	Cursor               lipgloss.Style // the selected row: reverse + bold, visible without color
+	Muted, Bold          lipgloss.Style
+	Active, Inactive     lipgloss.Style
+	Member, Empty        lipgloss.Style
+	CellCursor           lipgloss.Style
+	Pending              lipgloss.Style
+
+	FlashOK, FlashErr, FlashInfo lipgloss.Style
+	HintInfo                     lipgloss.Style
+	Label                        lipgloss.Style
+	Error                        lipgloss.Style
+
+	DialogBorder, DialogTitle lipgloss.Style
+	ButtonOn, ButtonOff       lipgloss.Style
+	ButtonDisabled            lipgloss.Style
+}
+
+// Glyphs shared by screens.
+const (
+	markCursor   = "▌"
+	markMember   = "●"
+	markEmpty    = "·"
+	markOK       = "✓"
+	markFail     = "✗"
+	markAsc      = "▲"
+	markDesc     = "▼"
+	markMore     = "▸"
+	markLess     = "◂"
+	glyphOnline  = "●"
+	glyphOffline = "○"
+	glyphDemo    = "◆"
+)
+
+func newStyles(t theme) Styles {
+	c := lipgloss.Color
+	n := lipgloss.NewStyle
+	return Styles{
+		App:     n().Bold(true).Foreground(c(t.accent)),
+		Tenant:  n().Bold(true),
+		Online:  n().Foreground(c(t.ok)),
+		Offline: n().Bold(true).Foreground(c(t.warn)),
+		Demo:    n().Foreground(c(t.accent)),
+		Age:     n().Foreground(c(t.muted)),
+		TabOn:   n().Bold(true).Underline(true),
+		TabOff:  n().Foreground(c(t.muted)),
+
+		Header:       n().Bold(true).Foreground(c(t.subtle)),
+		HeaderSorted: n().Bold(true).Underline(true),
+		Cursor:       n().Reverse(true).Bold(true),
+		Muted:        n().Foreground(c(t.muted)),
+		Bold:         n().Bold(true),
+		Active:       n().Foreground(c(t.ok)),
+		Inactive:     n().Foreground(c(t.warn)),
+		Member:       n().Bold(true).Foreground(c(t.ok)),
+		Empty:        n().Foreground(c(t.muted)),
+		CellCursor:   n().Reverse(true).Bold(true),
+		Pending:      n().Foreground(c(t.warn)),
+
+		FlashOK:   n().Foreground(c(t.ok)),
+		FlashErr:  n().Bold(true).Foreground(c(t.bad)),
+		FlashInfo: n().Foreground(c(t.accent)),
+		HintInfo:  n().Bold(true),
+		Label:     n().Foreground(c(t.muted)),
+		Error:     n().Foreground(c(t.bad)),
+
+		DialogBorder:   n().Foreground(c(t.accent)),
+		DialogTitle:    n().Bold(true),
+		ButtonOn:       n().Reverse(true).Bold(true),
+		ButtonOff:      n(),
+		ButtonDisabled: n().Foreground(c(t.muted)).Strikethrough(true),
+	}
+}

@@ -1,0 +1,198 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/otaccess/otaccess/access"
+	"github.com/otaccess/otaccess/cache"
+)
+
+// Background work: every write, sync and reload runs in a tea.Cmd and comes
+// back as one of these messages; Update applies the result to the snapshot.
+
+type applyDoneMsg struct{ out access.Outcome }
+
+type syncProgressMsg struct{ p access.SyncProgress }
+
+type syncDoneMsg struct {
+	snap *cache.Snapshot
+	info cache.SyncInfo
+	took time.Duration
+	err  error
+}
+
+// waitFor reads the next message a background goroutine sends.
+func waitFor(ch chan tea.Msg) tea.Cmd {
+	return func() tea.Msg { return <-ch }
+}
+
+func pendingKey(userID, groupID string) string { return userID + "\x00" + groupID }
+
+// isPending reports a change in flight for user u and group g.
+func (a *Model) isPending(u, g int) bool {
+	if len(a.pending) == 0 || u < 0 || g < 0 {
+		return false
+	}
+	_, ok := a.pending[pendingKey(a.snap.Users[u].ID, a.snap.Groups[g].ID)]
+	return ok
+}
+
+// groupRequest abbreviates "PATCH /Groups/{roleId}:{orgId}" for dialogs.
+func groupRequest(ch access.Change) string {
+	ids := strings.Split(ch.GroupID, ":")
+	for i := range ids {
+		ids[i] = shortID(ids[i])
+	}
+	op := "add"
+	if !ch.Grant {
+		op = "remove"
+	}
+	return fmt.Sprintf("PATCH /Groups/%s (%s 1 member)", strings.Join(ids, ":"), op)
+}
+
+// confirmChange asks before granting or revoking group g for user u.
+func (a *Model) confirmChange(u, g int, grant bool) tea.Cmd {
+	verb := "grant"
+	if !grant {
+		verb = "revoke"
+	}
+	if !a.requireOnline(verb) {
+		return nil
+	}
+	ch := access.NewChange(a.snap, u, g, grant)
+	if _, busy := a.pending[pendingKey(ch.UserID, ch.GroupID)]; busy {
+		a.setFlash(flashInfo, "that change is already running")
+		return nil
+	}
+	usr := &a.snap.Users[u]
+	grp := &a.snap.Groups[g]
+	what := fmt.Sprintf("group %q", safe(grp.DisplayName))
+	if !grp.Plain() {
+		what = fmt.Sprintf("role %q in organization %q", safe(a.snap.Roles[grp.Role].Name), safe(a.snap.Orgs[grp.Org].Name))
+	}
+	who := safe(usr.Label())
+	if n := usr.Name(); n != "" && n != usr.Label() {
+		who += " (" + safe(n) + ")"
+	}
+	var title, yes string
+	var body []string
+	if grant {
+		title, yes = "Grant access", "Yes, grant"
+		body = []string{"Grant " + what, "to " + who}
+	} else {
+		title, yes = "Revoke access", "Yes, revoke"
+		body = []string{"Revoke " + what, "from " + who}
+	}
+	body = append(body, a.st.Muted.Render(groupRequest(ch)))
+	a.openDialog(a.newConfirm(title, body, yes, func(a *Model) tea.Cmd { return a.startApply(ch) }))
+	return nil
+}
+
+// startApply sends one change in the background.
+func (a *Model) startApply(ch access.Change) tea.Cmd {
+	if !a.requireOnline(ch.Verb()) {
+		return nil
+	}
+	a.flash = flash{}
+	a.pending[pendingKey(ch.UserID, ch.GroupID)] = ch
+	svc, ctx := a.svc, a.ctx
+	return tea.Batch(a.startSpinner(), func() tea.Msg {
+		return applyDoneMsg{out: svc.Apply(ctx, ch)}
+	})
+}
+
+// applyDone folds a write's outcome into the snapshot: what the server
+// holds now, whether or not the write succeeded.
+func (a *Model) applyDone(msg applyDoneMsg) tea.Cmd {
+	out := msg.out
+	ch := out.Change
+	delete(a.pending, pendingKey(ch.UserID, ch.GroupID))
+	if a.snap != nil {
+		switch {
+		case out.Deleted:
+			a.snap.RemoveUser(ch.UserID)
+		case out.Reread != nil:
+			i := a.snap.ReplaceUser(*out.Reread)
+			a.index.Update(i)
+		default:
+			u, okU := a.snap.UserIndex(ch.UserID)
+			g, okG := a.snap.GroupIndex(ch.GroupID)
+			if okU && okG {
+				a.snap.SetMember(u, g, out.Member)
+			}
+		}
+		a.dataChanged()
+	}
+	if out.Err != nil {
+		state := "unchanged"
+		if out.Member {
+			state = "is a member"
+		} else if out.Reread != nil {
+			state = "is not a member"
+		}
+		if out.Deleted {
+			state = "the user no longer exists"
+		}
+		return a.setFlash(flashErr, fmt.Sprintf("%s %s failed (%s): %v", markFail, ch.Describe(), state, out.Err))
+	}
+	past := "granted " + ch.Group + " to "
+	if !ch.Grant {
+		past = "revoked " + ch.Group + " from "
+	}
+	return a.setFlash(flashOK, markOK+" "+past+ch.UserLabel)
+}
+
+// startSync re-reads the tenant in the background, streaming progress.
+func (a *Model) startSync() tea.Cmd {
+	if a.syncing {
+		return a.setFlash(flashInfo, "a sync is already running")
+	}
+	if !a.requireOnline("sync") {
+		return nil
+	}
+	if a.store == nil {
+		return a.setFlash(flashErr, markFail+" sync needs a cache store")
+	}
+	a.flash = flash{}
+	a.syncing = true
+	a.syncProg = access.SyncProgress{}
+	ch := make(chan tea.Msg, 16)
+	a.syncCh = ch
+	svc, store, ctx, opt, now := a.svc, a.store, a.ctx, a.opts.SyncOptions, a.clock
+	go func() {
+		start := now()
+		opt.Progress = func(p access.SyncProgress) {
+			select { // progress may be dropped; the result never is
+			case ch <- syncProgressMsg{p: p}:
+			default:
+			}
+		}
+		info, err := svc.Sync(ctx, opt)
+		var snap *cache.Snapshot
+		if err == nil {
+			snap, err = store.Load(ctx)
+		}
+		done := syncDoneMsg{snap: snap, info: info, took: now().Sub(start), err: err}
+		select {
+		case ch <- done:
+		case <-ctx.Done():
+		}
+	}()
+	return tea.Batch(a.startSpinner(), waitFor(ch))
+}
+
+func (a *Model) syncDone(msg syncDoneMsg) tea.Cmd {
+	a.syncing = false
+	if msg.err != nil {
+		return a.setFlash(flashErr, markFail+" "+msg.err.Error())
+	}
+	a.setSnapshot(msg.snap)
+	s := msg.snap.Info
+	return a.setFlash(flashOK, fmt.Sprintf("%s synced %s, %s, %s in %s", markOK,
+		plural(s.Users, "user", "users"), plural(s.Groups, "group", "groups"),
+		plural(s.Memberships, "membership", "memberships"), msg.took.Round(100*time.Millisecond)))
+}

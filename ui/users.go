@@ -1,0 +1,347 @@
+package ui
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/otaccess/otaccess/cache"
+)
+
+// Users screen columns.
+const (
+	ucolName = iota
+	ucolEmail
+	ucolStatus
+	ucolRoles
+	ucolOrgs
+	ucolType
+	ucolCount
+)
+
+// usersScreen lists every user of the snapshot. The rows are an index slice
+// into Snapshot.Users: the filter result in the chosen sort order. Sorting
+// never runs per keystroke: each column's order is a permutation computed
+// once (lazily), and a filter walks that permutation.
+type usersScreen struct {
+	filter  filterInput
+	matches []int32 // filter result, snapshot order
+	rows    []int32 // what is shown, in sort order
+	sortCol int
+	desc    bool
+	perms   [ucolCount][]int32
+	roleN   []uint16 // distinct roles per user (for sorting), lazily
+	orgN    []uint16
+	mark    []uint64 // scratch bitset over users
+	tbl     vtable
+}
+
+func newUsersScreen(a *Model) *usersScreen {
+	s := &usersScreen{filter: newFilterInput(a)}
+	s.tbl.cols = []column{
+		ucolName:   {title: "NAME", min: 12, max: 40, weight: 4},
+		ucolEmail:  {title: "EMAIL / USERNAME", min: 12, max: 48, weight: 5},
+		ucolStatus: {title: "STATUS", width: 8, drop: 3},
+		ucolRoles:  {title: "ROLES", width: 5, right: true, drop: 2},
+		ucolOrgs:   {title: "ORGS", width: 5, right: true, drop: 2},
+		ucolType:   {title: "TYPE", min: 8, max: 20, weight: 1, drop: 4},
+	}
+	return s
+}
+
+func (s *usersScreen) title(*Model) string { return "Users" }
+
+func (s *usersScreen) typing() bool { return s.filter.focused() }
+
+// selectedUser is the user index under the cursor, or -1.
+func (s *usersScreen) selectedUser() int {
+	if s.tbl.cursor < 0 || s.tbl.cursor >= len(s.rows) {
+		return -1
+	}
+	return int(s.rows[s.tbl.cursor])
+}
+
+func (s *usersScreen) visibleRows(a *Model) int { return max(1, a.bodyHeight()-2) }
+
+// refresh runs after the snapshot changed: cached orders are dropped and the
+// cursor stays on the same user when it is still listed.
+func (s *usersScreen) refresh(a *Model) bool {
+	keep := ""
+	if u := s.selectedUser(); u >= 0 && u < len(a.snap.Users) {
+		keep = a.snap.Users[u].ID
+	}
+	s.perms = [ucolCount][]int32{}
+	s.roleN, s.orgN = nil, nil
+	s.refilter(a)
+	if keep != "" {
+		if u, ok := a.snap.UserIndex(keep); ok {
+			if i := slices.Index(s.rows, int32(u)); i >= 0 {
+				s.tbl.cursor = i
+			}
+		}
+	}
+	s.tbl.clampTo(len(s.rows), s.visibleRows(a))
+	return true
+}
+
+// refilter applies the query. A query error keeps the previous rows and is
+// shown inline.
+func (s *usersScreen) refilter(a *Model) {
+	m, err := a.index.Filter(s.filter.value(), s.matches)
+	s.filter.err = err
+	if err != nil {
+		return
+	}
+	s.matches = m
+	s.order(a)
+}
+
+// order lays the matches out in the sort order.
+func (s *usersScreen) order(a *Model) {
+	n := len(a.snap.Users)
+	if s.sortCol == ucolName {
+		s.rows = append(s.rows[:0], s.matches...) // the snapshot is sorted by name
+	} else {
+		perm := s.perm(a, s.sortCol)
+		if len(s.matches) == n {
+			s.rows = append(s.rows[:0], perm...)
+		} else {
+			words := (n + 63) / 64
+			if cap(s.mark) < words {
+				s.mark = make([]uint64, words)
+			}
+			s.mark = s.mark[:words]
+			clear(s.mark)
+			for _, u := range s.matches {
+				s.mark[u>>6] |= 1 << (u & 63)
+			}
+			s.rows = s.rows[:0]
+			for _, u := range perm {
+				if s.mark[u>>6]&(1<<(u&63)) != 0 {
+					s.rows = append(s.rows, u)
+				}
+			}
+		}
+	}
+	if s.desc {
+		slices.Reverse(s.rows)
+	}
+}
+
+// perm returns the users in ascending order of col, ties in name order.
+func (s *usersScreen) perm(a *Model, col int) []int32 {
+	if p := s.perms[col]; p != nil {
+		return p
+	}
+	users := a.snap.Users
+	p := make([]int32, len(users))
+	for i := range p {
+		p[i] = int32(i)
+	}
+	switch col {
+	case ucolEmail:
+		keys := make([]string, len(users))
+		for i := range users {
+			keys[i] = strings.ToLower(users[i].Label())
+		}
+		slices.SortStableFunc(p, func(x, y int32) int { return strings.Compare(keys[x], keys[y]) })
+	case ucolStatus:
+		slices.SortStableFunc(p, func(x, y int32) int {
+			return boolRank(users[x].Active) - boolRank(users[y].Active)
+		})
+	case ucolRoles, ucolOrgs:
+		s.countAll(a)
+		c := s.roleN
+		if col == ucolOrgs {
+			c = s.orgN
+		}
+		slices.SortStableFunc(p, func(x, y int32) int { return int(c[x]) - int(c[y]) })
+	case ucolType:
+		keys := make([]string, len(users))
+		for i := range users {
+			keys[i] = strings.ToLower(users[i].UserType)
+		}
+		slices.SortStableFunc(p, func(x, y int32) int { return strings.Compare(keys[x], keys[y]) })
+	}
+	s.perms[col] = p
+	return p
+}
+
+func boolRank(active bool) int {
+	if active {
+		return 0
+	}
+	return 1
+}
+
+func (s *usersScreen) countAll(a *Model) {
+	if s.roleN != nil {
+		return
+	}
+	s.roleN = make([]uint16, len(a.snap.Users))
+	s.orgN = make([]uint16, len(a.snap.Users))
+	for i := range a.snap.Users {
+		r, o := roleOrgCounts(a.snap, i)
+		s.roleN[i], s.orgN[i] = uint16(min(r, 65535)), uint16(min(o, 65535))
+	}
+}
+
+// roleOrgCounts counts the distinct roles and orgs user u holds.
+func roleOrgCounts(snap *cache.Snapshot, u int) (roles, orgs int) {
+	gs := snap.Users[u].Groups
+	for k, g := range gs {
+		grp := &snap.Groups[g]
+		if grp.Plain() {
+			continue
+		}
+		newRole, newOrg := true, true
+		for _, h := range gs[:k] {
+			prev := &snap.Groups[h]
+			if prev.Plain() {
+				continue
+			}
+			if prev.Role == grp.Role {
+				newRole = false
+			}
+			if prev.Org == grp.Org {
+				newOrg = false
+			}
+		}
+		if newRole {
+			roles++
+		}
+		if newOrg {
+			orgs++
+		}
+	}
+	return roles, orgs
+}
+
+func (s *usersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
+	n := len(s.rows)
+	h := s.visibleRows(a)
+	if s.filter.focused() {
+		if km, ok := msg.(tea.KeyPressMsg); ok {
+			switch km.String() {
+			case "up", "down", "pgup", "pgdown":
+				s.tbl.handleKey(a.keys, km, n, h)
+				return nil, true
+			}
+		}
+		cmd, changed := s.filter.update(a, msg)
+		if changed {
+			s.refilter(a)
+			s.tbl.cursor, s.tbl.offset = 0, 0
+		}
+		return cmd, true
+	}
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, false
+	}
+	if s.tbl.handleKey(a.keys, km, n, h) {
+		return nil, true
+	}
+	k := a.keys
+	switch {
+	case key.Matches(km, k.Filter):
+		return s.filter.focus(), true
+	case key.Matches(km, k.Back):
+		if s.filter.value() != "" {
+			s.filter.clear()
+			s.refilter(a)
+			s.tbl.cursor, s.tbl.offset = 0, 0
+			return nil, true
+		}
+		return nil, false
+	case key.Matches(km, k.Sort):
+		s.setSort(a, (s.sortCol+1)%ucolCount, false)
+		return nil, true
+	case key.Matches(km, k.Reverse):
+		s.setSort(a, s.sortCol, !s.desc)
+		return nil, true
+	}
+	u := s.selectedUser()
+	if u < 0 {
+		return nil, false
+	}
+	switch {
+	case key.Matches(km, k.Open):
+		a.push(newDetailScreen(a, a.snap.Users[u].ID))
+		return nil, true
+	case key.Matches(km, k.Deprovision):
+		return a.openDeprovision(u), true
+	case key.Matches(km, k.CopyID):
+		return a.copyID(a.snap.Users[u].ID), true
+	}
+	return nil, false
+}
+
+// setSort changes the order, keeping the cursor on the same user.
+func (s *usersScreen) setSort(a *Model, col int, desc bool) {
+	keep := s.selectedUser()
+	s.sortCol, s.desc = col, desc
+	s.order(a)
+	if keep >= 0 {
+		if i := slices.Index(s.rows, int32(keep)); i >= 0 {
+			s.tbl.cursor = i
+		}
+	}
+	s.tbl.clampTo(len(s.rows), s.visibleRows(a))
+}
+
+func (s *usersScreen) view(a *Model, w, h int) []string {
+	st := &a.st
+	total := len(a.snap.Users)
+	count := plural(total, "user", "users")
+	if s.filter.value() != "" || len(s.rows) != total {
+		count = commas(len(s.rows)) + " of " + count
+	}
+	count += " "
+	out := make([]string, 0, h)
+	out = append(out, s.filter.view(a, w-ansi.StringWidth(count)-1)+" "+st.Muted.Render(count))
+	if len(s.rows) == 0 {
+		out = append(out, "", "  "+st.Muted.Render("no users match"))
+		return out
+	}
+	rows := s.tbl.view(st, w, h-1, len(s.rows), s.sortCol, s.desc, func(i int, cells []cell) {
+		u := int(s.rows[i])
+		usr := &a.snap.Users[u]
+		cells[ucolName].text = safe(usr.Name())
+		cells[ucolEmail].text = safe(usr.Label())
+		if usr.Active {
+			cells[ucolStatus] = cell{text: "active", style: &st.Active}
+		} else {
+			cells[ucolStatus] = cell{text: "inactive", style: &st.Inactive}
+		}
+		r, o := roleOrgCounts(a.snap, u)
+		cells[ucolRoles].text = strconv.Itoa(r)
+		cells[ucolOrgs].text = strconv.Itoa(o)
+		cells[ucolType].text = safe(usr.UserType)
+	})
+	return append(out, rows...)
+}
+
+func (s *usersScreen) hints(a *Model) []key.Binding {
+	k := a.keys
+	if s.filter.focused() {
+		return []key.Binding{
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
+			key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
+		}
+	}
+	return []key.Binding{k.Open, k.Filter, k.Sort, k.Deprovision, k.Matrix, k.Sync, k.Help, k.Quit}
+}
+
+func (s *usersScreen) info(*Model) string { return "" }
+
+// copyID puts an id on the clipboard (OSC 52, where the terminal supports
+// it) and shows it, so it can be copied by hand where it does not.
+func (a *Model) copyID(id string) tea.Cmd {
+	return tea.Batch(tea.SetClipboard(id), a.setFlash(flashOK, markOK+" copied id "+id))
+}
