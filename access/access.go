@@ -1,0 +1,228 @@
+// Package access performs the operations otaccess runs against a tenant —
+// sync, grant, revoke, deactivate, delete, deprovision — keeping the cache
+// and the audit log in step with what the server actually did. The CLI and
+// the TUI both go through it, so there is one write path.
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/client"
+)
+
+// ErrOffline is returned by writes when no client is configured.
+var ErrOffline = errors.New("offline: this needs a connection (set OTACCESS_TOKEN, or run without --offline)")
+
+// Service binds a tenant client (nil when offline) to its local cache.
+type Service struct {
+	Client  *client.Client
+	Store   *cache.Store
+	Profile string
+	Actor   string // who is acting, for the audit log (the OS user by default)
+	Now     func() time.Time
+}
+
+// New returns a Service with the actor set to the OS user.
+func New(c *client.Client, store *cache.Store, profile string) *Service {
+	return &Service{Client: c, Store: store, Profile: profile, Actor: cache.OSUser(), Now: time.Now}
+}
+
+// Online reports whether writes are possible.
+func (s *Service) Online() bool { return s.Client != nil }
+
+// Tenant is the tenant URL for messages and audit rows ("" offline).
+func (s *Service) Tenant() string {
+	if s.Client == nil {
+		return ""
+	}
+	return s.Client.BaseURL()
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// audit appends one row; a failure to audit is reported, never swallowed.
+func (s *Service) audit(ctx context.Context, action, target, detail string, err error) error {
+	e := cache.AuditEntry{
+		At: s.now().UTC(), Actor: s.Actor, Profile: s.Profile, Tenant: s.Tenant(),
+		Action: action, Target: target, Detail: detail, Result: "ok",
+	}
+	if err != nil {
+		e.Result = "failed: " + err.Error()
+		var ce *client.Error
+		if errors.As(err, &ce) {
+			e.Status = ce.Status
+		}
+	}
+	// The audit row must land even if the caller's context was cancelled
+	// after the server write happened.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if aerr := s.Store.AppendAudit(actx, e); aerr != nil {
+		return fmt.Errorf("audit log: %w", aerr)
+	}
+	return nil
+}
+
+// MembershipLabel is "Role — Org" for role x org groups, else the group name.
+func MembershipLabel(snap *cache.Snapshot, g int) string {
+	grp := &snap.Groups[g]
+	if grp.Plain() {
+		return grp.DisplayName
+	}
+	return snap.Roles[grp.Role].Name + " — " + snap.Orgs[grp.Org].Name
+}
+
+// Change is one membership change, resolved against a snapshot.
+type Change struct {
+	Grant     bool
+	UserID    string
+	UserLabel string // email or userName, for messages
+	GroupID   string
+	Group     string // "Role — Org"
+}
+
+// NewChange resolves user and group indexes of snap into a Change.
+func NewChange(snap *cache.Snapshot, u, g int, grant bool) Change {
+	return Change{
+		Grant: grant, UserID: snap.Users[u].ID, UserLabel: snap.Users[u].Label(),
+		GroupID: snap.Groups[g].ID, Group: MembershipLabel(snap, g),
+	}
+}
+
+// Verb is "grant" or "revoke".
+func (c Change) Verb() string {
+	if c.Grant {
+		return "grant"
+	}
+	return "revoke"
+}
+
+// Describe says exactly what the change does, for confirmations and logs.
+func (c Change) Describe() string {
+	if c.Grant {
+		return fmt.Sprintf("grant %s to %s", c.Group, c.UserLabel)
+	}
+	return fmt.Sprintf("revoke %s from %s", c.Group, c.UserLabel)
+}
+
+// Request is the HTTP request the change sends, for confirmations.
+func (c Change) Request() string {
+	op := "add"
+	if !c.Grant {
+		op = "remove"
+	}
+	return fmt.Sprintf("PATCH /Groups/%s (%s 1 member)", c.GroupID, op)
+}
+
+// Outcome of a write: what the cache now believes, and whether it was re-read
+// from the server because the write's result was uncertain.
+type Outcome struct {
+	Change   Change
+	Member   bool         // the membership as the server has it now
+	Reread   *client.User // non-nil when the user was re-read from the server
+	Deleted  bool         // the re-read found the user gone
+	Err      error
+	Duration time.Duration
+}
+
+// Apply sends one membership change: one PATCH and one cache transaction.
+// When the outcome is uncertain (an error after the request may have reached
+// the server) the user is re-read so the cache never disagrees with the
+// server silently.
+func (s *Service) Apply(ctx context.Context, ch Change) Outcome {
+	start := s.now()
+	out := Outcome{Change: ch, Member: !ch.Grant}
+	if s.Client == nil {
+		out.Err = ErrOffline
+		return out
+	}
+	var err error
+	if ch.Grant {
+		err = s.Client.AddMember(ctx, ch.GroupID, ch.UserID)
+	} else {
+		err = s.Client.RemoveMember(ctx, ch.GroupID, ch.UserID)
+	}
+	if err == nil {
+		out.Member = ch.Grant
+		if cerr := s.Store.SetMembership(ctx, ch.UserID, ch.GroupID, ch.Grant); cerr != nil {
+			err = fmt.Errorf("%s succeeded on the server but the cache was not updated (run sync): %w", ch.Verb(), cerr)
+		}
+	} else if uncertain(err) {
+		u, deleted, rerr := s.reread(ctx, ch.UserID)
+		out.Reread, out.Deleted = u, deleted
+		switch {
+		case rerr != nil:
+			err = unsettled(ch.Verb(), err, rerr)
+		case u != nil:
+			out.Member = hasGroup(u, ch.GroupID)
+			if out.Member == ch.Grant {
+				// The server applied it; only the response was lost.
+				err = nil
+			}
+		}
+	}
+	out.Err = err
+	out.Duration = s.now().Sub(start)
+	if aerr := s.audit(ctx, ch.Verb(), ch.UserLabel+" / "+ch.Group, ch.Request(), err); aerr != nil && out.Err == nil {
+		out.Err = aerr
+	}
+	return out
+}
+
+// uncertain reports whether a failed write may still have been applied: any
+// failure other than a definite refusal from the server. A 2xx whose body did
+// not decode was applied.
+func uncertain(err error) bool {
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		return ce.Status == 0 || (ce.Status >= 200 && ce.Status < 300) || ce.Status >= 500 || ce.Status == 429
+	}
+	return true // network errors, timeouts, cut connections
+}
+
+// unsettled is the error of a write whose outcome is unknown: the server may
+// or may not have applied it and the re-read that would tell failed too.
+func unsettled(verb string, err, rerr error) error {
+	return fmt.Errorf("%s: the outcome is unknown (%w) and re-reading the user failed (%v): the cache may not match the server; run `otaccess sync`", verb, err, rerr)
+}
+
+// reread fetches the user after an uncertain write and writes it through to
+// the cache. It uses a fresh context: the caller's may be what just expired.
+// u is nil when the user is gone (deleted) or the read failed (err); when
+// only the cache update failed, u is set and err says so.
+func (s *Service) reread(ctx context.Context, userID string) (u *client.User, deleted bool, err error) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	u, err = s.Client.GetUser(rctx, userID)
+	if client.IsNotFound(err) {
+		if derr := s.Store.DeleteUser(rctx, userID); derr != nil {
+			return nil, true, fmt.Errorf("the user is gone from the server but the cache still lists it: %w", derr)
+		}
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if perr := s.Store.PutUser(rctx, *u); perr != nil {
+		return u, false, fmt.Errorf("the cache was not updated: %w", perr)
+	}
+	return u, false, nil
+}
+
+func hasGroup(u *client.User, groupID string) bool {
+	for _, g := range u.Groups {
+		if g.Value == groupID {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,153 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/client"
+)
+
+// Plan is a deprovisioning plan for one user, shown before it runs.
+type Plan struct {
+	UserID     string
+	UserLabel  string
+	Deactivate bool
+	Remove     []Change // memberships to revoke
+	Delete     bool     // DELETE /Users/{id} instead of the steps above
+}
+
+// PlanDeprovision builds the plan for user u of snap: deactivate (when
+// active), strip every membership when strip is set, or delete.
+func PlanDeprovision(snap *cache.Snapshot, u int, strip, del bool) Plan {
+	usr := &snap.Users[u]
+	p := Plan{UserID: usr.ID, UserLabel: usr.Label(), Delete: del}
+	if del {
+		return p
+	}
+	p.Deactivate = usr.Active
+	if strip {
+		for _, g := range usr.Groups {
+			p.Remove = append(p.Remove, NewChange(snap, u, int(g), false))
+		}
+	}
+	return p
+}
+
+// Steps lists the plan in words, one line per step.
+func (p Plan) Steps() []string {
+	if p.Delete {
+		return []string{fmt.Sprintf("delete the user %s (DELETE /Users/%s)", p.UserLabel, p.UserID)}
+	}
+	var out []string
+	if p.Deactivate {
+		out = append(out, "deactivate the user (active: false)")
+	}
+	for _, c := range p.Remove {
+		out = append(out, "remove "+c.Group)
+	}
+	return out
+}
+
+// Empty reports a plan with nothing to do (already inactive, no roles).
+func (p Plan) Empty() bool { return !p.Delete && !p.Deactivate && len(p.Remove) == 0 }
+
+// StepResult is the outcome of one step of a deprovisioning.
+type StepResult struct {
+	Index int // position in Plan.Steps()
+	Name  string
+	Err   error
+}
+
+// DeprovisionResult is what the server holds after the plan ran.
+type DeprovisionResult struct {
+	Steps   []StepResult
+	User    *client.User // re-read after the steps; nil when deleted
+	Deleted bool
+	// Note reports what the server actually did when it differs from the
+	// plan (a DELETE that only deactivated, say).
+	Note string
+}
+
+// Err is the first failed step, or nil.
+func (r DeprovisionResult) Err() error {
+	var errs []error
+	for _, s := range r.Steps {
+		if s.Err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", s.Name, s.Err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Deprovision runs the plan step by step, reporting each step as it ends,
+// then re-reads the user so the cache holds what the server did. Every step
+// is audited.
+func (s *Service) Deprovision(ctx context.Context, p Plan, report func(StepResult)) DeprovisionResult {
+	var res DeprovisionResult
+	emit := func(r StepResult) {
+		res.Steps = append(res.Steps, r)
+		if report != nil {
+			report(r)
+		}
+	}
+	names := p.Steps()
+	if s.Client == nil {
+		emit(StepResult{Index: 0, Name: "connect", Err: ErrOffline})
+		return res
+	}
+	if p.Delete {
+		err := s.Client.DeleteUser(ctx, p.UserID)
+		if err != nil && uncertain(err) {
+			if _, deleted, rerr := s.reread(ctx, p.UserID); deleted && rerr == nil {
+				err = nil // deleted; only the answer was lost
+			} else if rerr != nil {
+				err = unsettled("delete", err, rerr)
+			}
+		}
+		if aerr := s.audit(ctx, "delete", p.UserLabel, "DELETE /Users/"+p.UserID, err); aerr != nil && err == nil {
+			err = aerr
+		}
+		emit(StepResult{Index: 0, Name: names[0], Err: err})
+	} else {
+		i := 0
+		if p.Deactivate {
+			_, err := s.Client.SetActive(ctx, p.UserID, false)
+			if err != nil && uncertain(err) {
+				if u, _, rerr := s.reread(ctx, p.UserID); rerr != nil {
+					err = unsettled("deactivate", err, rerr)
+				} else if u != nil && !u.Active {
+					err = nil // applied; only the answer was lost
+				}
+			}
+			if aerr := s.audit(ctx, "deactivate", p.UserLabel, "PATCH /Users/"+p.UserID+" active=false", err); aerr != nil && err == nil {
+				err = aerr
+			}
+			emit(StepResult{Index: i, Name: names[i], Err: err})
+			i++
+		}
+		for _, ch := range p.Remove {
+			if ctx.Err() != nil {
+				emit(StepResult{Index: i, Name: names[i], Err: ctx.Err()})
+				i++
+				continue
+			}
+			out := s.Apply(ctx, ch)
+			emit(StepResult{Index: i, Name: names[i], Err: out.Err})
+			i++
+		}
+	}
+	// Re-read: the truth after the steps, whatever each step reported.
+	u, deleted, rerr := s.reread(ctx, p.UserID)
+	res.User, res.Deleted = u, deleted
+	switch {
+	case rerr != nil:
+		res.Note = fmt.Sprintf("re-reading %s after the steps failed (%v): the cache may not match the server; run `otaccess sync`", p.UserLabel, rerr)
+	case p.Delete && !deleted && u != nil:
+		res.Note = fmt.Sprintf("the server kept %s after DELETE (active: %v); the cache now shows it as the server has it", p.UserLabel, u.Active)
+	case !p.Delete && u != nil && p.Deactivate && u.Active:
+		res.Note = fmt.Sprintf("%s is still active on the server", p.UserLabel)
+	}
+	return res
+}

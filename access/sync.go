@@ -1,0 +1,147 @@
+package access
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/client"
+)
+
+// SyncOptions tunes a sync; zero values take the client's defaults.
+type SyncOptions struct {
+	Concurrency   int
+	UserPageSize  int
+	GroupPageSize int
+	Progress      func(SyncProgress) // called from several goroutines, serialized
+}
+
+// SyncProgress is a sync's progress so far.
+type SyncProgress struct {
+	Users, UsersTotal   int
+	Groups, GroupsTotal int
+	Saving              bool
+}
+
+// Fraction is the share done, for a progress bar (saving counts as 95%).
+func (p SyncProgress) Fraction() float64 {
+	if p.Saving {
+		return 0.95
+	}
+	total := p.UsersTotal + p.GroupsTotal
+	if total == 0 {
+		return 0
+	}
+	return 0.9 * float64(p.Users+p.Groups) / float64(total)
+}
+
+// Sync reads every user and group from the tenant and stores them as a new
+// snapshot in one transaction. On any failure the previous snapshot stays
+// current and untouched.
+func (s *Service) Sync(ctx context.Context, opt SyncOptions) (cache.SyncInfo, error) {
+	if s.Client == nil {
+		return cache.SyncInfo{}, ErrOffline
+	}
+	started := s.now()
+	var (
+		mu   sync.Mutex
+		prog SyncProgress
+	)
+	report := func(update func(*SyncProgress)) {
+		if opt.Progress == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		update(&prog)
+		opt.Progress(prog)
+	}
+	var users []client.User
+	var groups []client.Group
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		var err error
+		groups, err = readAll(gctx, "groups", opt.GroupPageSize, client.DefaultGroupPageSize, func(o client.PageOptions) ([]client.Group, error) {
+			o.Concurrency = opt.Concurrency
+			o.Progress = func(done, total int) { report(func(p *SyncProgress) { p.Groups, p.GroupsTotal = done, total }) }
+			return s.Client.AllGroups(gctx, o)
+		}, func(g *client.Group) string { return g.ID })
+		return err
+	})
+	g.Go(func() error {
+		var err error
+		users, err = readAll(gctx, "users", opt.UserPageSize, client.DefaultUserPageSize, func(o client.PageOptions) ([]client.User, error) {
+			o.Concurrency = opt.Concurrency
+			o.Progress = func(done, total int) { report(func(p *SyncProgress) { p.Users, p.UsersTotal = done, total }) }
+			return s.Client.AllUsers(gctx, o)
+		}, func(u *client.User) string { return u.ID })
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return cache.SyncInfo{}, fmt.Errorf("sync failed, the previous snapshot is unchanged: %w", err)
+	}
+	report(func(p *SyncProgress) { p.Saving = true })
+	info, err := s.Store.SaveSnapshot(ctx, cache.SnapshotInput{
+		Source: s.Client.BaseURL(), Profile: s.Profile, StartedAt: started,
+		Users: users, Groups: groups,
+	})
+	if err != nil {
+		return cache.SyncInfo{}, fmt.Errorf("saving the snapshot failed, the previous one is unchanged: %w", err)
+	}
+	return info, nil
+}
+
+// maxWalks bounds how often one list is read in a sync before giving up on a
+// tenant that keeps changing under it.
+const maxWalks = 3
+
+// readAll reads a whole list and makes sure the result is a faithful copy.
+// Paging is by position: a list that changes while it is read, or a server
+// that pages unstably, repeats or skips items without any error. When a walk
+// shows signs of that (see client.WalkInfo) the list is read again with
+// another page size; the result is accepted once a walk is clean, or two
+// walks in a row return the same ids (the server is stable, its
+// totalResults merely counts something it does not list).
+func readAll[T any](ctx context.Context, what string, pageSize, defPage int,
+	walk func(client.PageOptions) ([]T, error), idOf func(*T) string) ([]T, error) {
+	if pageSize <= 0 {
+		pageSize = defPage
+	}
+	var prev []T
+	var info client.WalkInfo
+	for attempt := 1; ; attempt++ {
+		items, err := walk(client.PageOptions{PageSize: pageSize, Info: &info})
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", what, err)
+		}
+		if info.Consistent(len(items)) || (prev != nil && sameIDs(prev, items, idOf)) {
+			return items, nil
+		}
+		if attempt == maxWalks {
+			return nil, fmt.Errorf("reading %s: the list changed while it was read, %d times in a row (the server reports %d, the pages held %d distinct, %d moved between pages); the tenant may be busy or the server pages inconsistently: try again later",
+				what, attempt, info.Total, len(items), info.Moved)
+		}
+		prev = items
+		// Another page size puts the page boundaries elsewhere, so a server
+		// whose pages shift cannot return the same wrong list twice.
+		pageSize = max(1, min(pageSize, info.PageSize)/2)
+		if attempt == 2 {
+			pageSize = max(1, min(pageSize*2+1, defPage))
+		}
+	}
+}
+
+func sameIDs[T any](a, b []T, idOf func(*T) string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if idOf(&a[i]) != idOf(&b[i]) {
+			return false
+		}
+	}
+	return true
+}
