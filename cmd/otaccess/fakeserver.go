@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/otaccess/otaccess/client/scimtest"
+)
+
+type fakeFlags struct {
+	listen        string
+	users         int
+	roles, orgs   int
+	token         string
+	seed          int64
+	latency       time.Duration
+	pageCap       int
+	groupPageCap  int
+	ratePerMinute int
+	faults        string
+}
+
+func (a *app) fakeServerCmd() *cobra.Command {
+	var f fakeFlags
+	cmd := &cobra.Command{
+		Use:   "fake-server",
+		Short: "Serve a fake OneTrust SCIM tenant on loopback (for trying otaccess and for tests)",
+		Long: `Serve a deterministic fake OneTrust tenant: users, roles x organizations as
+groups "roleId:orgId" named "Role - Org", paged lists, SCIM filters on users,
+PATCH members add/remove, and the documented quirks. Prints its base URL.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.validate(); err != nil {
+				return err
+			}
+			faults, err := scimtest.ParseFaults(f.faults)
+			if err != nil {
+				return fmt.Errorf("--faults: %w", err)
+			}
+			ln, err := net.Listen("tcp", f.listen)
+			if err != nil {
+				return fmt.Errorf("--listen %s: %w", f.listen, err)
+			}
+			srv := scimtest.NewServer(scimtest.Config{
+				Users: f.users, Roles: f.roles, Orgs: f.orgs, Seed: f.seed, Token: f.token,
+				Latency: f.latency, UserPageCap: f.pageCap, GroupPageCap: f.groupPageCap,
+				RateLimitPerMinute: f.ratePerMinute,
+			})
+			for _, flt := range faults {
+				srv.InjectFault(flt)
+			}
+			base := "http://" + ln.Addr().String() + srv.BasePath()
+			srv.SetPublicURL("http://" + ln.Addr().String())
+			fmt.Fprintln(cmd.OutOrStdout(), base)
+			fmt.Fprintf(cmd.ErrOrStderr(), "fake OneTrust tenant: %d users, %d roles x %d orgs; token %q; ctrl+c to stop\n", f.users, f.roles, f.orgs, f.token)
+			return serveUntilDone(cmd.Context(), ln, srv)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:8089", "loopback address to listen on (port 0 picks one)")
+	fl.IntVar(&f.users, "users", 1000, "number of users")
+	fl.IntVar(&f.roles, "roles", 20, "number of roles")
+	fl.IntVar(&f.orgs, "orgs", 5, "number of organizations")
+	fl.StringVar(&f.token, "token", "", "bearer token the server requires (required)")
+	fl.Int64Var(&f.seed, "seed", 1, "generator seed: the same seed gives the same tenant")
+	fl.DurationVar(&f.latency, "latency", 0, "injected latency per request, e.g. 20ms")
+	fl.IntVar(&f.pageCap, "page-cap", 0, "max users per page (default 1000)")
+	fl.IntVar(&f.groupPageCap, "group-page-cap", 0, "max groups per page (default 25, as OneTrust)")
+	fl.StringVar(&f.faults, "faults", "", `inject faults, e.g. "429:3,retry-after=1;500:2;drop:1,method=PATCH" (see scimtest.ParseFaults)`)
+	fl.IntVar(&f.ratePerMinute, "rate-limit", 0, "requests per minute per endpoint before 429 (0 = unlimited)")
+	return cmd
+}
+
+func (f *fakeFlags) validate() error {
+	host, _, err := net.SplitHostPort(f.listen)
+	if err != nil {
+		return fmt.Errorf("--listen %q: want HOST:PORT, e.g. 127.0.0.1:8089", f.listen)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("--listen %q: the fake server only listens on loopback", f.listen)
+	}
+	switch {
+	case f.token == "":
+		return errors.New("--token is required: the fake server checks bearer auth like the real one")
+	case f.users < 0 || f.users > 1_000_000:
+		return errors.New("--users must be between 0 and 1,000,000")
+	case f.roles < 1 || f.roles > 500 || f.orgs < 1 || f.orgs > 500:
+		return errors.New("--roles and --orgs must be between 1 and 500")
+	case f.latency < 0 || f.latency > time.Minute:
+		return errors.New("--latency must be between 0 and 1m")
+	case f.pageCap < 0 || f.groupPageCap < 0 || f.ratePerMinute < 0:
+		return errors.New("--page-cap, --group-page-cap and --rate-limit must not be negative")
+	}
+	return nil
+}
+
+// serveUntilDone serves until ctx ends, then shuts down gracefully.
+func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error {
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		return hs.Shutdown(sctx)
+	}
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/otaccess/otaccess/access"
+	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/client"
+	"github.com/otaccess/otaccess/config"
+)
+
+// app is the state shared by subcommands: resolved settings, and lazily the
+// cache store, the client and the access service.
+type app struct {
+	in       io.Reader
+	out, err io.Writer
+	flags    config.Flags
+	cfgPath  string
+	getenv   func(string) string
+
+	settings config.Settings
+	store    *cache.Store
+	svc      *access.Service
+}
+
+func newRootCmd(in io.Reader, out, errw io.Writer) *cobra.Command {
+	a := &app{in: in, out: out, err: errw, getenv: os.Getenv}
+	root := &cobra.Command{
+		Use:   "otaccess",
+		Short: "A terminal access browser for OneTrust tenants (SCIM 2.0)",
+		Long: `otaccess loads a tenant's users and groups (role x organization) into a local
+cache and lets you find users, read role x org matrices, grant and revoke
+memberships, deprovision users and run access reviews — from a terminal.
+
+Run with no subcommand to open the terminal UI on the configured tenant.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runTUI(cmd.Context())
+		},
+		PersistentPostRun: func(*cobra.Command, []string) { a.close() },
+	}
+	root.SetIn(in)
+	root.SetOut(out)
+	root.SetErr(errw)
+	pf := root.PersistentFlags()
+	pf.StringVarP(&a.flags.Profile, "profile", "p", "", "profile from the config file (env OTACCESS_PROFILE)")
+	pf.StringVar(&a.flags.URL, "url", "", "SCIM base URL, e.g. https://acme.onetrust.com/api/scim/v2 (env OTACCESS_URL)")
+	pf.StringVar(&a.flags.Domain, "domain", "", "OneTrust domain: acme, acme.my.onetrust.com, app-au.onetrust.com (env OTACCESS_DOMAIN)")
+	pf.StringVar(&a.flags.TokenFile, "token-file", "", "read the API token from this file (or env OTACCESS_TOKEN)")
+	pf.StringVar(&a.flags.Cache, "cache", "", "cache file (env OTACCESS_CACHE; default: user cache dir/otaccess/PROFILE.db)")
+	pf.StringVar(&a.cfgPath, "config", "", "config file (env OTACCESS_CONFIG; default: user config dir/otaccess/config.toml)")
+	pf.BoolVar(&a.flags.Offline, "offline", false, "use the cached snapshot only, read-only")
+	pf.IntVar(&a.flags.Concurrency, "concurrency", 0, "parallel page requests during sync (default 4)")
+
+	root.AddCommand(
+		a.syncCmd(),
+		a.usersCmd(), a.userCmd(), a.groupsCmd(), a.matrixCmd(), a.auditCmd(),
+		a.grantCmd(true), a.grantCmd(false), a.deactivateCmd(), a.deleteCmd(),
+		a.fakeServerCmd(), a.demoCmd(),
+	)
+	return root
+}
+
+// resolve reads the config file and merges flags and environment.
+func (a *app) resolve() error {
+	path := a.cfgPath
+	if path == "" {
+		path = a.getenv(config.EnvConfig)
+	}
+	if path == "" {
+		var err error
+		if path, err = config.DefaultPath(); err != nil {
+			return err
+		}
+	}
+	f, err := config.Load(path)
+	if err != nil {
+		return err
+	}
+	a.settings, err = config.Resolve(a.flags, a.getenv, f)
+	return err
+}
+
+// openStore opens the cache for the resolved profile.
+func (a *app) openStore() (*cache.Store, error) {
+	if a.store != nil {
+		return a.store, nil
+	}
+	if err := a.resolve(); err != nil {
+		return nil, err
+	}
+	path := a.settings.Cache
+	if path == "" {
+		var err error
+		if path, err = cache.DefaultPath(a.settings.Profile); err != nil {
+			return nil, err
+		}
+	}
+	st, err := cache.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	a.store = st
+	return st, nil
+}
+
+// service returns the access service; online when a URL and token are
+// configured and --offline is not set. needOnline turns "offline" into an
+// error that says what to configure.
+func (a *app) service(ctx context.Context, needOnline bool) (*access.Service, error) {
+	if a.svc != nil {
+		return a.svc, nil
+	}
+	st, err := a.openStore()
+	if err != nil {
+		return nil, err
+	}
+	var c *client.Client
+	s := a.settings
+	switch {
+	case s.Offline:
+		if needOnline {
+			return nil, errors.New("--offline is set: this command needs a connection")
+		}
+	case s.URL == "":
+		if needOnline {
+			return nil, errors.New("no tenant configured: pass --url or --domain, set OTACCESS_URL, or add a profile to the config file")
+		}
+	case !s.HasToken():
+		if needOnline {
+			return nil, fmt.Errorf("no API token for %s: set OTACCESS_TOKEN, pass --token-file, or give the profile a token_command", s.URL)
+		}
+	default:
+		tok, err := s.Token(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c, err = client.New(client.Options{BaseURL: s.URL, Token: tok, UserAgent: "otaccess"})
+		if err != nil {
+			return nil, err
+		}
+	}
+	a.svc = access.New(c, st, s.Profile)
+	return a.svc, nil
+}
+
+// snapshot loads the cached snapshot with a message that says how to get one.
+func (a *app) snapshot(ctx context.Context) (*cache.Snapshot, error) {
+	st, err := a.openStore()
+	if err != nil {
+		return nil, err
+	}
+	snap, err := st.Load(ctx)
+	if errors.Is(err, cache.ErrNoSnapshot) {
+		return nil, fmt.Errorf("no snapshot in the cache for profile %q yet: run `otaccess sync` first", a.settings.Profile)
+	}
+	return snap, err
+}
+
+func (a *app) close() {
+	if a.store != nil {
+		a.store.Close()
+		a.store = nil
+	}
+}
+
+// humanAge says how old a snapshot is, e.g. "4 min ago".
+func humanAge(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+	}
+}
