@@ -88,6 +88,9 @@ type Change struct {
 	UserLabel string // email or userName, for messages
 	GroupID   string
 	Group     string // "Role — Org"
+	// SnapshotModified is the user's meta.lastModified in the snapshot the
+	// change was planned on; ApplyVerified compares it with the server's.
+	SnapshotModified string
 }
 
 // NewChange resolves user and group indexes of snap into a Change.
@@ -95,6 +98,7 @@ func NewChange(snap *cache.Snapshot, u, g int, grant bool) Change {
 	return Change{
 		Grant: grant, UserID: snap.Users[u].ID, UserLabel: snap.Users[u].Label(),
 		GroupID: snap.Groups[g].ID, Group: MembershipLabel(snap, g),
+		SnapshotModified: snap.Users[u].LastModified,
 	}
 }
 
@@ -130,6 +134,8 @@ type Outcome struct {
 	Member   bool         // the membership as the server has it now
 	Reread   *client.User // non-nil when the user was re-read from the server
 	Deleted  bool         // the re-read found the user gone
+	NoOp     bool         // the server already had the membership as asked
+	Notes    []string     // what verification noticed, for the operator
 	Err      error
 	Duration time.Duration
 }

@@ -222,3 +222,38 @@ func TestOffline(t *testing.T) {
 		t.Fatalf("offline sync: %v", err)
 	}
 }
+
+func TestApplyVerified(t *testing.T) {
+	ctx := context.Background()
+	svc, srv, snap := newService(t, scimtest.Config{})
+	u, g := outsider(t, snap)
+	ch := NewChange(snap, u, g, true)
+
+	before := srv.Requests()
+	out := svc.ApplyVerified(ctx, ch)
+	if out.Err != nil || !out.Member || out.NoOp || len(out.Notes) != 0 {
+		t.Fatalf("verified grant: %+v", out)
+	}
+	if n := srv.Requests() - before; n != 3 {
+		t.Fatalf("verified grant used %d requests, want 3 (read, patch, read)", n)
+	}
+
+	// Replaying the change planned on the old snapshot: the server already
+	// has the membership and the user changed since, so nothing is sent and
+	// the operator is told.
+	ch2 := ch
+	before = srv.Requests()
+	out = svc.ApplyVerified(ctx, ch2)
+	if out.Err != nil || !out.NoOp || len(out.Notes) != 1 || !strings.Contains(out.Notes[0], "changed on the server since the snapshot") {
+		t.Fatalf("no-op grant: %+v", out)
+	}
+	if n := srv.Requests() - before; n != 1 {
+		t.Fatalf("no-op grant used %d requests, want 1 (read)", n)
+	}
+	after, _ := svc.Store.Load(ctx)
+	au, _ := after.UserIndex(ch2.UserID)
+	ag, _ := after.GroupIndex(ch2.GroupID)
+	if !after.IsMember(au, ag) {
+		t.Fatal("cache not refreshed from the server on a no-op")
+	}
+}

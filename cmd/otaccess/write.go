@@ -130,7 +130,14 @@ func (a *app) grantCmd(grant bool) *cobra.Command {
 			if err := a.confirm(cmd, wf, "Proceed?"); err != nil {
 				return err
 			}
-			out := svc.Apply(ctx, ch)
+			out := svc.ApplyVerified(ctx, ch)
+			for _, n := range out.Notes {
+				fmt.Fprintf(cmd.ErrOrStderr(), "note: %s\n", textsafe.Line(n))
+			}
+			if out.NoOp && out.Err == nil {
+				fmt.Fprintf(w, "nothing to do: the server already has it that way (the cache is updated)\n")
+				return nil
+			}
 			if out.Err != nil {
 				if out.Reread != nil {
 					fmt.Fprintf(cmd.ErrOrStderr(), "the user was re-read from the server; the cache now matches it (member: %v)\n", out.Member)

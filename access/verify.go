@@ -1,0 +1,92 @@
+package access
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/otaccess/otaccess/client"
+)
+
+// ApplyVerified is Apply with the checks DESIGN.md asks for when latency does
+// not matter (the CLI): OneTrust has no ETag, so the user is re-read first
+// and its meta.lastModified compared with the snapshot's; after the PATCH it
+// is re-read again to check that only the intended membership changed. Three
+// requests instead of one; the cache ends up holding the server's view.
+func (s *Service) ApplyVerified(ctx context.Context, ch Change) Outcome {
+	if s.Client == nil {
+		return Outcome{Change: ch, Member: !ch.Grant, Err: ErrOffline}
+	}
+	before, err := s.Client.GetUser(ctx, ch.UserID)
+	if client.IsNotFound(err) {
+		_ = s.Store.DeleteUser(ctx, ch.UserID)
+		return Outcome{Change: ch, Deleted: true, Err: fmt.Errorf("%s no longer exists on the server; removed from the cache", ch.UserLabel)}
+	}
+	if err != nil {
+		return Outcome{Change: ch, Member: !ch.Grant, Err: err}
+	}
+	var notes []string
+	if ch.SnapshotModified != "" && before.Meta.LastModified != "" && before.Meta.LastModified != ch.SnapshotModified {
+		notes = append(notes, fmt.Sprintf("%s changed on the server since the snapshot (lastModified %s, snapshot had %s); the cache now holds the server's version",
+			ch.UserLabel, before.Meta.LastModified, ch.SnapshotModified))
+		if err := s.Store.PutUser(ctx, *before); err != nil {
+			return Outcome{Change: ch, Member: !ch.Grant, Notes: notes, Err: err}
+		}
+	}
+	if hasGroup(before, ch.GroupID) == ch.Grant {
+		if err := s.Store.PutUser(ctx, *before); err != nil {
+			return Outcome{Change: ch, Member: ch.Grant, Notes: notes, Err: err}
+		}
+		return Outcome{Change: ch, Member: ch.Grant, NoOp: true, Reread: before, Notes: notes}
+	}
+	out := s.Apply(ctx, ch)
+	out.Notes = append(notes, out.Notes...)
+	if out.Err != nil || out.Reread != nil {
+		return out
+	}
+	after, err := s.Client.GetUser(ctx, ch.UserID)
+	if err != nil {
+		out.Notes = append(out.Notes, "could not re-read the user to verify: "+err.Error())
+		return out
+	}
+	out.Reread, out.Member = after, hasGroup(after, ch.GroupID)
+	if err := s.Store.PutUser(ctx, *after); err != nil {
+		out.Err = err
+		return out
+	}
+	if out.Member != ch.Grant {
+		out.Err = fmt.Errorf("the server answered success but the re-read shows the membership unchanged; the cache now matches the server")
+	}
+	if unexpected := otherChanges(before, after, ch.GroupID); len(unexpected) > 0 {
+		out.Notes = append(out.Notes, fmt.Sprintf("other memberships of %s changed at the same time: %v", ch.UserLabel, unexpected))
+	}
+	return out
+}
+
+// otherChanges lists group ids whose membership differs between before and
+// after, ignoring the group that was meant to change.
+func otherChanges(before, after *client.User, changed string) []string {
+	ids := func(u *client.User) []string {
+		out := make([]string, 0, len(u.Groups))
+		for _, g := range u.Groups {
+			if g.Value != changed {
+				out = append(out, g.Value)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	b, a := ids(before), ids(after)
+	var diff []string
+	for _, id := range b {
+		if _, ok := slices.BinarySearch(a, id); !ok {
+			diff = append(diff, "-"+id)
+		}
+	}
+	for _, id := range a {
+		if _, ok := slices.BinarySearch(b, id); !ok {
+			diff = append(diff, "+"+id)
+		}
+	}
+	return diff
+}
