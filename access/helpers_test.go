@@ -1,0 +1,175 @@
+package access
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/client"
+	"github.com/otaccess/otaccess/client/scimtest"
+)
+
+const testToken = "tok-ACCESS-SECRET-7731"
+
+// fixture is a small fake tenant, a client tuned to fail fast (short
+// timeout, millisecond backoff) and a cache file in a temp dir.
+type fixture struct {
+	srv   *scimtest.TestServer
+	svc   *Service
+	store *cache.Store
+	opt   SyncOptions
+}
+
+// Per-request timeout of the test client; delay faults hold responses for
+// slowDelay, well past it.
+const (
+	testTimeout = 250 * time.Millisecond
+	slowDelay   = 2 * time.Second
+)
+
+func newFixture(t *testing.T) *fixture { return newFixtureWrapped(t, nil) }
+
+// newFixtureWrapped serves the tenant through wrap (nil: directly), for
+// tests that change the tenant between requests.
+func newFixtureWrapped(t *testing.T, wrap func(*scimtest.Server, http.Handler) http.Handler) *fixture {
+	t.Helper()
+	fake := scimtest.NewServer(scimtest.Config{
+		Users: 45, Roles: 4, Orgs: 3, Seed: 7, Token: testToken,
+		UserPageCap: 10, GroupPageCap: 5, // several pages of each, so faults land mid-walk
+	})
+	var h http.Handler = fake
+	if wrap != nil {
+		h = wrap(fake, fake)
+	}
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	fake.SetPublicURL(hs.URL)
+	srv := &scimtest.TestServer{Server: fake, URL: hs.URL + fake.BasePath(), HTTPServer: hs}
+	c, err := client.New(client.Options{
+		BaseURL: srv.URL, Token: testToken, HTTPClient: srv.Client(),
+		Timeout: testTimeout, BaseBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond,
+		MaxRetries: 3, RequestsPerMinute: 1_000_000,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := cache.Open(filepath.Join(t.TempDir(), "cache", "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	svc := New(c, st, "test")
+	return &fixture{srv: srv, svc: svc, store: st, opt: SyncOptions{Concurrency: 3, UserPageSize: 10, GroupPageSize: 5}}
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// tenantState is what must agree between the cache and the server: who
+// exists, their status and email, which groups exist, who is in which.
+type tenantState struct {
+	Users   map[string]string // id -> "active|email"
+	Groups  []string
+	Members map[string]bool // "userID groupID"
+}
+
+func userKey(active bool, email string) string { return fmt.Sprintf("%v|%s", active, email) }
+
+func snapState(s *cache.Snapshot) tenantState {
+	st := tenantState{Users: map[string]string{}, Members: map[string]bool{}}
+	for i := range s.Users {
+		u := &s.Users[i]
+		st.Users[u.ID] = userKey(u.Active, u.Email)
+		for _, g := range u.Groups {
+			st.Members[u.ID+" "+s.Groups[g].ID] = true
+		}
+	}
+	for i := range s.Groups {
+		st.Groups = append(st.Groups, s.Groups[i].ID)
+	}
+	slices.Sort(st.Groups)
+	return st
+}
+
+func serverState(srv *scimtest.Server) tenantState {
+	st := tenantState{Users: map[string]string{}, Members: map[string]bool{}}
+	for _, u := range srv.Users() {
+		st.Users[u.ID] = userKey(u.Active, u.PrimaryEmail())
+		for _, g := range u.Groups {
+			st.Members[u.ID+" "+g.Value] = true
+		}
+	}
+	for _, g := range srv.Groups() {
+		st.Groups = append(st.Groups, g.ID)
+	}
+	slices.Sort(st.Groups)
+	return st
+}
+
+// diff describes how two states differ ("" when equal), briefly.
+func (a tenantState) diff(b tenantState) string {
+	var out []string
+	for id, v := range a.Users {
+		if w, ok := b.Users[id]; !ok {
+			out = append(out, "user "+id+" only in the first")
+		} else if v != w {
+			out = append(out, fmt.Sprintf("user %s: %s vs %s", id, v, w))
+		}
+	}
+	for id := range b.Users {
+		if _, ok := a.Users[id]; !ok {
+			out = append(out, "user "+id+" only in the second")
+		}
+	}
+	if !slices.Equal(a.Groups, b.Groups) {
+		out = append(out, fmt.Sprintf("groups: %d vs %d", len(a.Groups), len(b.Groups)))
+	}
+	if !maps.Equal(a.Members, b.Members) {
+		n := 0
+		for k := range a.Members {
+			if !b.Members[k] {
+				n++
+			}
+		}
+		for k := range b.Members {
+			if !a.Members[k] {
+				n++
+			}
+		}
+		out = append(out, fmt.Sprintf("%d memberships differ (%d vs %d)", n, len(a.Members), len(b.Members)))
+	}
+	slices.Sort(out)
+	if len(out) > 6 {
+		out = append(out[:6], fmt.Sprintf("… %d more", len(out)-6))
+	}
+	return strings.Join(out, "; ")
+}
+
+func (f *fixture) load(t *testing.T) *cache.Snapshot {
+	t.Helper()
+	s, err := f.store.Load(context.Background())
+	if err != nil {
+		t.Fatalf("load the cache: %v", err)
+	}
+	return s
+}
+
+// assertCacheMatchesServer fails unless the current snapshot equals the
+// server's state.
+func (f *fixture) assertCacheMatchesServer(t *testing.T) {
+	t.Helper()
+	if d := snapState(f.load(t)).diff(serverState(f.srv.Server)); d != "" {
+		t.Fatalf("cache disagrees with the server: %s", d)
+	}
+}
