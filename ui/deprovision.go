@@ -73,6 +73,7 @@ func (a *Model) openDeprovision(u int) tea.Cmd {
 	sty := d.input.Styles()
 	sty.Focused.Placeholder = a.st.Muted
 	sty.Blurred.Placeholder = a.st.Muted
+	sty.Cursor.Blink = false // a steady cursor: no redraw loop, no flicker
 	sty.Focused.Text = a.st.ButtonOff
 	sty.Blurred.Text = a.st.ButtonOff
 	d.input.SetStyles(sty)
@@ -400,4 +401,3 @@ func limitLines(ls []string, n int) []string {
 	}
 	return append(ls[:n-1:n-1], fmt.Sprintf("… %d more", len(ls)-n+1))
 }
-

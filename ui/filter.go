@@ -32,6 +32,7 @@ func newFilterInputWith(a *Model, placeholder string) filterInput {
 	sty.Blurred.Text = a.st.ButtonOff
 	sty.Focused.Placeholder = a.st.Muted
 	sty.Blurred.Placeholder = a.st.Muted
+	sty.Cursor.Blink = false // a steady cursor: no redraw loop, no flicker
 	in.SetStyles(sty)
 	in.CharLimit = 200
 	return filterInput{in: in, placeholder: placeholder}

@@ -49,7 +49,7 @@ func newTenant(t testing.TB, cfg scimtest.Config, mutate ...func(*scimtest.TestS
 	for _, m := range mutate {
 		m(srv)
 	}
-	c, err := client.New(client.Options{BaseURL: srv.URL, Token: testToken, HTTPClient: srv.Client()})
+	c, err := client.New(client.Options{BaseURL: srv.URL, Token: testToken, HTTPClient: srv.Client(), BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
