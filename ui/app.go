@@ -358,10 +358,7 @@ func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Quit
 	}
 	if a.showHelp {
-		if key.Matches(msg, a.keys.Quit) {
-			return tea.Quit
-		}
-		a.showHelp = false
+		a.showHelp = false // any key, q included, as in less
 		return nil
 	}
 	if n := len(a.dialogs); n > 0 {

@@ -369,8 +369,8 @@ func (d *deprovDialog) view(a *Model, maxW, maxH int) []string {
 		d.input.SetWidth(max(10, min(maxW-12, 50)))
 		body = append(body, d.input.View())
 	}
-	body = append(body, "", buttons(st, d.choice, "No", "Yes, deprovision", d.yesEnabled(a)))
-	return box(st, title, body, maxW, 50)
+	body = append(body, "")
+	return box(st, title, withButtons(body, buttons(st, d.choice, "No", "Yes, deprovision", d.yesEnabled(a))), maxW, 50)
 }
 
 func (d *deprovDialog) hints(a *Model) []key.Binding {

@@ -281,8 +281,10 @@ func (s *detailScreen) info(a *Model) string {
 	switch {
 	case g < 0:
 		return name + ": no such group"
+	case a.isPending(s.user, g):
+		return name + ": changing…"
 	case a.snap.IsMember(s.user, g):
-		return name + " " + markMember
+		return name + ": member"
 	}
-	return name + " " + markEmpty
+	return name + ": not a member"
 }

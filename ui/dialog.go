@@ -60,8 +60,8 @@ func (d *confirmDialog) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
 
 func (d *confirmDialog) view(a *Model, maxW, maxH int) []string {
 	body := append([]string{}, d.body...)
-	body = append(body, "", buttons(&a.st, d.choice, "No", d.yes, true))
-	return box(&a.st, d.title, body, maxW, 44)
+	body = append(body, "")
+	return box(&a.st, d.title, withButtons(body, buttons(&a.st, d.choice, "No", d.yes, true)), maxW, 44)
 }
 
 // buttons renders a No / Yes pair; the chosen one is bracketed and reversed
@@ -147,4 +147,14 @@ func overlay(base, boxLines []string, w int) []string {
 		out[y] = left + "\x1b[m" + padLine(l, bw) + "\x1b[m" + right
 	}
 	return out
+}
+
+// withButtons appends the button row centered under the widest body line.
+func withButtons(body []string, row string) []string {
+	w := ansi.StringWidth(row)
+	for _, l := range body {
+		w = max(w, ansi.StringWidth(l))
+	}
+	pad := max(0, (w-ansi.StringWidth(row))/2)
+	return append(body, strings.Repeat(" ", pad)+row)
 }

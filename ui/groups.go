@@ -37,7 +37,7 @@ func newGroupsScreen() *groupsScreen {
 		gcolName:     {title: "GROUP", min: 16, max: 60, weight: 6},
 		gcolRole:     {title: "ROLE", min: 10, max: 36, weight: 3, drop: 2},
 		gcolOrg:      {title: "ORGANIZATION", min: 10, max: 36, weight: 3, drop: 2},
-		gcolMembers:  {title: "MEMBERS", width: 9, right: true},
+		gcolMembers:  {title: "MEMBERS", width: 8, right: true},
 		gcolCategory: {title: "CATEGORY", min: 8, max: 30, weight: 1, drop: 3},
 	}
 	return s

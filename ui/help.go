@@ -10,30 +10,48 @@ import (
 // syntax. It lays the sections out in as many columns as fit.
 func (a *Model) helpView(w, h int) []string {
 	st := &a.st
+	type pair struct{ k, d string }
+	section := func(title string, ps []pair) []string {
+		kw := 0
+		for _, p := range ps {
+			if p.d != "" {
+				kw = max(kw, ansi.StringWidth(p.k))
+			}
+		}
+		sec := []string{st.Bold.Render(title)}
+		for _, p := range ps {
+			if p.d == "" {
+				sec = append(sec, "  "+p.k)
+				continue
+			}
+			sec = append(sec, "  "+fit(p.k, kw)+" "+st.Muted.Render(p.d))
+		}
+		return sec
+	}
 	var sections [][]string
 	for i, group := range a.keys.FullHelp() {
-		sec := []string{st.Bold.Render(helpSections[i])}
+		var ps []pair
 		for _, b := range group {
 			hp := b.Help()
 			desc := hp.Desc
 			if a.readOnly() && a.isWriteKey(b) {
 				desc += " (offline)"
 			}
-			sec = append(sec, "  "+fit(hp.Key, 9)+" "+desc)
+			ps = append(ps, pair{hp.Key, desc})
 		}
-		sections = append(sections, sec)
+		sections = append(sections, section(helpSections[i], ps))
 	}
-	sections = append(sections, []string{
-		st.Bold.Render("Filter (/)"),
-		"  ana          name/email/login",
-		`  "ana smith"  a phrase`,
-		"  role:audit   holds a role",
-		`  org:"EMEA - Sales"`,
-		"  group:name   in a group",
-		"  status:inactive",
-		"  type:external",
-		"  -term        not",
-	})
+	sections = append(sections, section("Filter (/)", []pair{
+		{"ana", "name, email, login"},
+		{`"a b"`, "a phrase"},
+		{"role:x", "holds role x"},
+		{"org:x", "in org x"},
+		{"group:x", "in group x"},
+		{"-term", "not term"},
+		{"status:inactive", ""},
+		{"type:external", ""},
+		{`org:"EMEA - Sales"`, ""},
+	}))
 	// Flow sections into columns no taller than the body; each column is as
 	// wide as its widest line.
 	colH := max(4, h-2)

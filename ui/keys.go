@@ -50,7 +50,7 @@ func DefaultKeyMap() KeyMap {
 		Reverse: b([]string{"S"}, "S", "reverse"),
 
 		UsersTab:  b([]string{"1"}, "1", "users"),
-		MatrixTab: b([]string{"2"}, "2", "matrix"),
+		MatrixTab: b([]string{"2"}, "2/m", "matrix"),
 		GroupsTab: b([]string{"3"}, "3", "groups"),
 		NextTab:   b([]string{"tab"}, "tab", "next view"),
 		PrevTab:   b([]string{"shift+tab"}, "shift+tab", "previous view"),
@@ -83,7 +83,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, k.Home, k.End, k.PageUp, k.PageDown},
 		{k.Open, k.Back, k.Filter, k.Sort, k.Reverse, k.HideEmpty, k.CopyID},
-		{k.UsersTab, k.MatrixTab, k.GroupsTab, k.NextTab, k.Matrix},
+		{k.UsersTab, k.MatrixTab, k.GroupsTab, k.NextTab},
 		{k.Toggle, k.Revoke, k.Deprovision, k.Sync},
 		{k.Help, k.Quit},
 	}

@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // column describes one column of a virtual table.
@@ -184,21 +185,22 @@ func (t *vtable) view(st *Styles, w, h, n, sortCol int, desc bool, row func(i in
 		title := c.title
 		if i == sortCol {
 			if desc {
-				title += " " + markDesc
+				title += markDesc
 			} else {
-				title += " " + markAsc
+				title += markAsc
 			}
 		}
-		var txt string
-		if c.right {
-			txt = fitRight(title, widths[i])
-		} else {
-			txt = fit(title, widths[i])
-		}
+		// Style the title only, so an underline does not run into padding.
+		txt := ansi.Truncate(title, widths[i], ellipsis)
+		pad := strings.Repeat(" ", widths[i]-ansi.StringWidth(txt))
+		styled := st.Header.Render(txt)
 		if i == sortCol {
-			hb.WriteString(st.HeaderSorted.Render(txt))
+			styled = st.HeaderSorted.Render(txt)
+		}
+		if c.right {
+			hb.WriteString(pad + styled)
 		} else {
-			hb.WriteString(st.Header.Render(txt))
+			hb.WriteString(styled + pad)
 		}
 	}
 	out = append(out, hb.String())

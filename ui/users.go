@@ -46,8 +46,8 @@ func newUsersScreen(a *Model) *usersScreen {
 		ucolName:   {title: "NAME", min: 12, max: 40, weight: 4},
 		ucolEmail:  {title: "EMAIL / USERNAME", min: 12, max: 48, weight: 5},
 		ucolStatus: {title: "STATUS", width: 8, drop: 3},
-		ucolRoles:  {title: "ROLES", width: 7, right: true, drop: 2},
-		ucolOrgs:   {title: "ORGS", width: 6, right: true, drop: 2},
+		ucolRoles:  {title: "ROLES", width: 6, right: true, drop: 2},
+		ucolOrgs:   {title: "ORGS", width: 5, right: true, drop: 2},
 		ucolType:   {title: "TYPE", min: 8, max: 20, weight: 1, drop: 4},
 	}
 	return s
