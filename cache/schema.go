@@ -8,6 +8,7 @@ const applicationID = 0x6f746163
 // script to add a migration; never edit a released one.
 var migrations = []string{
 	schemaV1,
+	schemaV2Reviews,
 }
 
 // schemaV1 is the initial schema.
@@ -124,4 +125,49 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN
 	SELECT RAISE(ABORT, 'audit log is append-only');
 END;
+`
+
+// schemaV2Reviews adds access reviews (see review.go).
+//
+// A review's items are frozen copies of the memberships in its scope
+// (names, emails, role and org as they were at the start): snapshots are
+// pruned after two syncs, the review and its evidence are not, so nothing
+// here references the snapshot tables. Every decision is one row update;
+// seq is the review's fixed, deterministic order.
+const schemaV2Reviews = `
+CREATE TABLE reviews (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	name        TEXT NOT NULL UNIQUE,
+	created_at  TEXT NOT NULL,
+	created_by  TEXT NOT NULL,
+	profile     TEXT NOT NULL,
+	tenant      TEXT NOT NULL,
+	snapshot_id INTEGER NOT NULL,
+	snapshot_at TEXT NOT NULL,
+	scope       TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE review_items (
+	review_id    INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+	seq          INTEGER NOT NULL,
+	user_id      TEXT NOT NULL,
+	group_id     TEXT NOT NULL, -- '' for an in-scope user who holds no role
+	user_name    TEXT NOT NULL,
+	user_email   TEXT NOT NULL,
+	user_label   TEXT NOT NULL,
+	user_active  INTEGER NOT NULL,
+	role         TEXT NOT NULL,
+	org          TEXT NOT NULL,
+	group_name   TEXT NOT NULL,
+	hints        TEXT NOT NULL,
+	decision     TEXT NOT NULL DEFAULT '' CHECK (decision IN ('', 'keep', 'revoke', 'skip')),
+	note         TEXT NOT NULL DEFAULT '',
+	reviewer     TEXT NOT NULL DEFAULT '',
+	decided_at   TEXT NOT NULL DEFAULT '',
+	apply_status TEXT NOT NULL DEFAULT '' CHECK (apply_status IN ('', 'applied', 'failed')),
+	apply_error  TEXT NOT NULL DEFAULT '',
+	applied_at   TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (review_id, seq),
+	UNIQUE (review_id, user_id, group_id)
+) STRICT, WITHOUT ROWID;
 `

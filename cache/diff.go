@@ -1,0 +1,202 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// ErrNoPrevious: the cache holds only one sync, so there is nothing to
+// compare it with.
+var ErrNoPrevious = errors.New("only one sync in the cache: run `otaccess sync` again to see what changed")
+
+// UserRef names a user in a diff.
+type UserRef struct {
+	ID, Name, Label string
+}
+
+// MembershipRef names one membership in a diff.
+type MembershipRef struct {
+	User      UserRef
+	GroupID   string
+	Role, Org string // "" for a group that is not role x org
+	Group     string // display name
+}
+
+// Membership is "Role — Org", or the group's name for a plain group.
+func (m *MembershipRef) Membership() string {
+	if m.Role != "" || m.Org != "" {
+		return m.Role + " — " + m.Org
+	}
+	return m.Group
+}
+
+// SnapshotDiff is what changed between two snapshots. Users are listed by
+// name, memberships by user then "Role — Org", so the same two snapshots
+// always give the same diff.
+type SnapshotDiff struct {
+	From, To     SyncInfo
+	UsersAdded   []UserRef
+	UsersRemoved []UserRef
+	Deactivated  []UserRef // active before, inactive now
+	Reactivated  []UserRef
+	Granted      []MembershipRef // in To, not in From (new users' included)
+	Revoked      []MembershipRef // in From, not in To (removed users' included)
+}
+
+// Empty reports no change at all.
+func (d *SnapshotDiff) Empty() bool {
+	return len(d.UsersAdded)+len(d.UsersRemoved)+len(d.Deactivated)+len(d.Reactivated)+len(d.Granted)+len(d.Revoked) == 0
+}
+
+// GrantedSet is the set of granted memberships, for lookups.
+func (d *SnapshotDiff) GrantedSet() map[ItemKey]bool {
+	set := make(map[ItemKey]bool, len(d.Granted))
+	for _, m := range d.Granted {
+		set[ItemKey{m.User.ID, m.GroupID}] = true
+	}
+	return set
+}
+
+func userRef(u *User) UserRef { return UserRef{ID: u.ID, Name: u.Name(), Label: u.Label()} }
+
+func membershipRef(s *Snapshot, u *User, g int32) MembershipRef {
+	grp := &s.Groups[g]
+	m := MembershipRef{User: userRef(u), GroupID: grp.ID, Group: grp.DisplayName}
+	if !grp.Plain() {
+		m.Role, m.Org = s.Roles[grp.Role].Name, s.Orgs[grp.Org].Name
+	}
+	return m
+}
+
+// Diff compares two snapshots by user and group ids (names may change
+// between syncs without that being a grant or a revocation). Pure: it
+// reads both snapshots and changes neither.
+func Diff(from, to *Snapshot) SnapshotDiff {
+	d := SnapshotDiff{From: from.Info, To: to.Info}
+	// to's group index -> from's, by id (-1: the group is new).
+	toFrom := make([]int32, len(to.Groups))
+	for g := range to.Groups {
+		toFrom[g] = -1
+		if og, ok := from.groupByID[to.Groups[g].ID]; ok {
+			toFrom[g] = og
+		}
+	}
+	fromTo := make([]int32, len(from.Groups))
+	for g := range from.Groups {
+		fromTo[g] = -1
+		if ng, ok := to.groupByID[from.Groups[g].ID]; ok {
+			fromTo[g] = ng
+		}
+	}
+	for i := range to.Users {
+		u := &to.Users[i]
+		oi, existed := from.userByID[u.ID]
+		if !existed {
+			d.UsersAdded = append(d.UsersAdded, userRef(u))
+			for _, g := range u.Groups {
+				d.Granted = append(d.Granted, membershipRef(to, u, g))
+			}
+			continue
+		}
+		old := &from.Users[oi]
+		switch {
+		case old.Active && !u.Active:
+			d.Deactivated = append(d.Deactivated, userRef(u))
+		case !old.Active && u.Active:
+			d.Reactivated = append(d.Reactivated, userRef(u))
+		}
+		for _, g := range u.Groups {
+			if og := toFrom[g]; og < 0 || !from.IsMember(int(oi), int(og)) {
+				d.Granted = append(d.Granted, membershipRef(to, u, g))
+			}
+		}
+		ni := to.userByID[u.ID]
+		for _, og := range old.Groups {
+			if ng := fromTo[og]; ng < 0 || !to.IsMember(int(ni), int(ng)) {
+				d.Revoked = append(d.Revoked, membershipRef(from, old, og))
+			}
+		}
+	}
+	for i := range from.Users {
+		u := &from.Users[i]
+		if _, still := to.userByID[u.ID]; still {
+			continue
+		}
+		d.UsersRemoved = append(d.UsersRemoved, userRef(u))
+		for _, g := range u.Groups {
+			d.Revoked = append(d.Revoked, membershipRef(from, u, g))
+		}
+	}
+	// Removed users' revocations were appended last: one order for both.
+	slices.SortStableFunc(d.Granted, compareMemberships)
+	slices.SortStableFunc(d.Revoked, compareMemberships)
+	return d
+}
+
+func compareMemberships(a, b MembershipRef) int {
+	if c := compareFold(a.User.Name, b.User.Name); c != 0 {
+		return c
+	}
+	if c := compareFold(a.User.Label, b.User.Label); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.User.ID, b.User.ID); c != 0 {
+		return c
+	}
+	if c := compareFold(a.Membership(), b.Membership()); c != 0 {
+		return c
+	}
+	return strings.Compare(a.GroupID, b.GroupID)
+}
+
+// previousID is the id of the snapshot before the current one.
+func previousID(ctx context.Context, q queryer) (int64, error) {
+	var v string
+	err := q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'previous'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNoPrevious
+	}
+	if err != nil {
+		return 0, err
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, ErrNoPrevious
+	}
+	return id, nil
+}
+
+// LoadPrevious reads the snapshot before the current one (ErrNoPrevious
+// when the cache holds a single sync).
+func (s *Store) LoadPrevious(ctx context.Context) (*Snapshot, error) {
+	id, err := previousID(ctx, s.db)
+	if errors.Is(err, ErrNoPrevious) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, s.fail("load the previous snapshot", err)
+	}
+	snap, err := s.LoadSnapshot(ctx, id)
+	if errors.Is(err, ErrNoSnapshot) {
+		return nil, ErrNoPrevious
+	}
+	return snap, err
+}
+
+// DiffSincePrevious compares the previous snapshot with the current one and
+// also returns the current one.
+func (s *Store) DiffSincePrevious(ctx context.Context) (SnapshotDiff, *Snapshot, error) {
+	cur, err := s.Load(ctx)
+	if err != nil {
+		return SnapshotDiff{}, nil, err
+	}
+	prev, err := s.LoadPrevious(ctx)
+	if err != nil {
+		return SnapshotDiff{}, cur, err
+	}
+	return Diff(prev, cur), cur, nil
+}
