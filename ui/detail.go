@@ -129,10 +129,10 @@ func (s *detailScreen) header(a *Model, w int) []string {
 	line := " "
 	lineW := 1
 	for _, p := range attrs {
-		if p.v == "" {
+		v := safe(p.v)
+		if strings.TrimSpace(v) == "" {
 			continue
 		}
-		v := safe(p.v)
 		maxV := max(8, w/2)
 		if ansi.StringWidth(v) > maxV {
 			v = fit(v, maxV)
