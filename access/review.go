@@ -1,0 +1,533 @@
+package access
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/textsafe"
+)
+
+// ReviewScope selects what a review covers.
+type ReviewScope struct {
+	// Role and Org pick memberships: an id or an exact name (any case)
+	// selects that one; otherwise every role (org) whose name contains the
+	// text. Empty means all.
+	Role, Org string
+	// Filter picks users, in the filter language of cache.Index
+	// ("legal", "status:inactive", "type:external", ...).
+	Filter string
+}
+
+// Scope is a review's scope resolved against a snapshot.
+type Scope struct {
+	Items []cache.ReviewItem
+	Roles []string // names of the roles covered; nil when all
+	Orgs  []string // names of the orgs covered; nil when all
+	Users int      // distinct users
+	// Description says in words what was selected, for the review record.
+	Description string
+}
+
+// matchNames resolves a --role/--org value: an exact id or name wins,
+// else every name containing q (case-insensitive).
+func matchNames(kind, q string, ids, names []string) ([]int, error) {
+	ql := strings.ToLower(strings.TrimSpace(q))
+	for i := range ids {
+		if ids[i] == q || strings.ToLower(names[i]) == ql {
+			return []int{i}, nil
+		}
+	}
+	var out []int
+	for i := range names {
+		if strings.Contains(strings.ToLower(names[i]), ql) {
+			out = append(out, i)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no %s matches %q (`otaccess groups` lists them)", kind, q)
+	}
+	return out, nil
+}
+
+// isAdminRole flags roles whose name says they administer something.
+func isAdminRole(name string) bool { return strings.Contains(strings.ToLower(name), "admin") }
+
+// SelectScope freezes the memberships sc selects from snap. prev, the
+// snapshot before snap (nil when there is none), marks memberships granted
+// since then. Users the filter selects who hold no role at all are
+// included as one item each (GroupID ""), unless the scope is limited to
+// some roles or orgs, since they are what a review should notice too.
+//
+// Items are ordered by user (snapshot order: name, email, id), then by
+// role, org and group id: the same snapshot and scope always give the same
+// list.
+func SelectScope(snap, prev *cache.Snapshot, sc ReviewScope) (*Scope, error) {
+	out := &Scope{}
+	roleOK := make([]bool, len(snap.Roles))
+	orgOK := make([]bool, len(snap.Orgs))
+	var words []string
+	pick := func(kind, q string, ok []bool, ids, names []string) ([]string, error) {
+		if strings.TrimSpace(q) == "" {
+			for i := range ok {
+				ok[i] = true
+			}
+			return nil, nil
+		}
+		hits, err := matchNames(kind, q, ids, names)
+		if err != nil {
+			return nil, err
+		}
+		var picked []string
+		for _, i := range hits {
+			ok[i] = true
+			picked = append(picked, names[i])
+		}
+		words = append(words, kind+" "+strings.Join(picked, ", "))
+		return picked, nil
+	}
+	roleIDs, roleNames := make([]string, len(snap.Roles)), make([]string, len(snap.Roles))
+	for i, r := range snap.Roles {
+		roleIDs[i], roleNames[i] = r.ID, r.Name
+	}
+	orgIDs, orgNames := make([]string, len(snap.Orgs)), make([]string, len(snap.Orgs))
+	for i, o := range snap.Orgs {
+		orgIDs[i], orgNames[i] = o.ID, o.Name
+	}
+	var err error
+	if out.Roles, err = pick("role", sc.Role, roleOK, roleIDs, roleNames); err != nil {
+		return nil, err
+	}
+	if out.Orgs, err = pick("org", sc.Org, orgOK, orgIDs, orgNames); err != nil {
+		return nil, err
+	}
+	limited := out.Roles != nil || out.Orgs != nil
+
+	users, err := cache.NewIndex(snap).Filter(sc.Filter, nil)
+	if err != nil {
+		return nil, fmt.Errorf("--filter: %w", err)
+	}
+	if f := strings.TrimSpace(sc.Filter); f != "" {
+		words = append(words, "users matching "+f)
+	}
+	if len(words) == 0 {
+		words = []string{"every membership of the tenant"}
+	}
+	out.Description = strings.Join(words, "; ")
+
+	var granted map[cache.ItemKey]bool
+	if prev != nil {
+		d := cache.Diff(prev, snap)
+		granted = d.GrantedSet()
+	}
+	var groups []int32
+	for _, k := range users {
+		u := &snap.Users[k]
+		base := cache.ReviewItem{
+			UserID: u.ID, UserName: u.Name(), UserEmail: u.Email, UserLabel: u.Label(), UserActive: u.Active,
+		}
+		if len(u.Groups) == 0 {
+			if !limited {
+				it := base
+				it.Hints = cache.HintNoRole
+				out.Items = append(out.Items, it)
+				out.Users++
+			}
+			continue
+		}
+		groups = groups[:0]
+		for _, g := range u.Groups {
+			grp := &snap.Groups[g]
+			if grp.Plain() {
+				if !limited {
+					groups = append(groups, g)
+				}
+				continue
+			}
+			if roleOK[grp.Role] && orgOK[grp.Org] {
+				groups = append(groups, g)
+			}
+		}
+		if len(groups) == 0 {
+			continue
+		}
+		out.Users++
+		first := len(out.Items)
+		for _, g := range groups {
+			grp := &snap.Groups[g]
+			it := base
+			it.GroupID, it.Group = grp.ID, grp.DisplayName
+			admin := isAdminRole(grp.DisplayName)
+			if !grp.Plain() {
+				it.Role, it.Org = snap.Roles[grp.Role].Name, snap.Orgs[grp.Org].Name
+				admin = isAdminRole(it.Role)
+			}
+			if !u.Active {
+				it.Hints |= cache.HintInactive
+			}
+			if admin {
+				it.Hints |= cache.HintAdmin
+			}
+			if granted[cache.ItemKey{UserID: u.ID, GroupID: grp.ID}] {
+				it.Hints |= cache.HintNew
+			}
+			out.Items = append(out.Items, it)
+		}
+		slices.SortFunc(out.Items[first:], func(a, b cache.ReviewItem) int {
+			for _, c := range [][2]string{{a.Role, b.Role}, {a.Org, b.Org}, {a.Group, b.Group}} {
+				if x := strings.Compare(strings.ToLower(c[0]), strings.ToLower(c[1])); x != 0 {
+					return x
+				}
+			}
+			return strings.Compare(a.GroupID, b.GroupID)
+		})
+	}
+	return out, nil
+}
+
+// StartReview freezes a new review's scope against the current snapshot
+// (the previous one, when kept, marks recent grants). It needs no
+// connection: it reads and writes the cache only.
+func (s *Service) StartReview(ctx context.Context, name string, sc ReviewScope) (*cache.Review, error) {
+	snap, err := s.Store.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := s.Store.LoadPrevious(ctx)
+	if err != nil && !errors.Is(err, cache.ErrNoPrevious) {
+		return nil, err
+	}
+	scope, err := SelectScope(snap, prev, sc)
+	if err != nil {
+		return nil, err
+	}
+	if len(scope.Items) == 0 {
+		return nil, fmt.Errorf("nothing to review: no membership matches (%s)", scope.Description)
+	}
+	actor := s.Actor
+	if actor == "" {
+		actor = cache.OSUser()
+	}
+	return s.Store.StartReview(ctx, cache.Review{
+		Name: name, CreatedAt: s.now(), CreatedBy: actor, Profile: s.Profile,
+		Tenant: snap.Info.Source, SnapshotID: snap.Info.ID, SnapshotAt: snap.Info.FinishedAt,
+		Scope: scope.Description,
+	}, scope.Items)
+}
+
+// ---- evidence ----
+
+// EvidenceColumns are the CSV export's columns, in order.
+var EvidenceColumns = []string{
+	"review", "user", "email", "user_id", "user_active", "role", "org", "group_id", "hints",
+	"decision", "note", "reviewer", "decided_at", "apply_status", "applied_at", "apply_error",
+	"snapshot_time", "tenant_url",
+}
+
+// EvidenceRow is one review item as exported.
+type EvidenceRow struct {
+	Review      string `json:"review"`
+	User        string `json:"user"`
+	Email       string `json:"email"`
+	UserID      string `json:"user_id"`
+	UserActive  bool   `json:"user_active"`
+	Role        string `json:"role"`
+	Org         string `json:"org"`
+	GroupID     string `json:"group_id"`
+	Hints       string `json:"hints"`
+	Decision    string `json:"decision"`
+	Note        string `json:"note"`
+	Reviewer    string `json:"reviewer"`
+	DecidedAt   string `json:"decided_at"`
+	ApplyStatus string `json:"apply_status"`
+	AppliedAt   string `json:"applied_at"`
+	ApplyError  string `json:"apply_error"`
+	Snapshot    string `json:"snapshot_time"`
+	Tenant      string `json:"tenant_url"`
+}
+
+func (r *EvidenceRow) cells() []string {
+	active := "false"
+	if r.UserActive {
+		active = "true"
+	}
+	return []string{r.Review, r.User, r.Email, r.UserID, active, r.Role, r.Org, r.GroupID, r.Hints,
+		r.Decision, r.Note, r.Reviewer, r.DecidedAt, r.ApplyStatus, r.AppliedAt, r.ApplyError, r.Snapshot, r.Tenant}
+}
+
+// EvidenceSummary counts a review's decisions.
+type EvidenceSummary struct {
+	Total       int      `json:"total"`
+	Keep        int      `json:"keep"`
+	Revoke      int      `json:"revoke"`
+	Skip        int      `json:"skip"`
+	Undecided   int      `json:"undecided"`
+	Applied     int      `json:"revocations_applied"`
+	ApplyFailed int      `json:"revocations_failed"`
+	Reviewers   []string `json:"reviewers"`
+}
+
+// Evidence is a review's export: the rows, a summary, and what an auditor
+// needs to tie them to the tenant and check them.
+type Evidence struct {
+	Review       string          `json:"review"`
+	Scope        string          `json:"scope"`
+	CreatedAt    string          `json:"created_at"`
+	CreatedBy    string          `json:"created_by"`
+	Tenant       string          `json:"tenant_url"`
+	SnapshotID   int64           `json:"snapshot_id"`
+	SnapshotTime string          `json:"snapshot_time"`
+	ExportedAt   string          `json:"exported_at"`
+	ExportedBy   string          `json:"exported_by"`
+	Summary      EvidenceSummary `json:"summary"`
+	// RowsSHA256 is the SHA-256 of the CSV export (header and rows, exactly
+	// as written to --csv): `sha256sum` of that file must print it.
+	RowsSHA256 string        `json:"rows_sha256"`
+	HashOf     string        `json:"rows_sha256_of"`
+	Rows       []EvidenceRow `json:"rows"`
+}
+
+func evidenceTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// BuildEvidence renders review r (as loaded with its items) as evidence:
+// rows in the review's fixed order, the CSV bytes and their hash. The CSV is
+// returned so that what is written is exactly what was hashed.
+func BuildEvidence(r *cache.Review, exportedAt time.Time, exportedBy string) (*Evidence, []byte, error) {
+	ev := &Evidence{
+		Review: r.Name, Scope: r.Scope, CreatedAt: evidenceTime(r.CreatedAt), CreatedBy: r.CreatedBy,
+		Tenant: r.Tenant, SnapshotID: r.SnapshotID, SnapshotTime: evidenceTime(r.SnapshotAt),
+		ExportedAt: evidenceTime(exportedAt), ExportedBy: exportedBy,
+		HashOf: "the CSV export: header and rows, RFC 4180, formula-guarded cells, in this order",
+		Rows:   make([]EvidenceRow, 0, len(r.Items)),
+	}
+	reviewers := map[string]bool{}
+	for i := range r.Items {
+		it := &r.Items[i]
+		ev.Rows = append(ev.Rows, EvidenceRow{
+			Review: r.Name, User: it.UserName, Email: it.UserEmail, UserID: it.UserID, UserActive: it.UserActive,
+			Role: it.Role, Org: it.Org, GroupID: it.GroupID, Hints: it.Hints.String(),
+			Decision: it.Decision.String(), Note: it.Note, Reviewer: it.Reviewer, DecidedAt: evidenceTime(it.DecidedAt),
+			ApplyStatus: string(it.ApplyStatus), AppliedAt: evidenceTime(it.AppliedAt), ApplyError: it.ApplyError,
+			Snapshot: ev.SnapshotTime, Tenant: r.Tenant,
+		})
+		if it.Role == "" && it.Org == "" && !it.NoRole() {
+			ev.Rows[i].Role = it.Group // a plain group: its name is what is held
+		}
+		if it.Reviewer != "" {
+			reviewers[it.Reviewer] = true
+		}
+	}
+	c := cache.Count(r.Items)
+	ev.Summary = EvidenceSummary{
+		Total: c.Items, Keep: c.Keep, Revoke: c.Revoke, Skip: c.Skip, Undecided: c.Undecided,
+		Applied: c.Applied, ApplyFailed: c.Failed, Reviewers: []string{},
+	}
+	for name := range reviewers {
+		ev.Summary.Reviewers = append(ev.Summary.Reviewers, name)
+	}
+	slices.Sort(ev.Summary.Reviewers)
+
+	var buf bytes.Buffer
+	if err := writeEvidenceCSV(&buf, ev.Rows); err != nil {
+		return nil, nil, err
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	ev.RowsSHA256 = hex.EncodeToString(sum[:])
+	return ev, buf.Bytes(), nil
+}
+
+// writeEvidenceCSV writes the header and rows; every cell goes through the
+// formula-injection guard (names and notes come from people and servers).
+func writeEvidenceCSV(w io.Writer, rows []EvidenceRow) error {
+	cw := csv.NewWriter(w)
+	guard := func(cells []string) []string {
+		out := make([]string, len(cells))
+		for i, c := range cells {
+			out[i] = textsafe.CSVCell(c)
+		}
+		return out
+	}
+	if err := cw.Write(guard(EvidenceColumns)); err != nil {
+		return err
+	}
+	for i := range rows {
+		if err := cw.Write(guard(rows[i].cells())); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// ---- apply ----
+
+// PendingRevocations are the items ApplyReview would send: revoke
+// decisions never applied, or whose last attempt failed.
+func PendingRevocations(r *cache.Review) []cache.ReviewItem {
+	var out []cache.ReviewItem
+	for i := range r.Items {
+		if r.Items[i].Pending() {
+			out = append(out, r.Items[i])
+		}
+	}
+	return out
+}
+
+// ReviewChange is the membership change that applies a revoke decision.
+func ReviewChange(it *cache.ReviewItem) Change {
+	return Change{Grant: false, UserID: it.UserID, UserLabel: it.UserLabel, GroupID: it.GroupID, Group: it.Membership()}
+}
+
+// ReviewApplyOptions tune ApplyReview.
+type ReviewApplyOptions struct {
+	// Concurrency is how many revocations are in flight at once (default
+	// 4; the client's pacing keeps the tenant's rate limit either way).
+	Concurrency int
+	// Progress is called after each item, serialized.
+	Progress func(ReviewApplyProgress)
+}
+
+// ReviewApplyProgress reports one finished item.
+type ReviewApplyProgress struct {
+	Done, Total, Failed int
+	Item                cache.ReviewItem
+	Err                 error // nil when the revocation was applied
+}
+
+// ReviewApplyResult is what an ApplyReview run did.
+type ReviewApplyResult struct {
+	Total, Applied, Failed int
+	Failures               []ReviewApplyProgress // in the review's order
+}
+
+// ApplyReview revokes every pending revoke decision of r through Apply (so
+// each write has its audit row and its cache write-through) and records
+// each item's result in the review as it finishes. Running it again retries
+// only what failed. A cancelled ctx stops it cleanly: nothing new starts,
+// writes in flight finish and are recorded; the error is ctx's.
+func (s *Service) ApplyReview(ctx context.Context, r *cache.Review, opt ReviewApplyOptions) (ReviewApplyResult, error) {
+	todo := PendingRevocations(r)
+	res := ReviewApplyResult{Total: len(todo)}
+	if len(todo) == 0 {
+		return res, nil
+	}
+	if s.Client == nil {
+		return res, ErrOffline
+	}
+	workers := opt.Concurrency
+	if workers <= 0 {
+		workers = 4
+	}
+	workers = min(workers, len(todo))
+	var (
+		mu       sync.Mutex
+		next     int
+		recErr   error
+		failures = map[int]ReviewApplyProgress{}
+	)
+	take := func() (int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if next >= len(todo) || ctx.Err() != nil || recErr != nil {
+			return 0, false
+		}
+		next++
+		return next - 1, true
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i, ok := take()
+				if !ok {
+					return
+				}
+				it := todo[i]
+				err := s.applyItem(ctx, &it)
+				status, errText := cache.Applied, ""
+				if err != nil {
+					status, errText = cache.ApplyFailed, err.Error()
+				}
+				// Recorded even when ctx was cancelled meanwhile: the
+				// server may have done it, and a re-run must know.
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+				rerr := s.Store.RecordApply(rctx, r.ID, it.Key(), status, errText, s.now())
+				cancel()
+				it.ApplyStatus, it.ApplyError = status, errText
+				mu.Lock()
+				if rerr != nil && recErr == nil {
+					recErr = fmt.Errorf("recording the result of %s in the review: %w", ReviewChange(&it).Describe(), rerr)
+				}
+				p := ReviewApplyProgress{Total: len(todo), Item: it, Err: err}
+				if err != nil {
+					res.Failed++
+					failures[i] = p
+				} else {
+					res.Applied++
+				}
+				p.Done, p.Failed = res.Applied+res.Failed, res.Failed
+				if opt.Progress != nil {
+					opt.Progress(p)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	for i := range todo {
+		if f, ok := failures[i]; ok {
+			res.Failures = append(res.Failures, f)
+		}
+	}
+	aerr := s.auditReviewApply(ctx, r.Name, res)
+	if recErr != nil {
+		return res, recErr
+	}
+	if err := ctx.Err(); err != nil && res.Applied+res.Failed < res.Total {
+		return res, fmt.Errorf("stopped after %d of %d revocations (run apply again to continue): %w", res.Applied+res.Failed, res.Total, err)
+	}
+	return res, aerr
+}
+
+// applyItem revokes one item; nil means the membership is gone on the
+// server.
+func (s *Service) applyItem(ctx context.Context, it *cache.ReviewItem) error {
+	out := s.Apply(ctx, ReviewChange(it))
+	if out.Err == nil {
+		return nil
+	}
+	// The server removed it but the current snapshot no longer lists the
+	// user or group (a later sync): the revocation itself is done.
+	if !out.Member && !out.Deleted && errors.Is(out.Err, cache.ErrNotInSnapshot) {
+		return nil
+	}
+	if out.Deleted {
+		return fmt.Errorf("%s no longer exists on the server: %w", it.UserLabel, out.Err)
+	}
+	return out.Err
+}
+
+// auditReviewApply adds one summary row to the audit log beside the
+// per-revocation rows Apply wrote, naming the review they belong to.
+func (s *Service) auditReviewApply(ctx context.Context, name string, res ReviewApplyResult) error {
+	var err error
+	if res.Failed > 0 || res.Applied < res.Total {
+		err = fmt.Errorf("%d failed, %d not attempted", res.Failed, res.Total-res.Applied-res.Failed)
+	}
+	return s.audit(ctx, "review apply", "review "+name, fmt.Sprintf("%d of %d revocations applied", res.Applied, res.Total), err)
+}
