@@ -3,9 +3,9 @@ package ui
 import (
 	"bytes"
 	"io"
-	"sync"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
