@@ -66,6 +66,7 @@ Run with no subcommand to open the terminal UI on the configured tenant.`,
 		a.usersCmd(), a.userCmd(), a.groupsCmd(), a.matrixCmd(), a.auditCmd(),
 		a.grantCmd(true), a.grantCmd(false), a.deactivateCmd(), a.deleteCmd(),
 		a.fakeServerCmd(), a.demoCmd(),
+		a.reviewCmd(), a.diffCmd(),
 	)
 	return root
 }
