@@ -107,6 +107,8 @@ type Model struct {
 	stack    []screen
 	dialogs  []dialog
 	showHelp bool
+	helpOff  int // help scroll position
+	helpRows int
 
 	flash    flash
 	flashSeq int
@@ -358,7 +360,7 @@ func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Quit
 	}
 	if a.showHelp {
-		a.showHelp = false // any key, q included, as in less
+		a.helpKey(msg) // any key but movement closes it, q included, as in less
 		return nil
 	}
 	if n := len(a.dialogs); n > 0 {
@@ -535,7 +537,7 @@ func (a *Model) hintLine(w int) string {
 	var binds []key.Binding
 	switch {
 	case a.showHelp:
-		info = "press any key to close help"
+		info = "↑/↓ scroll · any other key closes help"
 	case len(a.dialogs) > 0:
 		binds = []key.Binding{a.keys.Yes, a.keys.No, a.keys.Switch, a.keys.Choose}
 		if h, ok := a.dialogs[len(a.dialogs)-1].(interface{ hints(*Model) []key.Binding }); ok {
@@ -558,7 +560,9 @@ func (a *Model) hintLine(w int) string {
 	}
 	left := ""
 	if info != "" {
-		left = " " + a.st.HintInfo.Render(clip(info, max(10, w*2/3)))
+		// The info names what the cursor is on in full (labels elsewhere
+		// are truncated), so it takes precedence over the key hints.
+		left = " " + a.st.HintInfo.Render(fit(info, min(ansi.StringWidth(info), max(10, w-12))))
 	}
 	lw := ansi.StringWidth(left)
 	a.help.SetWidth(max(0, w-lw-3))

@@ -317,7 +317,7 @@ func (d *deprovDialog) view(a *Model, maxW, maxH int) []string {
 			}
 			body = append(body, mark+" "+line)
 		}
-		body = limitLines(body, maxH-4)
+		body = limitLines(body, maxH-4-4*boolInt(d.finished))
 		if d.finished {
 			if d.res.Note != "" {
 				body = append(body, "", st.Error.Render(safe(d.res.Note)))
@@ -331,6 +331,15 @@ func (d *deprovDialog) view(a *Model, maxW, maxH int) []string {
 		return box(st, title, body, maxW, 50)
 	}
 
+	// The form squeezes to the height available: blank lines go first, then
+	// plan details, then the summary and the unselected options; the chosen
+	// option, the email input and the buttons always stay.
+	var form []prioLine
+	add := func(prio int, text string) { form = append(form, prioLine{text: text, prio: prio}) }
+	if len(body) > 0 {
+		add(3, body[0])
+	}
+	add(5, "")
 	options := [optCount]string{"deactivate only", "deactivate and remove every membership", "delete the user"}
 	if ok {
 		n := len(a.snap.Users[u].Groups)
@@ -346,31 +355,73 @@ func (d *deprovDialog) view(a *Model, maxW, maxH int) []string {
 			prefix = markCursor + " "
 			o = st.Bold.Render(o)
 		}
-		body = append(body, prefix+radio+o)
+		prio := 2
+		if i == d.option {
+			prio = 0
+		}
+		add(prio, prefix+radio+o)
 	}
-	body = append(body, "")
+	add(5, "")
 	p, _ := d.plan(a)
+	steps := p.Steps()
 	if p.Empty() {
-		body = append(body, st.Muted.Render("nothing to do: the user is inactive and holds no memberships"))
+		add(1, st.Muted.Render("nothing to do: the user is inactive and holds no memberships"))
 	} else {
-		body = append(body, "Plan:")
-		steps := p.Steps()
-		room := max(2, maxH-len(body)-8)
+		add(1, "Plan ("+plural(len(steps), "step", "steps")+"):")
 		for i, s := range steps {
-			if i == room-1 && len(steps) > room {
-				body = append(body, st.Muted.Render(fmt.Sprintf("   … and %d more", len(steps)-i)))
-				break
-			}
-			body = append(body, fmt.Sprintf("  %d. %s", i+1, safe(s)))
+			add(4, fmt.Sprintf("  %d. %s", i+1, safe(s)))
 		}
 	}
 	if d.option == optDelete {
-		body = append(body, "", "Type "+st.Bold.Render(safe(d.label))+" to confirm the delete:")
+		add(5, "")
+		add(0, "Type the email to confirm the delete:")
+		add(3, "  "+st.Bold.Render(safe(d.label)))
 		d.input.SetWidth(max(10, min(maxW-12, 50)))
-		body = append(body, d.input.View())
+		add(0, d.input.View())
 	}
-	body = append(body, "")
-	return box(st, title, withButtons(body, buttons(st, d.choice, "No", "Yes, deprovision", d.yesEnabled(a))), maxW, 50)
+	add(5, "")
+	lines := squeeze(form, maxH-3) // border (2) and the button row
+	return box(st, title, withButtons(lines, buttons(st, d.choice, "No", "Yes, deprovision", d.yesEnabled(a)), maxW), maxW, 50)
+}
+
+// prioLine is a dialog line with how readily it is dropped (higher first).
+type prioLine struct {
+	text string
+	prio int
+}
+
+// squeeze drops lines until at most n remain: the highest priority first,
+// from the end. Dropped plan steps (priority 4) are summarized in the last
+// kept one.
+func squeeze(ls []prioLine, n int) []string {
+	dropped := 0
+	for len(ls) > max(n, 0) {
+		worst := -1
+		for i := len(ls) - 1; i >= 0; i-- {
+			if ls[i].prio > 0 && (worst < 0 || ls[i].prio > ls[worst].prio) {
+				worst = i
+			}
+		}
+		if worst < 0 {
+			break
+		}
+		if ls[worst].prio == 4 {
+			dropped++
+		}
+		ls = append(ls[:worst:worst], ls[worst+1:]...)
+	}
+	out := make([]string, 0, len(ls))
+	lastStep := -1
+	for i, l := range ls {
+		out = append(out, l.text)
+		if l.prio == 4 {
+			lastStep = i
+		}
+	}
+	if dropped > 0 && lastStep >= 0 {
+		out[lastStep] = fmt.Sprintf("     … and %d more", dropped+1)
+	}
+	return out
 }
 
 func (d *deprovDialog) hints(a *Model) []key.Binding {
@@ -385,6 +436,13 @@ func (d *deprovDialog) hints(a *Model) []key.Binding {
 		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
 		a.keys.Yes, a.keys.No,
 	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func activeWord(active bool) string {

@@ -61,7 +61,7 @@ func (d *confirmDialog) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
 func (d *confirmDialog) view(a *Model, maxW, maxH int) []string {
 	body := append([]string{}, d.body...)
 	body = append(body, "")
-	return box(&a.st, d.title, withButtons(body, buttons(&a.st, d.choice, "No", d.yes, true)), maxW, 44)
+	return box(&a.st, d.title, withButtons(body, buttons(&a.st, d.choice, "No", d.yes, true), maxW), maxW, 44)
 }
 
 // buttons renders a No / Yes pair; the chosen one is bracketed and reversed
@@ -149,12 +149,14 @@ func overlay(base, boxLines []string, w int) []string {
 	return out
 }
 
-// withButtons appends the button row centered under the widest body line.
-func withButtons(body []string, row string) []string {
+// withButtons appends the button row centered under the widest body line
+// (within maxW, the widest a box can be).
+func withButtons(body []string, row string, maxW int) []string {
 	w := ansi.StringWidth(row)
 	for _, l := range body {
 		w = max(w, ansi.StringWidth(l))
 	}
+	w = min(w, maxW-4)
 	pad := max(0, (w-ansi.StringWidth(row))/2)
 	return append(body, strings.Repeat(" ", pad)+row)
 }

@@ -3,6 +3,8 @@ package ui
 import (
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/otaccess/otaccess/client"
 )
 
@@ -18,3 +20,5 @@ func userNamed(name, email string) client.User {
 		UserType:    "Internal",
 	}
 }
+
+func resize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }

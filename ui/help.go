@@ -3,6 +3,9 @@ package ui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -52,35 +55,28 @@ func (a *Model) helpView(w, h int) []string {
 		{"type:external", ""},
 		{`org:"EMEA - Sales"`, ""},
 	}))
-	// Flow sections into columns no taller than the body; each column is as
-	// wide as its widest line.
+	// Flow sections into columns no taller than the body, each as wide as
+	// its widest line; when they do not fit side by side, stack them all in
+	// one column that scrolls.
 	colH := max(4, h-2)
-	var columns [][]string
-	var cur []string
-	for _, sec := range sections {
-		if len(cur) > 0 && len(cur)+1+len(sec) > colH {
-			columns = append(columns, cur)
-			cur = nil
-		}
-		if len(cur) > 0 {
-			cur = append(cur, "")
-		}
-		cur = append(cur, sec...)
+	columns := flowColumns(sections, colH)
+	widths := columnWidths(columns)
+	total := 1
+	for _, cw := range widths {
+		total += cw
 	}
-	columns = append(columns, cur)
-	widths := make([]int, len(columns))
-	for i, c := range columns {
-		for _, l := range c {
-			widths[i] = max(widths[i], ansi.StringWidth(l))
-		}
-		widths[i] += 3
+	if total > w && len(columns) > 1 {
+		columns = flowColumns(sections, 1<<30)
+		widths = columnWidths(columns)
 	}
-	out := []string{" " + st.App.Render("otaccess") + " keys", ""}
 	rows := 0
 	for _, c := range columns {
 		rows = max(rows, len(c))
 	}
-	for r := 0; r < rows; r++ {
+	a.helpRows = rows
+	off := clamp(a.helpOff, 0, max(0, rows-colH))
+	out := []string{" " + st.App.Render("otaccess") + " keys", ""}
+	for r := off; r < rows && r < off+colH; r++ {
 		var b strings.Builder
 		b.WriteString(" ")
 		for i, c := range columns {
@@ -93,4 +89,52 @@ func (a *Model) helpView(w, h int) []string {
 		out = append(out, b.String())
 	}
 	return out
+}
+
+func flowColumns(sections [][]string, colH int) [][]string {
+	var columns [][]string
+	var cur []string
+	for _, sec := range sections {
+		if len(cur) > 0 && len(cur)+1+len(sec) > colH {
+			columns = append(columns, cur)
+			cur = nil
+		}
+		if len(cur) > 0 {
+			cur = append(cur, "")
+		}
+		cur = append(cur, sec...)
+	}
+	return append(columns, cur)
+}
+
+func columnWidths(columns [][]string) []int {
+	widths := make([]int, len(columns))
+	for i, c := range columns {
+		for _, l := range c {
+			widths[i] = max(widths[i], ansi.StringWidth(l))
+		}
+		widths[i] += 3
+	}
+	return widths
+}
+
+// helpKey scrolls the help with movement keys; any other key closes it.
+func (a *Model) helpKey(msg tea.KeyPressMsg) {
+	page := max(1, a.bodyHeight()-3)
+	k := a.keys
+	switch {
+	case key.Matches(msg, k.Down):
+		a.helpOff++
+	case key.Matches(msg, k.Up):
+		a.helpOff--
+	case key.Matches(msg, k.PageDown):
+		a.helpOff += page
+	case key.Matches(msg, k.PageUp):
+		a.helpOff -= page
+	default:
+		a.showHelp = false
+		a.helpOff = 0
+		return
+	}
+	a.helpOff = clamp(a.helpOff, 0, max(0, a.helpRows-(a.bodyHeight()-2)))
 }
