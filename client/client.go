@@ -156,6 +156,26 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
+// String names the client without its token, so printing one (%v, %+v, a
+// panic value, a debug line) cannot leak it.
+func (c *Client) String() string { return "client.Client{" + c.base + ", token [redacted]}" }
+
+// GoString is String, for %#v.
+func (c *Client) GoString() string { return c.String() }
+
+// String prints the options with the token redacted; see Client.String.
+func (o Options) String() string {
+	tok := "[none]"
+	if o.Token != "" {
+		tok = "[redacted]"
+	}
+	return fmt.Sprintf("client.Options{BaseURL:%s Token:%s UserAgent:%s MaxRetries:%d RequestsPerMinute:%d Timeout:%s}",
+		o.BaseURL, tok, o.UserAgent, o.MaxRetries, o.RequestsPerMinute, o.Timeout)
+}
+
+// GoString is String, for %#v.
+func (o Options) GoString() string { return o.String() }
+
 // BaseURL is the normalized SCIM base URL (no trailing slash).
 func (c *Client) BaseURL() string { return c.base }
 

@@ -114,12 +114,15 @@ type Flags struct {
 // Settings is the resolved connection. It holds how to get the token, never
 // the token itself, so a Settings value can be printed or logged safely.
 type Settings struct {
-	Profile      string // profile name, or a name derived from the host
-	URL          string // SCIM base URL; "" when nothing is configured
-	Cache        string // cache file path; "" means cache.DefaultPath(Profile)
-	Concurrency  int
-	Offline      bool
-	tokenEnv     string
+	Profile     string // profile name, or a name derived from the host
+	URL         string // SCIM base URL; "" when nothing is configured
+	Cache       string // cache file path; "" means cache.DefaultPath(Profile)
+	Concurrency int
+	Offline     bool
+	// The environment is kept as a function, not the token's value: a
+	// Settings printed with %+v (a debug line, a panic) cannot show it.
+	getenv       func(string) string
+	tokenFromEnv bool
 	tokenFile    string
 	tokenCommand string
 }
@@ -191,7 +194,7 @@ func Resolve(fl Flags, getenv func(string) string, f *File) (Settings, error) {
 	if s.Concurrency < 0 || s.Concurrency > 64 {
 		return Settings{}, fmt.Errorf("concurrency %d: must be between 1 and 64", s.Concurrency)
 	}
-	s.tokenEnv = getenv(EnvToken)
+	s.getenv, s.tokenFromEnv = getenv, getenv(EnvToken) != ""
 	s.tokenFile = first(fl.TokenFile, p.TokenFile)
 	s.tokenCommand = p.TokenCommand
 	return s, nil
@@ -199,13 +202,13 @@ func Resolve(fl Flags, getenv func(string) string, f *File) (Settings, error) {
 
 // HasToken reports whether some token source is configured (without running it).
 func (s Settings) HasToken() bool {
-	return s.tokenEnv != "" || s.tokenFile != "" || s.tokenCommand != ""
+	return s.tokenFromEnv || s.tokenFile != "" || s.tokenCommand != ""
 }
 
 // TokenSource names where the token comes from, for messages.
 func (s Settings) TokenSource() string {
 	switch {
-	case s.tokenEnv != "":
+	case s.tokenFromEnv:
 		return EnvToken
 	case s.tokenFile != "":
 		return "token file " + s.tokenFile
@@ -219,8 +222,8 @@ func (s Settings) TokenSource() string {
 // profile's token_command. Errors never include the token or command output.
 func (s Settings) Token(ctx context.Context) (string, error) {
 	switch {
-	case s.tokenEnv != "":
-		return strings.TrimSpace(s.tokenEnv), nil
+	case s.tokenFromEnv:
+		return strings.TrimSpace(s.getenv(EnvToken)), nil
 	case s.tokenFile != "":
 		data, err := os.ReadFile(s.tokenFile)
 		if err != nil {
