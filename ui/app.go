@@ -323,7 +323,7 @@ func (a *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case syncDoneMsg:
 		return a, a.syncDone(msg)
 	case flashExpireMsg:
-		if msg.id == a.flash.id {
+		if msg.id == a.flash.id && a.flash.kind != flashErr {
 			a.flash = flash{}
 		}
 		return a, nil

@@ -450,3 +450,41 @@ func TestDialogGraceIgnoresHeldKeys(t *testing.T) {
 		t.Fatal("y after the grace period did not confirm")
 	}
 }
+
+func TestCopyIDHideEmptyAndFlashes(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{})
+	d := tn.model(t, 100, 30)
+	ui := pick(t, tn.snap, func(u *cache.User) bool { return len(u.Groups) == 1 && u.Email != "" })
+	usr := tn.snap.Users[ui]
+	d.openUser(usr.Email)
+	d.key("y")
+	d.contains("✓ copied id " + usr.ID)
+	// Info flashes expire; the expiry of an older flash does not clear a newer one.
+	old := d.m.flash.id
+	d.key("y")
+	d.send(flashExpireMsg{id: old})
+	d.contains("copied id")
+	d.send(flashExpireMsg{id: d.m.flash.id})
+	d.lacks("copied id")
+
+	// z shows only the held role and org: a 1x1 matrix with the member mark.
+	d.key("z")
+	d.contains("only held roles/orgs", "[●]")
+	ds := d.m.top().(*detailScreen)
+	if len(ds.m.Roles) != 1 || len(ds.m.Orgs) != 1 {
+		t.Fatalf("z: %dx%d matrix, want 1x1", len(ds.m.Roles), len(ds.m.Orgs))
+	}
+	d.key("z")
+	if len(ds.m.Roles) != len(tn.snap.Roles) {
+		t.Fatal("z did not show every role again")
+	}
+
+	// Errors stay until the next action replaces them.
+	tn.srv.InjectFault(scimtest.Fault{Method: "PATCH", Path: "/Groups/", Kind: scimtest.FaultStatus, Status: 403, Times: 1})
+	d.key("space", "y")
+	d.contains("✗ revoke", "403")
+	d.send(flashExpireMsg{id: d.m.flash.id})
+	d.contains("✗ revoke")
+	d.key("y")
+	d.lacks("✗ revoke")
+}

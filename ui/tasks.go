@@ -127,6 +127,10 @@ func (a *Model) applyDone(msg applyDoneMsg) tea.Cmd {
 		}
 		a.dataChanged()
 	}
+	notes := ""
+	if len(out.Notes) > 0 {
+		notes = " — " + strings.Join(out.Notes, "; ")
+	}
 	if out.Err != nil {
 		state := "unchanged"
 		if out.Member {
@@ -137,13 +141,16 @@ func (a *Model) applyDone(msg applyDoneMsg) tea.Cmd {
 		if out.Deleted {
 			state = "the user no longer exists"
 		}
-		return a.setFlash(flashErr, fmt.Sprintf("%s %s failed (%s): %v", markFail, ch.Describe(), state, out.Err))
+		return a.setFlash(flashErr, fmt.Sprintf("%s %s failed (%s): %v%s", markFail, ch.Describe(), state, out.Err, notes))
 	}
 	past := "granted " + ch.Group + " to "
 	if !ch.Grant {
 		past = "revoked " + ch.Group + " from "
 	}
-	return a.setFlash(flashOK, markOK+" "+past+ch.UserLabel)
+	if out.NoOp {
+		return a.setFlash(flashInfo, "nothing to do: the server already had it so ("+ch.Describe()+")"+notes)
+	}
+	return a.setFlash(flashOK, markOK+" "+past+ch.UserLabel+notes)
 }
 
 // startSync re-reads the tenant in the background, streaming progress.
