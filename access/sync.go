@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
@@ -13,7 +14,7 @@ import (
 
 // SyncOptions tunes a sync; zero values take the client's defaults.
 type SyncOptions struct {
-	Concurrency   int
+	Concurrency   int // requests in flight, users and groups together
 	UserPageSize  int
 	GroupPageSize int
 	Progress      func(SyncProgress) // called from several goroutines, serialized
@@ -61,11 +62,18 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (cache.SyncInfo, er
 	}
 	var users []client.User
 	var groups []client.Group
+	// Users and groups are read at once; one set of slots keeps their
+	// requests in flight within Concurrency together.
+	conc := opt.Concurrency
+	if conc <= 0 {
+		conc = client.DefaultConcurrency
+	}
+	slots := semaphore.NewWeighted(int64(conc))
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		var err error
 		groups, err = readAll(gctx, "groups", opt.GroupPageSize, client.DefaultGroupPageSize, func(o client.PageOptions) ([]client.Group, error) {
-			o.Concurrency = opt.Concurrency
+			o.Concurrency, o.Slots = conc, slots
 			o.Progress = func(done, total int) { report(func(p *SyncProgress) { p.Groups, p.GroupsTotal = done, total }) }
 			return s.Client.AllGroups(gctx, o)
 		}, func(g *client.Group) string { return g.ID })
@@ -74,7 +82,7 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (cache.SyncInfo, er
 	g.Go(func() error {
 		var err error
 		users, err = readAll(gctx, "users", opt.UserPageSize, client.DefaultUserPageSize, func(o client.PageOptions) ([]client.User, error) {
-			o.Concurrency = opt.Concurrency
+			o.Concurrency, o.Slots = conc, slots
 			o.Progress = func(done, total int) { report(func(p *SyncProgress) { p.Users, p.UsersTotal = done, total }) }
 			return s.Client.AllUsers(gctx, o)
 		}, func(u *client.User) string { return u.ID })

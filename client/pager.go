@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 )
 
 // PageOptions controls AllUsers / AllGroups.
@@ -16,6 +17,10 @@ type PageOptions struct {
 	Filter      string                // passed to every page
 	Progress    func(done, total int) // called as resources arrive; done never decreases
 	Info        *WalkInfo             // when non-nil, filled in when the walk succeeds
+	// Slots, when set, is shared by walks that run together (a sync reads
+	// users and groups at once): a request holds one slot while in flight,
+	// so their sum stays within the slots, not Concurrency per walk.
+	Slots *semaphore.Weighted
 }
 
 // WalkInfo says how consistent a walk's pages were. SCIM pages by position,
@@ -140,7 +145,12 @@ func walk[T any](ctx context.Context, o PageOptions, defPage int, what string, i
 				if !ok {
 					return nil
 				}
-				resp, err := fetch(gctx, t.start, t.count)
+				var resp *ListResponse[T]
+				err := acquire(gctx, o.Slots)
+				if err == nil {
+					resp, err = fetch(gctx, t.start, t.count)
+					release(o.Slots)
+				}
 				w.complete(t, resp, err)
 				if err != nil {
 					return err
@@ -157,6 +167,19 @@ func walk[T any](ctx context.Context, o PageOptions, defPage int, what string, i
 		*o.Info = WalkInfo{Total: w.lastRaw, TotalChanged: w.rawChanged, Moved: w.moved, PageSize: w.eff}
 	}
 	return w.result(), nil
+}
+
+func acquire(ctx context.Context, slots *semaphore.Weighted) error {
+	if slots == nil {
+		return nil
+	}
+	return slots.Acquire(ctx, 1)
+}
+
+func release(slots *semaphore.Weighted) {
+	if slots != nil {
+		slots.Release(1)
+	}
 }
 
 // next hands out the next request, waits while the plan depends on answers

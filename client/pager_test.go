@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 )
 
 // listServer serves /Users and /Groups from an ordered slice of ids and can
@@ -412,6 +414,30 @@ func TestPagerConcurrencyBound(t *testing.T) {
 				t.Errorf("requests = %d, want 101", s.reqCount())
 			}
 		})
+	}
+}
+
+// TestPagerSharedSlots: two walks sharing slots (a sync reads users and
+// groups at once) keep their requests in flight within the slots together.
+func TestPagerSharedSlots(t *testing.T) {
+	s := &listServer{ids: newIDs(400), latency: 2 * time.Millisecond}
+	c, _ := newTestClient(t, s)
+	slots := semaphore.NewWeighted(3)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = c.AllUsers(ctxT(t), PageOptions{PageSize: 10, Concurrency: 3, Slots: slots})
+		}()
+	}
+	wg.Wait()
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatal(errs)
+	}
+	if m := s.maxInflight.Load(); m > 3 || m < 2 {
+		t.Fatalf("max in flight %d, want 2..3 for two walks sharing 3 slots", m)
 	}
 }
 
