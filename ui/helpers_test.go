@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -247,5 +246,3 @@ func (d *driver) lacks(unwanted ...string) {
 }
 
 func (d *driver) dump() { d.t.Log("\n" + d.screen()) }
-
-var _ = fmt.Sprintf
