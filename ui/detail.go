@@ -123,7 +123,7 @@ func (s *detailScreen) header(a *Model, w int) []string {
 		{"title", u.Title}, {"department", u.Department}, {"division", u.Division},
 		{"organization", u.Organization}, {"cost center", u.CostCenter}, {"employee", u.EmployeeID},
 		{"manager", firstNonEmpty(u.ManagerName, u.ManagerID)}, {"created", dateOnly(u.Created)},
-		{"modified", dateOnly(u.LastModified)}, {"id", u.ID},
+		{"id", u.ID}, // in full here: the title line shortens it
 	}
 	sep := st.Muted.Render(" · ")
 	line := " "

@@ -25,7 +25,7 @@ func (e *emptyScreen) view(a *Model, w, h int) []string {
 		msg = append(msg, "Sync one first (it needs the tenant URL and an API token):", "")
 	}
 	msg = append(msg,
-		"  OTACCESS_URL=https://acme.onetrust.com OTACCESS_TOKEN=… otaccess sync",
+		"  OTACCESS_DOMAIN=acme OTACCESS_TOKEN=… otaccess sync",
 		"",
 		"or look around on a fake tenant:",
 		"",

@@ -46,9 +46,9 @@ func (a *app) offlineReason() string {
 	case s.Offline:
 		return "--offline is set"
 	case s.URL == "":
-		return "no tenant configured (set OTACCESS_URL or OTACCESS_DOMAIN, or a profile)"
+		return "no tenant configured: set OTACCESS_DOMAIN or OTACCESS_URL"
 	default:
-		return "no API token (set OTACCESS_TOKEN, --token-file or a profile token_command)"
+		return "no API token: set OTACCESS_TOKEN or --token-file"
 	}
 }
 
