@@ -66,3 +66,30 @@ func CSVCell(s string) string {
 	}
 	return s
 }
+
+// JSON escapes, in JSON text, the runes a terminal acts on that
+// encoding/json leaves raw: DEL, C1 controls (U+0080–U+009F; U+009B is CSI to
+// many terminals) and bidi controls. They can only occur inside strings
+// (JSON outside strings is ASCII), so the value decodes unchanged.
+func JSON(b []byte) []byte {
+	if isPlain(string(b)) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiControl(r) {
+			out = append(out, `\u`...)
+			out = append(out, hex4(r)...)
+		} else {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return out
+}
+
+func hex4(r rune) []byte {
+	const digits = "0123456789abcdef"
+	return []byte{digits[r>>12&0xf], digits[r>>8&0xf], digits[r>>4&0xf], digits[r&0xf]}
+}

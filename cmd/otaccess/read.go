@@ -131,10 +131,16 @@ func roleOrgCounts(snap *cache.Snapshot, u *cache.User) (roles, orgs int) {
 	return len(seenR), len(seenO)
 }
 
+// writeJSON prints v as indented JSON. Server strings keep their exact
+// value; the controls encoding/json leaves raw are escaped too, so JSON on
+// a terminal cannot drive it.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(textsafe.JSON(b), '\n'))
+	return err
 }
 
 func (a *app) usersCmd() *cobra.Command {
