@@ -1,0 +1,208 @@
+package cache
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// writeV1Cache makes the cache an otaccess of schema version 1 left behind:
+// the first migration's script, a complete snapshot written by the same row
+// code, and audit rows. Nothing of a later migration is in it.
+func writeV1Cache(t *testing.T, path string) (*Snapshot, []AuditEntry) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// Every otaccess has kept its caches in WAL mode.
+	if _, err := db.Exec("PRAGMA journal_mode = WAL"); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{migrations[0], fmt.Sprintf("PRAGMA application_id = %d", applicationID), "PRAGMA user_version = 1"} {
+		if _, err := tx.Exec(q); err != nil {
+			t.Fatalf("v1 schema: %v", err)
+		}
+	}
+	users, groups := smallTenant()
+	in := input(users, groups)
+	info := SyncInfo{Source: in.Source, Profile: in.Profile, StartedAt: in.StartedAt.UTC(), FinishedAt: in.StartedAt.UTC().Add(time.Minute)}
+	res, err := tx.Exec(`INSERT INTO snapshots (source, profile, started_at, finished_at, status) VALUES (?, ?, ?, ?, 'writing')`,
+		info.Source, info.Profile, fmtTime(info.StartedAt), fmtTime(info.FinishedAt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info.ID, _ = res.LastInsertId()
+	m := NewSnapshot(info, users, groups)
+	if err := writeModel(ctx, tx, info.ID, m, in); err != nil {
+		t.Fatal(err)
+	}
+	info.Users, info.Groups, info.Memberships = m.Info.Users, m.Info.Groups, m.Info.Memberships
+	m.Info = info
+	if _, err := tx.Exec(`UPDATE snapshots SET n_users = ?, n_groups = ?, n_memberships = ?, status = 'complete' WHERE id = ?`,
+		info.Users, info.Groups, info.Memberships, info.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`INSERT INTO meta (key, value) VALUES ('current', ?), ('previous', '0')`, fmt.Sprint(info.ID)); err != nil {
+		t.Fatal(err)
+	}
+	var audit []AuditEntry
+	for i, action := range []string{"grant", "deactivate"} {
+		e := AuditEntry{At: time.Date(2025, 1, 2, 3, 4, i, 0, time.UTC), Actor: "alice", Profile: "acme", Tenant: in.Source,
+			Action: action, Target: "u1", Detail: "before the upgrade", Result: "ok", Status: 204}
+		if _, err := tx.Exec(`INSERT INTO audit (at, actor, profile, tenant, action, target, detail, result, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			fmtTime(e.At), e.Actor, e.Profile, e.Tenant, e.Action, e.Target, e.Detail, e.Result, e.Status); err != nil {
+			t.Fatal(err)
+		}
+		audit = append([]AuditEntry{e}, audit...) // Audit lists newest first
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return m, audit
+}
+
+func userVersion(t *testing.T, path string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestOpenMigratesV1Cache: a version 1 cache with a snapshot and audit rows
+// is brought to the current schema on Open, keeps every row, and then works
+// as a new cache does (syncs and reviews).
+func TestOpenMigratesV1Cache(t *testing.T) {
+	if len(migrations) < 2 {
+		t.Skip("only one schema version")
+	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	want, wantAudit := writeV1Cache(t, path)
+	if err := os.Chmod(path, 0o644); err != nil { // as an older version might have left it
+		t.Fatal(err)
+	}
+
+	st, err := Open(path)
+	if err != nil {
+		t.Fatalf("open a v1 cache: %v", err)
+	}
+	defer st.Close()
+	if v := userVersion(t, path); v != len(migrations) {
+		t.Fatalf("user_version %d after Open, want %d", v, len(migrations))
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v after the upgrade", fi.Mode())
+	}
+	got, err := st.Load(ctx)
+	if err != nil {
+		t.Fatalf("load the migrated snapshot: %v", err)
+	}
+	want.Info.FinishedAt = got.Info.FinishedAt // stored at second precision in v1 rows
+	sameModel(t, got, want)
+	audit, err := st.Audit(ctx, 0)
+	if err != nil || len(audit) != len(wantAudit) {
+		t.Fatalf("audit after the upgrade: %d rows, %v", len(audit), err)
+	}
+	for i := range audit {
+		if audit[i].Action != wantAudit[i].Action || !audit[i].At.Equal(wantAudit[i].At) || audit[i].Detail != wantAudit[i].Detail {
+			t.Fatalf("audit row %d: %+v, want %+v", i, audit[i], wantAudit[i])
+		}
+	}
+	// The upgraded cache is a full one: a new sync and the tables of every
+	// later migration work.
+	users, groups := smallTenant()
+	if _, err := st.SaveSnapshot(ctx, input(users[:3], groups)); err != nil {
+		t.Fatalf("sync into the upgraded cache: %v", err)
+	}
+	var n int
+	if err := st.db.QueryRow("SELECT count(*) FROM reviews").Scan(&n); err != nil {
+		t.Fatalf("reviews table after the upgrade: %v", err)
+	}
+	if err := st.db.QueryRow("PRAGMA integrity_check").Scan(new(string)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFailedMigrationLeavesTheCache: a migration step that cannot run (here
+// the v1 file already has an object the step creates) fails with a message
+// naming the file and the version, and the file stays a readable v1 cache.
+func TestFailedMigrationLeavesTheCache(t *testing.T) {
+	if len(migrations) < 2 {
+		t.Skip("only one schema version")
+	}
+	path := filepath.Join(t.TempDir(), "old.db")
+	writeV1Cache(t, path)
+	db, _ := sql.Open("sqlite", path)
+	if _, err := db.Exec("CREATE TABLE reviews (x TEXT)"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before, _ := os.ReadFile(path)
+
+	_, err := Open(path)
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "version 2") {
+		t.Fatalf("Open: %v, want a migration error naming the file and version 2", err)
+	}
+	if v := userVersion(t, path); v != 1 {
+		t.Fatalf("user_version %d after a failed migration", v)
+	}
+	after, _ := os.ReadFile(path)
+	if !bytes.Equal(before, after) {
+		t.Fatal("a failed migration changed the file")
+	}
+}
+
+// TestConcurrentOpensMigrateOnce: several processes opening the same old
+// cache at once (each Store has its own connections) all succeed, and the
+// schema is migrated exactly once.
+func TestConcurrentOpensMigrateOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	writeV1Cache(t, path)
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Go(func() {
+			st, err := Open(path)
+			if err != nil {
+				errs <- err
+				return
+			}
+			_, err = st.Load(context.Background())
+			st.Close()
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil && !errors.Is(err, ErrBusy) {
+			t.Fatalf("concurrent open: %v", err)
+		}
+	}
+	if v := userVersion(t, path); v != len(migrations) {
+		t.Fatalf("user_version %d", v)
+	}
+}
