@@ -179,9 +179,16 @@ const (
 	opGrant writeOp = iota
 	opRevoke
 	opDeactivate
+	opGrantVerified // the CLI's path: read, PATCH, read
+	opRevokeVerified
 )
 
-func (o writeOp) String() string { return [...]string{"grant", "revoke", "deactivate"}[o] }
+func (o writeOp) String() string {
+	return [...]string{"grant", "revoke", "deactivate", "grant-verified", "revoke-verified"}[o]
+}
+
+func (o writeOp) grant() bool    { return o == opGrant || o == opGrantVerified }
+func (o writeOp) verified() bool { return o == opGrantVerified || o == opRevokeVerified }
 
 type writeCase struct {
 	name   string
@@ -191,6 +198,9 @@ type writeCase struct {
 	// wantErr: the write must report an error containing this; "" means
 	// it must report success.
 	wantErr string
+	// readsFail: every GET fails too, so a verified write (which reads
+	// first) stops before sending anything.
+	readsFail bool
 }
 
 func patchFault(kind scimtest.FaultKind) scimtest.Fault {
@@ -215,7 +225,7 @@ var writeCases = []writeCase{
 			{Kind: scimtest.FaultDropResponse, Method: http.MethodPatch, Times: 1},
 			{Kind: scimtest.FaultStatus, Status: 503, Method: http.MethodGet},
 		},
-		applied: true, wantErr: "sync",
+		applied: true, wantErr: "sync", readsFail: true,
 	},
 	{
 		name: "refused and the re-read fails",
@@ -223,13 +233,16 @@ var writeCases = []writeCase{
 			{Kind: scimtest.FaultStatus, Status: 503, Method: http.MethodPatch},
 			{Kind: scimtest.FaultStatus, Status: 503, Method: http.MethodGet},
 		},
-		wantErr: "503",
+		wantErr: "503", readsFail: true,
 	},
 }
 
 func TestWriteFaults(t *testing.T) {
-	for _, op := range []writeOp{opGrant, opRevoke, opDeactivate} {
+	for _, op := range []writeOp{opGrant, opRevoke, opDeactivate, opGrantVerified, opRevokeVerified} {
 		for _, tc := range writeCases {
+			if op.verified() && tc.readsFail {
+				tc.applied, tc.wantErr = false, "503"
+			}
 			t.Run(op.String()+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
 				f := newFixture(t)
@@ -247,7 +260,10 @@ func TestWriteFaults(t *testing.T) {
 				var err error
 				switch op {
 				case opGrant, opRevoke:
-					out := f.svc.Apply(ctx, NewChange(snap, u, g, op == opGrant))
+					out := f.svc.Apply(ctx, NewChange(snap, u, g, op.grant()))
+					err = out.Err
+				case opGrantVerified, opRevokeVerified:
+					out := f.svc.ApplyVerified(ctx, NewChange(snap, u, g, op.grant()))
 					err = out.Err
 				case opDeactivate:
 					res := f.svc.Deprovision(ctx, PlanDeprovision(snap, u, false, false), nil)
@@ -260,13 +276,13 @@ func TestWriteFaults(t *testing.T) {
 
 				srvUser, _ := f.srv.User(userID)
 				var done bool
-				switch op {
-				case opGrant:
-					done = f.srv.IsMember(userID, groupID)
-				case opRevoke:
-					done = !f.srv.IsMember(userID, groupID)
-				case opDeactivate:
+				switch {
+				case op == opDeactivate:
 					done = !srvUser.Active
+				case op.grant():
+					done = f.srv.IsMember(userID, groupID)
+				default:
+					done = !f.srv.IsMember(userID, groupID)
 				}
 				if done != tc.applied {
 					t.Fatalf("server applied the %s: %v, want %v", op, done, tc.applied)
@@ -285,8 +301,9 @@ func TestWriteFaults(t *testing.T) {
 				if err != nil && strings.Contains(err.Error(), testToken) {
 					t.Fatalf("token in %v", err)
 				}
-				// Every write attempt is audited, whatever came of it.
-				if entries, aerr := f.store.Audit(context.Background(), 0); aerr != nil || len(entries) == 0 {
+				// Every write attempt is audited, whatever came of it (a
+				// verified write whose first read fails sends none).
+				if entries, aerr := f.store.Audit(context.Background(), 0); aerr != nil || (len(entries) == 0) != (op.verified() && tc.readsFail) {
 					t.Fatalf("audit log: %d entries, %v", len(entries), aerr)
 				}
 			})
@@ -303,7 +320,7 @@ func pickTarget(t *testing.T, snap *cache.Snapshot, op writeOp) (int, int) {
 			continue
 		}
 		for g := range snap.Groups {
-			if snap.IsMember(u, g) == (op == opRevoke) {
+			if snap.IsMember(u, g) == (op != opDeactivate && !op.grant()) {
 				return u, g
 			}
 		}
