@@ -10,6 +10,15 @@ import (
 // Each step re-reads user_version under the write lock, so two processes
 // opening a new file at once do not both run it.
 func migrate(ctx context.Context, db *sql.DB, path string) error {
+	// Up to date is the common case: a plain read, so opening the cache
+	// does not wait for the write lock a saving sync holds for seconds.
+	var version int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return wrapBusy(fmt.Errorf("migrate %s: %w", path, err))
+	}
+	if version == len(migrations) {
+		return nil
+	}
 	for {
 		done, err := migrateStep(ctx, db, path)
 		if err != nil || done {
