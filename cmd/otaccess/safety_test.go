@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/otaccess/otaccess/client"
@@ -288,5 +290,41 @@ func TestBadInputFailsCleanly(t *testing.T) {
 				t.Fatalf("control characters in %q", msg)
 			}
 		})
+	}
+}
+
+// TestBusyCacheIsReported: while another process holds the cache's write
+// lock longer than otaccess waits, a sync ends with a clear "busy" message
+// and changes nothing, and read-only commands are not held up at all.
+func TestBusyCacheIsReported(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, scimtest.Config{Users: 20})
+	e.mustRun("sync", "-q")
+	before := e.mustRun("users").stdout
+
+	db, err := sql.Open("sqlite", e.cache+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.Begin() // the write lock, as a saving sync holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+
+	start := time.Now()
+	if r := e.run("users"); r.code != 0 || r.stdout != before || time.Since(start) > 2*time.Second {
+		t.Fatalf("users during another's write: exit %d after %v: %s", r.code, time.Since(start), r.stderr)
+	}
+	r := e.run("sync", "-q")
+	noCrash(t, "sync on a busy cache", r)
+	if r.code == 0 || !strings.Contains(r.stderr, "busy") || !strings.Contains(r.stderr, "previous one is unchanged") ||
+		strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Fatalf("sync on a busy cache: exit %d, stderr %q", r.code, r.stderr)
+	}
+	tx.Rollback()
+	if after := e.mustRun("users").stdout; after != before {
+		t.Fatal("the cache changed")
 	}
 }
