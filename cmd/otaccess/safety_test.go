@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -326,5 +329,47 @@ func TestBusyCacheIsReported(t *testing.T) {
 	tx.Rollback()
 	if after := e.mustRun("users").stdout; after != before {
 		t.Fatal("the cache changed")
+	}
+}
+
+// startFakeServer runs `otaccess fake-server` with extra flags and returns
+// its base URL.
+func startFakeServer(t *testing.T, flags ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	args := append([]string{"fake-server", "--listen", "127.0.0.1:0", "--users", "40", "--roles", "3", "--orgs", "2", "--token", "ft"}, flags...)
+	cmd := exec.CommandContext(ctx, binary, args...)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "http://127.0.0.1:") {
+		t.Fatalf("fake-server printed %q, %v", line, err)
+	}
+	return strings.TrimSpace(line)
+}
+
+// TestFaultsThroughTheFakeServerFlag: faults switched on with fake-server
+// --faults reach a real sync: transient ones are ridden out, a refused
+// token ends it with the cause and leaves the previous snapshot.
+func TestFaultsThroughTheFakeServerFlag(t *testing.T) {
+	t.Parallel()
+	e := &env{t: t, cache: filepath.Join(t.TempDir(), "c.db"), home: t.TempDir()}
+	flaky := startFakeServer(t, "--faults", "503:1,path=/Users;cut:1,path=/Groups;shift:1,shift=2,path=/Users,after=1;total:1,delta=3,path=/Users")
+	r := e.runEnv([]string{"OTACCESS_URL=" + flaky, "OTACCESS_TOKEN=ft"}, "sync", "-q")
+	noCrash(t, "sync through transient faults", r)
+	if r.code != 0 || !strings.Contains(r.stdout, "40 users, 6 groups") {
+		t.Fatalf("sync through transient faults: %+v", r)
+	}
+	refusing := startFakeServer(t, "--faults", "401,path=/Users")
+	r = e.runEnv([]string{"OTACCESS_URL=" + refusing, "OTACCESS_TOKEN=ft"}, "sync", "-q")
+	noCrash(t, "sync refused", r)
+	if r.code == 0 || !strings.Contains(r.stderr, "401") || !strings.Contains(r.stderr, "previous snapshot is unchanged") {
+		t.Fatalf("sync refused with 401: %+v", r)
+	}
+	if r := e.runEnv(nil, "users"); r.code != 0 || !strings.Contains(r.stderr, "40 of 40 users") {
+		t.Fatalf("previous snapshot after the refused sync: %+v", r)
 	}
 }
