@@ -50,7 +50,7 @@ func resourcePath(kind, id string) (string, error) {
 
 // ListUsers fetches one page of /Users.
 func (c *Client) ListUsers(ctx context.Context, p ListParams) (*ListResponse[User], error) {
-	var out ListResponse[User]
+	out := ListResponse[User]{Resources: presized[User](p.Count, DefaultUserPageSize)}
 	cl := &call{method: "GET", path: "/Users", query: p.query(DefaultUserPageSize), retry5xx: true, retryNet: true}
 	if _, err := c.do(ctx, cl, &out); err != nil {
 		return nil, err
@@ -61,12 +61,21 @@ func (c *Client) ListUsers(ctx context.Context, p ListParams) (*ListResponse[Use
 // ListGroups fetches one page of /Groups. OneTrust does not filter groups;
 // Filter is passed through for standard servers.
 func (c *Client) ListGroups(ctx context.Context, p ListParams) (*ListResponse[Group], error) {
-	var out ListResponse[Group]
+	out := ListResponse[Group]{Resources: presized[Group](p.Count, DefaultGroupPageSize)}
 	cl := &call{method: "GET", path: "/Groups", query: p.query(DefaultGroupPageSize), retry5xx: true, retryNet: true}
 	if _, err := c.do(ctx, cl, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
+}
+
+// presized is an empty page with room for the count asked for: the decoder
+// fills it in place instead of growing (and copying) it a dozen times.
+func presized[T any](count, def int) []T {
+	if count <= 0 {
+		count = def
+	}
+	return make([]T, 0, min(count, DefaultUserPageSize))
 }
 
 // getResource reads one resource and insists the server returned a body.

@@ -137,20 +137,28 @@ func walk[T any](ctx context.Context, o PageOptions, defPage int, what string, i
 	w := &walker[T]{what: what, pageSize: pageSize, eff: pageSize, idOf: idOf, seen: map[string]int{}, lastRep: [2]int{-1, -1}}
 	w.cond = sync.NewCond(&w.mu)
 
+	// A slot is held while a request is on the wire, not while its page is
+	// decoded (see Client.hold); twice as many workers as slots let one
+	// decode while another waits on the server. A sequential walk stays
+	// one worker: it never asks ahead of what it knows.
+	slots := o.Slots
+	if slots == nil {
+		slots = semaphore.NewWeighted(int64(conc))
+	}
+	workers := conc
+	if conc > 1 {
+		workers = 2 * conc
+	}
 	g, gctx := errgroup.WithContext(ctx)
-	for range conc {
+	fctx := context.WithValue(gctx, slotsKey{}, slots)
+	for range workers {
 		g.Go(func() error {
 			for {
 				t, ok := w.next()
 				if !ok {
 					return nil
 				}
-				var resp *ListResponse[T]
-				err := acquire(gctx, o.Slots)
-				if err == nil {
-					resp, err = fetch(gctx, t.start, t.count)
-					release(o.Slots)
-				}
+				resp, err := fetch(fctx, t.start, t.count)
 				w.complete(t, resp, err)
 				if err != nil {
 					return err
@@ -169,18 +177,8 @@ func walk[T any](ctx context.Context, o PageOptions, defPage int, what string, i
 	return w.result(), nil
 }
 
-func acquire(ctx context.Context, slots *semaphore.Weighted) error {
-	if slots == nil {
-		return nil
-	}
-	return slots.Acquire(ctx, 1)
-}
-
-func release(slots *semaphore.Weighted) {
-	if slots != nil {
-		slots.Release(1)
-	}
-}
+// slotsKey carries a walk's slots to Client.do in the request context.
+type slotsKey struct{}
 
 // next hands out the next request, waits while the plan depends on answers
 // still in flight, and returns false when the walk is over.
@@ -406,6 +404,19 @@ func (w *walker[T]) result() []T {
 		}
 		return a.seq < b.seq
 	})
+	n := 0
+	for _, p := range w.pages {
+		n += len(p.items)
+	}
+	if n == len(w.seen)+w.noID {
+		// No id came twice (the usual walk): every item is kept, so skip
+		// the map of 100k ids below.
+		out := make([]T, 0, n)
+		for _, p := range w.pages {
+			out = append(out, p.items...)
+		}
+		return out
+	}
 	type at struct{ page, item int }
 	lastAt := make(map[string]at, len(w.seen))
 	for pi := range w.pages {

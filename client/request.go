@@ -15,6 +15,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 )
 
 // call describes one logical request; do may send it several times.
@@ -60,10 +62,12 @@ func (c *Client) do(ctx context.Context, cl *call, out any) (decoded bool, err e
 		}
 	}
 	for attempt := 1; ; attempt++ {
-		if err := c.pace(ctx); err != nil {
+		release, err := c.hold(ctx)
+		if err != nil {
 			return false, c.cancelled(cl.method, target, err, attempt-1, "before sending")
 		}
 		status, header, body, err := c.once(ctx, cl.method, target, payload)
+		release()
 		var wait time.Duration
 		var last string
 		switch {
@@ -112,6 +116,25 @@ func (c *Client) do(ctx context.Context, cl *call, out any) (decoded bool, err e
 	}
 }
 
+// hold waits until one more request may be sent: for a slot when the
+// context carries a pager's slots, then for pacing. A pager's slot is held
+// until release, once the body is read: the bound is on requests in
+// flight, and decoding a page happens outside it.
+func (c *Client) hold(ctx context.Context) (release func(), err error) {
+	release = func() {}
+	if slots, _ := ctx.Value(slotsKey{}).(*semaphore.Weighted); slots != nil {
+		if err := slots.Acquire(ctx, 1); err != nil {
+			return nil, err
+		}
+		release = func() { slots.Release(1) }
+	}
+	if err := c.pace(ctx); err != nil {
+		release()
+		return nil, err
+	}
+	return release, nil
+}
+
 // once sends one attempt and reads the (capped) body under the per-attempt
 // timeout.
 func (c *Client) once(ctx context.Context, method, target string, payload []byte) (int, http.Header, []byte, error) {
@@ -138,7 +161,7 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 		return 0, nil, nil, c.timedOut(ctx, actx, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	body, err := readBody(resp, c.maxBody)
 	if err != nil {
 		return 0, nil, nil, fmt.Errorf("reading the response: %w", c.timedOut(ctx, actx, err))
 	}
@@ -146,6 +169,18 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 		return 0, nil, nil, &tooLargeError{limit: c.maxBody}
 	}
 	return resp.StatusCode, resp.Header, body, nil
+}
+
+// readBody reads at most limit+1 bytes (the caller tells "too large"), into
+// a buffer sized from Content-Length when there is one: a 1 MB page read by
+// io.ReadAll grows and copies its buffer a dozen times.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= limit {
+		buf.Grow(int(n) + bytes.MinRead) // ReadFrom wants MinRead spare to not grow
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	return buf.Bytes(), err
 }
 
 // timedOut names the per-attempt timeout when it is what ended the attempt
