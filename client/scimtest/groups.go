@@ -69,7 +69,7 @@ func (s *Server) patchGroup(w http.ResponseWriter, c *call, id string) {
 		writeErr(w, err)
 		return
 	}
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	g := s.groupIdx[id]
 	if g == nil {

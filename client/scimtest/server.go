@@ -104,6 +104,7 @@ type Server struct {
 	roles    []Role
 	orgs     []Org
 	seq      uint64
+	gen      uint64 // bumped by every write (lockWrite)
 	rng      *rand.Rand
 	clock    time.Time
 

@@ -1,10 +1,13 @@
 package scimtest
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/otaccess/otaccess/client"
@@ -20,6 +23,16 @@ type userRec struct {
 	groups        []*groupRec // membership truth, in the order granted
 	shortLocation bool        // meta.location lacks /v2 and /Users, as some OneTrust responses do
 	invited       bool
+
+	// wire caches the user's encoded JSON (see userJSON).
+	wire atomic.Pointer[wireJSON]
+}
+
+// wireJSON is a user's encoding for one root while the tenant is at gen.
+type wireJSON struct {
+	gen  uint64
+	root string
+	b    []byte
 }
 
 type groupRec struct {
@@ -48,6 +61,32 @@ func (s *Server) now() time.Time {
 	// A fixed odd step keeps timestamps distinct and reproducible.
 	s.clock = s.clock.Add(1237 * time.Millisecond)
 	return s.clock
+}
+
+// lockWrite takes s.mu for writing. Every change to the tenant goes through
+// it, so bumping gen here tells cached encodings they may be stale.
+func (s *Server) lockWrite() {
+	s.mu.Lock()
+	s.gen++
+}
+
+// userJSON is rec as GET /Users/{id} encodes it, without the trailing
+// newline. Encoding 1,000 users per page dominated the fake's CPU, which a
+// benchmark's client shares, so each user is encoded once until the tenant
+// changes. Caller holds s.mu for reading.
+func (s *Server) userJSON(root string, rec *userRec) ([]byte, error) {
+	if w := rec.wire.Load(); w != nil && w.gen == s.gen && w.root == root {
+		return w.b, nil
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s.renderUser(root, rec)); err != nil {
+		return nil, err
+	}
+	w := &wireJSON{gen: s.gen, root: root, b: bytes.TrimSuffix(b.Bytes(), []byte("\n"))}
+	rec.wire.Store(w)
+	return w.b, nil
 }
 
 // newID returns a UUID from the seeded generator. Caller holds s.mu for writing.
@@ -522,7 +561,7 @@ func (s *Server) AddUser(u client.User) string { return s.addUser(u, false) }
 func (s *Server) AddInvitedUser(u client.User) string { return s.addUser(u, true) }
 
 func (s *Server) addUser(u client.User, invited bool) string {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	if u.ID == "" {
 		u.ID = s.newID()
@@ -569,7 +608,7 @@ func (s *Server) addUser(u client.User, invited bool) string {
 
 // RemoveUser deletes a user (visible or invited) and its memberships.
 func (s *Server) RemoveUser(id string) bool {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	rec := s.userByID(id)
 	if rec == nil {
@@ -585,7 +624,7 @@ func (s *Server) RemoveUser(id string) bool {
 // SetMember grants or revokes a membership on both sides and bumps
 // meta.lastModified of the user and the group when it changed.
 func (s *Server) SetMember(userID, groupID string, member bool) error {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	u, g := s.userByID(userID), s.groupIdx[groupID]
 	if u == nil {
@@ -616,7 +655,7 @@ func (s *Server) SetActive(id string, active bool) error {
 // UpdateUser edits a visible user's attributes in place (id, groups and meta
 // are not editable this way) and bumps meta.lastModified.
 func (s *Server) UpdateUser(id string, edit func(u *client.User)) error {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	rec := s.userByID(id)
 	if rec == nil {
@@ -637,7 +676,7 @@ func (s *Server) UpdateUser(id string, edit func(u *client.User)) error {
 // SetGroupName overrides one group's displayName (category and ids stay), to
 // simulate the inconsistent names the documents show.
 func (s *Server) SetGroupName(groupID, displayName string) error {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	g := s.groupIdx[groupID]
 	if g == nil {
@@ -660,7 +699,7 @@ func (s *Server) RenameOrg(orgID, name string) error {
 }
 
 func (s *Server) rename(id, name string, role bool) error {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	found := false
 	for i := range s.roles {

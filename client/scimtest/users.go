@@ -1,6 +1,7 @@
 package scimtest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -87,21 +88,33 @@ func (s *Server) listUsers(w http.ResponseWriter, c *call) {
 		}
 	}
 	total := len(src)
-	page := []userWire{}
+	var page []*userRec
 	if off < total && count > 0 {
-		for _, u := range src[off:min(off+count, total)] {
-			page = append(page, s.renderUser(c.root, u))
+		page = src[off:min(off+count, total)]
+	}
+	// The envelope is written by hand around each user's cached encoding;
+	// the bytes are what writeJSON would produce for a listWire.
+	var b bytes.Buffer
+	b.WriteString(`{"schemas":["` + client.SchemaListResponse + `"],"totalResults":`)
+	b.WriteString(strconv.Itoa(adjustTotal(total, c.fault)))
+	b.WriteString(`,"startIndex":` + strconv.Itoa(start) + `,"itemsPerPage":` + strconv.Itoa(len(page)) + `,"Resources":[`)
+	for i, u := range page {
+		if i > 0 {
+			b.WriteByte(',')
 		}
+		js, err := s.userJSON(c.root, u)
+		if err != nil {
+			s.mu.RUnlock()
+			http.Error(w, "encoding response: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		b.Write(js)
 	}
 	s.mu.RUnlock()
-
-	writeJSON(w, http.StatusOK, listWire[userWire]{
-		Schemas:      []string{client.SchemaListResponse},
-		TotalResults: adjustTotal(total, c.fault),
-		StartIndex:   start,
-		ItemsPerPage: len(page),
-		Resources:    page,
-	})
+	b.WriteString("]}\n")
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b.Bytes())
 }
 
 func (s *Server) getUser(w http.ResponseWriter, c *call, id string) {
@@ -234,7 +247,7 @@ func (s *Server) createUser(w http.ResponseWriter, c *call) {
 		return
 	}
 
-	s.mu.Lock()
+	s.lockWrite()
 	if _, dup := s.byName[strings.ToLower(userName)]; dup {
 		s.mu.Unlock()
 		writeError(w, http.StatusConflict, "uniqueness", fmt.Sprintf("a user with userName %q already exists", userName))
@@ -276,7 +289,7 @@ func (s *Server) replaceUser(w http.ResponseWriter, c *call, id string) {
 		writeError(w, http.StatusBadRequest, "invalidValue", fmt.Sprintf("schemas must include %q (or \"User\"), got %q", client.SchemaUser, in.Schemas))
 		return
 	}
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	rec := s.userByID(id)
 	if rec == nil {
@@ -313,7 +326,7 @@ func (s *Server) commitUser(rec *userRec, u client.User) {
 }
 
 func (s *Server) deleteUser(w http.ResponseWriter, c *call, id string) {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	rec := s.userByID(id)
 	if rec == nil {
@@ -396,7 +409,7 @@ func (s *Server) patchUser(w http.ResponseWriter, c *call, id string) {
 		writeErr(w, err)
 		return
 	}
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	rec := s.userByID(id)
 	if rec == nil {
