@@ -442,29 +442,51 @@ func writeModel(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot, in Sna
 		return err
 	}
 	defer members.close()
-	var gids []string
-	for n, i := range byID {
-		u := &m.Users[i]
-		gids = gids[:0]
-		for _, g := range u.Groups {
-			gids = append(gids, m.Groups[g].ID)
+	// Encoding a user's row (its raw JSON above all) costs about as much as
+	// SQLite inserting it: another goroutine encodes while this one inserts.
+	type encoded struct {
+		id   string
+		row  []any
+		gids []string
+		err  error
+	}
+	rows := make(chan encoded, 512)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(rows)
+		for _, i := range byID {
+			u := &m.Users[i]
+			gids := make([]string, 0, len(u.Groups))
+			for _, g := range u.Groups {
+				gids = append(gids, m.Groups[g].ID)
+			}
+			slices.Sort(gids)
+			row, err := userRow(snap, u, &in.Users[src[i]], packIDs(gids))
+			select {
+			case rows <- encoded{u.ID, row, gids, err}:
+			case <-stop:
+				return
+			}
 		}
-		slices.Sort(gids)
-		row, err := userRow(snap, u, &in.Users[src[i]], packIDs(gids))
-		if err != nil {
+	}()
+	n := 0
+	for e := range rows {
+		if e.err != nil {
+			return e.err
+		}
+		if err := users.add(ctx, e.row...); err != nil {
 			return err
 		}
-		if err := users.add(ctx, row...); err != nil {
-			return err
-		}
-		for _, gid := range gids {
-			if err := members.add(ctx, snap, u.ID, gid); err != nil {
+		for _, gid := range e.gids {
+			if err := members.add(ctx, snap, e.id, gid); err != nil {
 				return err
 			}
 		}
 		if testHookSaveBatch != nil && n%users.per == users.per-1 {
 			testHookSaveBatch()
 		}
+		n++
 	}
 	if err := users.flush(ctx); err != nil {
 		return err
