@@ -322,6 +322,8 @@ func (a *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, waitFor(a.syncCh)
 	case syncDoneMsg:
 		return a, a.syncDone(msg)
+	case reviewMsg: // review.go, diff.go
+		return a, msg.handle(a)
 	case flashExpireMsg:
 		if msg.id == a.flash.id && a.flash.kind != flashErr {
 			a.flash = flash{}
@@ -402,6 +404,9 @@ func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	cmd, handled := top.update(a, msg)
 	if handled {
+		return cmd
+	}
+	if cmd, ok := a.reviewKey(msg); ok { // R reviews, d changes (review.go)
 		return cmd
 	}
 	if key.Matches(msg, k.Back) {

@@ -1,0 +1,228 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/otaccess/otaccess/cache"
+)
+
+// diffScreen shows what changed between the previous sync and the current
+// snapshot: users added, removed, deactivated, reactivated; memberships
+// granted and revoked. The previous snapshot is read once; after a sync the
+// snapshot that was current becomes the previous one, so it is kept in
+// memory rather than read again.
+type diffScreen struct {
+	loaded bool
+	err    error
+	prev   *cache.Snapshot
+	cur    *cache.Snapshot // the snapshot object the diff was made against
+	d      cache.SnapshotDiff
+	rows   []diffRow
+	cursor int
+	offset int
+}
+
+type diffRow struct {
+	header string // a section header when set
+	mark   string
+	style  *lipgloss.Style
+	userID string
+	left   string // user name, or the user's label for a membership
+	right  string // the label, or the membership
+}
+
+type diffLoadedMsg struct {
+	s    *diffScreen
+	prev *cache.Snapshot
+	err  error
+}
+
+func (m diffLoadedMsg) handle(a *Model) tea.Cmd {
+	s := m.s
+	s.loaded, s.prev, s.err = true, m.prev, m.err
+	s.cur = a.snap
+	s.rebuild(a)
+	return nil
+}
+
+func (s *diffScreen) load(a *Model) tea.Cmd {
+	store, ctx := a.store, a.ctx
+	return func() tea.Msg {
+		prev, err := store.LoadPrevious(ctx)
+		return diffLoadedMsg{s: s, prev: prev, err: err}
+	}
+}
+
+// refresh follows the snapshot: writes change the current one in place;
+// a sync replaces it, and the one it replaced is now the previous one.
+func (s *diffScreen) refresh(a *Model) bool {
+	if !s.loaded || a.snap == nil {
+		return true
+	}
+	if a.snap != s.cur {
+		if s.cur != nil {
+			s.prev, s.err = s.cur, nil
+		}
+		s.cur = a.snap
+	}
+	s.rebuild(a)
+	return true
+}
+
+func (s *diffScreen) rebuild(a *Model) {
+	s.rows = s.rows[:0]
+	if s.err != nil || s.prev == nil || a.snap == nil {
+		return
+	}
+	s.d = cache.Diff(s.prev, a.snap)
+	st := &a.st
+	users := func(title, mark string, style *lipgloss.Style, list []cache.UserRef) {
+		if len(list) == 0 {
+			return
+		}
+		s.rows = append(s.rows, diffRow{header: fmt.Sprintf("%s (%s)", title, commas(len(list)))})
+		for _, u := range list {
+			s.rows = append(s.rows, diffRow{mark: mark, style: style, userID: u.ID, left: u.Name, right: u.Label})
+		}
+	}
+	members := func(title, mark string, style *lipgloss.Style, list []cache.MembershipRef) {
+		if len(list) == 0 {
+			return
+		}
+		s.rows = append(s.rows, diffRow{header: fmt.Sprintf("%s (%s)", title, commas(len(list)))})
+		for _, m := range list {
+			s.rows = append(s.rows, diffRow{mark: mark, style: style, userID: m.User.ID, left: m.User.Label, right: m.Membership()})
+		}
+	}
+	d := &s.d
+	users("Users added", "+", &st.Active, d.UsersAdded)
+	users("Users removed", "−", &st.Error, d.UsersRemoved)
+	users("Users deactivated", glyphOffline, &st.Inactive, d.Deactivated)
+	users("Users reactivated", glyphOnline, &st.Active, d.Reactivated)
+	members("Memberships granted", "+", &st.Active, d.Granted)
+	members("Memberships revoked", "−", &st.Error, d.Revoked)
+	s.move(s.cursor, 1)
+}
+
+// move puts the cursor on the entry nearest to row i in direction dir.
+func (s *diffScreen) move(i, dir int) {
+	if len(s.rows) == 0 {
+		s.cursor = 0
+		return
+	}
+	i = clamp(i, 0, len(s.rows)-1)
+	for _, d := range []int{dir, -dir} {
+		for j := i; j >= 0 && j < len(s.rows); j += d {
+			if s.rows[j].header == "" {
+				s.cursor = j
+				return
+			}
+		}
+	}
+}
+
+func (s *diffScreen) title(*Model) string { return "Changes" }
+
+func (s *diffScreen) typing() bool { return false }
+
+func (s *diffScreen) info(a *Model) string {
+	if !s.loaded || s.err != nil || s.prev == nil {
+		return ""
+	}
+	d := &s.d
+	return fmt.Sprintf("users +%s −%s, %s deactivated, %s reactivated · memberships +%s −%s", commas(len(d.UsersAdded)), commas(len(d.UsersRemoved)),
+		commas(len(d.Deactivated)), commas(len(d.Reactivated)), commas(len(d.Granted)), commas(len(d.Revoked)))
+}
+
+func (s *diffScreen) hints(a *Model) []key.Binding {
+	if len(s.rows) == 0 {
+		return []key.Binding{a.keys.Back, a.keys.Sync, a.keys.Help}
+	}
+	return []key.Binding{a.keys.Open, a.keys.Back, a.keys.Sync, a.keys.Help}
+}
+
+func (s *diffScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, false
+	}
+	k := a.keys
+	h := max(1, a.bodyHeight()-2)
+	switch {
+	case key.Matches(km, k.Up):
+		s.move(s.cursor-1, -1)
+	case key.Matches(km, k.Down):
+		s.move(s.cursor+1, 1)
+	case key.Matches(km, k.PageUp):
+		s.move(s.cursor-h, -1)
+	case key.Matches(km, k.PageDown):
+		s.move(s.cursor+h, 1)
+	case key.Matches(km, k.Home):
+		s.move(0, 1)
+	case key.Matches(km, k.End):
+		s.move(len(s.rows)-1, -1)
+	case key.Matches(km, k.Open):
+		if s.cursor >= len(s.rows) || a.snap == nil {
+			return nil, true
+		}
+		row := s.rows[s.cursor]
+		if _, ok := a.snap.UserIndex(row.userID); !ok {
+			return a.setFlash(flashInfo, safe(row.right)+" is no longer in the tenant"), true
+		}
+		a.push(newDetailScreen(a, row.userID))
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+func (s *diffScreen) view(a *Model, w, h int) []string {
+	st := &a.st
+	switch {
+	case !s.loaded:
+		return []string{"", " " + st.Muted.Render("reading the previous snapshot…")}
+	case errors.Is(s.err, cache.ErrNoPrevious):
+		msg := []string{st.Bold.Render("Only one sync in the cache."), "",
+			"The cache keeps the current and the previous sync;", "sync again (r) to see what changed since this one."}
+		return centerCenter(msg, w, h)
+	case s.err != nil:
+		return []string{"", " " + st.Error.Render(clip(markFail+" "+safe(s.err.Error()), w-1))}
+	}
+	if s.prev.Info.ID >= s.cur.Info.ID {
+		// Another otaccess synced since this screen's snapshot was loaded.
+		msg := []string{st.Bold.Render("The cache holds a newer sync than this view."), "", "Sync (r) to load it and see what changed."}
+		return centerCenter(msg, w, h)
+	}
+	from, to := s.d.From.FinishedAt.Local(), s.d.To.FinishedAt.Local()
+	head := fmt.Sprintf(" Changes from the sync of %s to the current snapshot (synced %s)", from.Format("2006-01-02 15:04"), to.Format("2006-01-02 15:04"))
+	out := []string{st.Bold.Render(clip(head, w))}
+	if len(s.rows) == 0 {
+		return append(out, "", " "+st.Muted.Render("No changes between the two syncs."))
+	}
+	bodyH := h - 1
+	n := len(s.rows)
+	s.offset = scrollTo(s.cursor, s.offset, bodyH, n)
+	if s.offset == s.cursor && s.cursor > 0 && s.rows[s.cursor-1].header != "" {
+		s.offset--
+	}
+	leftW := clamp(w/3, 12, 40)
+	for i := s.offset; i < n && i < s.offset+bodyH; i++ {
+		r := s.rows[i]
+		if r.header != "" {
+			out = append(out, " "+st.Bold.Render(r.header))
+			continue
+		}
+		text := " " + r.mark + " " + fit(safe(r.left), leftW) + " " + safe(r.right)
+		if i == s.cursor {
+			out = append(out, markCursor+st.Cursor.Render(padLine(text, w-1)))
+			continue
+		}
+		out = append(out, "  "+r.style.Render(r.mark)+" "+fit(safe(r.left), leftW)+" "+st.Muted.Render(clip(safe(r.right), max(0, w-leftW-6))))
+	}
+	return out
+}

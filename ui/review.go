@@ -1,0 +1,1124 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/otaccess/otaccess/access"
+	"github.com/otaccess/otaccess/cache"
+)
+
+// Access reviews in the UI: R lists the reviews (start one, resume one), a
+// review screen walks its items user by user (or role by role) and records
+// keep / revoke / skip decisions and notes, A applies the revocations, and d
+// (diff.go) shows what changed since the previous sync.
+//
+// Every store access runs in a tea.Cmd. Decisions are shown at once and
+// written one at a time in key order (a queue), so two quick keys on the
+// same item cannot be stored in the wrong order.
+
+// reviewKeyMap holds the bindings of the review and diff screens. They are
+// defined here rather than in keys.go so these screens stay self-contained.
+type reviewKeyMap struct {
+	Reviews, Changes           key.Binding // app-wide
+	Keep, Revoke, Skip, Clear  key.Binding
+	Note, Apply, Group         key.Binding
+	NextOpen, PrevOpen, Start  key.Binding
+	OpenUser, OpenReview, Save key.Binding
+}
+
+var reviewKeys = func() reviewKeyMap {
+	b := func(keys []string, helpKey, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(helpKey, desc))
+	}
+	return reviewKeyMap{
+		Reviews:    b([]string{"R"}, "R", "reviews"),
+		Changes:    b([]string{"d"}, "d", "changes"),
+		Keep:       b([]string{"a"}, "a", "keep"),
+		Revoke:     b([]string{"x"}, "x", "revoke"),
+		Skip:       b([]string{"s"}, "s", "skip"),
+		Clear:      b([]string{"u"}, "u", "undecide"),
+		Note:       b([]string{"n"}, "n", "note"),
+		Apply:      b([]string{"A"}, "A", "apply revocations"),
+		Group:      b([]string{"o"}, "o", "by user/role"),
+		NextOpen:   b([]string{"]"}, "]", "next undecided"),
+		PrevOpen:   b([]string{"["}, "[", "previous undecided"),
+		Start:      b([]string{"n"}, "n", "new review"),
+		OpenUser:   b([]string{"enter"}, "enter", "user"),
+		OpenReview: b([]string{"enter"}, "enter", "open"),
+		Save:       b([]string{"enter"}, "enter", "save"),
+	}
+}()
+
+// reviewMsg is every message the review and diff screens send themselves;
+// the app hands it back to handle.
+type reviewMsg interface{ handle(a *Model) tea.Cmd }
+
+// reviewKey opens the reviews (R) or the changes since the previous sync
+// (d) from any screen that did not use the key itself.
+func (a *Model) reviewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	switch {
+	case key.Matches(msg, reviewKeys.Reviews):
+		if a.store == nil {
+			return a.setFlash(flashErr, markFail+" reviews need the cache"), true
+		}
+		for i, s := range a.stack {
+			if _, ok := s.(*reviewListScreen); ok {
+				a.stack = a.stack[:i+1]
+				return s.(*reviewListScreen).load(a), true
+			}
+		}
+		s := &reviewListScreen{}
+		a.push(s)
+		return s.load(a), true
+	case key.Matches(msg, reviewKeys.Changes):
+		if a.snap == nil || a.store == nil {
+			return nil, false
+		}
+		if _, ok := a.top().(*diffScreen); ok {
+			return nil, true
+		}
+		s := &diffScreen{}
+		a.push(s)
+		return s.load(a), true
+	}
+	return nil, false
+}
+
+// reviewService is the service reviews are started with: starting,
+// deciding and exporting need the cache only.
+func (a *Model) reviewService() *access.Service {
+	if a.svc != nil {
+		return a.svc
+	}
+	if a.store != nil {
+		return access.New(nil, a.store, "")
+	}
+	return nil
+}
+
+func (a *Model) reviewer() string {
+	if a.svc != nil && a.svc.Actor != "" {
+		return a.svc.Actor
+	}
+	return cache.OSUser()
+}
+
+// ---- the list of reviews ----
+
+type reviewListScreen struct {
+	list    []*cache.Review
+	loaded  bool
+	err     error
+	cursor  int
+	offset  int
+	opening bool
+}
+
+type reviewsLoadedMsg struct {
+	s    *reviewListScreen
+	list []cache.Review
+	err  error
+}
+
+func (m reviewsLoadedMsg) handle(a *Model) tea.Cmd {
+	s := m.s
+	s.loaded, s.err = true, m.err
+	keep := ""
+	if s.cursor < len(s.list) {
+		keep = s.list[s.cursor].Name
+	}
+	s.list = s.list[:0]
+	for i := range m.list {
+		s.list = append(s.list, &m.list[i])
+		if m.list[i].Name == keep {
+			s.cursor = i
+		}
+	}
+	s.cursor = clamp(s.cursor, 0, len(s.list)-1)
+	return nil
+}
+
+func (s *reviewListScreen) load(a *Model) tea.Cmd {
+	store, ctx := a.store, a.ctx
+	return func() tea.Msg {
+		list, err := store.Reviews(ctx)
+		return reviewsLoadedMsg{s: s, list: list, err: err}
+	}
+}
+
+// reviewOpenedMsg carries a review loaded (or just started) for the review
+// screen; summary is the list's entry to keep its counts current.
+type reviewOpenedMsg struct {
+	list    *reviewListScreen
+	r       *cache.Review
+	err     error
+	started *reviewStartDialog
+}
+
+func (m reviewOpenedMsg) handle(a *Model) tea.Cmd {
+	if m.list != nil {
+		m.list.opening = false
+	}
+	if m.err != nil {
+		if m.started != nil {
+			m.started.busy, m.started.err = false, m.err.Error()
+			return nil
+		}
+		return a.setFlash(flashErr, markFail+" "+m.err.Error())
+	}
+	if m.started != nil {
+		a.dialogs = slices.DeleteFunc(a.dialogs, func(d dialog) bool { return d == dialog(m.started) })
+	}
+	var summary *cache.Review
+	if m.list != nil {
+		for _, r := range m.list.list {
+			if r.ID == m.r.ID {
+				summary = r
+			}
+		}
+		if summary == nil { // just started
+			c := *m.r
+			c.Items = nil
+			summary = &c
+			m.list.list = append([]*cache.Review{summary}, m.list.list...)
+			m.list.cursor = 0
+		}
+	}
+	a.push(newReviewScreen(a, m.r, summary))
+	if m.started != nil {
+		return a.setFlash(flashOK, fmt.Sprintf("%s started review %s: %s", markOK, m.r.Name, plural(len(m.r.Items), "item", "items")))
+	}
+	return nil
+}
+
+func (s *reviewListScreen) title(*Model) string { return "Reviews" }
+
+func (s *reviewListScreen) typing() bool { return false }
+
+func (s *reviewListScreen) refresh(*Model) bool { return true }
+
+func (s *reviewListScreen) info(a *Model) string {
+	if !s.loaded {
+		return "loading reviews…"
+	}
+	return plural(len(s.list), "review", "reviews")
+}
+
+func (s *reviewListScreen) hints(a *Model) []key.Binding {
+	k := reviewKeys
+	if len(s.list) == 0 {
+		return []key.Binding{k.Start, a.keys.Back, a.keys.Help}
+	}
+	return []key.Binding{k.OpenReview, k.Start, a.keys.Back, a.keys.Help}
+}
+
+func (s *reviewListScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, false
+	}
+	k := a.keys
+	switch {
+	case key.Matches(km, k.Up):
+		s.cursor = max(0, s.cursor-1)
+		return nil, true
+	case key.Matches(km, k.Down):
+		s.cursor = min(len(s.list)-1, s.cursor+1)
+		return nil, true
+	case key.Matches(km, k.Home):
+		s.cursor = 0
+		return nil, true
+	case key.Matches(km, k.End):
+		s.cursor = len(s.list) - 1
+		return nil, true
+	case key.Matches(km, reviewKeys.Start):
+		return a.openReviewStart(s), true
+	case key.Matches(km, reviewKeys.OpenReview):
+		if s.cursor < 0 || s.cursor >= len(s.list) || s.opening {
+			return nil, true
+		}
+		s.opening = true
+		store, ctx, name := a.store, a.ctx, s.list[s.cursor].Name
+		return func() tea.Msg {
+			r, err := store.Review(ctx, name)
+			return reviewOpenedMsg{list: s, r: r, err: err}
+		}, true
+	}
+	return nil, false
+}
+
+func (s *reviewListScreen) view(a *Model, w, h int) []string {
+	st := &a.st
+	out := []string{" " + st.Bold.Render("Access reviews") + st.Muted.Render("  decisions are kept in the cache; a review survives restarts and syncs")}
+	switch {
+	case s.err != nil:
+		return append(out, "", " "+st.Error.Render(clip(markFail+" "+safe(s.err.Error()), w-1)))
+	case !s.loaded:
+		return append(out, "", " "+st.Muted.Render("loading…"))
+	case len(s.list) == 0:
+		msg := []string{
+			st.Bold.Render("No reviews yet."), "",
+			"Press " + st.Bold.Render("n") + " to start one: it freezes the memberships in scope",
+			"(a role, an organization, a filter — the Users filter is offered) against this snapshot.",
+			"", st.Muted.Render("or: otaccess review start --name Q4-2026 --org Legal"),
+		}
+		return append(out, centerCenter(msg, w, h-1)...)
+	}
+	tbl := vtable{cursor: s.cursor, offset: s.offset, cols: []column{
+		{title: "NAME", min: 10, max: 30, weight: 2},
+		{title: "DECIDED", width: 17, right: true},
+		{title: "REVOKE", width: 7, right: true, drop: 2},
+		{title: "APPLIED", width: 8, right: true, drop: 2},
+		{title: "FAILED", width: 6, right: true, drop: 3},
+		{title: "STARTED", width: 16, drop: 4},
+		{title: "BY", min: 6, max: 14, weight: 1, drop: 5},
+		{title: "SCOPE", min: 10, weight: 3, drop: 1},
+	}}
+	tbl.clampTo(len(s.list), h-2)
+	rows := tbl.view(st, w, h-1, len(s.list), -1, false, func(i int, cells []cell) {
+		r := s.list[i]
+		c := r.Counts
+		cells[0].text = safe(r.Name)
+		cells[1].text = commas(c.Decided()) + " of " + commas(c.Items)
+		cells[2].text = commas(c.Revoke)
+		cells[3].text = commas(c.Applied)
+		cells[4].text = commas(c.Failed)
+		if c.Failed > 0 {
+			cells[4].style = &st.Error
+		}
+		cells[5].text = r.CreatedAt.Local().Format("2006-01-02 15:04")
+		cells[6].text = safe(r.CreatedBy)
+		cells[7].text = safe(r.Scope)
+	})
+	s.offset = tbl.offset
+	return append(out, rows...)
+}
+
+// ---- starting a review ----
+
+// Fields of the start dialog.
+const (
+	startName = iota
+	startRole
+	startOrg
+	startFilter
+	startFields
+)
+
+var startLabels = [startFields]string{"name", "role", "org", "users"}
+
+// reviewStartDialog asks for a name and a scope, prefilled with the Users
+// screen's filter.
+type reviewStartDialog struct {
+	list   *reviewListScreen
+	inputs [startFields]textinput.Model
+	focus  int
+	busy   bool
+	err    string
+}
+
+func (a *Model) openReviewStart(list *reviewListScreen) tea.Cmd {
+	if a.snap == nil {
+		return a.setFlash(flashErr, markFail+" no snapshot yet: sync first (r)")
+	}
+	d := &reviewStartDialog{list: list}
+	hints := [startFields]string{"e.g. Q4-" + a.opts.Now().Format("2006"), "all roles (or a name, or part of one)", "all organizations", "all users (filter, e.g. status:inactive)"}
+	for i := range d.inputs {
+		in := textinput.New()
+		in.Prompt = ""
+		in.Placeholder = hints[i]
+		in.CharLimit = 200
+		sty := in.Styles()
+		sty.Focused.Placeholder = a.st.Muted
+		sty.Blurred.Placeholder = a.st.Muted
+		sty.Focused.Text = a.st.ButtonOff
+		sty.Blurred.Text = a.st.ButtonOff
+		sty.Cursor.Blink = false // blink ticks are not routed to dialogs: steady
+		in.SetStyles(sty)
+		d.inputs[i] = in
+	}
+	if us, ok := a.roots[tabUsers].(*usersScreen); ok {
+		d.inputs[startFilter].SetValue(us.filter.value())
+	}
+	a.openDialog(d)
+	return d.inputs[startName].Focus()
+}
+
+func (d *reviewStartDialog) setFocus(i int) tea.Cmd {
+	d.inputs[d.focus].Blur()
+	d.focus = (i + startFields) % startFields
+	return d.inputs[d.focus].Focus()
+}
+
+func (d *reviewStartDialog) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
+	if d.busy {
+		return nil, false
+	}
+	if km, ok := m.(tea.KeyPressMsg); ok {
+		switch km.String() {
+		case "esc":
+			return nil, true
+		case "tab", "down":
+			return d.setFocus(d.focus + 1), false
+		case "shift+tab", "up":
+			return d.setFocus(d.focus - 1), false
+		case "enter":
+			return d.submit(a), false
+		}
+	}
+	var cmd tea.Cmd
+	d.inputs[d.focus], cmd = d.inputs[d.focus].Update(m)
+	d.err = ""
+	return cmd, false
+}
+
+func (d *reviewStartDialog) submit(a *Model) tea.Cmd {
+	name := strings.TrimSpace(d.inputs[startName].Value())
+	if name == "" {
+		d.err = "give the review a name"
+		return d.setFocus(startName)
+	}
+	svc := a.reviewService()
+	if svc == nil {
+		d.err = "reviews need the cache"
+		return nil
+	}
+	sc := access.ReviewScope{
+		Role:   strings.TrimSpace(d.inputs[startRole].Value()),
+		Org:    strings.TrimSpace(d.inputs[startOrg].Value()),
+		Filter: strings.TrimSpace(d.inputs[startFilter].Value()),
+	}
+	d.busy = true
+	ctx := a.ctx
+	return func() tea.Msg {
+		r, err := svc.StartReview(ctx, name, sc)
+		return reviewOpenedMsg{list: d.list, r: r, err: err, started: d}
+	}
+}
+
+func (d *reviewStartDialog) view(a *Model, maxW, maxH int) []string {
+	st := &a.st
+	inner := min(64, maxW-4)
+	body := []string{"Freeze the memberships in scope against this snapshot.", ""}
+	for i := range d.inputs {
+		label := fit(startLabels[i], 6)
+		if i == d.focus {
+			label = st.Bold.Render(label)
+		} else {
+			label = st.Muted.Render(label)
+		}
+		d.inputs[i].SetWidth(max(4, inner-8))
+		body = append(body, label+"  "+d.inputs[i].View())
+	}
+	body = append(body, "")
+	switch {
+	case d.busy:
+		body = append(body, st.Pending.Render("starting the review…"))
+	case d.err != "":
+		body = append(body, st.Error.Render(markFail+" "+safe(d.err)))
+	default:
+		body = append(body, st.Muted.Render("tab/↑/↓ field · enter start · esc cancel"))
+	}
+	return box(st, "Start a review", body, maxW, inner+4)
+}
+
+func (d *reviewStartDialog) hints(a *Model) []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
+}
+
+// ---- deciding ----
+
+// reviewRow is one line of the review screen: a group header (item -1) or
+// an item.
+type reviewRow struct {
+	item  int32
+	group int32 // index of the group's header row
+}
+
+type reviewWrite struct {
+	key     cache.ItemKey
+	verdict *cache.Verdict // nil: the note only
+	note    *string
+}
+
+type reviewScreen struct {
+	r       *cache.Review
+	summary *cache.Review // the list's entry, whose counts follow ours
+	byRole  bool
+	rows    []reviewRow
+	cursor  int // row index, always an item row
+	offset  int
+
+	queue   []reviewWrite
+	writing bool
+	saveErr string
+
+	noting bool
+	note   textinput.Model
+
+	applying bool
+	applyCh  chan tea.Msg
+	progress access.ReviewApplyProgress
+}
+
+func newReviewScreen(a *Model, r *cache.Review, summary *cache.Review) *reviewScreen {
+	s := &reviewScreen{r: r, summary: summary}
+	s.note = textinput.New()
+	s.note.Prompt = "note: "
+	s.note.CharLimit = 500
+	sty := s.note.Styles()
+	sty.Focused.Prompt = a.st.Bold
+	sty.Focused.Text = a.st.ButtonOff
+	sty.Cursor.Blink = false // blink ticks are not routed to screens: steady
+	s.note.SetStyles(sty)
+	s.layout()
+	// Resume where the review stands: the first undecided item.
+	s.cursor = s.firstItemRow()
+	if i := s.findOpen(0, 1); i >= 0 {
+		s.cursor = i
+	}
+	return s
+}
+
+// layout builds the rows for the grouping, keeping the cursor's item.
+func (s *reviewScreen) layout() {
+	keep := int32(-1)
+	if s.cursor >= 0 && s.cursor < len(s.rows) {
+		keep = s.rows[s.cursor].item
+	}
+	items := s.r.Items
+	order := make([]int32, len(items))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	groupKey := func(it *cache.ReviewItem) string { return it.UserID }
+	if s.byRole {
+		lower := make([]string, len(items))
+		for i := range items {
+			lower[i] = strings.ToLower(items[i].Membership()) + "\x00" + items[i].GroupID
+		}
+		slices.SortStableFunc(order, func(x, y int32) int { return strings.Compare(lower[x], lower[y]) })
+		groupKey = func(it *cache.ReviewItem) string { return it.GroupID }
+	}
+	s.rows = s.rows[:0]
+	prev := "\x00none"
+	var head int32
+	for _, i := range order {
+		if k := groupKey(&items[i]); k != prev {
+			prev = k
+			head = int32(len(s.rows))
+			s.rows = append(s.rows, reviewRow{item: -1, group: head})
+		}
+		s.rows = append(s.rows, reviewRow{item: i, group: head})
+		if keep == i {
+			s.cursor = len(s.rows) - 1
+		}
+	}
+	if keep < 0 {
+		s.cursor = s.firstItemRow()
+	}
+}
+
+func (s *reviewScreen) firstItemRow() int {
+	for i, r := range s.rows {
+		if r.item >= 0 {
+			return i
+		}
+	}
+	return 0
+}
+
+// findOpen returns the next row at or after from (dir 1) or before it (dir
+// -1) holding an undecided item, or -1.
+func (s *reviewScreen) findOpen(from, dir int) int {
+	for i := from; i >= 0 && i < len(s.rows); i += dir {
+		if it := s.rows[i].item; it >= 0 && s.r.Items[it].Decision == cache.Undecided {
+			return i
+		}
+	}
+	return -1
+}
+
+// move puts the cursor on the item row nearest to row i in direction dir.
+func (s *reviewScreen) move(i, dir int) {
+	i = clamp(i, 0, len(s.rows)-1)
+	for j := i; j >= 0 && j < len(s.rows); j += dir {
+		if s.rows[j].item >= 0 {
+			s.cursor = j
+			return
+		}
+	}
+	for j := i; j >= 0 && j < len(s.rows); j -= dir {
+		if s.rows[j].item >= 0 {
+			s.cursor = j
+			return
+		}
+	}
+}
+
+func (s *reviewScreen) item() *cache.ReviewItem {
+	if s.cursor < 0 || s.cursor >= len(s.rows) || s.rows[s.cursor].item < 0 {
+		return nil
+	}
+	return &s.r.Items[s.rows[s.cursor].item]
+}
+
+func (s *reviewScreen) title(*Model) string { return "Review " + safe(s.r.Name) }
+
+func (s *reviewScreen) typing() bool { return s.noting }
+
+func (s *reviewScreen) refresh(*Model) bool { return true }
+
+func (s *reviewScreen) info(a *Model) string {
+	c := s.r.Counts
+	text := fmt.Sprintf("%s of %s decided", commas(c.Decided()), commas(c.Items))
+	if s.applying {
+		p := s.progress
+		if p.Total == 0 {
+			return text + " · applying…"
+		}
+		text += fmt.Sprintf(" · applying %s of %s", commas(p.Done), commas(p.Total))
+		if p.Failed > 0 {
+			text += fmt.Sprintf(" (%s failed)", commas(p.Failed))
+		}
+	}
+	return text
+}
+
+func (s *reviewScreen) hints(a *Model) []key.Binding {
+	k := reviewKeys
+	if s.noting {
+		return []key.Binding{k.Save, a.keys.Back}
+	}
+	return []key.Binding{k.Keep, k.Revoke, k.Skip, k.Note, k.NextOpen, k.Group, k.Apply, k.OpenUser, a.keys.Back}
+}
+
+func (s *reviewScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
+	if s.noting {
+		return s.updateNote(a, msg), true
+	}
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, false
+	}
+	k, rk := a.keys, reviewKeys
+	h := max(1, a.bodyHeight()-2)
+	switch {
+	case key.Matches(km, k.Up):
+		s.move(s.cursor-1, -1)
+	case key.Matches(km, k.Down):
+		s.move(s.cursor+1, 1)
+	case key.Matches(km, k.PageUp):
+		s.move(s.cursor-h, -1)
+	case key.Matches(km, k.PageDown):
+		s.move(s.cursor+h, 1)
+	case key.Matches(km, k.Home):
+		s.move(0, 1)
+	case key.Matches(km, k.End):
+		s.move(len(s.rows)-1, -1)
+	case key.Matches(km, rk.NextOpen):
+		if i := s.findOpen(s.cursor+1, 1); i >= 0 {
+			s.cursor = i
+		} else {
+			return a.setFlash(flashInfo, "no undecided item below"), true
+		}
+	case key.Matches(km, rk.PrevOpen):
+		if i := s.findOpen(s.cursor-1, -1); i >= 0 {
+			s.cursor = i
+		} else {
+			return a.setFlash(flashInfo, "no undecided item above"), true
+		}
+	case key.Matches(km, rk.Group):
+		s.byRole = !s.byRole
+		s.layout()
+		s.offset = 0
+	case key.Matches(km, rk.Keep):
+		return s.decide(a, cache.Keep), true
+	case key.Matches(km, rk.Revoke):
+		return s.decide(a, cache.Revoke), true
+	case key.Matches(km, rk.Skip):
+		return s.decide(a, cache.Skip), true
+	case key.Matches(km, rk.Clear):
+		return s.decide(a, cache.Undecided), true
+	case key.Matches(km, rk.Note):
+		it := s.item()
+		if it == nil {
+			return nil, true
+		}
+		s.noting = true
+		s.note.SetValue(it.Note)
+		s.note.CursorEnd()
+		return s.note.Focus(), true
+	case key.Matches(km, rk.Apply):
+		return s.confirmApply(a), true
+	case key.Matches(km, rk.OpenUser):
+		it := s.item()
+		if it == nil || a.snap == nil {
+			return nil, true
+		}
+		if _, ok := a.snap.UserIndex(it.UserID); !ok {
+			return a.setFlash(flashInfo, it.UserLabel+" is no longer in the snapshot"), true
+		}
+		a.push(newDetailScreen(a, it.UserID))
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+func (s *reviewScreen) updateNote(a *Model, msg tea.Msg) tea.Cmd {
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		switch km.String() {
+		case "esc":
+			s.noting = false
+			s.note.Blur()
+			return nil
+		case "enter":
+			s.noting = false
+			s.note.Blur()
+			it := s.item()
+			if it == nil {
+				return nil
+			}
+			note := strings.TrimSpace(s.note.Value())
+			if note == it.Note {
+				return nil
+			}
+			it.Note = note
+			return s.enqueue(a, reviewWrite{key: it.Key(), note: &note})
+		}
+	}
+	var cmd tea.Cmd
+	s.note, cmd = s.note.Update(msg)
+	return cmd
+}
+
+// decide records v for the item under the cursor and moves to the next.
+func (s *reviewScreen) decide(a *Model, v cache.Verdict) tea.Cmd {
+	it := s.item()
+	if it == nil {
+		return nil
+	}
+	switch {
+	case it.ApplyStatus == cache.Applied && v != it.Decision:
+		return a.setFlash(flashErr, markFail+" "+it.UserLabel+": already revoked on the tenant; the decision stays")
+	case it.NoRole() && v == cache.Revoke:
+		return a.setFlash(flashErr, markFail+" "+it.UserLabel+" holds no role: nothing to revoke (deprovision the user from the Users screen)")
+	case s.applying && (it.Decision == cache.Revoke || v == cache.Revoke):
+		return a.setFlash(flashInfo, "revocations are being applied; change revoke decisions when it is done")
+	}
+	s.count(it, -1)
+	it.Decision = v
+	it.Reviewer, it.DecidedAt = a.reviewer(), a.opts.Now()
+	if v == cache.Undecided {
+		it.Reviewer, it.DecidedAt = "", time.Time{}
+	}
+	s.count(it, 1)
+	verdict := v
+	cmd := s.enqueue(a, reviewWrite{key: it.Key(), verdict: &verdict})
+	if v != cache.Undecided {
+		s.move(s.cursor+1, 1)
+	}
+	return cmd
+}
+
+// count adds (n=1) or removes (n=-1) an item's share of the counts.
+func (s *reviewScreen) count(it *cache.ReviewItem, n int) {
+	c := &s.r.Counts
+	switch it.Decision {
+	case cache.Keep:
+		c.Keep += n
+	case cache.Revoke:
+		c.Revoke += n
+	case cache.Skip:
+		c.Skip += n
+	default:
+		c.Undecided += n
+	}
+	switch it.ApplyStatus {
+	case cache.Applied:
+		c.Applied += n
+	case cache.ApplyFailed:
+		c.Failed += n
+	}
+	if s.summary != nil {
+		s.summary.Counts = *c
+	}
+}
+
+type reviewSavedMsg struct {
+	s   *reviewScreen
+	w   reviewWrite
+	err error
+}
+
+func (m reviewSavedMsg) handle(a *Model) tea.Cmd {
+	s := m.s
+	s.writing = false
+	var cmds []tea.Cmd
+	if m.err != nil {
+		// The cache is the truth: show what it holds.
+		s.saveErr = m.err.Error()
+		cmds = append(cmds, a.setFlash(flashErr, markFail+" decision not saved: "+m.err.Error()), s.reload(a))
+		s.queue = nil
+	}
+	cmds = append(cmds, s.next(a))
+	return tea.Batch(cmds...)
+}
+
+func (s *reviewScreen) enqueue(a *Model, w reviewWrite) tea.Cmd {
+	s.queue = append(s.queue, w)
+	if s.writing {
+		return nil
+	}
+	return s.next(a)
+}
+
+// next starts the oldest queued write.
+func (s *reviewScreen) next(a *Model) tea.Cmd {
+	if len(s.queue) == 0 {
+		return nil
+	}
+	w := s.queue[0]
+	s.queue = s.queue[1:]
+	s.writing = true
+	s.saveErr = ""
+	store, ctx, id := a.store, a.ctx, s.r.ID
+	d := cache.Decision{Key: w.key, Note: w.note, Reviewer: a.reviewer(), At: a.opts.Now()}
+	if w.verdict != nil {
+		d.Verdict = *w.verdict
+	}
+	return func() tea.Msg {
+		var err error
+		if w.verdict == nil {
+			err = store.SetNote(ctx, id, w.key, *w.note)
+		} else {
+			err = store.Decide(ctx, id, d)
+		}
+		return reviewSavedMsg{s: s, w: w, err: err}
+	}
+}
+
+// saved reports every decision written.
+func (s *reviewScreen) saved() bool { return !s.writing && len(s.queue) == 0 }
+
+type reviewReloadedMsg struct {
+	s   *reviewScreen
+	r   *cache.Review
+	err error
+}
+
+func (m reviewReloadedMsg) handle(a *Model) tea.Cmd {
+	if m.err != nil {
+		return a.setFlash(flashErr, markFail+" "+m.err.Error())
+	}
+	s := m.s
+	s.r.Items, s.r.Counts = m.r.Items, m.r.Counts
+	if s.summary != nil {
+		s.summary.Counts = s.r.Counts
+	}
+	s.layout()
+	return nil
+}
+
+func (s *reviewScreen) reload(a *Model) tea.Cmd {
+	store, ctx, name := a.store, a.ctx, s.r.Name
+	return func() tea.Msg {
+		r, err := store.Review(ctx, name)
+		return reviewReloadedMsg{s: s, r: r, err: err}
+	}
+}
+
+// ---- applying ----
+
+// applySampleSize is how many revocations the confirmation names.
+const applySampleSize = 5
+
+func (s *reviewScreen) confirmApply(a *Model) tea.Cmd {
+	switch {
+	case s.applying:
+		return a.setFlash(flashInfo, "the revocations are being applied")
+	case !a.requireOnline("applying a review"):
+		return nil
+	case !s.saved():
+		return a.setFlash(flashInfo, "saving decisions… press A again in a moment")
+	}
+	todo := access.PendingRevocations(s.r)
+	if len(todo) == 0 {
+		return a.setFlash(flashInfo, "nothing to apply: no pending revoke decision")
+	}
+	retries := 0
+	for _, it := range todo {
+		if it.ApplyStatus == cache.ApplyFailed {
+			retries++
+		}
+	}
+	st := &a.st
+	head := "Revoke " + plural(len(todo), "membership", "memberships")
+	if t := a.opts.Tenant; t != "" {
+		head += " on " + safe(t)
+	}
+	body := []string{st.Bold.Render(head), "as decided in review " + safe(s.r.Name) + ":", ""}
+	for _, it := range todo[:min(len(todo), applySampleSize)] {
+		body = append(body, "  "+safe(it.Membership())+st.Muted.Render(" from ")+safe(it.UserLabel))
+	}
+	if n := len(todo) - applySampleSize; n > 0 {
+		body = append(body, st.Muted.Render(fmt.Sprintf("  … and %s more", commas(n))))
+	}
+	if retries > 0 {
+		body = append(body, "", fmt.Sprintf("%s failed before and %s retried.", plural(retries, "revocation", "revocations"), map[bool]string{true: "is", false: "are"}[retries == 1]))
+	}
+	body = append(body, "", st.Muted.Render("One PATCH /Groups/{roleId:orgId} (remove 1 member) each;"),
+		st.Muted.Render("every result goes to the review and the audit log."))
+	yes := "Yes, revoke " + commas(len(todo))
+	a.openDialog(a.newConfirm("Apply review "+safe(s.r.Name), body, yes, func(a *Model) tea.Cmd { return s.startApply(a) }))
+	return nil
+}
+
+type reviewApplyStepMsg struct {
+	s *reviewScreen
+	p access.ReviewApplyProgress
+}
+
+type reviewApplyDoneMsg struct {
+	s   *reviewScreen
+	res access.ReviewApplyResult
+	err error
+}
+
+// startApply runs the revocations in the background; each result comes
+// back as a message, in order.
+func (s *reviewScreen) startApply(a *Model) tea.Cmd {
+	if !a.requireOnline("applying a review") || s.applying {
+		return nil
+	}
+	s.applying = true
+	s.progress = access.ReviewApplyProgress{}
+	rc := *s.r // the goroutine gets its own copy of the items
+	rc.Items = slices.Clone(s.r.Items)
+	ch := make(chan tea.Msg, 64)
+	s.applyCh = ch
+	svc, ctx := a.svc, a.ctx
+	go func() {
+		res, err := svc.ApplyReview(ctx, &rc, access.ReviewApplyOptions{Progress: func(p access.ReviewApplyProgress) {
+			select {
+			case ch <- reviewApplyStepMsg{s: s, p: p}:
+			case <-ctx.Done():
+			}
+		}})
+		select {
+		case ch <- reviewApplyDoneMsg{s: s, res: res, err: err}:
+		case <-ctx.Done():
+		}
+	}()
+	return tea.Batch(a.setFlash(flashInfo, "applying review "+s.r.Name+"…"), waitFor(ch))
+}
+
+func (m reviewApplyStepMsg) handle(a *Model) tea.Cmd {
+	s, p := m.s, m.p
+	s.progress = p
+	if i := s.r.Find(p.Item.Key()); i >= 0 {
+		it := &s.r.Items[i]
+		s.count(it, -1)
+		it.ApplyStatus, it.ApplyError, it.AppliedAt = p.Item.ApplyStatus, p.Item.ApplyError, a.opts.Now()
+		s.count(it, 1)
+	}
+	// The snapshot follows the tenant; other screens are refreshed once at
+	// the end (SetMember shifts no index).
+	if p.Err == nil && a.snap != nil {
+		u, okU := a.snap.UserIndex(p.Item.UserID)
+		g, okG := a.snap.GroupIndex(p.Item.GroupID)
+		if okU && okG {
+			a.snap.SetMember(u, g, false)
+		}
+	}
+	return waitFor(s.applyCh)
+}
+
+func (m reviewApplyDoneMsg) handle(a *Model) tea.Cmd {
+	s, res := m.s, m.res
+	s.applying = false
+	a.dataChanged()
+	switch {
+	case m.err != nil && !errors.Is(m.err, access.ErrOffline):
+		return a.setFlash(flashErr, fmt.Sprintf("%s %d revoked, %d failed: %v", markFail, res.Applied, res.Failed, m.err))
+	case m.err != nil:
+		return a.setFlash(flashErr, markFail+" "+m.err.Error())
+	case res.Failed > 0:
+		first := res.Failures[0]
+		return a.setFlash(flashErr, fmt.Sprintf("%s %d revoked, %d failed (press A to retry them); first: %s from %s: %v",
+			markFail, res.Applied, res.Failed, first.Item.Membership(), first.Item.UserLabel, first.Err))
+	}
+	return a.setFlash(flashOK, fmt.Sprintf("%s %d revoked, 0 failed", markOK, res.Applied))
+}
+
+// ---- rendering ----
+
+func (s *reviewScreen) badges(a *Model, it *cache.ReviewItem, userLevel bool) string {
+	st := &a.st
+	var out []string
+	add := func(text string, style func(...string) string) { out = append(out, style("["+text+"]")) }
+	if userLevel {
+		if !it.UserActive {
+			add("inactive", st.Inactive.Render)
+		}
+		if it.NoRole() {
+			add("no role", st.Inactive.Render)
+		}
+		return strings.Join(out, " ")
+	}
+	if it.Hints.Has(cache.HintInactive) {
+		add("inactive", st.Inactive.Render)
+	}
+	if it.Hints.Has(cache.HintNoRole) {
+		add("no role", st.Inactive.Render)
+	}
+	if it.Hints.Has(cache.HintAdmin) {
+		add("admin", st.Error.Render)
+	}
+	if it.Hints.Has(cache.HintNew) {
+		add("new since last sync", st.FlashInfo.Render)
+	}
+	return strings.Join(out, " ")
+}
+
+func decisionText(it *cache.ReviewItem) string {
+	switch it.Decision {
+	case cache.Keep:
+		return markOK + " keep"
+	case cache.Revoke:
+		return markFail + " revoke"
+	case cache.Skip:
+		return "– skip"
+	}
+	return markEmpty + " —"
+}
+
+func (s *reviewScreen) view(a *Model, w, h int) []string {
+	st := &a.st
+	r := s.r
+	c := r.Counts
+	group := "by user"
+	if s.byRole {
+		group = "by role"
+	}
+	saved := st.Muted.Render(markOK + " saved")
+	switch {
+	case s.saveErr != "":
+		saved = st.Error.Render(markFail + " not saved")
+	case !s.saved():
+		saved = st.Pending.Render("saving…")
+	}
+	head := " " + st.Bold.Render(safe(r.Name)) + st.Muted.Render(" · "+safe(r.Scope)+" · snapshot "+r.SnapshotAt.Local().Format("2006-01-02 15:04")+" · "+group)
+	counts := fmt.Sprintf("%s of %s decided · keep %s · revoke %s · skip %s", commas(c.Decided()), commas(c.Items), commas(c.Keep), commas(c.Revoke), commas(c.Skip))
+	if c.Applied+c.Failed > 0 {
+		counts += fmt.Sprintf(" · applied %s", commas(c.Applied))
+		if c.Failed > 0 {
+			counts += " · " + st.Error.Render("failed "+commas(c.Failed))
+		}
+	}
+	out := []string{clip(head, w), " " + counts + "  " + saved}
+	bodyH := h - len(out)
+	if s.noting {
+		bodyH--
+	}
+	if bodyH <= 0 {
+		return out
+	}
+	n := len(s.rows)
+	s.offset = scrollTo(s.cursor, s.offset, bodyH, n)
+	// Keep the cursor's group header in view when it is just above.
+	if s.offset == s.cursor && s.cursor > 0 && s.rows[s.cursor-1].item < 0 {
+		s.offset--
+	}
+	for i := s.offset; i < n && i < s.offset+bodyH; i++ {
+		out = append(out, s.rowView(a, i, w))
+	}
+	for len(out) < h-1 && s.noting {
+		out = append(out, "")
+	}
+	if s.noting {
+		s.note.SetWidth(max(4, w-8))
+		out = append(out, " "+s.note.View())
+	}
+	return out
+}
+
+func (s *reviewScreen) rowView(a *Model, i, w int) string {
+	st := &a.st
+	row := s.rows[i]
+	if row.item < 0 {
+		first := &s.r.Items[s.rows[i+1].item]
+		decided, total := 0, 0
+		for j := i + 1; j < len(s.rows) && s.rows[j].group == row.group; j++ {
+			total++
+			if s.r.Items[s.rows[j].item].Decision != cache.Undecided {
+				decided++
+			}
+		}
+		tally := fmt.Sprintf("%d/%d", decided, total)
+		var left string
+		if s.byRole {
+			left = st.Bold.Render(safe(first.Membership()))
+			if first.Hints.Has(cache.HintAdmin) {
+				left += " " + st.Error.Render("[admin]")
+			}
+		} else {
+			left = st.Bold.Render(safe(first.UserName)) + "  " + st.Muted.Render(safe(first.UserLabel))
+			if b := s.badges(a, first, true); b != "" {
+				left += "  " + b
+			}
+		}
+		left = clip(" "+left, max(0, w-len(tally)-2))
+		gap := max(1, w-ansi.StringWidth(left)-len(tally)-1)
+		return left + strings.Repeat(" ", gap) + st.Muted.Render(tally)
+	}
+	it := &s.r.Items[row.item]
+	what := it.Membership()
+	if s.byRole {
+		what = it.UserLabel
+		if it.UserName != "" && it.UserName != it.UserLabel {
+			what += " (" + it.UserName + ")"
+		}
+	}
+	dec := fit(decisionText(it), 9)
+	whatW := clamp(w/2-12, 12, 48)
+	var applied string
+	switch it.ApplyStatus {
+	case cache.Applied:
+		applied = st.Active.Render("revoked on the tenant")
+	case cache.ApplyFailed:
+		applied = st.Error.Render("apply failed: " + safe(it.ApplyError))
+	}
+	tail := strings.TrimSpace(strings.Join([]string{s.badges(a, it, false), applied}, " "))
+	if it.Note != "" {
+		tail = strings.TrimSpace(tail + " " + st.Muted.Render("“"+safe(it.Note)+"”"))
+	}
+	if i == s.cursor {
+		plain := "    " + dec + " " + fit(safe(what), whatW) + " " + ansi.Strip(tail)
+		return markCursor + st.Cursor.Render(padLine(plain, w-1))
+	}
+	var decStyled string
+	switch it.Decision {
+	case cache.Keep:
+		decStyled = st.Active.Render(dec)
+	case cache.Revoke:
+		decStyled = st.Error.Render(dec)
+	default:
+		decStyled = st.Muted.Render(dec)
+	}
+	return clip("     "+decStyled+" "+fit(safe(what), whatW)+" "+tail, w)
+}
