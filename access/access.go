@@ -51,6 +51,18 @@ func (s *Service) now() time.Time {
 
 // audit appends one row; a failure to audit is reported, never swallowed.
 func (s *Service) audit(ctx context.Context, action, target, detail string, err error) error {
+	e := s.auditEntry(action, target, detail, err)
+	// The audit row must land even if the caller's context was cancelled
+	// after the server write happened.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if aerr := s.Store.AppendAudit(actx, e); aerr != nil {
+		return fmt.Errorf("audit log: %w", aerr)
+	}
+	return nil
+}
+
+func (s *Service) auditEntry(action, target, detail string, err error) cache.AuditEntry {
 	e := cache.AuditEntry{
 		At: s.now().UTC(), Actor: s.Actor, Profile: s.Profile, Tenant: s.Tenant(),
 		Action: action, Target: target, Detail: detail, Result: "ok",
@@ -62,14 +74,7 @@ func (s *Service) audit(ctx context.Context, action, target, detail string, err 
 			e.Status = ce.Status
 		}
 	}
-	// The audit row must land even if the caller's context was cancelled
-	// after the server write happened.
-	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if aerr := s.Store.AppendAudit(actx, e); aerr != nil {
-		return fmt.Errorf("audit log: %w", aerr)
-	}
-	return nil
+	return e
 }
 
 // MembershipLabel is "Role — Org" for role x org groups, else the group name.
@@ -140,7 +145,8 @@ type Outcome struct {
 	Duration time.Duration
 }
 
-// Apply sends one membership change: one PATCH and one cache transaction.
+// Apply sends one membership change: one PATCH and one cache transaction
+// (the membership and its audit row).
 // When the outcome is uncertain (an error after the request may have reached
 // the server) the user is re-read so the cache never disagrees with the
 // server silently.
@@ -157,10 +163,16 @@ func (s *Service) Apply(ctx context.Context, ch Change) Outcome {
 	} else {
 		err = s.Client.RemoveMember(ctx, ch.GroupID, ch.UserID)
 	}
+	target := ch.UserLabel + " / " + ch.Group
+	audited := false
 	if err == nil {
 		out.Member = ch.Grant
-		if cerr := s.Store.SetMembership(ctx, ch.UserID, ch.GroupID, ch.Grant); cerr != nil {
+		// The membership and its audit row: one cache transaction.
+		e := s.auditEntry(ch.Verb(), target, ch.Request(), nil)
+		if cerr := s.Store.RecordMembership(ctx, ch.UserID, ch.GroupID, ch.Grant, e); cerr != nil {
 			err = fmt.Errorf("%s succeeded on the server but the cache was not updated (run sync): %w", ch.Verb(), cerr)
+		} else {
+			audited = true
 		}
 	} else if uncertain(err) {
 		u, deleted, rerr := s.reread(ctx, ch.UserID)
@@ -178,7 +190,10 @@ func (s *Service) Apply(ctx context.Context, ch Change) Outcome {
 	}
 	out.Err = err
 	out.Duration = s.now().Sub(start)
-	if aerr := s.audit(ctx, ch.Verb(), ch.UserLabel+" / "+ch.Group, ch.Request(), err); aerr != nil && out.Err == nil {
+	if audited {
+		return out
+	}
+	if aerr := s.audit(ctx, ch.Verb(), target, ch.Request(), err); aerr != nil && out.Err == nil {
 		out.Err = aerr
 	}
 	return out

@@ -927,32 +927,48 @@ func bumpCounts(ctx context.Context, tx *sql.Tx, snap int64, users, groups, memb
 // write. Both the user and the group must be in the current snapshot.
 func (s *Store) SetMembership(ctx context.Context, userID, groupID string, member bool) error {
 	return s.write(ctx, "record membership", func(tx *sql.Tx, snap int64) error {
-		for _, c := range []struct{ table, id string }{{"users", userID}, {"groups", groupID}} {
-			ok, err := exists(ctx, tx, c.table, snap, c.id)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return fmt.Errorf("%s %q: %w", strings.TrimSuffix(c.table, "s"), c.id, ErrNotInSnapshot)
-			}
-		}
-		q, sign := `INSERT OR IGNORE INTO memberships (snapshot_id, user_id, group_id) VALUES (?, ?, ?)`, int64(1)
-		if !member {
-			q, sign = `DELETE FROM memberships WHERE snapshot_id = ? AND user_id = ? AND group_id = ?`, -1
-		}
-		res, err := tx.ExecContext(ctx, q, snap, userID, groupID)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, syncGroupIDs, snap, userID); err != nil {
-			return err
-		}
-		return bumpCounts(ctx, tx, snap, 0, 0, sign*n)
+		return setMembership(ctx, tx, snap, userID, groupID, member)
 	})
+}
+
+// RecordMembership is SetMembership and AppendAudit in one transaction: a
+// grant or revocation and its audit row land together or not at all, and a
+// write to the tenant costs the cache one commit.
+func (s *Store) RecordMembership(ctx context.Context, userID, groupID string, member bool, e AuditEntry) error {
+	return s.write(ctx, "record membership", func(tx *sql.Tx, snap int64) error {
+		if err := setMembership(ctx, tx, snap, userID, groupID, member); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, e)
+	})
+}
+
+func setMembership(ctx context.Context, tx *sql.Tx, snap int64, userID, groupID string, member bool) error {
+	for _, c := range []struct{ table, id string }{{"users", userID}, {"groups", groupID}} {
+		ok, err := exists(ctx, tx, c.table, snap, c.id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%s %q: %w", strings.TrimSuffix(c.table, "s"), c.id, ErrNotInSnapshot)
+		}
+	}
+	q, sign := `INSERT OR IGNORE INTO memberships (snapshot_id, user_id, group_id) VALUES (?, ?, ?)`, int64(1)
+	if !member {
+		q, sign = `DELETE FROM memberships WHERE snapshot_id = ? AND user_id = ? AND group_id = ?`, -1
+	}
+	res, err := tx.ExecContext(ctx, q, snap, userID, groupID)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, syncGroupIDs, snap, userID); err != nil {
+		return err
+	}
+	return bumpCounts(ctx, tx, snap, 0, 0, sign*n)
 }
 
 // PutUser stores a re-read user (attributes and memberships from u.Groups),
@@ -1110,15 +1126,21 @@ func OSUser() string {
 
 // AppendAudit appends one entry; At defaults to now, Actor to the OS user.
 func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) error {
+	return s.failIf("append to the audit log", insertAudit(ctx, s.db, e))
+}
+
+func insertAudit(ctx context.Context, db interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}, e AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
 	if e.Actor == "" {
 		e.Actor = OSUser()
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO audit (at, actor, profile, tenant, action, target, detail, result, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := db.ExecContext(ctx, `INSERT INTO audit (at, actor, profile, tenant, action, target, detail, result, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		fmtTime(e.At), e.Actor, e.Profile, redactURL(e.Tenant), e.Action, e.Target, e.Detail, e.Result, e.Status)
-	return s.failIf("append to the audit log", err)
+	return err
 }
 
 // Audit returns up to limit entries (all when limit <= 0), newest first.
