@@ -155,8 +155,8 @@ func (s *reviewListScreen) load(a *Model) tea.Cmd {
 	}
 }
 
-// reviewOpenedMsg carries a review loaded (or just started) for the review
-// screen; summary is the list's entry to keep its counts current.
+// reviewOpenedMsg carries a review loaded, or just started from the start
+// dialog, for the review screen.
 type reviewOpenedMsg struct {
 	list    *reviewListScreen
 	r       *cache.Review
@@ -472,6 +472,7 @@ type reviewScreen struct {
 	applying bool
 	applyCh  chan tea.Msg
 	progress access.ReviewApplyProgress
+	byKey    map[cache.ItemKey]int32 // item index by key, for apply results
 }
 
 func newReviewScreen(a *Model, r *cache.Review, summary *cache.Review) *reviewScreen {
@@ -826,7 +827,7 @@ func (m reviewReloadedMsg) handle(a *Model) tea.Cmd {
 		return a.setFlash(flashErr, markFail+" "+m.err.Error())
 	}
 	s := m.s
-	s.r.Items, s.r.Counts = m.r.Items, m.r.Counts
+	s.r.Items, s.r.Counts, s.byKey = m.r.Items, m.r.Counts, nil
 	if s.summary != nil {
 		s.summary.Counts = s.r.Counts
 	}
@@ -930,7 +931,13 @@ func (s *reviewScreen) startApply(a *Model) tea.Cmd {
 func (m reviewApplyStepMsg) handle(a *Model) tea.Cmd {
 	s, p := m.s, m.p
 	s.progress = p
-	if i := s.r.Find(p.Item.Key()); i >= 0 {
+	if s.byKey == nil { // a review may hold 300k items: no linear search per result
+		s.byKey = make(map[cache.ItemKey]int32, len(s.r.Items))
+		for i := range s.r.Items {
+			s.byKey[s.r.Items[i].Key()] = int32(i)
+		}
+	}
+	if i, ok := s.byKey[p.Item.Key()]; ok {
 		it := &s.r.Items[i]
 		s.count(it, -1)
 		it.ApplyStatus, it.ApplyError, it.AppliedAt = p.Item.ApplyStatus, p.Item.ApplyError, a.opts.Now()

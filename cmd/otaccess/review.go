@@ -258,19 +258,32 @@ func findReviewItem(r *cache.Review, user, role, org string) (int, error) {
 		}
 		return strings.ToLower(it.Role), strings.ToLower(it.Org)
 	}
-	var exact, partial []int
+	// Per field: an exact name (or the group id for ROLE) scores 2, a part
+	// of it 1; the best total wins, so "Legal" picks Legal over "EMEA - Legal".
+	score := func(field, q, alsoExact string) int {
+		switch {
+		case field == q || (alsoExact != "" && alsoExact == q):
+			return 2
+		case q != "" && strings.Contains(field, q):
+			return 1
+		}
+		return 0
+	}
+	var hits []int
+	best := 0
 	for _, i := range mine {
 		it := &r.Items[i]
 		rn, on := field(it)
-		if (rn == role || it.GroupID == role) && on == org {
-			exact = append(exact, i)
-		} else if role != "" && strings.Contains(rn, role) && strings.Contains(on, org) && (org == "") == (on == "") {
-			partial = append(partial, i)
+		roleScore, orgScore := score(rn, role, strings.ToLower(it.GroupID)), score(on, org, "")
+		if roleScore == 0 || orgScore == 0 {
+			continue
 		}
-	}
-	hits := exact
-	if len(hits) == 0 {
-		hits = partial
+		switch total := roleScore + orgScore; {
+		case total > best:
+			best, hits = total, []int{i}
+		case total == best:
+			hits = append(hits, i)
+		}
 	}
 	switch len(hits) {
 	case 1:

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/otaccess/otaccess/access"
+	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
 )
@@ -368,5 +369,43 @@ func TestDiffAfterResync(t *testing.T) {
 	show := e.mustRun("review", "show", "recent").stdout
 	if !strings.Contains(show, "new") || !strings.Contains(show, "new.hire@acme.test") {
 		t.Fatalf("review of a new hire: %s", show)
+	}
+}
+
+func TestFindReviewItem(t *testing.T) {
+	r := &cache.Review{Name: "Q4", Items: []cache.ReviewItem{
+		{UserID: "u1", UserEmail: "ana@acme.com", UserLabel: "ana@acme.com", GroupID: "r1:o1", Role: "Site Admin", Org: "Legal"},
+		{UserID: "u1", UserEmail: "ana@acme.com", UserLabel: "ana@acme.com", GroupID: "r1:o2", Role: "Site Admin", Org: "EMEA - Legal"},
+		{UserID: "u1", UserEmail: "ana@acme.com", UserLabel: "ana@acme.com", GroupID: "r2:o1", Role: "Auditor", Org: "Legal"},
+		{UserID: "u1", UserEmail: "ana@acme.com", UserLabel: "ana@acme.com", GroupID: "everyone", Group: "Everyone"},
+		{UserID: "u2", UserLabel: "svc-bot", Hints: cache.HintNoRole},
+	}}
+	cases := []struct {
+		user, role, org string
+		want            int // -1: an error
+	}{
+		{"ana@acme.com", "site admin", "legal", 0}, // exact beats "EMEA - Legal"
+		{"u1", "Site Admin", "EMEA", 1},
+		{"ANA@acme.com", "audit", "leg", 2},
+		{"u1", "r2:o1", "Legal", 2},
+		{"ana@acme.com", "Everyone", "-", 3},
+		{"svc-bot", "-", "-", 4},
+		{"ana@acme.com", "admin", "legal", 0}, // both Site Admin memberships contain "legal"; the exact org wins
+		{"ana@acme.com", "admin", "e", -1},    // ambiguous
+		{"ana@acme.com", "Admin", "o", -1},
+		{"nobody", "Auditor", "Legal", -1},
+		{"svc-bot", "Auditor", "Legal", -1},
+	}
+	for _, tc := range cases {
+		got, err := findReviewItem(r, tc.user, tc.role, tc.org)
+		if tc.want < 0 {
+			if err == nil {
+				t.Errorf("%v: item %d, want an error", tc, got)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%v: item %d, %v; want %d", tc, got, err, tc.want)
+		}
 	}
 }
