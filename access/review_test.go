@@ -337,3 +337,26 @@ func TestApplyReviewOffline(t *testing.T) {
 		t.Fatalf("starting a review offline: %v", err)
 	}
 }
+
+// A revocation the server carried out counts as applied even when the
+// current snapshot no longer lists the user (a later sync dropped it).
+func TestApplyReviewUserGoneFromSnapshot(t *testing.T) {
+	ctx := context.Background()
+	svc, srv, _ := newService(t, scimtest.Config{})
+	r, err := svc.StartReview(ctx, "Q4", ReviewScope{Org: "Legal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := r.Items[0]
+	if err := svc.Store.Decide(ctx, r.ID, cache.Decision{Key: it.Key(), Verdict: cache.Revoke}); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Store.DeleteUser(ctx, it.UserID); err != nil {
+		t.Fatal(err)
+	}
+	r, _ = svc.Store.Review(ctx, "Q4")
+	res, err := svc.ApplyReview(ctx, r, ReviewApplyOptions{})
+	if err != nil || res.Applied != 1 || srv.IsMember(it.UserID, it.GroupID) {
+		t.Fatalf("apply %+v, %v; still a member: %v", res, err, srv.IsMember(it.UserID, it.GroupID))
+	}
+}
