@@ -26,6 +26,9 @@ type KeyMap struct {
 
 	// Dialog keys.
 	Yes, No, Switch, Choose key.Binding
+
+	// Review and diff screens.
+	Review reviewKeyMap
 }
 
 // DefaultKeyMap follows terminal-browser habits (k9s, lazygit, less).
@@ -70,6 +73,8 @@ func DefaultKeyMap() KeyMap {
 		No:     b([]string{"n", "N", "esc"}, "n/esc", "no"),
 		Switch: b([]string{"tab", "shift+tab", "left", "right", "h", "l"}, "tab/←/→", "switch"),
 		Choose: b([]string{"enter"}, "enter", "choose"),
+
+		Review: defaultReviewKeys(),
 	}
 }
 
@@ -85,9 +90,42 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Open, k.Back, k.Filter, k.Sort, k.Reverse, k.HideEmpty, k.CopyID},
 		{k.UsersTab, k.MatrixTab, k.GroupsTab, k.NextTab},
 		{k.Toggle, k.Revoke, k.Deprovision, k.Sync},
+		{k.Review.Reviews, k.Review.Changes, k.Review.Keep, k.Review.Revoke, k.Review.Skip, k.Review.Clear, k.Review.Note, k.Review.NextOpen, k.Review.Group, k.Review.Apply},
 		{k.Help, k.Quit},
 	}
 }
 
 // helpSections names FullHelp's groups for the help screen.
-var helpSections = []string{"Move", "Browse", "Views", "Change the tenant", "General"}
+var helpSections = []string{"Move", "Browse", "Views", "Change the tenant", "Access review", "General"}
+
+// reviewKeyMap holds the bindings of the review and diff screens.
+type reviewKeyMap struct {
+	Reviews, Changes           key.Binding // app-wide
+	Keep, Revoke, Skip, Clear  key.Binding
+	Note, Apply, Group         key.Binding
+	NextOpen, PrevOpen, Start  key.Binding
+	OpenUser, OpenReview, Save key.Binding
+}
+
+func defaultReviewKeys() reviewKeyMap {
+	b := func(keys []string, helpKey, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(helpKey, desc))
+	}
+	return reviewKeyMap{
+		Reviews:    b([]string{"R"}, "R", "reviews"),
+		Changes:    b([]string{"d"}, "d", "changes"),
+		Keep:       b([]string{"a"}, "a", "keep"),
+		Revoke:     b([]string{"x"}, "x", "revoke"),
+		Skip:       b([]string{"s"}, "s", "skip"),
+		Clear:      b([]string{"u"}, "u", "undecide"),
+		Note:       b([]string{"n"}, "n", "note"),
+		Apply:      b([]string{"A"}, "A", "apply revocations"),
+		Group:      b([]string{"o"}, "o", "by user/role"),
+		NextOpen:   b([]string{"]"}, "]", "next undecided"),
+		PrevOpen:   b([]string{"["}, "[", "previous undecided"),
+		Start:      b([]string{"n"}, "n", "new review"),
+		OpenUser:   b([]string{"enter"}, "enter", "user"),
+		OpenReview: b([]string{"enter"}, "enter", "open"),
+		Save:       b([]string{"enter"}, "enter", "save"),
+	}
+}

@@ -25,39 +25,6 @@ import (
 // written one at a time in key order (a queue), so two quick keys on the
 // same item cannot be stored in the wrong order.
 
-// reviewKeyMap holds the bindings of the review and diff screens. They are
-// defined here rather than in keys.go so these screens stay self-contained.
-type reviewKeyMap struct {
-	Reviews, Changes           key.Binding // app-wide
-	Keep, Revoke, Skip, Clear  key.Binding
-	Note, Apply, Group         key.Binding
-	NextOpen, PrevOpen, Start  key.Binding
-	OpenUser, OpenReview, Save key.Binding
-}
-
-var reviewKeys = func() reviewKeyMap {
-	b := func(keys []string, helpKey, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(helpKey, desc))
-	}
-	return reviewKeyMap{
-		Reviews:    b([]string{"R"}, "R", "reviews"),
-		Changes:    b([]string{"d"}, "d", "changes"),
-		Keep:       b([]string{"a"}, "a", "keep"),
-		Revoke:     b([]string{"x"}, "x", "revoke"),
-		Skip:       b([]string{"s"}, "s", "skip"),
-		Clear:      b([]string{"u"}, "u", "undecide"),
-		Note:       b([]string{"n"}, "n", "note"),
-		Apply:      b([]string{"A"}, "A", "apply revocations"),
-		Group:      b([]string{"o"}, "o", "by user/role"),
-		NextOpen:   b([]string{"]"}, "]", "next undecided"),
-		PrevOpen:   b([]string{"["}, "[", "previous undecided"),
-		Start:      b([]string{"n"}, "n", "new review"),
-		OpenUser:   b([]string{"enter"}, "enter", "user"),
-		OpenReview: b([]string{"enter"}, "enter", "open"),
-		Save:       b([]string{"enter"}, "enter", "save"),
-	}
-}()
-
 // reviewMsg is every message the review and diff screens send themselves;
 // the app hands it back to handle.
 type reviewMsg interface{ handle(a *Model) tea.Cmd }
@@ -66,7 +33,7 @@ type reviewMsg interface{ handle(a *Model) tea.Cmd }
 // (d) from any screen that did not use the key itself.
 func (a *Model) reviewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch {
-	case key.Matches(msg, reviewKeys.Reviews):
+	case key.Matches(msg, a.keys.Review.Reviews):
 		if a.store == nil {
 			return a.setFlash(flashErr, markFail+" reviews need the cache"), true
 		}
@@ -79,7 +46,7 @@ func (a *Model) reviewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		s := &reviewListScreen{}
 		a.push(s)
 		return s.load(a), true
-	case key.Matches(msg, reviewKeys.Changes):
+	case key.Matches(msg, a.keys.Review.Changes):
 		if a.snap == nil || a.store == nil {
 			return nil, false
 		}
@@ -214,7 +181,7 @@ func (s *reviewListScreen) info(a *Model) string {
 }
 
 func (s *reviewListScreen) hints(a *Model) []key.Binding {
-	k := reviewKeys
+	k := a.keys.Review
 	if len(s.list) == 0 {
 		return []key.Binding{k.Start, a.keys.Back, a.keys.Help}
 	}
@@ -240,9 +207,9 @@ func (s *reviewListScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 	case key.Matches(km, k.End):
 		s.cursor = len(s.list) - 1
 		return nil, true
-	case key.Matches(km, reviewKeys.Start):
+	case key.Matches(km, a.keys.Review.Start):
 		return a.openReviewStart(s), true
-	case key.Matches(km, reviewKeys.OpenReview):
+	case key.Matches(km, a.keys.Review.OpenReview):
 		if s.cursor < 0 || s.cursor >= len(s.list) || s.opening {
 			return nil, true
 		}
@@ -600,7 +567,7 @@ func (s *reviewScreen) info(a *Model) string {
 }
 
 func (s *reviewScreen) hints(a *Model) []key.Binding {
-	k := reviewKeys
+	k := a.keys.Review
 	if s.noting {
 		return []key.Binding{k.Save, a.keys.Back}
 	}
@@ -615,7 +582,7 @@ func (s *reviewScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 	if !ok {
 		return nil, false
 	}
-	k, rk := a.keys, reviewKeys
+	k, rk := a.keys, a.keys.Review
 	h := max(1, a.bodyHeight()-2)
 	switch {
 	case key.Matches(km, k.Up):
