@@ -112,7 +112,7 @@ func Open(path string) (*Store, error) {
 		"_pragma=busy_timeout(" + strconv.Itoa(int(busyTimeout/time.Millisecond)) + ")",
 		"_pragma=foreign_keys(1)",
 		"_pragma=synchronous(NORMAL)",
-		"_pragma=mmap_size(268435456)",
+		"_pragma=mmap_size(" + strconv.Itoa(mmapSize) + ")",
 		"_pragma=cache_size(-32768)",
 		"_txlock=immediate",
 	}, "&")
@@ -677,10 +677,19 @@ func (s *Store) Load(ctx context.Context) (*Snapshot, error) {
 	return s.LoadSnapshot(ctx, id)
 }
 
+// mmapSize is how much of the file SQLite reads through a memory map.
+const mmapSize = 256 << 20
+
 // LoadSnapshot reads one stored snapshot (see Snapshots), in one read
 // transaction so a concurrent sync is never half-seen.
 func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*Snapshot, error) {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, s.fail("load snapshot", err)
+	}
+	defer conn.Close()
+	defer unmap(conn)
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, s.fail("load snapshot", err)
 	}
@@ -749,6 +758,17 @@ func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*Snapshot, error) {
 	snap.Info = info
 	snap.Info.Users, snap.Info.Groups, snap.Info.Memberships = len(snap.Users), len(snap.Groups), snap.Memberships()
 	return snap, nil
+}
+
+// unmap drops conn's memory map of the file. A load touches every page of
+// the snapshot through it, and touched pages count in the process's RSS for
+// as long as the map lives: the TUI would show the file's size (240 MB for
+// 100k users) on top of the model. The pages stay in the kernel's cache;
+// the next read maps the file again, lazily.
+func unmap(conn *sql.Conn) {
+	ctx := context.Background()
+	_, _ = conn.ExecContext(ctx, "PRAGMA mmap_size = 0")
+	_, _ = conn.ExecContext(ctx, "PRAGMA mmap_size = "+strconv.Itoa(mmapSize))
 }
 
 // packUser encodes the model fields as "<len>,<len>,...:<field><field>...":
