@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -94,4 +95,47 @@ func (f *filterInput) view(a *Model, w int) string {
 		line += st.Error.Render(fit(errText, errW))
 	}
 	return line
+}
+
+// listKeys handles what every filterable table does with a message: typing
+// into the focused filter (the arrows still move the cursor), moving through
+// the table, `/` to focus the filter and esc to clear it; refilter re-applies
+// the query. When stop is true the screen returns (cmd, handled) as they
+// are; otherwise km is a key press for the screen's own bindings.
+func listKeys(a *Model, msg tea.Msg, f *filterInput, t *vtable, n, h int, refilter func()) (km tea.KeyPressMsg, cmd tea.Cmd, handled, stop bool) {
+	km, isKey := msg.(tea.KeyPressMsg)
+	if f.focused() {
+		if isKey {
+			switch km.String() {
+			case "up", "down", "pgup", "pgdown":
+				t.handleKey(a.keys, km, n, h)
+				return km, nil, true, true
+			}
+		}
+		cmd, changed := f.update(a, msg)
+		if changed {
+			refilter()
+			t.cursor, t.offset = 0, 0
+		}
+		return km, cmd, true, true
+	}
+	if !isKey {
+		return km, nil, false, true
+	}
+	if t.handleKey(a.keys, km, n, h) {
+		return km, nil, true, true
+	}
+	switch {
+	case key.Matches(km, a.keys.Filter):
+		return km, f.focus(), true, true
+	case key.Matches(km, a.keys.Back):
+		if f.value() == "" {
+			return km, nil, false, true // esc goes back a screen
+		}
+		f.clear()
+		refilter()
+		t.cursor, t.offset = 0, 0
+		return km, nil, true, true
+	}
+	return km, nil, false, false
 }

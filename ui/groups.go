@@ -166,39 +166,12 @@ func (s *groupsScreen) view(a *Model, w, h int) []string {
 
 func (s *groupsScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 	n, h := len(s.rows), s.visibleRows(a)
-	if s.filter.focused() {
-		if km, ok := msg.(tea.KeyPressMsg); ok {
-			switch km.String() {
-			case "up", "down", "pgup", "pgdown":
-				s.tbl.handleKey(a.keys, km, n, h)
-				return nil, true
-			}
-		}
-		cmd, changed := s.filter.update(a, msg)
-		if changed {
-			s.tbl.cursor, s.tbl.offset = 0, 0
-			s.refilter(a)
-		}
-		return cmd, true
-	}
-	km, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return nil, false
+	km, cmd, handled, stop := listKeys(a, msg, &s.filter, &s.tbl, n, h, func() { s.refilter(a) })
+	if stop {
+		return cmd, handled
 	}
 	k := a.keys
-	if s.tbl.handleKey(k, km, n, h) {
-		return nil, true
-	}
 	switch {
-	case key.Matches(km, k.Filter):
-		return s.filter.focus(), true
-	case key.Matches(km, k.Back):
-		if s.filter.value() != "" {
-			s.filter.clear()
-			s.refilter(a)
-			return nil, true
-		}
-		return nil, false
 	case key.Matches(km, k.Sort):
 		s.sortCol, s.desc = (s.sortCol+1)%gcolCount, s.sortCol+1 == gcolMembers
 		s.resort(a)

@@ -222,42 +222,13 @@ func roleOrgCounts(snap *cache.Snapshot, u int) (roles, orgs int) {
 }
 
 func (s *usersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
-	n := len(s.rows)
-	h := s.visibleRows(a)
-	if s.filter.focused() {
-		if km, ok := msg.(tea.KeyPressMsg); ok {
-			switch km.String() {
-			case "up", "down", "pgup", "pgdown":
-				s.tbl.handleKey(a.keys, km, n, h)
-				return nil, true
-			}
-		}
-		cmd, changed := s.filter.update(a, msg)
-		if changed {
-			s.refilter(a)
-			s.tbl.cursor, s.tbl.offset = 0, 0
-		}
-		return cmd, true
-	}
-	km, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return nil, false
-	}
-	if s.tbl.handleKey(a.keys, km, n, h) {
-		return nil, true
+	n, h := len(s.rows), s.visibleRows(a)
+	km, cmd, handled, stop := listKeys(a, msg, &s.filter, &s.tbl, n, h, func() { s.refilter(a) })
+	if stop {
+		return cmd, handled
 	}
 	k := a.keys
 	switch {
-	case key.Matches(km, k.Filter):
-		return s.filter.focus(), true
-	case key.Matches(km, k.Back):
-		if s.filter.value() != "" {
-			s.filter.clear()
-			s.refilter(a)
-			s.tbl.cursor, s.tbl.offset = 0, 0
-			return nil, true
-		}
-		return nil, false
 	case key.Matches(km, k.Sort):
 		s.setSort(a, (s.sortCol+1)%ucolCount, false)
 		return nil, true
