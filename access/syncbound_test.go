@@ -2,10 +2,14 @@ package access
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
 )
 
@@ -28,5 +32,45 @@ func TestSyncConcurrencyIsShared(t *testing.T) {
 	}
 	if p := int(peak.Load()); p > f.opt.Concurrency || p < 2 {
 		t.Fatalf("peak requests in flight %d, want 2..%d", p, f.opt.Concurrency)
+	}
+}
+
+// TestSyncPacedByServer: a server that caps pages below what the client asks
+// and answers 429 when pushed still yields the whole tenant, with progress.
+func TestSyncPacedByServer(t *testing.T) {
+	fake := scimtest.NewServer(scimtest.Config{
+		Users: 120, Roles: 3, Orgs: 2, Seed: 3, Token: testToken,
+		UserPageCap: 15, RateLimitPerMinute: 4, RateWindow: 30 * time.Millisecond,
+	})
+	hs := httptest.NewServer(fake)
+	t.Cleanup(hs.Close)
+	c, err := client.New(client.Options{
+		BaseURL: hs.URL + fake.BasePath(), Token: testToken, RequestsPerMinute: 1_000_000,
+		BaseBackoff: time.Millisecond, MaxBackoff: 40 * time.Millisecond, MaxRetries: 20,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := cache.Open(filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var updates atomic.Int32
+	info, err := New(c, st, "test").Sync(ctxT(t), SyncOptions{Concurrency: 3, Progress: func(SyncProgress) { updates.Add(1) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Users != 120 || info.Memberships != fake.Memberships() {
+		t.Fatalf("synced %+v; server has 120 users, %d memberships", info, fake.Memberships())
+	}
+	throttled := 0
+	for _, r := range fake.RequestLog() {
+		if r.Status == http.StatusTooManyRequests {
+			throttled++
+		}
+	}
+	if throttled == 0 || updates.Load() == 0 {
+		t.Fatalf("%d answers were 429 and progress was reported %d times; want both > 0", throttled, updates.Load())
 	}
 }
