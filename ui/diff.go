@@ -153,19 +153,11 @@ func (s *diffScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 	}
 	k := a.keys
 	h := max(1, a.bodyHeight()-2)
+	if target, dir, ok := cursorKey(k, km, s.cursor, len(s.rows), h); ok {
+		s.move(target, dir)
+		return nil, true
+	}
 	switch {
-	case key.Matches(km, k.Up):
-		s.move(s.cursor-1, -1)
-	case key.Matches(km, k.Down):
-		s.move(s.cursor+1, 1)
-	case key.Matches(km, k.PageUp):
-		s.move(s.cursor-h, -1)
-	case key.Matches(km, k.PageDown):
-		s.move(s.cursor+h, 1)
-	case key.Matches(km, k.Home):
-		s.move(0, 1)
-	case key.Matches(km, k.End):
-		s.move(len(s.rows)-1, -1)
 	case key.Matches(km, k.Open):
 		if s.cursor >= len(s.rows) || a.snap == nil {
 			return nil, true
