@@ -65,7 +65,7 @@ Run with no subcommand to open the terminal UI on the configured tenant.`,
 		a.syncCmd(),
 		a.usersCmd(), a.userCmd(), a.groupsCmd(), a.matrixCmd(), a.auditCmd(),
 		a.grantCmd(true), a.grantCmd(false), a.deactivateCmd(), a.deleteCmd(),
-		a.fakeServerCmd(), a.demoCmd(),
+		a.fakeServerCmd(), a.demoCmd(), a.benchCmd(),
 		a.reviewCmd(), a.diffCmd(),
 	)
 	return root

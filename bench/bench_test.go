@@ -1,0 +1,289 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"charm.land/bubbles/v2/list"
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
+
+	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/client"
+)
+
+// The benchmarks share one served tenant, synced once: the reference tenant,
+// or a tenth of it under -short.
+var (
+	sharedOnce sync.Once
+	shared     *env
+	sharedErr  error
+)
+
+func benchEnv(b *testing.B) *env {
+	b.Helper()
+	sharedOnce.Do(func() {
+		opt := Reference()
+		if testing.Short() {
+			opt.Users = 10_000
+		}
+		shared, sharedErr = newEnv(opt)
+		if sharedErr != nil {
+			return
+		}
+		var r syncRun
+		if r, sharedErr = shared.syncOnce(context.Background(), "shared.db"); sharedErr != nil {
+			return
+		}
+		shared.cacheFile, shared.syncRequests = r.path, r.requests
+		var st *cache.Store
+		if st, sharedErr = cache.Open(r.path); sharedErr != nil {
+			return
+		}
+		defer st.Close()
+		shared.snap, sharedErr = st.Load(context.Background())
+	})
+	if sharedErr != nil {
+		b.Fatal(sharedErr)
+	}
+	return shared
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared != nil {
+		shared.close()
+	}
+	os.Exit(code)
+}
+
+// BenchmarkSyncConcurrent is access.Service.Sync into a fresh cache, as
+// `otaccess sync` runs it; it reports the fetch against the latency floor.
+func BenchmarkSyncConcurrent(b *testing.B) {
+	e := benchEnv(b)
+	var last syncRun
+	for b.Loop() {
+		r, err := e.syncOnce(context.Background(), "bench-sync.db")
+		if err != nil {
+			b.Fatal(err)
+		}
+		last = r
+	}
+	floor := time.Duration(ceilDiv(last.requests, e.conc)) * e.opt.Latency
+	b.ReportMetric(ms(last.fetch), "fetch-ms")
+	b.ReportMetric(last.fetch.Seconds()/floor.Seconds(), "fetch/floor")
+	b.ReportMetric(float64(last.requests), "requests")
+}
+
+// BenchmarkSyncFetch is the fetch alone: users and groups read at once,
+// sharing the concurrency, as Sync reads them.
+func BenchmarkSyncFetch(b *testing.B) {
+	e := benchEnv(b)
+	c, err := e.newClient()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	cpu0 := processCPU()
+	for b.Loop() {
+		slots := semaphore.NewWeighted(int64(e.conc))
+		var g errgroup.Group
+		g.Go(func() error {
+			_, err := c.AllUsers(ctx, client.PageOptions{Concurrency: e.conc, Slots: slots})
+			return err
+		})
+		g.Go(func() error {
+			_, err := c.AllGroups(ctx, client.PageOptions{Concurrency: e.conc, Slots: slots})
+			return err
+		})
+		if err := g.Wait(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric((processCPU() - cpu0).Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// BenchmarkSyncSequential is the baseline: one 100-user page at a time.
+func BenchmarkSyncSequential(b *testing.B) {
+	e := benchEnv(b)
+	c, err := e.newClient()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := c.AllUsers(ctx, client.PageOptions{PageSize: 100, Concurrency: 1}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.AllGroups(ctx, client.PageOptions{Concurrency: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFilterKeystroke is one keystroke typed into the users screen's
+// filter (Update and the frame after it), over every prefix of the typed
+// queries in turn.
+func BenchmarkFilterKeystroke(b *testing.B) {
+	e := benchEnv(b)
+	m := newUI(e.snap, nil, nil)
+	var keys []string
+	for _, q := range typedQueries {
+		for _, r := range q {
+			keys = append(keys, string(r))
+		}
+		keys = append(keys, "esc")
+	}
+	press(m, "/")
+	i := 0
+	for b.Loop() {
+		k := keys[i%len(keys)]
+		i++
+		m.Update(keyMsg(k))
+		frame(m)
+		if k == "esc" {
+			press(m, "/")
+		}
+	}
+}
+
+// BenchmarkIndexFilter is cache.Index.Filter alone over the same prefixes.
+func BenchmarkIndexFilter(b *testing.B) {
+	e := benchEnv(b)
+	ix := cache.NewIndex(e.snap)
+	prefixes := queryPrefixes()
+	var dst []int32
+	i := 0
+	for b.Loop() {
+		dst, _ = ix.Filter(prefixes[i%len(prefixes)], dst)
+		i++
+	}
+}
+
+// BenchmarkListFilterBaseline is bubbles/list's DefaultFilter over the same
+// strings (name, email, userName per user) and prefixes.
+func BenchmarkListFilterBaseline(b *testing.B) {
+	e := benchEnv(b)
+	targets := listTargets(e.snap)
+	prefixes := queryPrefixes()
+	i := 0
+	for b.Loop() {
+		list.DefaultFilter(prefixes[i%len(prefixes)], targets)
+		i++
+	}
+}
+
+// BenchmarkUsersView100 and BenchmarkUsersView100k render the users screen
+// at 120x40: the cost must not depend on the number of users.
+func BenchmarkUsersView100(b *testing.B) {
+	benchView(b, smallSnapshot(Reference()))
+}
+
+func BenchmarkUsersView100k(b *testing.B) {
+	benchView(b, benchEnv(b).snap)
+}
+
+func benchView(b *testing.B, snap *cache.Snapshot) {
+	m := newUI(snap, nil, nil)
+	press(m, "end") // the last row: a list that is not virtual pays most here
+	for b.Loop() {
+		frame(m)
+	}
+}
+
+// BenchmarkOpenToFirstFrame opens the cache, loads the snapshot, builds the
+// UI and renders its first frame, as `otaccess` starts.
+func BenchmarkOpenToFirstFrame(b *testing.B) {
+	e := benchEnv(b)
+	for b.Loop() {
+		o, err := openToFrame(context.Background(), e.cacheFile)
+		if err != nil {
+			b.Fatal(err)
+		}
+		o.store.Close()
+	}
+}
+
+// BenchmarkTenantMatrix is the tenant matrix's counts and the matrix
+// screen's recompute and frame.
+func BenchmarkTenantMatrix(b *testing.B) {
+	e := benchEnv(b)
+	m := newUI(e.snap, nil, nil)
+	press(m, "2")
+	for b.Loop() {
+		e.snap.TenantMatrix()
+		press(m, "s") // the screen recomputes: counts, totals, order
+		frame(m)
+	}
+}
+
+// TestRunSmall runs the whole benchmark on a tiny tenant and checks that the
+// report is complete and well-formed. It asserts no timing target: CI
+// machines are too noisy for that.
+func TestRunSmall(t *testing.T) {
+	opt := Options{Users: 2000, Roles: 8, Orgs: 6, Seed: 1, Latency: time.Millisecond, Concurrency: 4, Dir: t.TempDir()}
+	var log strings.Builder
+	opt.Log = &log
+	rep, err := Run(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	figures := []string{"full sync", "open cache → first frame", "filter, per keystroke", "users view render",
+		"tenant matrix build", "memory, tenant loaded in UI", "grant/revoke round trip"}
+	if len(rep.Rows) != len(figures) {
+		t.Fatalf("%d rows, want %d:\n%+v", len(rep.Rows), len(figures), rep.Rows)
+	}
+	for i, row := range rep.Rows {
+		if row.Figure != figures[i] {
+			t.Errorf("row %d is %q, want %q", i, row.Figure, figures[i])
+		}
+		if row.Err != "" {
+			t.Errorf("%s: %s", row.Figure, row.Err)
+		}
+		if row.Measured == "" || row.Comparison == "" || row.Target == "" || row.Limit == "" || len(row.Metrics) == 0 {
+			t.Errorf("%s: incomplete row %+v", row.Figure, row)
+		}
+	}
+	if rep.Tenant.Users != 2000 || rep.Tenant.Groups != 48 || rep.Tenant.Memberships == 0 {
+		t.Errorf("tenant %+v", rep.Tenant)
+	}
+	// Facts that hold whatever the machine's speed.
+	writes := rep.Rows[6].Metrics
+	if writes["requests"] != 1 {
+		t.Errorf("a grant or revoke took %v requests, want 1", writes["requests"])
+	}
+	if rep.Rows[0].Metrics["requests"] < 4 || rep.Rows[0].Metrics["sequential_requests"] <= rep.Rows[0].Metrics["requests"] {
+		t.Errorf("sync metrics %v", rep.Rows[0].Metrics)
+	}
+
+	var table strings.Builder
+	if err := WriteTable(&table, rep); err != nil {
+		t.Fatal(err)
+	}
+	out := table.String()
+	for _, f := range figures {
+		if !strings.Contains(out, f) {
+			t.Errorf("the table lacks %q:\n%s", f, out)
+		}
+	}
+	lines := strings.Split(out, "\n")
+	if !strings.HasPrefix(lines[2], "figure ") || !strings.Contains(lines[2], "| result") {
+		t.Errorf("header line %q", lines[2])
+	}
+	var js strings.Builder
+	if err := WriteJSON(&js, rep); err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	if err := json.Unmarshal([]byte(js.String()), &back); err != nil || len(back.Rows) != len(rep.Rows) {
+		t.Fatalf("JSON round trip: %v, %d rows", err, len(back.Rows))
+	}
+	if !strings.Contains(log.String(), "generating 2000 users") {
+		t.Errorf("log:\n%s", log.String())
+	}
+}
