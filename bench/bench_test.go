@@ -105,7 +105,7 @@ func BenchmarkSyncFetch(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric((processCPU() - cpu0).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkSyncSequential is the baseline: one 100-user page at a time.
