@@ -1,10 +1,10 @@
 package scimtest
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -92,29 +92,37 @@ func (s *Server) listUsers(w http.ResponseWriter, c *call) {
 	if off < total && count > 0 {
 		page = src[off:min(off+count, total)]
 	}
-	// The envelope is written by hand around each user's cached encoding;
-	// the bytes are what writeJSON would produce for a listWire.
-	var b bytes.Buffer
-	b.WriteString(`{"schemas":["` + client.SchemaListResponse + `"],"totalResults":`)
-	b.WriteString(strconv.Itoa(adjustTotal(total, c.fault)))
-	b.WriteString(`,"startIndex":` + strconv.Itoa(start) + `,"itemsPerPage":` + strconv.Itoa(len(page)) + `,"Resources":[`)
+	// The envelope is written by hand around each user's cached encoding,
+	// into a buffer sized once (a page of 1,000 is 1.4 MB); the bytes are
+	// what writeJSON would produce for a listWire.
+	head := `{"schemas":["` + client.SchemaListResponse + `"],"totalResults":` + strconv.Itoa(adjustTotal(total, c.fault)) +
+		`,"startIndex":` + strconv.Itoa(start) + `,"itemsPerPage":` + strconv.Itoa(len(page)) + `,"Resources":[`
+	encoded := make([][]byte, len(page))
+	size := len(head) + len(page) + 3
 	for i, u := range page {
-		if i > 0 {
-			b.WriteByte(',')
-		}
 		js, err := s.userJSON(c.root, u)
 		if err != nil {
 			s.mu.RUnlock()
 			http.Error(w, "encoding response: "+err.Error(), http.StatusInternalServerError)
 			return
 		}
-		b.Write(js)
+		encoded[i] = js
+		size += len(js)
 	}
 	s.mu.RUnlock()
-	b.WriteString("]}\n")
+	if br, ok := w.(*bufferedResponse); ok {
+		br.body.Grow(size)
+	}
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b.Bytes())
+	_, _ = io.WriteString(w, head)
+	for i, js := range encoded {
+		if i > 0 {
+			_, _ = io.WriteString(w, ",")
+		}
+		_, _ = w.Write(js)
+	}
+	_, _ = io.WriteString(w, "]}\n")
 }
 
 func (s *Server) getUser(w http.ResponseWriter, c *call, id string) {
