@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/textsafe"
 )
@@ -405,5 +404,3 @@ func (a *app) auditCmd() *cobra.Command {
 	out.add(cmd, true)
 	return cmd
 }
-
-var _ = access.MembershipLabel

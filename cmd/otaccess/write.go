@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -234,5 +233,3 @@ func (a *app) deprovision(cmd *cobra.Command, who string, wf writeFlags, strip, 
 	}
 	return res.Err()
 }
-
-var _ context.Context
