@@ -5,6 +5,7 @@
 package cache
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -77,3 +78,27 @@ type SyncInfo struct {
 
 // Age is how old the snapshot is at now.
 func (i SyncInfo) Age(now time.Time) time.Duration { return now.Sub(i.FinishedAt) }
+
+// AgeText says how old the snapshot is at now, coarsely, as people say it:
+// "just now", "4 min ago", "3 days ago".
+func (i SyncInfo) AgeText(now time.Time) string { return Ago(i.Age(now)) }
+
+// Ago says how long ago d was, coarsely.
+func Ago(d time.Duration) string {
+	switch {
+	case d < -time.Minute:
+		return "in the future (check the clock)"
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	case d < 48*time.Hour:
+		h := int(d / time.Hour)
+		if h == 1 {
+			return "1 hour ago"
+		}
+		return fmt.Sprintf("%d hours ago", h)
+	default:
+		return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
+	}
+}

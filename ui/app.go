@@ -483,7 +483,7 @@ func (a *Model) titleBar(w int) string {
 	age, date := "no snapshot", ""
 	if a.snap != nil {
 		fin := a.snap.Info.FinishedAt
-		age = "snapshot " + ago(a.opts.Now().Sub(fin))
+		age = "snapshot " + cache.Ago(a.opts.Now().Sub(fin))
 		date = " (" + fin.Local().Format("2006-01-02 15:04") + ")"
 	}
 	tenant := safe(a.opts.Tenant)

@@ -1,10 +1,8 @@
 package ui
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -105,26 +103,6 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return commas(n) + " " + many
-}
-
-// ago says how long ago d was, coarsely, as people say it.
-func ago(d time.Duration) string {
-	switch {
-	case d < -time.Minute:
-		return "in the future (check the clock)"
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d/time.Minute))
-	case d < 48*time.Hour:
-		h := int(d / time.Hour)
-		if h == 1 {
-			return "1 hour ago"
-		}
-		return fmt.Sprintf("%d hours ago", h)
-	default:
-		return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
-	}
 }
 
 // shortID abbreviates a long id for headers: "9c03…b98".

@@ -184,7 +184,8 @@ func (a *app) usersCmd() *cobra.Command {
 			if err := t.flush(); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "%d of %d users\n", len(idx), len(snap.Users))
+			fmt.Fprintf(cmd.ErrOrStderr(), "%d of %d users · snapshot %s (%s)\n", len(idx), len(snap.Users),
+				snap.Info.AgeText(time.Now()), snap.Info.FinishedAt.Local().Format("2006-01-02 15:04"))
 			return nil
 		},
 	}
