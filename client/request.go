@@ -87,7 +87,7 @@ func (c *Client) do(ctx context.Context, cl *call, out any) (decoded bool, err e
 			if out == nil || len(bytes.TrimSpace(body)) == 0 {
 				return false, nil
 			}
-			if err := json.Unmarshal(body, out); err != nil {
+			if err := decodeJSON(body, out); err != nil {
 				return false, &Error{Status: status, Method: cl.method, URL: c.redact(target), Attempts: attempt,
 					Err: &redactedError{msg: "the response is not valid SCIM JSON (" + sanitize(err.Error(), 120) + "): " + c.redact(excerpt(c.redact(string(body)))), cause: err}}
 			}
