@@ -307,23 +307,26 @@ func fmtDur(d time.Duration) string {
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // figSync syncs the tenant with access.Service.Sync (what `otaccess sync`
-// runs) into a fresh cache, best of two, then reads it again with a
+// runs) into a fresh cache, best of three, then reads it again with a
 // sequential pager of 100-user pages, as a naive client would.
 func figSync(ctx context.Context, e *env) (Row, error) {
 	row := Row{Figure: "full sync", Target: "fetch ≤ 1.5× floor; ≥ 4× faster than sequential"}
+	// Best of three by the fetch, the part the floor is about: other work
+	// on the machine only ever makes a run slower.
+	const runs = 3
 	var best syncRun
-	for i := range 2 {
-		e.logf("syncing (concurrency %d, %s per request), run %d of 2", e.conc, e.opt.Latency, i+1)
+	for i := range runs {
+		e.logf("syncing (concurrency %d, %s per request), run %d of %d", e.conc, e.opt.Latency, i+1, runs)
 		r, err := e.syncOnce(ctx, fmt.Sprintf("reference-%d.db", i))
 		if err != nil {
 			return row, err
 		}
-		if i == 0 || r.took < best.took {
+		if i == 0 || r.fetch < best.fetch {
 			best = r
 		}
 	}
 	e.cacheFile, e.syncRequests = best.path, best.requests
-	for i := range 2 {
+	for i := range runs {
 		if p := filepath.Join(e.dir, fmt.Sprintf("reference-%d.db", i)); p != best.path {
 			removeCache(p)
 		}
@@ -359,13 +362,13 @@ func figSync(ctx context.Context, e *env) (Row, error) {
 	fetchVsFloor := best.fetch.Seconds() / max(floor.Seconds(), 1e-9)
 	syncVsFloor := best.took.Seconds() / max(floor.Seconds(), 1e-9)
 	speedup := seq.Seconds() / best.took.Seconds()
-	row.Measured = fmt.Sprintf("%s = fetch %s (%d requests) + save %s", fmtDur(best.took), fmtDur(best.fetch), best.requests, fmtDur(save))
+	row.Measured = fmt.Sprintf("%s = fetch %s (%d requests) + save %s, best of %d", fmtDur(best.took), fmtDur(best.fetch), best.requests, fmtDur(save), runs)
 	row.Comparison = fmt.Sprintf("floor ⌈%d/%d⌉ × %s = %s: fetch %.2f×, whole sync %.1f×; sequential pager %s (%d requests): %.1f× slower",
 		best.requests, e.conc, e.opt.Latency, fmtDur(floor), fetchVsFloor, syncVsFloor, fmtDur(seq), seqReqs, speedup)
 	row.Pass = fetchVsFloor <= 1.5 && speedup >= 4
-	row.Limit = fmt.Sprintf("the fetch used %.1f CPU-seconds on %d CPUs (decoding %s users of SCIM JSON with encoding/json, the fake server's share, GC), so at %s a request it is CPU-bound, not latency-bound; "+
-		"the save (%s, outside the floor) is one SQLite transaction writing every user (with its raw JSON) and membership row; progress was reported %d times",
-		best.fetchCPU.Seconds(), runtime.NumCPU(), commas(e.opt.Users), e.opt.Latency, fmtDur(save), best.progress)
+	row.Limit = fmt.Sprintf("beyond the floor the fetch is CPU: it used %.1f CPU-seconds on %d CPUs, decoding %s users of SCIM JSON (encoding/json), garbage collection and the fake tenant's server, which runs in this process; "+
+		"the save (%s, not part of the floor) is one SQLite transaction writing every user, raw JSON included, and every membership row; progress was reported %d times",
+		best.fetchCPU.Seconds(), runtime.NumCPU(), commas(e.opt.Users), fmtDur(save), best.progress)
 	row.Metrics = map[string]float64{
 		"sync_ms": ms(best.took), "fetch_ms": ms(best.fetch), "save_ms": ms(save), "floor_ms": ms(floor),
 		"fetch_cpu_ms": ms(best.fetchCPU), "requests": float64(best.requests), "sequential_ms": ms(seq),
@@ -600,10 +603,11 @@ func figRender(ctx context.Context, e *env) (Row, error) {
 		return row, errors.New("no reference snapshot (the sync figure failed)")
 	}
 	small := smallSnapshot(e.opt)
-	big, little := renderTime(e.snap), renderTime(small)
+	bigRuns, smallRuns := renderTimes(newUI(e.snap, nil, nil), newUI(small, nil, nil))
+	big, little := bigRuns.quantile(0.5), smallRuns.quantile(0.5)
 	ratio := big.Seconds() / little.Seconds()
 	row.Measured = fmt.Sprintf("%s per frame with %s users", fmtDur(big), commas(len(e.snap.Users)))
-	row.Comparison = fmt.Sprintf("%s with %d users → %.2f×", fmtDur(little), len(small.Users), ratio)
+	row.Comparison = fmt.Sprintf("%s with %d users: %.2f×", fmtDur(little), len(small.Users), ratio)
 	row.Pass = ratio <= 2
 	row.Limit = fmt.Sprintf("a virtual table: only the %d visible rows are formatted and styled (lipgloss), whatever the number of users; the title, filter and hint lines make up the rest", termH-5)
 	row.Metrics = map[string]float64{"render_ms": ms(big), "render_small_ms": ms(little), "ratio": ratio}
@@ -616,25 +620,26 @@ func smallSnapshot(opt Options) *cache.Snapshot {
 	return cache.NewSnapshot(cache.SyncInfo{FinishedAt: time.Now()}, srv.Users(), srv.Groups())
 }
 
-// renderTime is the median time of a users-screen frame, with the cursor
-// on the first row and on the last.
-func renderTime(snap *cache.Snapshot) time.Duration {
-	m := newUI(snap, nil, nil)
-	var runs timings
-	for _, k := range []string{"", "end"} {
-		if k != "" {
-			press(m, k)
+// renderTimes times users-screen frames of two models in alternate rounds
+// (so that a noisy moment hits both), with the cursor on the first row,
+// then on the last: a list that is not virtual pays most there.
+func renderTimes(a, b *ui.Model) (ta, tb timings) {
+	const rounds, perRound = 20, 25
+	batch := func(m *ui.Model) time.Duration {
+		start := time.Now()
+		for range perRound {
+			frame(m)
 		}
-		for range 5 {
-			const n = 40
-			start := time.Now()
-			for range n {
-				frame(m)
-			}
-			runs = append(runs, time.Since(start)/n)
-		}
+		return time.Since(start) / perRound
 	}
-	return runs.quantile(0.5)
+	for r := range rounds {
+		if r == rounds/2 {
+			press(a, "end")
+			press(b, "end")
+		}
+		ta, tb = append(ta, batch(a)), append(tb, batch(b))
+	}
+	return ta, tb
 }
 
 // figMatrix times the tenant matrix: the counts (Snapshot.TenantMatrix) and
