@@ -271,6 +271,9 @@ func TestRunSmall(t *testing.T) {
 			t.Errorf("the table lacks %q:\n%s", f, out)
 		}
 	}
+	if !strings.Contains(out, "targets met") && !strings.Contains(out, "targets missed") {
+		t.Errorf("the table has no summary line:\n%s", out)
+	}
 	lines := strings.Split(out, "\n")
 	if !strings.HasPrefix(lines[2], "figure ") || !strings.Contains(lines[2], "| result") {
 		t.Errorf("header line %q", lines[2])

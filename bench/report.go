@@ -47,10 +47,18 @@ func WriteTable(w io.Writer, r Report) error {
 		sep[i] = strings.Repeat("-", n)
 	}
 	line(sep)
-	for _, cells := range rows[1:] {
+	var missed []string
+	for i, cells := range rows[1:] {
 		line(cells)
+		if !r.Rows[i].Pass {
+			missed = append(missed, r.Rows[i].Figure)
+		}
 	}
-	b.WriteByte('\n')
+	if len(missed) == 0 {
+		fmt.Fprintf(&b, "\nall %d targets met\n\n", len(r.Rows))
+	} else {
+		fmt.Fprintf(&b, "\n%d of %d targets missed: %s\n\n", len(missed), len(r.Rows), strings.Join(missed, ", "))
+	}
 	for _, row := range r.Rows {
 		if row.Err != "" {
 			fmt.Fprintf(&b, "- %s: could not be measured: %s\n", row.Figure, row.Err)

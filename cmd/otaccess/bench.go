@@ -46,6 +46,9 @@ the sync's requests in flight.`,
 			if opt.Latency < 0 || opt.Latency > 10*time.Second {
 				return errors.New("--latency must be 0..10s")
 			}
+			if c := a.flags.Concurrency; c < 0 || c > 32 {
+				return errors.New("--concurrency must be 1..32 (0: the default, 4)")
+			}
 			opt.Concurrency = a.flags.Concurrency
 			opt.Log = cmd.ErrOrStderr()
 			opt.MeasureUI = measureInChild
