@@ -223,7 +223,17 @@ func TestFaultDropResponse(t *testing.T) {
 	if !ts.IsMember(u.ID, g.ID) {
 		t.Fatal("the write was not applied")
 	}
-	log := ts.RequestLog()
+	// The handler records the request when it returns, which can be just
+	// after the client saw the connection close.
+	var log []RequestRecord
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if log = ts.RequestLog(); len(log) > 0 && log[len(log)-1].Method == "PATCH" {
+			break
+		}
+	}
+	if len(log) == 0 {
+		t.Fatal("the dropped PATCH was never logged")
+	}
 	if last := log[len(log)-1]; last.Method != "PATCH" || last.Status != 0 {
 		t.Errorf("log %+v", last)
 	}
