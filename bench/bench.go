@@ -301,9 +301,9 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 // runs) into a fresh cache, best of three, then reads it again with a
 // sequential pager of 100-user pages, as a naive client would.
 func figSync(ctx context.Context, e *env) (Row, error) {
-	row := Row{Figure: "full sync", Target: "fetch ≤ 1.5× floor; ≥ 4× faster than sequential"}
-	// Best of three by the fetch, the part the floor is about: other work
-	// on the machine only ever makes a run slower.
+	row := Row{Figure: "full sync", Target: "whole sync ≤ 1.5× floor; ≥ 4× faster than sequential"}
+	// Best of three by the whole sync, fetch and save, what the user waits
+	// for: other work on the machine only ever makes a run slower.
 	const runs = 3
 	var best syncRun
 	for i := range runs {
@@ -312,7 +312,7 @@ func figSync(ctx context.Context, e *env) (Row, error) {
 		if err != nil {
 			return row, err
 		}
-		if i == 0 || r.fetch < best.fetch {
+		if i == 0 || r.took < best.took {
 			best = r
 		}
 	}
@@ -354,9 +354,11 @@ func figSync(ctx context.Context, e *env) (Row, error) {
 	syncVsFloor := best.took.Seconds() / max(floor.Seconds(), 1e-9)
 	speedup := seq.Seconds() / best.took.Seconds()
 	row.Measured = fmt.Sprintf("%s = fetch %s (%d requests) + save %s, best of %d", fmtDur(best.took), fmtDur(best.fetch), best.requests, fmtDur(save), runs)
-	row.Comparison = fmt.Sprintf("floor ⌈%d/%d⌉ × %s = %s: fetch %.2f×, whole sync %.1f×; sequential pager %s (%d requests): %.1f× slower",
-		best.requests, e.conc, e.opt.Latency, fmtDur(floor), fetchVsFloor, syncVsFloor, fmtDur(seq), seqReqs, speedup)
-	row.Pass = fetchVsFloor <= 1.5 && speedup >= 4
+	row.Comparison = fmt.Sprintf("floor ⌈%d/%d⌉ × %s = %s: whole sync %.2f× (fetch alone %.2f×); sequential pager %s (%d requests): %.1f× slower",
+		best.requests, e.conc, e.opt.Latency, fmtDur(floor), syncVsFloor, fetchVsFloor, fmtDur(seq), seqReqs, speedup)
+	// The target is on the whole sync: the save is part of what the user
+	// waits for, however little of it the floor accounts for.
+	row.Pass = syncVsFloor <= 1.5 && speedup >= 4
 	row.Limit = fmt.Sprintf("beyond the floor the fetch is CPU: it used %.1f CPU-seconds on %d CPUs, decoding %s users of SCIM JSON (encoding/json), garbage collection and the fake tenant's server, which runs in this process; "+
 		"the save (%s, not part of the floor) is one SQLite transaction writing every user, raw JSON included, and every membership row; progress was reported %d times",
 		best.fetchCPU.Seconds(), runtime.NumCPU(), commas(e.opt.Users), fmtDur(save), best.progress)
