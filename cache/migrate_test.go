@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/otaccess/otaccess/client"
 )
 
 // writeV1Cache makes the cache an otaccess of schema version 1 left behind:
@@ -49,9 +53,10 @@ func writeV1Cache(t *testing.T, path string) (*Snapshot, []AuditEntry) {
 	}
 	info.ID, _ = res.LastInsertId()
 	m := NewSnapshot(info, users, groups)
-	if err := writeModel(ctx, tx, info.ID, m, in); err != nil {
+	if err := writeGroups(ctx, tx, info.ID, m, groups); err != nil {
 		t.Fatal(err)
 	}
+	writeV1Users(t, tx, info.ID, m, users)
 	info.Users, info.Groups, info.Memberships = m.Info.Users, m.Info.Groups, m.Info.Memberships
 	m.Info = info
 	if _, err := tx.Exec(`UPDATE snapshots SET n_users = ?, n_groups = ?, n_memberships = ?, status = 'complete' WHERE id = ?`,
@@ -75,6 +80,42 @@ func writeV1Cache(t *testing.T, path string) (*Snapshot, []AuditEntry) {
 		t.Fatal(err)
 	}
 	return m, audit
+}
+
+// writeV1Users writes users and memberships rows as schema version 1 had
+// them: typed columns and the raw JSON beside the packed copies.
+func writeV1Users(t *testing.T, tx *sql.Tx, snap int64, m *Snapshot, read []client.User) {
+	t.Helper()
+	raw := map[string]string{}
+	for _, u := range read {
+		u.Groups = nil
+		b, err := json.Marshal(&u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw[u.ID] = string(b)
+	}
+	for i := range m.Users {
+		u := &m.Users[i]
+		var gids []string
+		for _, g := range u.Groups {
+			gids = append(gids, m.Groups[g].ID)
+		}
+		slices.Sort(gids)
+		if _, err := tx.Exec(`INSERT INTO users (snapshot_id, id, external_id, user_name, given_name, family_name, display_name, email, user_type, title,
+			department, division, organization, cost_center, employee_id, manager_id, manager_name, active, created, last_modified, raw,
+			load_fields, group_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			snap, u.ID, u.ExternalID, u.UserName, u.GivenName, u.FamilyName, u.DisplayName, u.Email, u.UserType, u.Title,
+			u.Department, u.Division, u.Organization, u.CostCenter, u.EmployeeID, u.ManagerID, u.ManagerName, u.Active,
+			u.Created, u.LastModified, raw[u.ID], packUser(u), packIDs(gids)); err != nil {
+			t.Fatalf("v1 user row: %v", err)
+		}
+		for _, gid := range gids {
+			if _, err := tx.Exec(`INSERT INTO memberships (snapshot_id, user_id, group_id) VALUES (?, ?, ?)`, snap, u.ID, gid); err != nil {
+				t.Fatalf("v1 membership row: %v", err)
+			}
+		}
+	}
 }
 
 func userVersion(t *testing.T, path string) int {
@@ -138,6 +179,9 @@ func TestOpenMigratesV1Cache(t *testing.T) {
 		t.Fatalf("sync into the upgraded cache: %v", err)
 	}
 	var n int
+	if err := st.db.QueryRow("SELECT count(*) FROM pragma_table_info('users')").Scan(&n); err != nil || n != 4 {
+		t.Fatalf("users has %d columns after the upgrade (%v), want the 4 of version 3", n, err)
+	}
 	if err := st.db.QueryRow("SELECT count(*) FROM reviews").Scan(&n); err != nil {
 		t.Fatalf("reviews table after the upgrade: %v", err)
 	}

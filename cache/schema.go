@@ -9,6 +9,7 @@ const applicationID = 0x6f746163
 var migrations = []string{
 	schemaV1,
 	schemaV2Reviews,
+	schemaV3SlimUsers,
 }
 
 // schemaV1 is the initial schema.
@@ -17,7 +18,8 @@ var migrations = []string{
 // contiguous range (fast to load, fast to prune). memberships is the
 // normalised truth; users.group_ids mirrors it for loading. Times are RFC 3339 UTC
 // text, readable with the sqlite3 shell. raw holds the wire JSON (users
-// without their groups: memberships has those) for the detail view.
+// without their groups: memberships has those) for the detail view; v3
+// drops it, and the typed columns, from users (see schemaV3SlimUsers).
 const schemaV1 = `
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,
@@ -170,4 +172,25 @@ CREATE TABLE review_items (
 	PRIMARY KEY (review_id, seq),
 	UNIQUE (review_id, user_id, group_id)
 ) STRICT, WITHOUT ROWID;
+`
+
+// schemaV3SlimUsers keeps of each user row only what is read: load_fields
+// (Load) and group_ids (Load, write-through). The typed columns and the raw
+// JSON repeated the same user twice more; nothing queried them, and writing
+// 100k users three times over was most of a sync's save. WITHOUT ROWID: the
+// primary key is the table, one B-tree to append to instead of a table and
+// its key index.
+const schemaV3SlimUsers = `
+CREATE TABLE users_v3 (
+	snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+	id          TEXT NOT NULL,
+	load_fields TEXT NOT NULL,
+	group_ids   TEXT NOT NULL,
+	PRIMARY KEY (snapshot_id, id)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO users_v3 (snapshot_id, id, load_fields, group_ids)
+	SELECT snapshot_id, id, load_fields, group_ids FROM users ORDER BY snapshot_id, id;
+DROP TABLE users;
+ALTER TABLE users_v3 RENAME TO users;
 `

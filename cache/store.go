@@ -361,10 +361,16 @@ func (s *Store) checkIntact(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// writeModel inserts a snapshot's rows. Users and memberships are written
-// in id order, the primary key order, so the B-trees are appended to
-// rather than split all over.
+// writeModel inserts a snapshot's rows.
 func writeModel(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot, in SnapshotInput) error {
+	if err := writeGroups(ctx, tx, snap, m, in.Groups); err != nil {
+		return err
+	}
+	return writeUsers(ctx, tx, snap, m)
+}
+
+// writeGroups inserts a snapshot's roles, orgs and groups.
+func writeGroups(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot, read []client.Group) error {
 	roles, err := newInserter(ctx, tx, "roles", "snapshot_id, id, name")
 	if err != nil {
 		return err
@@ -392,10 +398,10 @@ func writeModel(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot, in Sna
 		return err
 	}
 
-	groupSrc := make(map[string]*client.Group, len(in.Groups))
-	for i := range in.Groups {
-		if _, dup := groupSrc[in.Groups[i].ID]; !dup {
-			groupSrc[in.Groups[i].ID] = &in.Groups[i]
+	groupSrc := make(map[string]*client.Group, len(read))
+	for i := range read {
+		if _, dup := groupSrc[read[i].ID]; !dup {
+			groupSrc[read[i].ID] = &read[i]
 		}
 	}
 	groups, err := newInserter(ctx, tx, "groups", groupCols)
@@ -413,19 +419,13 @@ func writeModel(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot, in Sna
 			return err
 		}
 	}
-	if err := groups.flush(ctx); err != nil {
-		return err
-	}
+	return groups.flush(ctx)
+}
 
-	src := make([]int32, len(m.Users))
-	for i := range src {
-		src[i] = -1
-	}
-	for i := range in.Users {
-		if k, ok := m.userByID[in.Users[i].ID]; ok && src[k] < 0 {
-			src[k] = int32(i)
-		}
-	}
+// writeUsers inserts a snapshot's users and memberships, in id order, the
+// primary key order, so the B-trees are appended to rather than split all
+// over.
+func writeUsers(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot) error {
 	byID := make([]int32, len(m.Users))
 	for i := range byID {
 		byID[i] = int32(i)
@@ -442,13 +442,12 @@ func writeModel(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot, in Sna
 		return err
 	}
 	defer members.close()
-	// Encoding a user's row (its raw JSON above all) costs about as much as
-	// SQLite inserting it: another goroutine encodes while this one inserts.
+	// Encoding a user's row (packing its fields, sorting its group ids)
+	// runs in another goroutine while this one inserts.
 	type encoded struct {
 		id   string
 		row  []any
 		gids []string
-		err  error
 	}
 	rows := make(chan encoded, 512)
 	stop := make(chan struct{})
@@ -462,9 +461,8 @@ func writeModel(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot, in Sna
 				gids = append(gids, m.Groups[g].ID)
 			}
 			slices.Sort(gids)
-			row, err := userRow(snap, u, &in.Users[src[i]], packIDs(gids))
 			select {
-			case rows <- encoded{u.ID, row, gids, err}:
+			case rows <- encoded{u.ID, userRow(snap, u, packIDs(gids)), gids}:
 			case <-stop:
 				return
 			}
@@ -472,9 +470,6 @@ func writeModel(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot, in Sna
 	}()
 	n := 0
 	for e := range rows {
-		if e.err != nil {
-			return e.err
-		}
 		if err := users.add(ctx, e.row...); err != nil {
 			return err
 		}
@@ -510,20 +505,12 @@ func groupRow(snap int64, g *Group, m *Snapshot, src *client.Group) []any {
 	return []any{snap, g.ID, g.DisplayName, roleID, orgID, g.Category, g.Description, g.LastModified, string(raw)}
 }
 
-const userCols = "snapshot_id, id, external_id, user_name, given_name, family_name, display_name, email, user_type, title, " +
-	"department, division, organization, cost_center, employee_id, manager_id, manager_name, active, created, last_modified, raw, " +
-	"load_fields, group_ids"
+const userCols = "snapshot_id, id, load_fields, group_ids"
 
-func userRow(snap int64, u *User, src *client.User, groupIDs string) ([]any, error) {
-	c := *src
-	c.Groups = nil // memberships live in their own table
-	raw, err := json.Marshal(&c)
-	if err != nil {
-		return nil, fmt.Errorf("encode user %s: %w", u.ID, err)
-	}
-	return []any{snap, u.ID, u.ExternalID, u.UserName, u.GivenName, u.FamilyName, u.DisplayName, u.Email, u.UserType, u.Title,
-		u.Department, u.Division, u.Organization, u.CostCenter, u.EmployeeID, u.ManagerID, u.ManagerName, u.Active,
-		u.Created, u.LastModified, string(raw), packUser(u), groupIDs}, nil
+// userRow is a user's row: the model fields packed for Load and its group
+// ids (see schemaV3SlimUsers).
+func userRow(snap int64, u *User, groupIDs string) []any {
+	return []any{snap, u.ID, packUser(u), groupIDs}
 }
 
 // inserter batches rows into multi-row INSERTs through one prepared
@@ -890,24 +877,6 @@ func loadGroups(ctx context.Context, q queryer, snap int64) ([]client.Group, err
 	return list, rows.Err()
 }
 
-// UserJSON returns the user's wire JSON as last read (without groups) from
-// the current snapshot, for the detail view.
-func (s *Store) UserJSON(ctx context.Context, id string) ([]byte, error) {
-	cur, err := currentID(ctx, s.db)
-	if err != nil {
-		return nil, s.fail("read user", err)
-	}
-	var raw string
-	err = s.db.QueryRowContext(ctx, `SELECT raw FROM users WHERE snapshot_id = ? AND id = ?`, cur, id).Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("read user %q: %w", id, ErrNotInSnapshot)
-	}
-	if err != nil {
-		return nil, s.fail("read user", err)
-	}
-	return []byte(raw), nil
-}
-
 // write runs fn in one write transaction on the current snapshot.
 func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx, snap int64) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -1004,10 +973,7 @@ func (s *Store) PutUser(ctx context.Context, u client.User) error {
 			return err
 		}
 		x := userFromClient(&u)
-		row, err := userRow(snap, &x, &u, "") // group_ids: synced below
-		if err != nil {
-			return err
-		}
+		row := userRow(snap, &x, "") // group_ids: synced below
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO users (`+userCols+`) VALUES (`+strings.Repeat("?, ", len(row)-1)+`?)`, row...); err != nil {
 			return err
 		}

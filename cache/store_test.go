@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -106,18 +105,6 @@ func TestSaveLoadRoundtrip(t *testing.T) {
 	latest, err := st.LatestInfo(ctx)
 	if err != nil || !reflect.DeepEqual(latest, info) {
 		t.Fatalf("LatestInfo %+v, %v; want %+v", latest, err, info)
-	}
-
-	raw, err := st.UserJSON(ctx, "u3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var u client.User
-	if err := json.Unmarshal(raw, &u); err != nil || u.ID != "u3" || u.Name.GivenName != "Zoë" || len(u.Groups) != 0 {
-		t.Fatalf("UserJSON: %s (%v)", raw, err)
-	}
-	if _, err := st.UserJSON(ctx, "nope"); !errors.Is(err, ErrNotInSnapshot) {
-		t.Fatalf("UserJSON(nope): %v", err)
 	}
 }
 
