@@ -229,8 +229,15 @@ func (e *env) newClient() (*client.Client, error) {
 // newService opens a fresh cache file name in the scratch directory and binds
 // a client of the served tenant to it.
 func (e *env) newService(name string) (*access.Service, error) {
+	return e.openService(name, true)
+}
+
+// openService is newService, keeping the file's snapshots unless fresh.
+func (e *env) openService(name string, fresh bool) (*access.Service, error) {
 	path := filepath.Join(e.dir, name)
-	removeCache(path)
+	if fresh {
+		removeCache(path)
+	}
 	st, err := cache.Open(path)
 	if err != nil {
 		return nil, err
@@ -306,6 +313,7 @@ func figSync(ctx context.Context, e *env) (Row, error) {
 	// for: other work on the machine only ever makes a run slower.
 	const runs = 3
 	var best syncRun
+	spare := ""
 	for i := range runs {
 		e.logf("syncing (concurrency %d, %s per request), run %d of %d", e.conc, e.opt.Latency, i+1, runs)
 		r, err := e.syncOnce(ctx, fmt.Sprintf("reference-%d.db", i))
@@ -317,6 +325,24 @@ func figSync(ctx context.Context, e *env) (Row, error) {
 		}
 	}
 	e.cacheFile, e.syncRequests = best.path, best.requests
+	for i := range runs {
+		if name := fmt.Sprintf("reference-%d.db", i); filepath.Join(e.dir, name) != best.path {
+			spare = name
+		}
+	}
+	// A re-sync, as users run it day to day: on top of two snapshots, so
+	// the one before last is pruned too (after the commit, see
+	// cache.Store.SaveSnapshot). Shown for information; the target is on
+	// the first sync, where the whole cache is written.
+	var resync syncRun
+	for i := range 2 {
+		e.logf("re-syncing on top of the earlier snapshots, %d of 2", i+1)
+		r, err := e.syncInto(ctx, spare, false)
+		if err != nil {
+			return row, err
+		}
+		resync = r
+	}
 	for i := range runs {
 		if p := filepath.Join(e.dir, fmt.Sprintf("reference-%d.db", i)); p != best.path {
 			removeCache(p)
@@ -353,20 +379,22 @@ func figSync(ctx context.Context, e *env) (Row, error) {
 	fetchVsFloor := best.fetch.Seconds() / max(floor.Seconds(), 1e-9)
 	syncVsFloor := best.took.Seconds() / max(floor.Seconds(), 1e-9)
 	speedup := seq.Seconds() / best.took.Seconds()
-	row.Measured = fmt.Sprintf("%s = fetch %s (%d requests) + save %s, best of %d", fmtDur(best.took), fmtDur(best.fetch), best.requests, fmtDur(save), runs)
+	row.Measured = fmt.Sprintf("%s = fetch %s (%d requests) + save %s, best of %d; re-sync %s (save %s)",
+		fmtDur(best.took), fmtDur(best.fetch), best.requests, fmtDur(save), runs, fmtDur(resync.took), fmtDur(resync.took-resync.fetch))
 	row.Comparison = fmt.Sprintf("floor ⌈%d/%d⌉ × %s = %s: whole sync %.2f× (fetch alone %.2f×); sequential pager %s (%d requests): %.1f× slower",
 		best.requests, e.conc, e.opt.Latency, fmtDur(floor), syncVsFloor, fetchVsFloor, fmtDur(seq), seqReqs, speedup)
 	// The target is on the whole sync: the save is part of what the user
 	// waits for, however little of it the floor accounts for.
 	row.Pass = syncVsFloor <= 1.5 && speedup >= 4
-	row.Limit = fmt.Sprintf("beyond the floor the fetch is CPU: it used %.1f CPU-seconds on %d CPUs, decoding %s users of SCIM JSON (encoding/json), garbage collection and the fake tenant's server, which runs in this process; "+
-		"the save (%s, not part of the floor) is one SQLite transaction writing every user, raw JSON included, and every membership row; progress was reported %d times",
+	row.Limit = fmt.Sprintf("the floor counts only waiting; beyond it the fetch is CPU: it used %.1f CPU-seconds on %d CPUs, decoding %s users of SCIM JSON (encoding/json), garbage collection and the fake tenant's server, which runs in this process; "+
+		"the save (%s) follows the fetch: one SQLite transaction (pure Go) building the model and writing one packed row per user and one row per membership; progress was reported %d times",
 		best.fetchCPU.Seconds(), runtime.NumCPU(), commas(e.opt.Users), fmtDur(save), best.progress)
 	row.Metrics = map[string]float64{
 		"sync_ms": ms(best.took), "fetch_ms": ms(best.fetch), "save_ms": ms(save), "floor_ms": ms(floor),
 		"fetch_cpu_ms": ms(best.fetchCPU), "requests": float64(best.requests), "sequential_ms": ms(seq),
 		"sequential_requests": float64(seqReqs), "fetch_vs_floor": fetchVsFloor, "sync_vs_floor": syncVsFloor,
 		"speedup": speedup, "progress_updates": float64(best.progress),
+		"resync_ms": ms(resync.took), "resync_save_ms": ms(resync.took - resync.fetch),
 	}
 	return row, nil
 }
@@ -381,7 +409,12 @@ type syncRun struct {
 }
 
 func (e *env) syncOnce(ctx context.Context, name string) (syncRun, error) {
-	svc, err := e.newService(name)
+	return e.syncInto(ctx, name, true)
+}
+
+// syncInto is syncOnce into a fresh file, or on top of the file's snapshots.
+func (e *env) syncInto(ctx context.Context, name string, fresh bool) (syncRun, error) {
+	svc, err := e.openService(name, fresh)
 	if err != nil {
 		return syncRun{}, err
 	}

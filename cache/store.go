@@ -262,8 +262,8 @@ type SnapshotInput struct {
 var testHookSaveBatch func()
 
 // SaveSnapshot writes a whole new snapshot in one transaction and makes it
-// current; the previous one is kept (for a diff), older ones are removed in
-// the same transaction. On any failure, a cancelled ctx included, the
+// current; the previous one is kept (for a diff), older ones are removed
+// after the commit (see prune). On any failure, a cancelled ctx included, the
 // previous snapshot stays current and intact.
 func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (SyncInfo, error) {
 	info := SyncInfo{Source: redactURL(in.Source), Profile: in.Profile, StartedAt: in.StartedAt.UTC().Round(0)}
@@ -298,26 +298,67 @@ func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (SyncInfo, e
 	if err != nil && !errors.Is(err, ErrNoSnapshot) {
 		return SyncInfo{}, s.fail("save snapshot", err)
 	}
-	keep := []any{info.ID, prev} // prev is 0 (no row) on a first save
 	for _, kv := range [][2]any{{"current", info.ID}, {"previous", prev}} {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, kv[0], fmt.Sprint(kv[1])); err != nil {
 			return SyncInfo{}, s.fail("save snapshot", err)
 		}
 	}
-	// Children first: cheaper than row-by-row cascades.
-	for _, table := range []string{"memberships", "users", "groups", "roles", "orgs", "snapshots"} {
-		col := "snapshot_id"
-		if table == "snapshots" {
-			col = "id"
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE "+col+" NOT IN (?, ?)", keep...); err != nil {
-			return SyncInfo{}, s.fail("prune old snapshots", err)
-		}
-	}
 	if err := tx.Commit(); err != nil {
 		return SyncInfo{}, s.fail("save snapshot", ctxFirst(ctx, err))
 	}
+	// The new snapshot is current and durable: pruning is housekeeping, in
+	// a transaction of its own so a big delete does not lengthen the one
+	// that makes the sync visible. If it fails or is interrupted, the
+	// older snapshot stays one more sync (the next save prunes it) and the
+	// sync has still succeeded.
+	_ = s.prune(ctx)
 	return info, nil
+}
+
+// prune removes every snapshot but the current and the previous one (and
+// any left 'writing', which no committed save leaves behind).
+func (s *Store) prune(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.fail("prune old snapshots", err)
+	}
+	defer tx.Rollback()
+	// Each old snapshot is deleted as a key range (snapshot_id = ?), which
+	// SQLite finds by the primary key; "snapshot_id NOT IN (keep)" would
+	// scan the rows of the snapshots kept as well. Children first: cheaper
+	// than row-by-row cascades.
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM snapshots WHERE id NOT IN (
+		SELECT CAST(value AS INTEGER) FROM meta WHERE key IN ('current', 'previous'))`)
+	if err != nil {
+		return s.fail("prune old snapshots", err)
+	}
+	var old []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return s.fail("prune old snapshots", err)
+		}
+		old = append(old, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return s.fail("prune old snapshots", err)
+	}
+	if len(old) == 0 {
+		return nil
+	}
+	for _, id := range old {
+		for _, table := range []string{"memberships", "users", "groups", "roles", "orgs"} {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE snapshot_id = ?", id); err != nil {
+				return s.fail("prune old snapshots", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM snapshots WHERE id = ?", id); err != nil {
+			return s.fail("prune old snapshots", err)
+		}
+	}
+	return s.failIf("prune old snapshots", tx.Commit())
 }
 
 func (s *Store) fail(what string, err error) error {

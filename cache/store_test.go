@@ -619,3 +619,47 @@ func TestConcurrentSaves(t *testing.T) {
 		t.Fatalf("%d snapshots kept", len(list))
 	}
 }
+
+// TestPruneAfterCommit: pruning runs after the sync's commit, so a prune
+// that fails leaves the sync saved and current with one snapshot too many,
+// and the next save prunes it.
+func TestPruneAfterCommit(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openTemp(t)
+	users, groups := smallTenant()
+	for range 2 {
+		if _, err := st.SaveSnapshot(ctx, input(users, groups)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.db.Exec(`CREATE TRIGGER no_prune BEFORE DELETE ON orgs BEGIN SELECT RAISE(ABORT, 'prune refused'); END`); err != nil {
+		t.Fatal(err)
+	}
+	third, err := st.SaveSnapshot(ctx, input(users[:2], groups))
+	if err != nil {
+		t.Fatalf("a failed prune failed the sync: %v", err)
+	}
+	if cur, err := st.Load(ctx); err != nil || cur.Info.ID != third.ID || len(cur.Users) != 2 {
+		t.Fatalf("current after a failed prune: %v", err)
+	}
+	if list, _ := st.Snapshots(ctx); len(list) != 3 {
+		t.Fatalf("%d snapshots after a failed prune, want 3 (nothing half-deleted)", len(list))
+	}
+	if _, err := st.db.Exec(`DROP TRIGGER no_prune`); err != nil {
+		t.Fatal(err)
+	}
+	fourth, err := st.SaveSnapshot(ctx, input(users, groups))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _ := st.Snapshots(ctx)
+	if len(list) != 2 || list[0].ID != fourth.ID || list[1].ID != third.ID {
+		t.Fatalf("snapshots after the next save: %+v", list)
+	}
+	for _, table := range []string{"users", "memberships", "groups", "roles", "orgs"} {
+		var n int
+		if err := st.db.QueryRow("SELECT count(*) FROM "+table+" WHERE snapshot_id NOT IN (?, ?)", third.ID, fourth.ID).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%s: %d rows of pruned snapshots (%v)", table, n, err)
+		}
+	}
+}
