@@ -131,7 +131,8 @@ func startDemo(ctx context.Context, cfg scimtest.Config) (*demo, error) {
 		cleanup()
 		return nil, err
 	}
-	c, err := client.New(client.Options{BaseURL: "http://" + ln.Addr().String() + srv.BasePath(), Token: token, UserAgent: "otaccess-demo"})
+	// The embedded fake has no rate limit: pacing for OneTrust's would only slow the demo.
+	c, err := client.New(client.Options{BaseURL: "http://" + ln.Addr().String() + srv.BasePath(), Token: token, UserAgent: "otaccess-demo", RequestsPerMinute: 1 << 20})
 	if err != nil {
 		store.Close()
 		cleanup()
