@@ -39,18 +39,31 @@ type Scope struct {
 	Description string
 }
 
-// matchNames resolves a --role/--org value: an exact id or name wins,
-// else every name containing q (case-insensitive).
-func matchNames(kind, q string, ids, names []string) ([]int, error) {
+// MatchRoles resolves a role given by id or name (a --role value) to indexes
+// of snap.Roles: an exact id or name (any case) wins, else every role whose
+// name contains q. The CLI's writes and review scopes share it so that a
+// name selects the same roles everywhere.
+func MatchRoles(snap *cache.Snapshot, q string) ([]int, error) {
+	return matchNames("role", q, len(snap.Roles),
+		func(i int) string { return snap.Roles[i].ID }, func(i int) string { return snap.Roles[i].Name })
+}
+
+// MatchOrgs is MatchRoles for organizations (an --org value).
+func MatchOrgs(snap *cache.Snapshot, q string) ([]int, error) {
+	return matchNames("org", q, len(snap.Orgs),
+		func(i int) string { return snap.Orgs[i].ID }, func(i int) string { return snap.Orgs[i].Name })
+}
+
+func matchNames(kind, q string, n int, id, name func(int) string) ([]int, error) {
 	ql := strings.ToLower(strings.TrimSpace(q))
-	for i := range ids {
-		if ids[i] == q || strings.ToLower(names[i]) == ql {
+	for i := range n {
+		if id(i) == q || strings.ToLower(name(i)) == ql {
 			return []int{i}, nil
 		}
 	}
 	var out []int
-	for i := range names {
-		if strings.Contains(strings.ToLower(names[i]), ql) {
+	for i := range n {
+		if strings.Contains(strings.ToLower(name(i)), ql) {
 			out = append(out, i)
 		}
 	}
@@ -77,38 +90,30 @@ func SelectScope(snap, prev *cache.Snapshot, sc ReviewScope) (*Scope, error) {
 	roleOK := make([]bool, len(snap.Roles))
 	orgOK := make([]bool, len(snap.Orgs))
 	var words []string
-	pick := func(kind, q string, ok []bool, ids, names []string) ([]string, error) {
+	pick := func(kind, q string, ok []bool, match func(*cache.Snapshot, string) ([]int, error), name func(int) string) ([]string, error) {
 		if strings.TrimSpace(q) == "" {
 			for i := range ok {
 				ok[i] = true
 			}
 			return nil, nil
 		}
-		hits, err := matchNames(kind, q, ids, names)
+		hits, err := match(snap, q)
 		if err != nil {
 			return nil, err
 		}
 		var picked []string
 		for _, i := range hits {
 			ok[i] = true
-			picked = append(picked, names[i])
+			picked = append(picked, name(i))
 		}
 		words = append(words, kind+" "+strings.Join(picked, ", "))
 		return picked, nil
 	}
-	roleIDs, roleNames := make([]string, len(snap.Roles)), make([]string, len(snap.Roles))
-	for i, r := range snap.Roles {
-		roleIDs[i], roleNames[i] = r.ID, r.Name
-	}
-	orgIDs, orgNames := make([]string, len(snap.Orgs)), make([]string, len(snap.Orgs))
-	for i, o := range snap.Orgs {
-		orgIDs[i], orgNames[i] = o.ID, o.Name
-	}
 	var err error
-	if out.Roles, err = pick("role", sc.Role, roleOK, roleIDs, roleNames); err != nil {
+	if out.Roles, err = pick("role", sc.Role, roleOK, MatchRoles, func(i int) string { return snap.Roles[i].Name }); err != nil {
 		return nil, err
 	}
-	if out.Orgs, err = pick("org", sc.Org, orgOK, orgIDs, orgNames); err != nil {
+	if out.Orgs, err = pick("org", sc.Org, orgOK, MatchOrgs, func(i int) string { return snap.Orgs[i].Name }); err != nil {
 		return nil, err
 	}
 	limited := out.Roles != nil || out.Orgs != nil

@@ -45,39 +45,23 @@ func (a *app) confirm(cmd *cobra.Command, f writeFlags, question string) error {
 	return exitError{code: 1, err: errors.New("cancelled, nothing changed")}
 }
 
-// matchName resolves a role or org argument: exact id or name (any case),
-// else a unique substring of the name.
-func matchName[T cache.Role | cache.Org](kind, q string, items []T, name func(T) string, id func(T) string) (int, error) {
-	ql := strings.ToLower(strings.TrimSpace(q))
-	var sub []int
-	for i, it := range items {
-		if id(it) == q || strings.ToLower(name(it)) == ql {
-			return i, nil
-		}
-		if strings.Contains(strings.ToLower(name(it)), ql) {
-			sub = append(sub, i)
-		}
-	}
-	switch len(sub) {
-	case 1:
-		return sub[0], nil
-	case 0:
-		return 0, fmt.Errorf("no %s matches %q (`otaccess groups` lists them)", kind, q)
-	}
-	names := make([]string, 0, len(sub))
-	for _, i := range sub {
-		names = append(names, fmt.Sprintf("%q", name(items[i])))
-	}
-	return 0, fmt.Errorf("%s %q is ambiguous: %s", kind, q, strings.Join(names, ", "))
-}
-
 // findGroup resolves ROLE and ORG to the group that is their intersection.
+// A write names exactly one membership, so a part of a name that several
+// roles (orgs) share is refused where a review scope would take them all.
 func findGroup(snap *cache.Snapshot, role, org string) (int, error) {
-	r, err := matchName("role", role, snap.Roles, func(r cache.Role) string { return r.Name }, func(r cache.Role) string { return r.ID })
+	roles, err := access.MatchRoles(snap, role)
 	if err != nil {
 		return 0, err
 	}
-	o, err := matchName("organization", org, snap.Orgs, func(o cache.Org) string { return o.Name }, func(o cache.Org) string { return o.ID })
+	r, err := onlyMatch("role", role, roles, func(i int) string { return snap.Roles[i].Name })
+	if err != nil {
+		return 0, err
+	}
+	orgs, err := access.MatchOrgs(snap, org)
+	if err != nil {
+		return 0, err
+	}
+	o, err := onlyMatch("organization", org, orgs, func(i int) string { return snap.Orgs[i].Name })
 	if err != nil {
 		return 0, err
 	}
@@ -86,6 +70,19 @@ func findGroup(snap *cache.Snapshot, role, org string) (int, error) {
 		return 0, fmt.Errorf("the tenant has no group for role %q in organization %q", snap.Roles[r].Name, snap.Orgs[o].Name)
 	}
 	return g, nil
+}
+
+// onlyMatch is the one hit of a role or org match, or an error that lists
+// the names q is ambiguous between.
+func onlyMatch(kind, q string, hits []int, name func(int) string) (int, error) {
+	if len(hits) == 1 {
+		return hits[0], nil
+	}
+	names := make([]string, 0, len(hits))
+	for _, i := range hits {
+		names = append(names, fmt.Sprintf("%q", name(i)))
+	}
+	return 0, fmt.Errorf("%s %q is ambiguous: %s; give its id or its full name", kind, q, strings.Join(names, ", "))
 }
 
 func (a *app) grantCmd(grant bool) *cobra.Command {
