@@ -419,6 +419,39 @@ func (s *Snapshot) IsMember(user, group int) bool {
 	return found
 }
 
+// RoleOrgCounts counts the distinct roles and orgs user u holds (plain
+// groups count for neither). A user holds a handful of groups, so the
+// quadratic scan beats a set: the users list runs it for every user.
+func (s *Snapshot) RoleOrgCounts(u int) (roles, orgs int) {
+	gs := s.Users[u].Groups
+	for k, g := range gs {
+		grp := &s.Groups[g]
+		if grp.Plain() {
+			continue
+		}
+		newRole, newOrg := true, true
+		for _, h := range gs[:k] {
+			prev := &s.Groups[h]
+			if prev.Plain() {
+				continue
+			}
+			if prev.Role == grp.Role {
+				newRole = false
+			}
+			if prev.Org == grp.Org {
+				newOrg = false
+			}
+		}
+		if newRole {
+			roles++
+		}
+		if newOrg {
+			orgs++
+		}
+	}
+	return roles, orgs
+}
+
 // Memberships counts (user, group) pairs.
 func (s *Snapshot) Memberships() int {
 	n := 0

@@ -119,9 +119,9 @@ func TestUsersSortKeepsSelection(t *testing.T) {
 	d.contains("ROLES▼")
 	// Most roles first: the first row's count is the maximum.
 	first := int(us.rows[0])
-	r0, _ := roleOrgCounts(tn.snap, first)
+	r0, _ := tn.snap.RoleOrgCounts(first)
 	for i := range tn.snap.Users {
-		if r, _ := roleOrgCounts(tn.snap, i); r > r0 {
+		if r, _ := tn.snap.RoleOrgCounts(i); r > r0 {
 			t.Fatalf("user %d has %d roles, more than the first row's %d", i, r, r0)
 		}
 	}
@@ -129,8 +129,8 @@ func TestUsersSortKeepsSelection(t *testing.T) {
 	d.key("/")
 	d.typeText("status:active")
 	for k := 1; k < len(us.rows); k++ {
-		a, _ := roleOrgCounts(tn.snap, int(us.rows[k-1]))
-		b, _ := roleOrgCounts(tn.snap, int(us.rows[k]))
+		a, _ := tn.snap.RoleOrgCounts(int(us.rows[k-1]))
+		b, _ := tn.snap.RoleOrgCounts(int(us.rows[k]))
 		if a < b {
 			t.Fatalf("filtered rows out of order at %d: %d then %d", k, a, b)
 		}

@@ -8,8 +8,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/otaccess/otaccess/cache"
 )
 
 // Users screen columns.
@@ -185,40 +183,9 @@ func (s *usersScreen) countAll(a *Model) {
 	s.roleN = make([]uint16, len(a.snap.Users))
 	s.orgN = make([]uint16, len(a.snap.Users))
 	for i := range a.snap.Users {
-		r, o := roleOrgCounts(a.snap, i)
+		r, o := a.snap.RoleOrgCounts(i)
 		s.roleN[i], s.orgN[i] = uint16(min(r, 65535)), uint16(min(o, 65535))
 	}
-}
-
-// roleOrgCounts counts the distinct roles and orgs user u holds.
-func roleOrgCounts(snap *cache.Snapshot, u int) (roles, orgs int) {
-	gs := snap.Users[u].Groups
-	for k, g := range gs {
-		grp := &snap.Groups[g]
-		if grp.Plain() {
-			continue
-		}
-		newRole, newOrg := true, true
-		for _, h := range gs[:k] {
-			prev := &snap.Groups[h]
-			if prev.Plain() {
-				continue
-			}
-			if prev.Role == grp.Role {
-				newRole = false
-			}
-			if prev.Org == grp.Org {
-				newOrg = false
-			}
-		}
-		if newRole {
-			roles++
-		}
-		if newOrg {
-			orgs++
-		}
-	}
-	return roles, orgs
 }
 
 func (s *usersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
@@ -289,7 +256,7 @@ func (s *usersScreen) view(a *Model, w, h int) []string {
 		} else {
 			cells[ucolStatus] = cell{text: "inactive", style: &st.Inactive}
 		}
-		r, o := roleOrgCounts(a.snap, u)
+		r, o := a.snap.RoleOrgCounts(u)
 		cells[ucolRoles].text = strconv.Itoa(r)
 		cells[ucolOrgs].text = strconv.Itoa(o)
 		cells[ucolType].text = safe(usr.UserType)

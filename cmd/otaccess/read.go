@@ -117,19 +117,6 @@ func status(active bool) string {
 	return "inactive"
 }
 
-// roleOrgCounts counts distinct roles and orgs a user holds.
-func roleOrgCounts(snap *cache.Snapshot, u *cache.User) (roles, orgs int) {
-	seenR, seenO := map[int32]bool{}, map[int32]bool{}
-	for _, g := range u.Groups {
-		grp := &snap.Groups[g]
-		if grp.Plain() {
-			continue
-		}
-		seenR[grp.Role], seenO[grp.Org] = true, true
-	}
-	return len(seenR), len(seenO)
-}
-
 // writeJSON prints v as indented JSON. Server strings keep their exact
 // value; the controls encoding/json leaves raw are escaped too, so JSON on
 // a terminal cannot drive it.
@@ -170,7 +157,7 @@ func (a *app) usersCmd() *cobra.Command {
 				c := newCSV(w, "id", "name", "email", "userName", "status", "roles", "orgs", "type")
 				for _, i := range idx {
 					u := &snap.Users[i]
-					r, o := roleOrgCounts(snap, u)
+					r, o := snap.RoleOrgCounts(int(i))
 					c.row(u.ID, u.Name(), u.Email, u.UserName, status(u.Active), strconv.Itoa(r), strconv.Itoa(o), u.UserType)
 				}
 				return c.flush()
@@ -178,7 +165,7 @@ func (a *app) usersCmd() *cobra.Command {
 			t := newTable(w, "NAME", "EMAIL", "STATUS", "ROLES", "ORGS", "TYPE")
 			for _, i := range idx {
 				u := &snap.Users[i]
-				r, o := roleOrgCounts(snap, u)
+				r, o := snap.RoleOrgCounts(int(i))
 				t.row(u.Name(), u.Label(), status(u.Active), strconv.Itoa(r), strconv.Itoa(o), u.UserType)
 			}
 			if err := t.flush(); err != nil {
