@@ -80,11 +80,8 @@ func (a *app) reviewStartCmd() *cobra.Command {
 				return err
 			}
 			r, err := svc.StartReview(cmd.Context(), name, sc)
-			if errors.Is(err, cache.ErrNoSnapshot) {
-				return fmt.Errorf("no snapshot in the cache for profile %q yet: run `otaccess sync` first", a.settings.Profile)
-			}
 			if err != nil {
-				return err
+				return a.explainNoSnapshot(err)
 			}
 			users := map[string]bool{}
 			var inactive, noRole, admin, fresh int
@@ -526,11 +523,8 @@ the last sync count as changes too.`,
 				return err
 			}
 			d, _, err := st.DiffSincePrevious(cmd.Context())
-			switch {
-			case errors.Is(err, cache.ErrNoSnapshot):
-				return fmt.Errorf("no snapshot in the cache for profile %q yet: run `otaccess sync` first", a.settings.Profile)
-			case err != nil:
-				return err
+			if err != nil {
+				return a.explainNoSnapshot(err)
 			}
 			w := cmd.OutOrStdout()
 			if out.json {

@@ -160,10 +160,17 @@ func (a *app) snapshot(ctx context.Context) (*cache.Snapshot, error) {
 		return nil, err
 	}
 	snap, err := st.Load(ctx)
+	return snap, a.explainNoSnapshot(err)
+}
+
+// explainNoSnapshot names the profile in cache.ErrNoSnapshot, since an
+// empty cache is most often a sync run under another profile; any other
+// error passes through.
+func (a *app) explainNoSnapshot(err error) error {
 	if errors.Is(err, cache.ErrNoSnapshot) {
-		return nil, fmt.Errorf("no snapshot in the cache for profile %q yet: run `otaccess sync` first", a.settings.Profile)
+		return fmt.Errorf("no snapshot in the cache for profile %q yet: run `otaccess sync` first", a.settings.Profile)
 	}
-	return snap, err
+	return err
 }
 
 func (a *app) close() {
