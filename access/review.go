@@ -360,18 +360,11 @@ func BuildEvidence(r *cache.Review, exportedAt time.Time, exportedBy string) (*E
 // formula-injection guard (names and notes come from people and servers).
 func writeEvidenceCSV(w io.Writer, rows []EvidenceRow) error {
 	cw := csv.NewWriter(w)
-	guard := func(cells []string) []string {
-		out := make([]string, len(cells))
-		for i, c := range cells {
-			out[i] = textsafe.CSVCell(c)
-		}
-		return out
-	}
-	if err := cw.Write(guard(EvidenceColumns)); err != nil {
+	if err := cw.Write(textsafe.CSVRecord(EvidenceColumns)); err != nil {
 		return err
 	}
 	for i := range rows {
-		if err := cw.Write(guard(rows[i].cells())); err != nil {
+		if err := cw.Write(textsafe.CSVRecord(rows[i].cells())); err != nil {
 			return err
 		}
 	}

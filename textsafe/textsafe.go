@@ -67,6 +67,16 @@ func CSVCell(s string) string {
 	return s
 }
 
+// CSVRecord returns a copy of cells with CSVCell applied to each: every CSV
+// otaccess writes (CLI output, review evidence) goes through it.
+func CSVRecord(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = CSVCell(c)
+	}
+	return out
+}
+
 // JSON escapes, in JSON text, the runes a terminal acts on that
 // encoding/json leaves raw: DEL, C1 controls (U+0080–U+009F; U+009B is CSI to
 // many terminals) and bidi controls. They can only occur inside strings

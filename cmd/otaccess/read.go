@@ -46,13 +46,8 @@ func newCSV(w io.Writer, header ...string) *csvWriter {
 	return c
 }
 
-func (c *csvWriter) row(cells ...string) {
-	safe := make([]string, len(cells))
-	for i, s := range cells {
-		safe[i] = textsafe.CSVCell(s)
-	}
-	c.w.Write(safe)
-}
+// row leaves write errors to flush, which reports the first one.
+func (c *csvWriter) row(cells ...string) { c.w.Write(textsafe.CSVRecord(cells)) }
 
 func (c *csvWriter) flush() error { c.w.Flush(); return c.w.Error() }
 
