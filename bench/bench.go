@@ -30,6 +30,7 @@ import (
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/ui"
 )
 
@@ -388,7 +389,7 @@ func figSync(ctx context.Context, e *env) (Row, error) {
 	row.Pass = syncVsFloor <= 1.5 && speedup >= 4
 	row.Limit = fmt.Sprintf("the floor counts only waiting; beyond it the fetch is CPU: it used %.1f CPU-seconds on %d CPUs, decoding %s users of SCIM JSON (encoding/json), garbage collection and the fake tenant's server, which runs in this process; "+
 		"the save (%s) follows the fetch: one SQLite transaction (pure Go) building the model and writing one packed row per user and one row per membership; progress was reported %d times",
-		best.fetchCPU.Seconds(), runtime.NumCPU(), commas(e.opt.Users), fmtDur(save), best.progress)
+		best.fetchCPU.Seconds(), runtime.NumCPU(), numfmt.Commas(e.opt.Users), fmtDur(save), best.progress)
 	row.Metrics = map[string]float64{
 		"sync_ms": ms(best.took), "fetch_ms": ms(best.fetch), "save_ms": ms(save), "floor_ms": ms(floor),
 		"fetch_cpu_ms": ms(best.fetchCPU), "requests": float64(best.requests), "sequential_ms": ms(seq),
@@ -493,7 +494,7 @@ func figOpen(ctx context.Context, e *env) (Row, error) {
 	row.Comparison = fmt.Sprintf("re-sync at zero latency %s: %.1f× slower", fmtDur(resync), speedup)
 	row.Pass = open < time.Second && speedup >= 5
 	row.Limit = fmt.Sprintf("Store.Load is %s of it: reading %s rows from SQLite (pure Go) and rebuilding the model; the rest is the filter index and the first frame",
-		fmtDur(loads.quantile(0.5)), commas(e.opt.Users))
+		fmtDur(loads.quantile(0.5)), numfmt.Commas(e.opt.Users))
 	row.Metrics = map[string]float64{"open_ms": ms(open), "load_ms": ms(loads.quantile(0.5)), "resync_ms": ms(resync), "speedup": speedup}
 	return row, nil
 }
@@ -639,7 +640,7 @@ func figRender(ctx context.Context, e *env) (Row, error) {
 	bigRuns, smallRuns := renderTimes(newUI(e.snap, nil, nil), newUI(small, nil, nil))
 	big, little := bigRuns.quantile(0.5), smallRuns.quantile(0.5)
 	ratio := big.Seconds() / little.Seconds()
-	row.Measured = fmt.Sprintf("%s per frame with %s users", fmtDur(big), commas(len(e.snap.Users)))
+	row.Measured = fmt.Sprintf("%s per frame with %s users", fmtDur(big), numfmt.Commas(len(e.snap.Users)))
 	row.Comparison = fmt.Sprintf("%s with %d users: %.2f×", fmtDur(little), len(small.Users), ratio)
 	row.Pass = ratio <= 2
 	row.Limit = fmt.Sprintf("a virtual table: only the %d visible rows are formatted and styled (lipgloss), whatever the number of users; the title, filter and hint lines make up the rest", termH-5)
@@ -705,8 +706,8 @@ func figMatrix(ctx context.Context, e *env) (Row, error) {
 	}
 	cells := len(snap.Roles) * len(snap.Orgs)
 	worst := max(first.quantile(0.5), resort.quantile(0.5))
-	row.Measured = fmt.Sprintf("%s to first frame, %s to recompute (%s cells)", fmtDur(first.quantile(0.5)), fmtDur(resort.quantile(0.5)), commas(cells))
-	row.Comparison = fmt.Sprintf("counting from %s memberships: %s", commas(snap.Info.Memberships), fmtDur(naive.quantile(0.5)))
+	row.Measured = fmt.Sprintf("%s to first frame, %s to recompute (%s cells)", fmtDur(first.quantile(0.5)), fmtDur(resort.quantile(0.5)), numfmt.Commas(cells))
+	row.Comparison = fmt.Sprintf("counting from %s memberships: %s", numfmt.Commas(snap.Info.Memberships), fmtDur(naive.quantile(0.5)))
 	row.Pass = worst < 50*time.Millisecond
 	row.Limit = "each cell is a group's member count (its member list is kept by the snapshot), so the matrix costs 2,000 lookups; the screen then sorts 40 rows and 50 columns by name and renders the visible window"
 	row.Metrics = map[string]float64{"first_frame_ms": ms(first.quantile(0.5)), "recompute_ms": ms(resort.quantile(0.5)), "naive_ms": ms(naive.quantile(0.5)), "cells": float64(cells)}
@@ -752,7 +753,7 @@ func figMemory(ctx context.Context, e *env) (Row, error) {
 	row.Comparison = fmt.Sprintf("peak while loading %s; cache file %s", mib(m.PeakRSS), mib(fi.Size()))
 	row.Pass = m.RSS > 0 && m.RSS < 300<<20
 	row.Limit = fmt.Sprintf("the model of %s users (their strings, int32 membership lists, the filter index) and SQLite's page cache; the peak is the load reading the file through SQLite's memory map, dropped once loaded",
-		commas(m.Users))
+		numfmt.Commas(m.Users))
 	row.Metrics = map[string]float64{"rss_bytes": float64(m.RSS), "peak_rss_bytes": float64(m.PeakRSS), "heap_inuse_bytes": float64(m.HeapInuse), "cache_file_bytes": float64(fi.Size())}
 	return row, nil
 }
@@ -896,12 +897,3 @@ func procStatus(field string) int64 {
 }
 
 func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
-
-// commas groups digits: 100000 -> 100,000.
-func commas(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}

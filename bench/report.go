@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/otaccess/otaccess/numfmt"
 )
 
 // WriteTable prints the report as one aligned table (figure, measured,
@@ -14,7 +16,7 @@ func WriteTable(w io.Writer, r Report) error {
 	t := r.Tenant
 	var b strings.Builder
 	fmt.Fprintf(&b, "tenant: %s users, %d roles x %d orgs = %s groups, %s memberships; %s per request, concurrency %d; %s, %d CPUs; run took %s\n\n",
-		commas(t.Users), t.Roles, t.Orgs, commas(t.Groups), commas(t.Memberships), t.Latency, t.Concurrency, r.Go, r.CPUs, fmtDur(r.Took))
+		numfmt.Commas(t.Users), t.Roles, t.Orgs, numfmt.Commas(t.Groups), numfmt.Commas(t.Memberships), t.Latency, t.Concurrency, r.Go, r.CPUs, fmtDur(r.Took))
 	rows := [][]string{{"figure", "measured", "comparison (same run)", "target", "result"}}
 	for _, row := range r.Rows {
 		result := "pass"

@@ -19,6 +19,7 @@ import (
 
 	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/numfmt"
 )
 
 // Options configure the UI.
@@ -594,7 +595,7 @@ func (a *Model) flashLine(w int) string {
 	if a.syncing {
 		p := a.syncProg
 		label := fmt.Sprintf(" %s syncing  users %s/%s  groups %s/%s ", a.spin.View(),
-			commas(p.Users), commas(p.UsersTotal), commas(p.Groups), commas(p.GroupsTotal))
+			numfmt.Commas(p.Users), numfmt.Commas(p.UsersTotal), numfmt.Commas(p.Groups), numfmt.Commas(p.GroupsTotal))
 		if p.Saving {
 			label = fmt.Sprintf(" %s syncing  saving the snapshot ", a.spin.View())
 		}

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/otaccess/otaccess/access"
+	"github.com/otaccess/otaccess/numfmt"
 )
 
 // Deprovisioning options, in the order the dialog lists them.
@@ -281,7 +282,7 @@ func (d *deprovDialog) done(a *Model, msg deprovDoneMsg) tea.Cmd {
 	if msg.res.Note != "" {
 		return a.setFlash(flashErr, markFail+" "+msg.res.Note)
 	}
-	return a.setFlash(flashOK, fmt.Sprintf("%s deprovisioned %s (%s)", markOK, d.label, plural(len(msg.res.Steps), "step", "steps")))
+	return a.setFlash(flashOK, fmt.Sprintf("%s deprovisioned %s (%s)", markOK, d.label, numfmt.Count(len(msg.res.Steps), "step", "steps")))
 }
 
 func (d *deprovDialog) view(a *Model, maxW, maxH int) []string {
@@ -295,7 +296,7 @@ func (d *deprovDialog) view(a *Model, maxW, maxH int) []string {
 		if !usr.Active {
 			status = "inactive"
 		}
-		body = append(body, safe(d.name)+" · "+status+" · "+plural(len(usr.Groups), "membership", "memberships"))
+		body = append(body, safe(d.name)+" · "+status+" · "+numfmt.Count(len(usr.Groups), "membership", "memberships"))
 	} else if !d.finished {
 		body = append(body, st.Error.Render("this user is no longer in the snapshot"))
 	}
@@ -324,7 +325,7 @@ func (d *deprovDialog) view(a *Model, maxW, maxH int) []string {
 			}
 			state := "the user is gone from the tenant"
 			if d.res.User != nil {
-				state = fmt.Sprintf("the server now has the user %s with %s", activeWord(d.res.User.Active), plural(len(d.res.User.Groups), "membership", "memberships"))
+				state = fmt.Sprintf("the server now has the user %s with %s", activeWord(d.res.User.Active), numfmt.Count(len(d.res.User.Groups), "membership", "memberships"))
 			}
 			body = append(body, "", st.Muted.Render(state), "", st.ButtonOn.Render("[ Close ]")+st.Muted.Render("  enter/esc"))
 		}
@@ -343,7 +344,7 @@ func (d *deprovDialog) view(a *Model, maxW, maxH int) []string {
 	options := [optCount]string{"deactivate only", "deactivate and remove every membership", "delete the user"}
 	if ok {
 		n := len(a.snap.Users[u].Groups)
-		options[optStrip] = "deactivate and remove " + plural(n, "membership", "memberships")
+		options[optStrip] = "deactivate and remove " + numfmt.Count(n, "membership", "memberships")
 	}
 	for i, o := range options {
 		radio := "( ) "
@@ -367,7 +368,7 @@ func (d *deprovDialog) view(a *Model, maxW, maxH int) []string {
 	if p.Empty() {
 		add(1, st.Muted.Render("nothing to do: the user is inactive and holds no memberships"))
 	} else {
-		add(1, "Plan ("+plural(len(steps), "step", "steps")+"):")
+		add(1, "Plan ("+numfmt.Count(len(steps), "step", "steps")+"):")
 		for i, s := range steps {
 			add(4, fmt.Sprintf("  %d. %s", i+1, safe(s)))
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/numfmt"
 )
 
 // detailScreen shows one user: every attribute, and the role x organization
@@ -194,7 +195,7 @@ func (s *detailScreen) view(a *Model, w, h int) []string {
 	out := append([]string{}, head...)
 	out = append(out, "")
 	n := len(a.snap.Users[s.user].Groups)
-	title := fmt.Sprintf(" Roles × organizations — %s", plural(n, "membership", "memberships"))
+	title := fmt.Sprintf(" Roles × organizations — %s", numfmt.Count(n, "membership", "memberships"))
 	if s.hideEmpty {
 		title += st.Muted.Render("  (only held roles/orgs; z shows all)")
 	} else if len(a.snap.Roles) > 0 {

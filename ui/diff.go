@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/numfmt"
 )
 
 // diffScreen shows what changed between the previous sync and the current
@@ -85,7 +86,7 @@ func (s *diffScreen) rebuild(a *Model) {
 		if len(list) == 0 {
 			return
 		}
-		s.rows = append(s.rows, diffRow{header: fmt.Sprintf("%s (%s)", title, commas(len(list)))})
+		s.rows = append(s.rows, diffRow{header: fmt.Sprintf("%s (%s)", title, numfmt.Commas(len(list)))})
 		for _, u := range list {
 			s.rows = append(s.rows, diffRow{mark: mark, style: style, userID: u.ID, left: u.Name, right: u.Label})
 		}
@@ -94,7 +95,7 @@ func (s *diffScreen) rebuild(a *Model) {
 		if len(list) == 0 {
 			return
 		}
-		s.rows = append(s.rows, diffRow{header: fmt.Sprintf("%s (%s)", title, commas(len(list)))})
+		s.rows = append(s.rows, diffRow{header: fmt.Sprintf("%s (%s)", title, numfmt.Commas(len(list)))})
 		for _, m := range list {
 			s.rows = append(s.rows, diffRow{mark: mark, style: style, userID: m.User.ID, left: m.User.Label, right: m.Membership()})
 		}
@@ -135,8 +136,8 @@ func (s *diffScreen) info(a *Model) string {
 		return ""
 	}
 	d := &s.d
-	return fmt.Sprintf("users +%s −%s, %s deactivated, %s reactivated · memberships +%s −%s", commas(len(d.UsersAdded)), commas(len(d.UsersRemoved)),
-		commas(len(d.Deactivated)), commas(len(d.Reactivated)), commas(len(d.Granted)), commas(len(d.Revoked)))
+	return fmt.Sprintf("users +%s −%s, %s deactivated, %s reactivated · memberships +%s −%s", numfmt.Commas(len(d.UsersAdded)), numfmt.Commas(len(d.UsersRemoved)),
+		numfmt.Commas(len(d.Deactivated)), numfmt.Commas(len(d.Reactivated)), numfmt.Commas(len(d.Granted)), numfmt.Commas(len(d.Revoked)))
 }
 
 func (s *diffScreen) hints(a *Model) []key.Binding {

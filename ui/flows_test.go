@@ -9,6 +9,7 @@ import (
 
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/numfmt"
 )
 
 // openUser filters the users list down to one user and opens it.
@@ -83,7 +84,7 @@ func TestUsersFilterAsYouType(t *testing.T) {
 			}
 		}
 	}
-	d.contains(fmt.Sprintf("%s of 300 users", commas(site)))
+	d.contains(fmt.Sprintf("%s of 300 users", numfmt.Commas(site)))
 
 	// esc leaves the input and clears the query.
 	d.key("esc")

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -74,35 +73,6 @@ func padLine(s string, width int) string {
 		s += strings.Repeat(" ", width-w)
 	}
 	return s
-}
-
-// commas formats n with thousands separators: 100000 -> "100,000".
-func commas(n int) string {
-	if n < 0 {
-		return "-" + commas(-n)
-	}
-	s := strconv.Itoa(n)
-	if len(s) <= 3 {
-		return s
-	}
-	var b strings.Builder
-	head := len(s) % 3
-	b.WriteString(s[:head])
-	for i := head; i < len(s); i += 3 {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(s[i : i+3])
-	}
-	return b.String()
-}
-
-// plural is "1 user" / "2 users".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return commas(n) + " " + many
 }
 
 // shortID abbreviates a long id for headers: "9c03…b98".

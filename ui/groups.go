@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"github.com/otaccess/otaccess/numfmt"
+
 	"slices"
 	"strconv"
 	"strings"
@@ -143,9 +145,9 @@ func (s *groupsScreen) sortRows(a *Model) {
 
 func (s *groupsScreen) view(a *Model, w, h int) []string {
 	st := &a.st
-	count := plural(len(a.snap.Groups), "group", "groups")
+	count := numfmt.Count(len(a.snap.Groups), "group", "groups")
 	if len(s.rows) != len(a.snap.Groups) {
-		count = commas(len(s.rows)) + " of " + count
+		count = numfmt.Commas(len(s.rows)) + " of " + count
 	}
 	count += " "
 	out := []string{s.filter.view(a, w-ansi.StringWidth(count)-1) + " " + st.Muted.Render(count)}
@@ -159,7 +161,7 @@ func (s *groupsScreen) view(a *Model, w, h int) []string {
 			cells[gcolRole].text = safe(a.snap.Roles[g.Role].Name)
 			cells[gcolOrg].text = safe(a.snap.Orgs[g.Org].Name)
 		}
-		cells[gcolMembers].text = commas(len(g.Members))
+		cells[gcolMembers].text = numfmt.Commas(len(g.Members))
 		cells[gcolCategory].text = safe(g.Category)
 	})...)
 }

@@ -11,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/numfmt"
 )
 
 // matrixScreen is the tenant's role x organization grid with member counts.
@@ -117,7 +118,7 @@ func (s *matrixScreen) spec(a *Model) gridSpec {
 			case s.m.Counts[r][c] == 0:
 				return markEmpty, &a.st.Empty
 			}
-			return commas(s.m.Counts[r][c]), nil
+			return numfmt.Commas(s.m.Counts[r][c]), nil
 		},
 		cellWidth: widest,
 	}
@@ -131,8 +132,8 @@ func (s *matrixScreen) view(a *Model, w, h int) []string {
 			groups++
 		}
 	}
-	title := fmt.Sprintf(" Roles × Organizations — %s, %s", plural(groups, "group", "groups"),
-		plural(a.snap.Info.Memberships, "membership", "memberships"))
+	title := fmt.Sprintf(" Roles × Organizations — %s, %s", numfmt.Count(groups, "group", "groups"),
+		numfmt.Count(a.snap.Info.Memberships, "membership", "memberships"))
 	order := "sort: role name"
 	if s.byCount {
 		order = "sort: members " + markDesc
@@ -193,5 +194,5 @@ func (s *matrixScreen) info(a *Model) string {
 	if g < 0 {
 		return name + ": no such group"
 	}
-	return name + ": " + plural(len(a.snap.Groups[g].Members), "member", "members")
+	return name + ": " + numfmt.Count(len(a.snap.Groups[g].Members), "member", "members")
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/otaccess/otaccess/access"
+	"github.com/otaccess/otaccess/numfmt"
 )
 
 // membersScreen lists one group's members; from here a member is revoked
@@ -92,9 +93,9 @@ func (s *membersScreen) selected() int {
 func (s *membersScreen) view(a *Model, w, h int) []string {
 	st := &a.st
 	grp := &a.snap.Groups[s.group]
-	count := plural(len(grp.Members), "member", "members")
+	count := numfmt.Count(len(grp.Members), "member", "members")
 	if len(s.rows) != len(grp.Members) {
-		count = commas(len(s.rows)) + " of " + count
+		count = numfmt.Commas(len(s.rows)) + " of " + count
 	}
 	head := " " + st.Bold.Render(safe(access.MembershipLabel(a.snap, s.group)))
 	out := []string{padLine(head, w-ansi.StringWidth(count)-2) + " " + st.Muted.Render(count)}

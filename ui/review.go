@@ -14,6 +14,7 @@ import (
 
 	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/numfmt"
 )
 
 // Access reviews in the UI: R lists the reviews (start one, resume one), a
@@ -162,7 +163,7 @@ func (m reviewOpenedMsg) handle(a *Model) tea.Cmd {
 	}
 	a.push(newReviewScreen(a, m.r, summary))
 	if m.started != nil {
-		return a.setFlash(flashOK, fmt.Sprintf("%s started review %s: %s", markOK, m.r.Name, plural(len(m.r.Items), "item", "items")))
+		return a.setFlash(flashOK, fmt.Sprintf("%s started review %s: %s", markOK, m.r.Name, numfmt.Count(len(m.r.Items), "item", "items")))
 	}
 	return nil
 }
@@ -177,7 +178,7 @@ func (s *reviewListScreen) info(a *Model) string {
 	if !s.loaded {
 		return "loading reviews…"
 	}
-	return plural(len(s.list), "review", "reviews")
+	return numfmt.Count(len(s.list), "review", "reviews")
 }
 
 func (s *reviewListScreen) hints(a *Model) []key.Binding {
@@ -255,10 +256,10 @@ func (s *reviewListScreen) view(a *Model, w, h int) []string {
 		r := s.list[i]
 		c := r.Counts
 		cells[0].text = safe(r.Name)
-		cells[1].text = commas(c.Decided()) + " of " + commas(c.Items)
-		cells[2].text = commas(c.Revoke)
-		cells[3].text = commas(c.Applied)
-		cells[4].text = commas(c.Failed)
+		cells[1].text = numfmt.Commas(c.Decided()) + " of " + numfmt.Commas(c.Items)
+		cells[2].text = numfmt.Commas(c.Revoke)
+		cells[3].text = numfmt.Commas(c.Applied)
+		cells[4].text = numfmt.Commas(c.Failed)
 		if c.Failed > 0 {
 			cells[4].style = &st.Error
 		}
@@ -552,15 +553,15 @@ func (s *reviewScreen) refresh(*Model) bool { return true }
 
 func (s *reviewScreen) info(a *Model) string {
 	c := s.r.Counts
-	text := fmt.Sprintf("%s of %s decided", commas(c.Decided()), commas(c.Items))
+	text := fmt.Sprintf("%s of %s decided", numfmt.Commas(c.Decided()), numfmt.Commas(c.Items))
 	if s.applying {
 		p := s.progress
 		if p.Total == 0 {
 			return text + " · applying…"
 		}
-		text += fmt.Sprintf(" · applying %s of %s", commas(p.Done), commas(p.Total))
+		text += fmt.Sprintf(" · applying %s of %s", numfmt.Commas(p.Done), numfmt.Commas(p.Total))
 		if p.Failed > 0 {
-			text += fmt.Sprintf(" (%s failed)", commas(p.Failed))
+			text += fmt.Sprintf(" (%s failed)", numfmt.Commas(p.Failed))
 		}
 	}
 	return text
@@ -827,7 +828,7 @@ func (s *reviewScreen) confirmApply(a *Model) tea.Cmd {
 		}
 	}
 	st := &a.st
-	head := "Revoke " + plural(len(todo), "membership", "memberships")
+	head := "Revoke " + numfmt.Count(len(todo), "membership", "memberships")
 	if t := a.opts.Tenant; t != "" {
 		head += " on " + safe(t)
 	}
@@ -836,14 +837,14 @@ func (s *reviewScreen) confirmApply(a *Model) tea.Cmd {
 		body = append(body, "  "+safe(it.Membership())+st.Muted.Render(" from ")+safe(it.UserLabel))
 	}
 	if n := len(todo) - applySampleSize; n > 0 {
-		body = append(body, st.Muted.Render(fmt.Sprintf("  … and %s more", commas(n))))
+		body = append(body, st.Muted.Render(fmt.Sprintf("  … and %s more", numfmt.Commas(n))))
 	}
 	if retries > 0 {
-		body = append(body, "", fmt.Sprintf("%s failed before and %s retried.", plural(retries, "revocation", "revocations"), map[bool]string{true: "is", false: "are"}[retries == 1]))
+		body = append(body, "", fmt.Sprintf("%s failed before and %s retried.", numfmt.Count(retries, "revocation", "revocations"), map[bool]string{true: "is", false: "are"}[retries == 1]))
 	}
 	body = append(body, "", st.Muted.Render("One PATCH /Groups/{roleId:orgId} (remove 1 member) each;"),
 		st.Muted.Render("every result goes to the review and the audit log."))
-	yes := "Yes, revoke " + commas(len(todo))
+	yes := "Yes, revoke " + numfmt.Commas(len(todo))
 	a.openDialog(a.newConfirm("Apply review "+safe(s.r.Name), body, yes, func(a *Model) tea.Cmd { return s.startApply(a) }))
 	return nil
 }
@@ -989,11 +990,11 @@ func (s *reviewScreen) view(a *Model, w, h int) []string {
 		saved = st.Pending.Render("saving…")
 	}
 	head := " " + st.Bold.Render(safe(r.Name)) + st.Muted.Render(" · "+safe(r.Scope)+" · snapshot "+r.SnapshotAt.Local().Format("2006-01-02 15:04")+" · "+group)
-	counts := fmt.Sprintf("%s of %s decided · keep %s · revoke %s · skip %s", commas(c.Decided()), commas(c.Items), commas(c.Keep), commas(c.Revoke), commas(c.Skip))
+	counts := fmt.Sprintf("%s of %s decided · keep %s · revoke %s · skip %s", numfmt.Commas(c.Decided()), numfmt.Commas(c.Items), numfmt.Commas(c.Keep), numfmt.Commas(c.Revoke), numfmt.Commas(c.Skip))
 	if c.Applied+c.Failed > 0 {
-		counts += fmt.Sprintf(" · applied %s", commas(c.Applied))
+		counts += fmt.Sprintf(" · applied %s", numfmt.Commas(c.Applied))
 		if c.Failed > 0 {
-			counts += " · " + st.Error.Render("failed "+commas(c.Failed))
+			counts += " · " + st.Error.Render("failed "+numfmt.Commas(c.Failed))
 		}
 	}
 	out := []string{clip(head, w), " " + counts + "  " + saved}

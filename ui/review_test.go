@@ -9,6 +9,7 @@ import (
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/numfmt"
 )
 
 // reviewScreenOf returns the review screen on top of m's stack.
@@ -87,9 +88,9 @@ func TestProgramReviewDecideAndResume(t *testing.T) {
 	svc.Actor = "second-reviewer"
 	p = startProgram(t, New(Options{Snapshot: snap, Service: svc, Store: st, Tenant: "acme.onetrust.com", Mode: "online", Now: tn.now}), 120, 36)
 	press(p, "R")
-	waitText(t, p, "Q4-TUI", "3 of "+commas(len(it)))
+	waitText(t, p, "Q4-TUI", "3 of "+numfmt.Commas(len(it)))
 	press(p, "enter")
-	waitText(t, p, "3 of "+commas(len(it))+" decided")
+	waitText(t, p, "3 of "+numfmt.Commas(len(it))+" decided")
 	press(p, "a")
 	waitText(t, p, "4 of ", "✓ saved")
 	m := quit(t, p)
@@ -122,7 +123,7 @@ func TestProgramReviewApply(t *testing.T) {
 	press(p, "R")
 	waitText(t, p, "apply-me")
 	press(p, "enter")
-	waitText(t, p, "3 of "+commas(len(r.Items))+" decided · keep 0 · revoke 3")
+	waitText(t, p, "3 of "+numfmt.Commas(len(r.Items))+" decided · keep 0 · revoke 3")
 	press(p, "A")
 	waitText(t, p, "Apply review apply-me", "Revoke 3 memberships on acme.onetrust.com", r.Items[0].UserLabel)
 	afterGrace()

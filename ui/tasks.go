@@ -9,6 +9,7 @@ import (
 
 	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/numfmt"
 )
 
 // Background work: every write, sync and reload runs in a tea.Cmd and comes
@@ -200,6 +201,6 @@ func (a *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 	a.setSnapshot(msg.snap)
 	s := msg.snap.Info
 	return a.setFlash(flashOK, fmt.Sprintf("%s synced %s, %s, %s in %s", markOK,
-		plural(s.Users, "user", "users"), plural(s.Groups, "group", "groups"),
-		plural(s.Memberships, "membership", "memberships"), msg.took.Round(100*time.Millisecond)))
+		numfmt.Count(s.Users, "user", "users"), numfmt.Count(s.Groups, "group", "groups"),
+		numfmt.Count(s.Memberships, "membership", "memberships"), msg.took.Round(100*time.Millisecond)))
 }

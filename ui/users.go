@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"github.com/otaccess/otaccess/numfmt"
+
 	"slices"
 	"strconv"
 	"strings"
@@ -235,9 +237,9 @@ func (s *usersScreen) setSort(a *Model, col int, desc bool) {
 func (s *usersScreen) view(a *Model, w, h int) []string {
 	st := &a.st
 	total := len(a.snap.Users)
-	count := plural(total, "user", "users")
+	count := numfmt.Count(total, "user", "users")
 	if s.filter.value() != "" || len(s.rows) != total {
-		count = commas(len(s.rows)) + " of " + count
+		count = numfmt.Commas(len(s.rows)) + " of " + count
 	}
 	count += " "
 	out := make([]string, 0, h)

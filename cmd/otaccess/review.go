@@ -15,6 +15,7 @@ import (
 
 	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/textsafe"
 )
 
@@ -103,10 +104,10 @@ func (a *app) reviewStartCmd() *cobra.Command {
 			}
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "started review %s: %s of %s (%s)\n", textsafe.Line(r.Name),
-				nounCount(r.Counts.Items-noRole, "membership", "memberships"), nounCount(len(users), "user", "users"), textsafe.Line(r.Scope))
+				numfmt.Count(r.Counts.Items-noRole, "membership", "memberships"), numfmt.Count(len(users), "user", "users"), textsafe.Line(r.Scope))
 			fmt.Fprintf(w, "frozen against the snapshot of %s from %s\n", r.SnapshotAt.Local().Format("2006-01-02 15:04"), textsafe.Line(r.Tenant))
 			fmt.Fprintf(w, "hints: %s held by inactive users, %s, %s of admin roles, %d granted since the previous sync\n",
-				nounCount(inactive, "membership", "memberships"), nounCount(noRole, "user with no role", "users with no role"), nounCount(admin, "membership", "memberships"), fresh)
+				numfmt.Count(inactive, "membership", "memberships"), numfmt.Count(noRole, "user with no role", "users with no role"), numfmt.Count(admin, "membership", "memberships"), fresh)
 			fmt.Fprintf(w, "next: decide in the terminal UI (otaccess, then R), or `otaccess review decide %s USER ROLE ORG keep|revoke|skip`\n", textsafe.Line(r.Name))
 			return nil
 		},
@@ -117,13 +118,6 @@ func (a *app) reviewStartCmd() *cobra.Command {
 	f.StringVar(&sc.Role, "role", "", "only memberships of this role (id, exact name, or every name containing it)")
 	f.StringVarP(&sc.Filter, "filter", "f", "", `only these users, e.g. "status:inactive", "type:external", "legal"`)
 	return cmd
-}
-
-func nounCount(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 func (a *app) reviewListCmd() *cobra.Command {
@@ -452,7 +446,7 @@ func (a *app) reviewApplyCmd() *cobra.Command {
 					retries++
 				}
 			}
-			head := fmt.Sprintf("plan: revoke %s on %s", nounCount(len(todo), "membership", "memberships"), r.Tenant)
+			head := fmt.Sprintf("plan: revoke %s on %s", numfmt.Count(len(todo), "membership", "memberships"), r.Tenant)
 			if retries > 0 {
 				head += fmt.Sprintf(" (%d retried after failing)", retries)
 			}
@@ -475,7 +469,7 @@ func (a *app) reviewApplyCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := a.confirm(cmd, wf, fmt.Sprintf("Revoke %s?", nounCount(len(todo), "membership", "memberships"))); err != nil {
+			if err := a.confirm(cmd, wf, fmt.Sprintf("Revoke %s?", numfmt.Count(len(todo), "membership", "memberships"))); err != nil {
 				return err
 			}
 			var mu sync.Mutex
