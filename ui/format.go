@@ -83,15 +83,6 @@ func shortID(id string) string {
 	return id[:4] + ellipsis + id[len(id)-3:]
 }
 
-// lines splits a block into lines, dropping one trailing newline.
-func lines(s string) []string {
-	s = strings.TrimSuffix(s, "\n")
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, "\n")
-}
-
 // block joins exactly h lines of width w: shorter input is padded with blank
 // lines, longer input is cut, every line clipped and padded to w.
 func block(ls []string, w, h int) string {
