@@ -32,7 +32,8 @@ func (a *app) localService() (*access.Service, error) {
 	return access.New(nil, st, a.settings.Profile), nil
 }
 
-// loadReview loads a review with an error that says how to find one.
+// loadReview loads review name from the cache; no connection is needed.
+// A missing review is cache.ErrNoReview, which says how to list them.
 func (a *app) loadReview(cmd *cobra.Command, name string) (*access.Service, *cache.Review, error) {
 	svc, err := a.localService()
 	if err != nil {
