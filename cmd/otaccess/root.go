@@ -126,20 +126,11 @@ func (a *app) service(ctx context.Context, needOnline bool) (*access.Service, er
 	}
 	var c *client.Client
 	s := a.settings
-	switch {
-	case s.Offline:
+	if why := a.whyOffline(); why != "" {
 		if needOnline {
-			return nil, errors.New("--offline is set: this command needs a connection")
+			return nil, errors.New("this command needs a connection: " + why)
 		}
-	case s.URL == "":
-		if needOnline {
-			return nil, errors.New("no tenant configured: pass --url or --domain, set OTACCESS_URL, or add a profile to the config file")
-		}
-	case !s.HasToken():
-		if needOnline {
-			return nil, fmt.Errorf("no API token for %s: set OTACCESS_TOKEN, pass --token-file, or give the profile a token_command", s.URL)
-		}
-	default:
+	} else {
 		tok, err := s.Token(ctx)
 		if err != nil {
 			return nil, err
@@ -151,6 +142,21 @@ func (a *app) service(ctx context.Context, needOnline bool) (*access.Service, er
 	}
 	a.svc = access.New(c, st, s.Profile)
 	return a.svc, nil
+}
+
+// whyOffline says why the resolved settings give no connection and what to
+// set to get one; "" when they do. The CLI's errors and the TUI's offline
+// notice both show it, so they give the same advice.
+func (a *app) whyOffline() string {
+	switch s := a.settings; {
+	case s.Offline:
+		return "--offline is set"
+	case s.URL == "":
+		return "no tenant configured: pass --url or --domain, set OTACCESS_URL or OTACCESS_DOMAIN, or add a profile to the config file"
+	case !s.HasToken():
+		return fmt.Sprintf("no API token for %s: set OTACCESS_TOKEN, pass --token-file, or give the profile a token_command", s.URL)
+	}
+	return ""
 }
 
 // snapshot loads the cached snapshot with a message that says how to get one.

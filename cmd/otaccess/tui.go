@@ -36,20 +36,9 @@ func (a *app) runTUI(ctx context.Context) error {
 	}
 	if !svc.Online() {
 		opts.Mode = "offline"
-		opts.OfflineReason = a.offlineReason()
+		opts.OfflineReason = a.whyOffline()
 	}
 	return ui.Run(ctx, opts)
-}
-
-func (a *app) offlineReason() string {
-	switch s := a.settings; {
-	case s.Offline:
-		return "--offline is set"
-	case s.URL == "":
-		return "no tenant configured: set OTACCESS_DOMAIN or OTACCESS_URL"
-	default:
-		return "no API token: set OTACCESS_TOKEN or --token-file"
-	}
 }
 
 // tenantLabel is the host shown in the title bar.
