@@ -19,24 +19,28 @@ func (s *Service) ApplyVerified(ctx context.Context, ch Change) Outcome {
 	}
 	before, err := s.Client.GetUser(ctx, ch.UserID)
 	if client.IsNotFound(err) {
-		_ = s.Store.DeleteUser(ctx, ch.UserID)
+		if derr := s.Store.DeleteUser(ctx, ch.UserID); derr != nil {
+			return Outcome{Change: ch, Deleted: true, Err: fmt.Errorf("%s no longer exists on the server, but removing it from the cache failed (%v): run `otaccess sync`", ch.UserLabel, derr)}
+		}
 		return Outcome{Change: ch, Deleted: true, Err: fmt.Errorf("%s no longer exists on the server; removed from the cache", ch.UserLabel)}
 	}
 	if err != nil {
 		return Outcome{Change: ch, Member: !ch.Grant, Err: err}
 	}
 	var notes []string
+	noOp := hasGroup(before, ch.GroupID) == ch.Grant
 	if ch.SnapshotModified != "" && before.Meta.LastModified != "" && before.Meta.LastModified != ch.SnapshotModified {
 		notes = append(notes, fmt.Sprintf("%s changed on the server since the snapshot (lastModified %s, snapshot had %s); the cache now holds the server's version",
 			ch.UserLabel, before.Meta.LastModified, ch.SnapshotModified))
+	}
+	// The cache takes the server's version when it is stale, and when there
+	// is nothing to send (the snapshot may say otherwise); one write either way.
+	if len(notes) > 0 || noOp {
 		if err := s.Store.PutUser(ctx, *before); err != nil {
-			return Outcome{Change: ch, Member: !ch.Grant, Notes: notes, Err: err}
+			return Outcome{Change: ch, Member: hasGroup(before, ch.GroupID), Notes: notes, Err: err}
 		}
 	}
-	if hasGroup(before, ch.GroupID) == ch.Grant {
-		if err := s.Store.PutUser(ctx, *before); err != nil {
-			return Outcome{Change: ch, Member: ch.Grant, Notes: notes, Err: err}
-		}
+	if noOp {
 		return Outcome{Change: ch, Member: ch.Grant, NoOp: true, Reread: before, Notes: notes}
 	}
 	out := s.Apply(ctx, ch)
