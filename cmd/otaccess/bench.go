@@ -40,8 +40,8 @@ the sync's requests in flight.`,
 				}
 				return json.NewEncoder(cmd.OutOrStdout()).Encode(m)
 			}
-			if opt.Users < 1 || opt.Users > 1_000_000 || opt.Roles < 1 || opt.Roles > 500 || opt.Orgs < 1 || opt.Orgs > 500 {
-				return errors.New("--users must be 1..1,000,000 and --roles/--orgs 1..500")
+			if err := checkTenantSize(opt.Users, opt.Roles, opt.Orgs); err != nil {
+				return err
 			}
 			if opt.Latency < 0 || opt.Latency > 10*time.Second {
 				return errors.New("--latency must be 0..10s")

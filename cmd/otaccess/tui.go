@@ -62,8 +62,8 @@ cache or config. Try --users 100000 --roles 40 --orgs 50 for the scale tenant.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			if users < 1 || users > 1_000_000 || roles < 1 || roles > 500 || orgs < 1 || orgs > 500 {
-				return errors.New("--users must be 1..1,000,000 and --roles/--orgs 1..500")
+			if err := checkTenantSize(users, roles, orgs); err != nil {
+				return err
 			}
 			d, err := startDemo(ctx, scimtest.Config{Users: users, Roles: roles, Orgs: orgs, Seed: 7, Latency: latency})
 			if err != nil {
@@ -89,6 +89,15 @@ cache or config. Try --users 100000 --roles 40 --orgs 50 for the scale tenant.`,
 	cmd.Flags().IntVar(&orgs, "orgs", 8, "organizations in the demo tenant")
 	cmd.Flags().DurationVar(&latency, "latency", 0, "injected latency per request, e.g. 50ms, to feel a real tenant")
 	return cmd
+}
+
+// checkTenantSize holds the demo and bench tenants to the same bounds, ten
+// times the reference tenant's users, so one message covers both.
+func checkTenantSize(users, roles, orgs int) error {
+	if users < 1 || users > 1_000_000 || roles < 1 || roles > 500 || orgs < 1 || orgs > 500 {
+		return errors.New("--users must be 1..1,000,000 and --roles/--orgs 1..500")
+	}
+	return nil
 }
 
 // demo is a fake tenant served on loopback with a throwaway cache.
