@@ -223,7 +223,13 @@ func (s Settings) TokenSource() string {
 func (s Settings) Token(ctx context.Context) (string, error) {
 	switch {
 	case s.tokenFromEnv:
-		return strings.TrimSpace(s.getenv(EnvToken)), nil
+		// An all-blank value would otherwise reach the server as no token
+		// and come back as a refused API key.
+		tok := strings.TrimSpace(s.getenv(EnvToken))
+		if tok == "" {
+			return "", errors.New(EnvToken + " is set but blank: set it to the API key, or unset it to use --token-file or the profile's token_command")
+		}
+		return tok, nil
 	case s.tokenFile != "":
 		data, err := os.ReadFile(s.tokenFile)
 		if err != nil {
