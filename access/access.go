@@ -123,6 +123,14 @@ func (c Change) Describe() string {
 	return fmt.Sprintf("revoke %s from %s", c.Group, c.UserLabel)
 }
 
+// Past says what the change did, for the line shown once it is applied.
+func (c Change) Past() string {
+	if c.Grant {
+		return fmt.Sprintf("granted %s to %s", c.Group, c.UserLabel)
+	}
+	return fmt.Sprintf("revoked %s from %s", c.Group, c.UserLabel)
+}
+
 // Request is the HTTP request the change sends, for confirmations.
 func (c Change) Request() string {
 	op := "add"

@@ -144,14 +144,10 @@ func (a *Model) applyDone(msg applyDoneMsg) tea.Cmd {
 		}
 		return a.setFlash(flashErr, fmt.Sprintf("%s %s failed (%s): %v%s", markFail, ch.Describe(), state, out.Err, notes))
 	}
-	past := "granted " + ch.Group + " to "
-	if !ch.Grant {
-		past = "revoked " + ch.Group + " from "
-	}
 	if out.NoOp {
 		return a.setFlash(flashInfo, "nothing to do: the server already had it so ("+ch.Describe()+")"+notes)
 	}
-	return a.setFlash(flashOK, markOK+" "+past+ch.UserLabel+notes)
+	return a.setFlash(flashOK, markOK+" "+ch.Past()+notes)
 }
 
 // startSync re-reads the tenant in the background, streaming progress.

@@ -482,7 +482,7 @@ func (a *app) reviewApplyCmd() *cobra.Command {
 					fmt.Fprintf(w, "✗ [%d/%d] %s: %s\n", p.Done, p.Total, textsafe.Line(ch.Describe()), textsafe.Line(p.Err.Error()))
 					return
 				}
-				fmt.Fprintf(w, "✓ [%d/%d] %s\n", p.Done, p.Total, textsafe.Line(pastTense(ch)))
+				fmt.Fprintf(w, "✓ [%d/%d] %s\n", p.Done, p.Total, textsafe.Line(ch.Past()))
 			}})
 			fmt.Fprintf(w, "%d revoked, %d failed, %d not attempted\n", res.Applied, res.Failed, res.Total-res.Applied-res.Failed)
 			if err != nil {

@@ -140,19 +140,12 @@ func (a *app) grantCmd(grant bool) *cobra.Command {
 				}
 				return out.Err
 			}
-			fmt.Fprintf(w, "✓ %s\n", textsafe.Line(pastTense(ch)))
+			fmt.Fprintf(w, "✓ %s\n", textsafe.Line(ch.Past()))
 			return nil
 		},
 	}
 	wf.add(cmd)
 	return cmd
-}
-
-func pastTense(ch access.Change) string {
-	if ch.Grant {
-		return fmt.Sprintf("granted %s to %s", ch.Group, ch.UserLabel)
-	}
-	return fmt.Sprintf("revoked %s from %s", ch.Group, ch.UserLabel)
 }
 
 func (a *app) deactivateCmd() *cobra.Command {
