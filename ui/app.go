@@ -43,7 +43,7 @@ type Options struct {
 // screen is one page of the UI. Screens live on a stack; the top one gets
 // the keys that the app does not handle itself.
 type screen interface {
-	// title names the screen in the breadcrumb.
+	// title names the screen in the title bar's breadcrumb.
 	title(a *Model) string
 	// update handles a key or paste; handled reports whether it consumed it.
 	update(a *Model, msg tea.Msg) (cmd tea.Cmd, handled bool)
@@ -501,6 +501,15 @@ func (a *Model) titleBar(w int) string {
 			}
 		}
 		tabs = strings.Join(parts, st.Muted.Render(" │ "))
+	}
+	if n := len(a.stack); n > 1 {
+		// Deeper than a tab: the breadcrumb says where esc leads back to.
+		crumbs := make([]string, n)
+		for i, sc := range a.stack {
+			crumbs[i] = ansi.Truncate(sc.title(a), 24, ellipsis)
+		}
+		tabs = st.Muted.Render(strings.Join(crumbs[:n-1], " › ")+" › ") + st.TabOn.Render(crumbs[n-1])
+		tabsShort = st.TabOn.Render(crumbs[n-1])
 	}
 	app := st.App.Render("otaccess")
 	compose := func(tenant, date, tabs string) (string, bool) {
