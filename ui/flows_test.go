@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client/scimtest"
 	"github.com/otaccess/otaccess/numfmt"
@@ -488,4 +491,19 @@ func TestCopyIDHideEmptyAndFlashes(t *testing.T) {
 	d.contains("✗ revoke")
 	d.key("y")
 	d.lacks("✗ revoke")
+}
+
+func TestBreadcrumbNamesTheWayBack(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{})
+	d := tn.model(t, 160, 30)
+	d.contains("Users │ Matrix │ Groups")
+	d.key("m", "enter")
+	ms := d.m.roots[tabMatrix].(*matrixScreen)
+	label := ansi.Truncate(safe(access.MembershipLabel(tn.snap, ms.cursorGroup())), 24, ellipsis)
+	d.contains("Matrix › " + label)
+	d.key("enter")
+	first := d.m.stack[len(d.m.stack)-1].title(d.m)
+	d.contains("Matrix › "+label+" › "+first, "otaccess")
+	d.key("esc", "esc")
+	d.contains("Users │ Matrix │ Groups")
 }
