@@ -53,13 +53,35 @@ func (s *Service) now() time.Time {
 func (s *Service) audit(ctx context.Context, action, target, detail string, err error) error {
 	e := s.auditEntry(action, target, detail, err)
 	// The audit row must land even if the caller's context was cancelled
-	// after the server write happened.
-	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if aerr := s.Store.AppendAudit(actx, e); aerr != nil {
+	// after the server write happened, or another otaccess is saving a sync.
+	if aerr := whenNotBusy(ctx, func(ctx context.Context) error { return s.Store.AppendAudit(ctx, e) }); aerr != nil {
 		return fmt.Errorf("audit log: %w", aerr)
 	}
 	return nil
+}
+
+// cachePatience bounds how long recording a tenant write waits for a cache
+// that another otaccess is writing (a 100k-user sync saves for seconds).
+var cachePatience = 60 * time.Second
+
+// whenNotBusy runs a cache write that records something the server already
+// did, retrying while the cache is busy: losing it would leave the cache or
+// the audit log silently behind the server. It ignores the caller's
+// cancellation for the same reason.
+func whenNotBusy(ctx context.Context, write func(context.Context) error) error {
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cachePatience)
+	defer cancel()
+	for {
+		err := write(wctx)
+		if err == nil || !errors.Is(err, cache.ErrBusy) {
+			return err
+		}
+		select {
+		case <-wctx.Done():
+			return err
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 func (s *Service) auditEntry(action, target, detail string, err error) cache.AuditEntry {
@@ -177,7 +199,9 @@ func (s *Service) Apply(ctx context.Context, ch Change) Outcome {
 		out.Member = ch.Grant
 		// The membership and its audit row: one cache transaction.
 		e := s.auditEntry(ch.Verb(), target, ch.Request(), nil)
-		if cerr := s.Store.RecordMembership(ctx, ch.UserID, ch.GroupID, ch.Grant, e); cerr != nil {
+		if cerr := whenNotBusy(ctx, func(ctx context.Context) error {
+			return s.Store.RecordMembership(ctx, ch.UserID, ch.GroupID, ch.Grant, e)
+		}); cerr != nil {
 			err = fmt.Errorf("%s succeeded on the server but the cache was not updated (run sync): %w", ch.Verb(), cerr)
 		} else {
 			audited = true
