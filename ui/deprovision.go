@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -41,6 +42,8 @@ type deprovDialog struct {
 	opened time.Time
 
 	running, finished bool
+	stop              context.CancelFunc // cancels the steps not yet sent
+	stopping          bool
 	steps             []string
 	results           []*access.StepResult
 	ch                chan tea.Msg
@@ -109,7 +112,17 @@ func (d *deprovDialog) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
 		}
 		return nil, false
 	}
-	if d.running || a.clock().Sub(d.opened) < a.grace {
+	if d.running {
+		// esc stops the run: steps not yet sent are skipped, the request in
+		// flight is abandoned, and the final re-read of the user shows what
+		// the server holds, so the snapshot stays true.
+		if km, ok := m.(tea.KeyPressMsg); ok && key.Matches(km, a.keys.Back) && !d.stopping {
+			d.stopping = true
+			d.stop()
+		}
+		return nil, false
+	}
+	if a.clock().Sub(d.opened) < a.grace {
 		return nil, false
 	}
 	if _, paste := m.(tea.PasteMsg); paste && d.focus == focusInput {
@@ -232,8 +245,11 @@ func (d *deprovDialog) start(a *Model) tea.Cmd {
 	d.results = make([]*access.StepResult, len(d.steps))
 	d.ch = make(chan tea.Msg, len(d.steps)+2) // never blocks the worker
 	a.deprov++
-	svc, ctx, ch := a.svc, a.ctx, d.ch
+	ctx, stop := context.WithCancel(a.ctx)
+	d.stop = stop
+	svc, ch := a.svc, d.ch
 	go func() {
+		defer stop()
 		res := svc.Deprovision(ctx, p, func(r access.StepResult) { ch <- deprovStepMsg{d: d, r: r} })
 		ch <- deprovDoneMsg{d: d, res: res}
 	}()
@@ -427,6 +443,8 @@ func squeeze(ls []prioLine, n int) []string {
 
 func (d *deprovDialog) hints(a *Model) []key.Binding {
 	switch {
+	case d.running && !d.stopping:
+		return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop"))}
 	case d.running:
 		return nil
 	case d.finished:

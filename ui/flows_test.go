@@ -507,3 +507,33 @@ func TestBreadcrumbNamesTheWayBack(t *testing.T) {
 	d.key("esc", "esc")
 	d.contains("Users │ Matrix │ Groups")
 }
+
+func TestDeprovisionCanBeStopped(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{Latency: 80 * time.Millisecond})
+	d := tn.model(t, 100, 30)
+	ui := pick(t, tn.snap, func(u *cache.User) bool { return u.Active && len(u.Groups) >= 3 && u.Email != "" })
+	usr := tn.snap.Users[ui]
+	d.key("/")
+	d.typeText(usr.Email)
+	d.key("enter", "D")
+	d.contains("Deprovision " + usr.Email)
+
+	// Confirm, then press esc while the first step is still on the wire.
+	_, cmd := d.m.Update(keyMsg("y"))
+	d.contains("esc stop")
+	d.send(keyMsg("esc"))
+	for _, msg := range d.run(cmd) {
+		d.send(msg)
+	}
+	d.contains("[ Close ]")
+
+	su, ok := tn.srv.User(usr.ID)
+	if !ok || len(su.Groups) == 0 {
+		t.Fatalf("stopping did not stop: server user ok=%v groups=%d", ok, len(su.Groups))
+	}
+	// Whatever the server did, the snapshot shows it.
+	cu, _ := d.m.snap.UserIndex(usr.ID)
+	if got := len(d.m.snap.Users[cu].Groups); got != len(su.Groups) || d.m.snap.Users[cu].Active != su.Active {
+		t.Fatalf("snapshot has %d groups active=%v, server %d active=%v", got, d.m.snap.Users[cu].Active, len(su.Groups), su.Active)
+	}
+}
