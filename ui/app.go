@@ -301,6 +301,12 @@ func (a *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.width, a.height = msg.Width, msg.Height
 		return a, nil
 	case tea.KeyPressMsg:
+		if msg.String() == "alt+esc" {
+			// Two quick escapes arrive as one alt+esc (ESC ESC on the
+			// wire); the user meant back, back.
+			esc := tea.KeyPressMsg{Code: tea.KeyEscape}
+			return a, tea.Batch(a.handleKey(esc), a.handleKey(esc))
+		}
 		return a, a.handleKey(msg)
 	case tea.PasteMsg:
 		if n := len(a.dialogs); n > 0 {

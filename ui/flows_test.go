@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/otaccess/otaccess/access"
@@ -535,5 +536,18 @@ func TestDeprovisionCanBeStopped(t *testing.T) {
 	cu, _ := d.m.snap.UserIndex(usr.ID)
 	if got := len(d.m.snap.Users[cu].Groups); got != len(su.Groups) || d.m.snap.Users[cu].Active != su.Active {
 		t.Fatalf("snapshot has %d groups active=%v, server %d active=%v", got, d.m.snap.Users[cu].Active, len(su.Groups), su.Active)
+	}
+}
+
+func TestDoubleEscapeGoesBackTwice(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{})
+	d := tn.model(t, 120, 30)
+	d.key("m", "enter")
+	if len(d.m.stack) != 2 {
+		t.Fatalf("stack depth %d after opening a cell", len(d.m.stack))
+	}
+	d.send(tea.KeyPressMsg{Code: tea.KeyEscape, Mod: tea.ModAlt})
+	if len(d.m.stack) != 1 {
+		t.Fatalf("alt+esc (two quick escapes) left the stack at depth %d", len(d.m.stack))
 	}
 }
