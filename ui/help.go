@@ -56,17 +56,14 @@ func (a *Model) helpView(w, h int) []string {
 		{`org:"EMEA - Sales"`, ""},
 	}))
 	// Flow sections into columns no taller than the body, each as wide as
-	// its widest line; when they do not fit side by side, stack them all in
-	// one column that scrolls.
+	// its widest line; when they do not fit side by side, make the columns
+	// taller (fewer of them) until they do, and let the view scroll.
 	colH := max(4, h-2)
 	columns := flowColumns(sections, colH)
 	widths := columnWidths(columns)
-	total := 1
-	for _, cw := range widths {
-		total += cw
-	}
-	if total > w && len(columns) > 1 {
-		columns = flowColumns(sections, 1<<30)
+	for flowH := colH; sum(widths)+1 > w && len(columns) > 1; {
+		flowH += max(1, colH/4)
+		columns = flowColumns(sections, flowH)
 		widths = columnWidths(columns)
 	}
 	rows := 0
@@ -137,4 +134,12 @@ func (a *Model) helpKey(msg tea.KeyPressMsg) {
 		return
 	}
 	a.helpOff = clamp(a.helpOff, 0, max(0, a.helpRows-(a.bodyHeight()-2)))
+}
+
+func sum(xs []int) int {
+	t := 0
+	for _, x := range xs {
+		t += x
+	}
+	return t
 }
