@@ -117,30 +117,29 @@ func (a *app) openStore() (*cache.Store, error) {
 // configured and --offline is not set. needOnline turns "offline" into an
 // error that says what to configure.
 func (a *app) service(ctx context.Context, needOnline bool) (*access.Service, error) {
-	if a.svc != nil {
-		return a.svc, nil
-	}
-	st, err := a.openStore()
-	if err != nil {
-		return nil, err
-	}
-	var c *client.Client
-	s := a.settings
-	if why := a.whyOffline(); why != "" {
-		if needOnline {
-			return nil, errors.New("this command needs a connection: " + why)
-		}
-	} else {
-		tok, err := s.Token(ctx)
+	if a.svc == nil {
+		st, err := a.openStore()
 		if err != nil {
 			return nil, err
 		}
-		c, err = client.New(client.Options{BaseURL: s.URL, Token: tok, UserAgent: "otaccess"})
-		if err != nil {
-			return nil, err
+		var c *client.Client
+		if a.whyOffline() == "" {
+			s := a.settings
+			tok, err := s.Token(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if c, err = client.New(client.Options{BaseURL: s.URL, Token: tok, UserAgent: "otaccess"}); err != nil {
+				return nil, err
+			}
 		}
+		a.svc = access.New(c, st, a.settings.Profile)
 	}
-	a.svc = access.New(c, st, s.Profile)
+	// Checked on every call: a service built offline for a read must not
+	// pass for an online one later in the same command.
+	if needOnline && !a.svc.Online() {
+		return nil, errors.New("this command needs a connection: " + a.whyOffline())
+	}
 	return a.svc, nil
 }
 
