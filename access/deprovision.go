@@ -98,32 +98,16 @@ func (s *Service) Deprovision(ctx context.Context, p Plan, report func(StepResul
 		return res
 	}
 	if p.Delete {
-		err := s.Client.DeleteUser(ctx, p.UserID)
-		if err != nil && uncertain(err) {
-			if _, deleted, rerr := s.reread(ctx, p.UserID); deleted && rerr == nil {
-				err = nil // deleted; only the answer was lost
-			} else if rerr != nil {
-				err = unsettled("delete", err, rerr)
-			}
-		}
-		if aerr := s.audit(ctx, "delete", p.UserLabel, "DELETE /Users/"+p.UserID, err); aerr != nil && err == nil {
-			err = aerr
-		}
+		err := s.userWrite(ctx, p, "delete", "DELETE /Users/"+p.UserID,
+			func() error { return s.Client.DeleteUser(ctx, p.UserID) },
+			func(_ *client.User, deleted bool) bool { return deleted })
 		emit(StepResult{Index: 0, Name: names[0], Err: err})
 	} else {
 		i := 0
 		if p.Deactivate {
-			_, err := s.Client.SetActive(ctx, p.UserID, false)
-			if err != nil && uncertain(err) {
-				if u, _, rerr := s.reread(ctx, p.UserID); rerr != nil {
-					err = unsettled("deactivate", err, rerr)
-				} else if u != nil && !u.Active {
-					err = nil // applied; only the answer was lost
-				}
-			}
-			if aerr := s.audit(ctx, "deactivate", p.UserLabel, "PATCH /Users/"+p.UserID+" active=false", err); aerr != nil && err == nil {
-				err = aerr
-			}
+			err := s.userWrite(ctx, p, "deactivate", "PATCH /Users/"+p.UserID+" active=false",
+				func() error { _, err := s.Client.SetActive(ctx, p.UserID, false); return err },
+				func(u *client.User, _ bool) bool { return u != nil && !u.Active })
 			emit(StepResult{Index: i, Name: names[i], Err: err})
 			i++
 		}
@@ -150,4 +134,24 @@ func (s *Service) Deprovision(ctx context.Context, p Plan, report func(StepResul
 		res.Note = fmt.Sprintf("%s is still active on the server", p.UserLabel)
 	}
 	return res
+}
+
+// userWrite sends one write to the user, re-reads the user when the outcome
+// is uncertain (applied tells from the re-read whether the write landed, so
+// a lost answer is not reported as a failure), and audits the result.
+func (s *Service) userWrite(ctx context.Context, p Plan, action, detail string, write func() error, applied func(u *client.User, deleted bool) bool) error {
+	err := write()
+	if err != nil && uncertain(err) {
+		u, deleted, rerr := s.reread(ctx, p.UserID)
+		switch {
+		case rerr != nil:
+			err = unsettled(action, err, rerr)
+		case applied(u, deleted):
+			err = nil // applied; only the answer was lost
+		}
+	}
+	if aerr := s.audit(ctx, action, p.UserLabel, detail, err); aerr != nil && err == nil {
+		err = aerr
+	}
+	return err
 }
