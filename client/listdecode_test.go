@@ -3,13 +3,15 @@ package client
 import (
 	"encoding/json"
 	"reflect"
+
+	jsonv2 "github.com/go-json-experiment/json"
 	"strings"
 	"testing"
 )
 
 // FuzzDecodePage: a list page decoded resource by resource (decodePage)
-// gives exactly what json.Unmarshal gives: the same pages accepted, the
-// same values.
+// gives exactly what jsonv2.Unmarshal of the whole body gives with the same
+// options: the same pages accepted, the same values.
 func FuzzDecodePage(f *testing.F) {
 	for _, s := range []string{
 		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":7,"startIndex":1,"itemsPerPage":2,"Resources":[` + fuzzUserSeeds[0] + `,{"id":"x"}]}`,
@@ -22,15 +24,15 @@ func FuzzDecodePage(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var want, got ListResponse[User]
-		errWant, errGot := json.Unmarshal(data, &want), got.decodePage(data)
+		errWant, errGot := jsonv2.Unmarshal(data, &want, pageOptions), got.decodePage(data)
 		if (errWant == nil) != (errGot == nil) {
-			t.Fatalf("%q: json.Unmarshal says %v, decodePage %v", data, errWant, errGot)
+			t.Fatalf("%q: jsonv2.Unmarshal says %v, decodePage %v", data, errWant, errGot)
 		}
 		if errWant == nil && !reflect.DeepEqual(want, got) {
 			t.Fatalf("%q:\nUnmarshal  %+v\ndecodePage %+v", data, want, got)
 		}
 		var wantG, gotG ListResponse[Group]
-		if (json.Unmarshal(data, &wantG) == nil) != (gotG.decodePage(data) == nil) {
+		if (jsonv2.Unmarshal(data, &wantG, pageOptions) == nil) != (gotG.decodePage(data) == nil) {
 			t.Fatalf("%q: groups: acceptance differs", data)
 		}
 	})
@@ -43,5 +45,30 @@ func TestDecodePageTruncated(t *testing.T) {
 	err := l.decodePage([]byte(`{"totalResults":3,"Resources":[{"id":"a"},{"id":`))
 	if err == nil || !strings.Contains(err.Error(), "unexpected end of JSON input") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestDecodePageAsEncodingJSON: on the pages SCIM servers send, odd ones
+// included, the v2 decoder reads what encoding/json (which reads every other
+// response) reads.
+func TestDecodePageAsEncodingJSON(t *testing.T) {
+	for _, page := range []string{
+		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":7,"startIndex":1,"itemsPerPage":2,"Resources":[` + fuzzUserSeeds[0] + `,{"id":"x"}]}`,
+		`{"totalresults":2,"resources":[{"ID":"a","USERNAME":"A@B.C","Active":true,"Emails":[{"Value":"a@b.c","Primary":true}]}]}`,
+		`{"Resources":[{"id":"a","userName":"first","userName":"second","extra":{"deep":[1,2.5,null,"x"]}}],"unknown":1e400}`,
+		`{"Resources":[{"id":"a","displayName":"bad ` + "\xff" + ` byte","title":"\u00e9\ud83d\ude00 \ud800"}]}`,
+		`{"Resources":[{"id":"a","groups":null,"emails":[],"meta":null,"name":{"givenName":null}}],"totalResults":1}`,
+		`{"Resources":[]}`, `{"Resources":null}`, `{}`, `null`,
+	} {
+		var want, got ListResponse[User]
+		if err := json.Unmarshal([]byte(page), &want); err != nil {
+			t.Fatalf("%s: encoding/json: %v", page, err)
+		}
+		if err := got.decodePage([]byte(page)); err != nil {
+			t.Fatalf("%s: decodePage: %v", page, err)
+		}
+		if !reflect.DeepEqual(want, got) {
+			t.Errorf("%s:\nencoding/json %+v\ndecodePage    %+v", page, want, got)
+		}
 	}
 }
