@@ -21,6 +21,13 @@ type PageOptions struct {
 	// users and groups at once): a request holds one slot while in flight,
 	// so their sum stays within the slots, not Concurrency per walk.
 	Slots *semaphore.Weighted
+	// UserPage (AllUsers only), when set, gets each page of users as it
+	// arrives, one call at a time, in no particular order, before the
+	// walk is over. A page may be read twice and the walk may still fail:
+	// what AllUsers returns is the truth. It lets a caller start on the
+	// users while later pages are on the wire (a sync writes them to the
+	// cache); it must return quickly and must not modify the users.
+	UserPage func(users []User)
 }
 
 // WalkInfo says how consistent a walk's pages were. SCIM pages by position,
@@ -51,7 +58,7 @@ const (
 // AllUsers reads every user, page by page (concurrently after the first),
 // deduplicated by id, in the server's order.
 func (c *Client) AllUsers(ctx context.Context, o PageOptions) ([]User, error) {
-	return walk(ctx, o, DefaultUserPageSize, "users",
+	return walk(ctx, o, DefaultUserPageSize, "users", o.UserPage,
 		func(u *User) string { return u.ID },
 		func(ctx context.Context, start, count int) (*ListResponse[User], error) {
 			return c.ListUsers(ctx, ListParams{StartIndex: start, Count: count, Filter: o.Filter})
@@ -60,7 +67,7 @@ func (c *Client) AllUsers(ctx context.Context, o PageOptions) ([]User, error) {
 
 // AllGroups reads every group; see AllUsers.
 func (c *Client) AllGroups(ctx context.Context, o PageOptions) ([]Group, error) {
-	return walk(ctx, o, DefaultGroupPageSize, "groups",
+	return walk(ctx, o, DefaultGroupPageSize, "groups", nil,
 		func(g *Group) string { return g.ID },
 		func(ctx context.Context, start, count int) (*ListResponse[Group], error) {
 			return c.ListGroups(ctx, ListParams{StartIndex: start, Count: count, Filter: o.Filter})
@@ -114,6 +121,7 @@ type walker[T any] struct {
 	done    bool
 	progMu  sync.Mutex
 	lastRep [2]int
+	pageMu  sync.Mutex // serializes onPage
 
 	// For WalkInfo: ids returned at two positions; the first totalResults
 	// answered and whether a later page disagreed; the latest answer's.
@@ -122,7 +130,7 @@ type walker[T any] struct {
 	rawSeen, rawChanged           bool
 }
 
-func walk[T any](ctx context.Context, o PageOptions, defPage int, what string, idOf func(*T) string,
+func walk[T any](ctx context.Context, o PageOptions, defPage int, what string, onPage func([]T), idOf func(*T) string,
 	fetch func(ctx context.Context, start, count int) (*ListResponse[T], error)) ([]T, error) {
 	pageSize := o.PageSize
 	if pageSize <= 0 {
@@ -163,6 +171,7 @@ func walk[T any](ctx context.Context, o PageOptions, defPage int, what string, i
 				if err != nil {
 					return err
 				}
+				w.deliver(onPage, resp)
 				w.report(o.Progress)
 			}
 		})
@@ -373,6 +382,17 @@ func (w *walker[T]) addCovered(s span) {
 		merged = append(merged, c)
 	}
 	w.covered = merged
+}
+
+// deliver hands a page to onPage outside the planning lock, one page at a
+// time.
+func (w *walker[T]) deliver(onPage func([]T), resp *ListResponse[T]) {
+	if onPage == nil || resp == nil || len(resp.Resources) == 0 {
+		return
+	}
+	w.pageMu.Lock()
+	defer w.pageMu.Unlock()
+	onPage(resp.Resources)
 }
 
 // report calls the progress callback outside the planning lock, serialized

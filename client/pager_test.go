@@ -332,6 +332,19 @@ func TestAllUsers(t *testing.T) {
 				}
 				lastDone = done
 			}
+			// Pages handed over as they arrive: one call at a time, and
+			// together they hold every user the walk returns.
+			var inPage atomic.Int32
+			delivered := map[string]int{}
+			opts.UserPage = func(page []User) {
+				if inPage.Add(1) != 1 {
+					t.Error("UserPage called while another call runs")
+				}
+				defer inPage.Add(-1)
+				for _, u := range page {
+					delivered[u.ID]++
+				}
+			}
 			users, err := c.AllUsers(ctxT(t), opts)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -344,6 +357,11 @@ func TestAllUsers(t *testing.T) {
 			}
 			got := userIDs(users)
 			assertUnique(t, got)
+			for _, id := range got {
+				if delivered[id] == 0 {
+					t.Fatalf("%s returned but never handed to UserPage", id)
+				}
+			}
 			want := tt.want
 			if want == nil && tt.wantFn != nil {
 				want = tt.wantFn(s)
