@@ -23,6 +23,14 @@ import (
 // code, and audit rows. Nothing of a later migration is in it.
 func writeV1Cache(t *testing.T, path string) (*Snapshot, []AuditEntry) {
 	t.Helper()
+	return writeOldCache(t, path, 1)
+}
+
+// writeOldCache makes the cache an otaccess of schema version (1 to 3) left
+// behind: that version's scripts, a complete snapshot with the user and
+// membership rows that version wrote, and audit rows.
+func writeOldCache(t *testing.T, path string, version int) (*Snapshot, []AuditEntry) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
@@ -38,9 +46,13 @@ func writeV1Cache(t *testing.T, path string) (*Snapshot, []AuditEntry) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	for _, q := range []string{migrations[0], fmt.Sprintf("PRAGMA application_id = %d", applicationID), "PRAGMA user_version = 1"} {
+	if version < 1 || version > 3 {
+		t.Fatalf("no writer for a version %d cache", version)
+	}
+	script := append(slices.Clone(migrations[:version]), fmt.Sprintf("PRAGMA application_id = %d", applicationID), fmt.Sprintf("PRAGMA user_version = %d", version))
+	for _, q := range script {
 		if _, err := tx.Exec(q); err != nil {
-			t.Fatalf("v1 schema: %v", err)
+			t.Fatalf("v%d schema: %v", version, err)
 		}
 	}
 	users, groups := smallTenant()
@@ -56,7 +68,11 @@ func writeV1Cache(t *testing.T, path string) (*Snapshot, []AuditEntry) {
 	if err := writeGroups(ctx, tx, info.ID, m, groups); err != nil {
 		t.Fatal(err)
 	}
-	writeV1Users(t, tx, info.ID, m, users)
+	if version < 3 {
+		writeV1Users(t, tx, info.ID, m, users)
+	} else {
+		writeV3Users(t, tx, info.ID, m)
+	}
 	info.Users, info.Groups, info.Memberships = m.Info.Users, m.Info.Groups, m.Info.Memberships
 	m.Info = info
 	if _, err := tx.Exec(`UPDATE snapshots SET n_users = ?, n_groups = ?, n_memberships = ?, status = 'complete' WHERE id = ?`,
@@ -97,11 +113,7 @@ func writeV1Users(t *testing.T, tx *sql.Tx, snap int64, m *Snapshot, read []clie
 	}
 	for i := range m.Users {
 		u := &m.Users[i]
-		var gids []string
-		for _, g := range u.Groups {
-			gids = append(gids, m.Groups[g].ID)
-		}
-		slices.Sort(gids)
+		gids := groupIDs(m, u)
 		if _, err := tx.Exec(`INSERT INTO users (snapshot_id, id, external_id, user_name, given_name, family_name, display_name, email, user_type, title,
 			department, division, organization, cost_center, employee_id, manager_id, manager_name, active, created, last_modified, raw,
 			load_fields, group_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -110,10 +122,41 @@ func writeV1Users(t *testing.T, tx *sql.Tx, snap int64, m *Snapshot, read []clie
 			u.Created, u.LastModified, raw[u.ID], packUser(u), packIDs(gids)); err != nil {
 			t.Fatalf("v1 user row: %v", err)
 		}
-		for _, gid := range gids {
-			if _, err := tx.Exec(`INSERT INTO memberships (snapshot_id, user_id, group_id) VALUES (?, ?, ?)`, snap, u.ID, gid); err != nil {
-				t.Fatalf("v1 membership row: %v", err)
-			}
+		writeMembershipRows(t, tx, snap, u.ID, gids)
+	}
+}
+
+// writeV3Users writes users and memberships rows as schema version 3 had
+// them: the packed columns only, and a memberships row per group id.
+func writeV3Users(t *testing.T, tx *sql.Tx, snap int64, m *Snapshot) {
+	t.Helper()
+	for i := range m.Users {
+		u := &m.Users[i]
+		gids := groupIDs(m, u)
+		if _, err := tx.Exec(`INSERT INTO users (snapshot_id, id, load_fields, group_ids) VALUES (?, ?, ?, ?)`,
+			snap, u.ID, packUser(u), packIDs(gids)); err != nil {
+			t.Fatalf("v3 user row: %v", err)
+		}
+		writeMembershipRows(t, tx, snap, u.ID, gids)
+	}
+}
+
+func groupIDs(m *Snapshot, u *User) []string {
+	var gids []string
+	for _, g := range u.Groups {
+		gids = append(gids, m.Groups[g].ID)
+	}
+	slices.Sort(gids)
+	return gids
+}
+
+// writeMembershipRows writes the rows of the memberships table, which
+// versions 1 to 3 had.
+func writeMembershipRows(t *testing.T, tx *sql.Tx, snap int64, userID string, gids []string) {
+	t.Helper()
+	for _, gid := range gids {
+		if _, err := tx.Exec(`INSERT INTO memberships (snapshot_id, user_id, group_id) VALUES (?, ?, ?)`, snap, userID, gid); err != nil {
+			t.Fatalf("membership row: %v", err)
 		}
 	}
 }
@@ -132,23 +175,30 @@ func userVersion(t *testing.T, path string) int {
 	return v
 }
 
-// TestOpenMigratesV1Cache: a version 1 cache with a snapshot and audit rows
-// is brought to the current schema on Open, keeps every row, and then works
-// as a new cache does (syncs and reviews).
-func TestOpenMigratesV1Cache(t *testing.T) {
+// TestOpenMigratesOldCaches: a cache of every earlier schema version, with
+// a snapshot (and its memberships rows) and audit rows, is brought to the
+// current schema on Open, loads the same snapshot and audit log, and then
+// works as a new cache does (write-through, syncs, prunes and reviews).
+func TestOpenMigratesOldCaches(t *testing.T) {
 	if len(migrations) < 2 {
 		t.Skip("only one schema version")
 	}
+	for version := 1; version < len(migrations); version++ {
+		t.Run(fmt.Sprintf("v%d", version), func(t *testing.T) { testOpenMigrates(t, version) })
+	}
+}
+
+func testOpenMigrates(t *testing.T, version int) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	want, wantAudit := writeV1Cache(t, path)
+	want, wantAudit := writeOldCache(t, path, version)
 	if err := os.Chmod(path, 0o644); err != nil { // as an older version might have left it
 		t.Fatal(err)
 	}
 
 	st, err := Open(path)
 	if err != nil {
-		t.Fatalf("open a v1 cache: %v", err)
+		t.Fatalf("open a v%d cache: %v", version, err)
 	}
 	defer st.Close()
 	if v := userVersion(t, path); v != len(migrations) {
@@ -161,7 +211,7 @@ func TestOpenMigratesV1Cache(t *testing.T) {
 	if err != nil {
 		t.Fatalf("load the migrated snapshot: %v", err)
 	}
-	want.Info.FinishedAt = got.Info.FinishedAt // stored at second precision in v1 rows
+	want.Info.FinishedAt = got.Info.FinishedAt // stored at second precision in old rows
 	sameModel(t, got, want)
 	audit, err := st.Audit(ctx, 0)
 	if err != nil || len(audit) != len(wantAudit) {
@@ -172,21 +222,34 @@ func TestOpenMigratesV1Cache(t *testing.T) {
 			t.Fatalf("audit row %d: %+v, want %+v", i, audit[i], wantAudit[i])
 		}
 	}
-	// The upgraded cache is a full one: a new sync and the tables of every
-	// later migration work.
-	users, groups := smallTenant()
-	if _, err := st.SaveSnapshot(ctx, input(users[:3], groups)); err != nil {
-		t.Fatalf("sync into the upgraded cache: %v", err)
-	}
 	var n int
 	if err := st.db.QueryRow("SELECT count(*) FROM pragma_table_info('users')").Scan(&n); err != nil || n != 4 {
 		t.Fatalf("users has %d columns after the upgrade (%v), want the 4 of version 3", n, err)
 	}
+	if err := st.db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE name = 'memberships'").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("memberships table after the upgrade: %d (%v), want none since version 4", n, err)
+	}
 	if err := st.db.QueryRow("SELECT count(*) FROM reviews").Scan(&n); err != nil {
 		t.Fatalf("reviews table after the upgrade: %v", err)
 	}
-	if err := st.db.QueryRow("PRAGMA integrity_check").Scan(new(string)); err != nil {
-		t.Fatal(err)
+
+	// The upgraded cache is a full one: write-through on the migrated
+	// snapshot, new syncs (the second prunes the migrated snapshot) and
+	// the tables of every later migration work.
+	writeThrough(t, st, want)
+	checkWriteThrough(t, st, want)
+	users, groups := smallTenant()
+	for range 2 {
+		if _, err := st.SaveSnapshot(ctx, input(users[:3], groups)); err != nil {
+			t.Fatalf("sync into the upgraded cache: %v", err)
+		}
+	}
+	if list, err := st.Snapshots(ctx); err != nil || len(list) != 2 || list[1].ID == want.Info.ID {
+		t.Fatalf("snapshots after two syncs: %+v, %v (the migrated one, %d, pruned)", list, err, want.Info.ID)
+	}
+	var res string
+	if err := st.db.QueryRow("PRAGMA integrity_check").Scan(&res); err != nil || res != "ok" {
+		t.Fatalf("integrity_check: %q, %v", res, err)
 	}
 }
 

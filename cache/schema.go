@@ -10,13 +10,15 @@ var migrations = []string{
 	schemaV1,
 	schemaV2Reviews,
 	schemaV3SlimUsers,
+	schemaV4NoMemberships,
 }
 
 // schemaV1 is the initial schema.
 //
 // Every snapshot table is keyed by snapshot_id first, so one snapshot is a
 // contiguous range (fast to load, fast to prune). memberships is the
-// normalised truth; users.group_ids mirrors it for loading. Times are RFC 3339 UTC
+// normalised truth; users.group_ids mirrors it for loading (v4 drops
+// memberships: see schemaV4NoMemberships). Times are RFC 3339 UTC
 // text, readable with the sqlite3 shell. raw holds the wire JSON (users
 // without their groups: memberships has those) for the detail view; v3
 // drops it, and the typed columns, from users (see schemaV3SlimUsers).
@@ -193,4 +195,15 @@ INSERT INTO users_v3 (snapshot_id, id, load_fields, group_ids)
 	SELECT snapshot_id, id, load_fields, group_ids FROM users ORDER BY snapshot_id, id;
 DROP TABLE users;
 ALTER TABLE users_v3 RENAME TO users;
+`
+
+// schemaV4NoMemberships drops the memberships table: users.group_ids is
+// the one copy of a snapshot's memberships. Since v1 the two held the same
+// pairs, written by the same code in the same transaction; only
+// write-through read memberships, to rederive group_ids, and it now edits
+// group_ids directly. A sync wrote ~300k membership rows per 100k users
+// only for prune to delete them again: a third of the save. The freed
+// pages stay in the file for the next sync to reuse.
+const schemaV4NoMemberships = `
+DROP TABLE memberships;
 `

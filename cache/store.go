@@ -349,7 +349,7 @@ func (s *Store) prune(ctx context.Context) error {
 		return nil
 	}
 	for _, id := range old {
-		for _, table := range []string{"memberships", "users", "groups", "roles", "orgs"} {
+		for _, table := range []string{"users", "groups", "roles", "orgs"} {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE snapshot_id = ?", id); err != nil {
 				return s.fail("prune old snapshots", err)
 			}
@@ -463,8 +463,9 @@ func writeGroups(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot, read 
 	return groups.flush(ctx)
 }
 
-// writeUsers inserts a snapshot's users and memberships, in id order, the
-// primary key order, so the B-trees are appended to rather than split all
+// writeUsers inserts a snapshot's users, each with its group ids (the
+// snapshot's memberships: see schemaV4NoMemberships), in id order, the
+// primary key order, so the B-tree is appended to rather than split all
 // over.
 func writeUsers(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot) error {
 	byID := make([]int32, len(m.Users))
@@ -478,19 +479,9 @@ func writeUsers(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot) error 
 		return err
 	}
 	defer users.close()
-	members, err := newInserter(ctx, tx, "memberships", "snapshot_id, user_id, group_id")
-	if err != nil {
-		return err
-	}
-	defer members.close()
 	// Encoding a user's row (packing its fields, sorting its group ids)
 	// runs in another goroutine while this one inserts.
-	type encoded struct {
-		id   string
-		row  []any
-		gids []string
-	}
-	rows := make(chan encoded, 512)
+	rows := make(chan []any, 512)
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
@@ -503,31 +494,23 @@ func writeUsers(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot) error 
 			}
 			slices.Sort(gids)
 			select {
-			case rows <- encoded{u.ID, userRow(snap, u, packIDs(gids)), gids}:
+			case rows <- userRow(snap, u, packIDs(gids)):
 			case <-stop:
 				return
 			}
 		}
 	}()
 	n := 0
-	for e := range rows {
-		if err := users.add(ctx, e.row...); err != nil {
+	for row := range rows {
+		if err := users.add(ctx, row...); err != nil {
 			return err
-		}
-		for _, gid := range e.gids {
-			if err := members.add(ctx, snap, e.id, gid); err != nil {
-				return err
-			}
 		}
 		if testHookSaveBatch != nil && n%users.per == users.per-1 {
 			testHookSaveBatch()
 		}
 		n++
 	}
-	if err := users.flush(ctx); err != nil {
-		return err
-	}
-	return members.flush(ctx)
+	return users.flush(ctx)
 }
 
 const groupCols = "snapshot_id, id, display_name, role_id, org_id, category, description, last_modified, raw"
@@ -538,7 +521,7 @@ func groupRow(snap int64, g *Group, m *Snapshot, src *client.Group) []any {
 		roleID, orgID = m.Roles[g.Role].ID, m.Orgs[g.Org].ID
 	}
 	c := *src
-	c.Members = nil // memberships live in their own table
+	c.Members = nil // memberships live in users.group_ids
 	raw, err := json.Marshal(&c)
 	if err != nil {
 		raw = []byte("{}")
@@ -862,8 +845,8 @@ func unpack(s string, dst ...*string) bool {
 	return body == ""
 }
 
-// packIDs encodes ids as "<len>:<id>" repeated; SQL builds the same with
-// group_concat (see syncGroupIDs).
+// packIDs encodes ids as "<len>:<id>" repeated. users.group_ids holds a
+// user's group ids packed, sorted and without duplicates.
 func packIDs(ids []string) string {
 	var b []byte
 	for _, id := range ids {
@@ -890,12 +873,25 @@ func unpackIDs(s string, fn func(id string)) bool {
 	return true
 }
 
-// syncGroupIDs rederives a user's group_ids from the memberships rows, the
-// truth, after a write-through.
-const syncGroupIDs = `UPDATE users SET group_ids = COALESCE((
-	SELECT group_concat(octet_length(group_id) || ':' || group_id, '')
-	FROM memberships WHERE snapshot_id = users.snapshot_id AND user_id = users.id), '')
-	WHERE snapshot_id = ? AND id = ?`
+// userGroupIDs reads a user's group ids (sorted, unique) from its row in
+// snapshot snap; found is false when the snapshot has no such user.
+func userGroupIDs(ctx context.Context, tx *sql.Tx, snap int64, userID string) (ids []string, found bool, err error) {
+	var packed string
+	err = tx.QueryRowContext(ctx, `SELECT group_ids FROM users WHERE snapshot_id = ? AND id = ?`, snap, userID).Scan(&packed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if !unpackIDs(packed, func(id string) { ids = append(ids, id) }) {
+		return nil, true, fmt.Errorf("malformed group list for user %q", userID)
+	}
+	// Every writer stores them sorted and unique; a list that is not stays
+	// correct to search and count.
+	slices.Sort(ids)
+	return slices.Compact(ids), true, nil
+}
 
 func loadGroups(ctx context.Context, q queryer, snap int64) ([]client.Group, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, display_name, category, description, last_modified FROM groups WHERE snapshot_id = ?`, snap)
@@ -973,32 +969,36 @@ func (s *Store) RecordMembership(ctx context.Context, userID, groupID string, me
 	})
 }
 
+// setMembership adds groupID to, or removes it from, the user's group_ids.
 func setMembership(ctx context.Context, tx *sql.Tx, snap int64, userID, groupID string, member bool) error {
-	for _, c := range []struct{ table, id string }{{"users", userID}, {"groups", groupID}} {
-		ok, err := exists(ctx, tx, c.table, snap, c.id)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return fmt.Errorf("%s %q: %w", strings.TrimSuffix(c.table, "s"), c.id, ErrNotInSnapshot)
-		}
-	}
-	q, sign := `INSERT OR IGNORE INTO memberships (snapshot_id, user_id, group_id) VALUES (?, ?, ?)`, int64(1)
-	if !member {
-		q, sign = `DELETE FROM memberships WHERE snapshot_id = ? AND user_id = ? AND group_id = ?`, -1
-	}
-	res, err := tx.ExecContext(ctx, q, snap, userID, groupID)
+	ids, found, err := userGroupIDs(ctx, tx, snap, userID)
 	if err != nil {
 		return err
 	}
-	n, err := res.RowsAffected()
+	if !found {
+		return fmt.Errorf("user %q: %w", userID, ErrNotInSnapshot)
+	}
+	ok, err := exists(ctx, tx, "groups", snap, groupID)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, syncGroupIDs, snap, userID); err != nil {
+	if !ok {
+		return fmt.Errorf("group %q: %w", groupID, ErrNotInSnapshot)
+	}
+	i, held := slices.BinarySearch(ids, groupID)
+	var delta int64
+	switch {
+	case member && !held:
+		ids, delta = slices.Insert(ids, i, groupID), 1
+	case !member && held:
+		ids, delta = slices.Delete(ids, i, i+1), -1
+	default:
+		return nil // already so
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET group_ids = ? WHERE snapshot_id = ? AND id = ?`, packIDs(ids), snap, userID); err != nil {
 		return err
 	}
-	return bumpCounts(ctx, tx, snap, 0, 0, sign*n)
+	return bumpCounts(ctx, tx, snap, 0, 0, delta)
 }
 
 // PutUser stores a re-read user (attributes and memberships from u.Groups),
@@ -1009,28 +1009,17 @@ func (s *Store) PutUser(ctx context.Context, u client.User) error {
 		return errors.New("record user: empty id")
 	}
 	return s.write(ctx, "record user "+u.ID, func(tx *sql.Tx, snap int64) error {
-		known, err := exists(ctx, tx, "users", snap, u.ID)
+		old, known, err := userGroupIDs(ctx, tx, snap, u.ID)
 		if err != nil {
 			return err
 		}
-		x := userFromClient(&u)
-		row := userRow(snap, &x, "") // group_ids: synced below
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO users (`+userCols+`) VALUES (`+strings.Repeat("?, ", len(row)-1)+`?)`, row...); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE snapshot_id = ? AND user_id = ?`, snap, u.ID)
-		if err != nil {
-			return err
-		}
-		removed, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		var added, newGroups int64
+		var ids []string
+		var newGroups int64
 		for _, ref := range u.Groups {
 			if ref.Value == "" {
 				continue
 			}
+			ids = append(ids, ref.Value)
 			ok, err := exists(ctx, tx, "groups", snap, ref.Value)
 			if err != nil {
 				return err
@@ -1048,17 +1037,12 @@ func (s *Store) PutUser(ctx context.Context, u client.User) error {
 				}
 				newGroups++
 			}
-			res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO memberships (snapshot_id, user_id, group_id) VALUES (?, ?, ?)`, snap, u.ID, ref.Value)
-			if err != nil {
-				return err
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			added += n
 		}
-		if _, err := tx.ExecContext(ctx, syncGroupIDs, snap, u.ID); err != nil {
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+		x := userFromClient(&u)
+		row := userRow(snap, &x, packIDs(ids))
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO users (`+userCols+`) VALUES (`+strings.Repeat("?, ", len(row)-1)+`?)`, row...); err != nil {
 			return err
 		}
 		if newGroups > 0 {
@@ -1070,7 +1054,7 @@ func (s *Store) PutUser(ctx context.Context, u client.User) error {
 		if !known {
 			newUser = 1
 		}
-		return bumpCounts(ctx, tx, snap, newUser, newGroups, added-removed)
+		return bumpCounts(ctx, tx, snap, newUser, newGroups, int64(len(ids)-len(old)))
 	})
 }
 
@@ -1104,23 +1088,14 @@ func redecompose(ctx context.Context, tx *sql.Tx, snap int64) error {
 // (after a tenant delete). A user already absent is not an error.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	return s.write(ctx, "remove user "+id, func(tx *sql.Tx, snap int64) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE snapshot_id = ? AND user_id = ?`, snap, id)
-		if err != nil {
+		ids, found, err := userGroupIDs(ctx, tx, snap, id)
+		if err != nil || !found {
 			return err
 		}
-		members, err := res.RowsAffected()
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE snapshot_id = ? AND id = ?`, snap, id); err != nil {
 			return err
 		}
-		res, err = tx.ExecContext(ctx, `DELETE FROM users WHERE snapshot_id = ? AND id = ?`, snap, id)
-		if err != nil {
-			return err
-		}
-		users, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		return bumpCounts(ctx, tx, snap, -users, 0, -members)
+		return bumpCounts(ctx, tx, snap, -1, 0, -int64(len(ids)))
 	})
 }
 

@@ -146,7 +146,7 @@ func TestSaveKeepsPreviousAndPrunes(t *testing.T) {
 	if _, err := st.LoadSnapshot(ctx, ids[0]); !errors.Is(err, ErrNoSnapshot) {
 		t.Fatalf("pruned snapshot: %v", err)
 	}
-	for _, table := range []string{"users", "groups", "roles", "orgs", "memberships"} {
+	for _, table := range []string{"users", "groups", "roles", "orgs"} {
 		var n int
 		if err := st.db.QueryRow("SELECT count(*) FROM "+table+" WHERE snapshot_id NOT IN (?, ?)", ids[2], ids[3]).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("%s: %d rows of pruned snapshots (%v)", table, n, err)
@@ -184,12 +184,12 @@ func TestFailedSaveLeavesPreviousIntact(t *testing.T) {
 		t.Fatalf("hook ran %d times: the save was not interrupted midway", batches)
 	}
 
-	// An invalid row at the very end of the save (memberships are written
-	// last): a trigger rejects it, as a constraint would.
-	if _, err := st.db.Exec(`CREATE TRIGGER reject BEFORE INSERT ON memberships WHEN NEW.user_id = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END`); err != nil {
+	// An invalid row at the very end of the save (users are written last,
+	// in id order): a trigger rejects it, as a constraint would.
+	if _, err := st.db.Exec(`CREATE TRIGGER reject BEFORE INSERT ON users WHEN NEW.id = 'zz-poison' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END`); err != nil {
 		t.Fatal(err)
 	}
-	poisoned := append(slices.Clone(users), usr("poison", "P", "P", "p@x", groups[0].ID))
+	poisoned := append(slices.Clone(users), usr("zz-poison", "P", "P", "p@x", groups[0].ID))
 	if _, err := st.SaveSnapshot(ctx, input(poisoned, groups)); err == nil || !strings.Contains(err.Error(), "poisoned row") {
 		t.Fatalf("poisoned save: %v", err)
 	}
@@ -384,7 +384,16 @@ func TestWriteThrough(t *testing.T) {
 		t.Fatal(err)
 	}
 	mem := NewSnapshot(info, users, groups)
+	writeThrough(t, st, mem)
+	checkWriteThrough(t, st, mem)
+}
 
+// writeThrough makes the same edits of smallTenant's snapshot in st and in
+// mem: grants and revocations (each twice), users re-read with changed,
+// new, duplicate, empty and no group references, a new user, a deletion.
+func writeThrough(t *testing.T, st *Store, mem *Snapshot) {
+	t.Helper()
+	ctx := context.Background()
 	set := func(uid, gid string, member bool) {
 		t.Helper()
 		if err := st.SetMembership(ctx, uid, gid, member); err != nil {
@@ -394,10 +403,20 @@ func TestWriteThrough(t *testing.T) {
 		g, _ := mem.GroupIndex(gid)
 		mem.SetMember(u, g, member)
 	}
+	put := func(u client.User) {
+		t.Helper()
+		if err := st.PutUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		mem.ReplaceUser(u)
+	}
 	set("u1", "aud:apac", true)
 	set("u1", "aud:apac", true)
+	set("u1", "aud:emea", true) // between the ids u1 holds
 	set("u3", "admin:emea", false)
 	set("u3", "admin:emea", false)
+	set("u3", "aud:apac", false) // its last group
+	set("u3", "everyone", true)  // into an empty list
 
 	if err := st.SetMembership(ctx, "nobody", "aud:apac", true); !errors.Is(err, ErrNotInSnapshot) {
 		t.Fatalf("unknown user: %v", err)
@@ -406,17 +425,21 @@ func TestWriteThrough(t *testing.T) {
 		t.Fatalf("unknown group: %v", err)
 	}
 
+	users, _ := smallTenant()
 	changed := users[2]
 	changed.Name.GivenName = "Zed"
 	changed.Active = false
 	changed.Groups = []client.GroupRef{{Value: "everyone"}, {Value: "brandnew:apac", Display: "Brand New - APAC"}}
-	added := usr("u7", "New", "Person", "new@example.com", "aud:emea")
-	for _, u := range []client.User{changed, added} {
-		if err := st.PutUser(ctx, u); err != nil {
-			t.Fatal(err)
-		}
-		mem.ReplaceUser(u)
-	}
+	put(changed)
+	put(usr("u7", "New", "Person", "new@example.com", "aud:emea"))
+	dup := usr("u8", "Dup", "Refs", "dup@example.com", "everyone", "aud:emea", "everyone", "", "brandnew:apac", "another:emea")
+	put(dup)
+	dup.Groups = dup.Groups[:2]
+	put(dup) // loses groups
+	// u7 loses every group, then gets one back.
+	put(usr("u7", "New", "Person", "new@example.com"))
+	set("u7", "admin:apac", true)
+
 	if err := st.DeleteUser(ctx, "u4"); err != nil {
 		t.Fatal(err)
 	}
@@ -424,7 +447,13 @@ func TestWriteThrough(t *testing.T) {
 		t.Fatal(err)
 	}
 	mem.RemoveUser("u4")
+}
 
+// checkWriteThrough: st's current snapshot loads as mem, its counts are
+// mem's, and each user row holds its group ids as a save writes them.
+func checkWriteThrough(t *testing.T, st *Store, mem *Snapshot) {
+	t.Helper()
+	ctx := context.Background()
 	got, err := st.Load(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -436,9 +465,54 @@ func TestWriteThrough(t *testing.T) {
 		t.Fatalf("stored counts %+v, model %d/%d/%d", latest, len(mem.Users), len(mem.Groups), mem.Memberships())
 	}
 	var roles int
-	st.db.QueryRow("SELECT count(*) FROM roles WHERE snapshot_id = ?", info.ID).Scan(&roles)
+	st.db.QueryRow("SELECT count(*) FROM roles WHERE snapshot_id = ?", latest.ID).Scan(&roles)
 	if roles != len(mem.Roles) {
 		t.Fatalf("roles table has %d rows, model %d", roles, len(mem.Roles))
+	}
+	for i := range mem.Users {
+		u := &mem.Users[i]
+		var want []string
+		for _, g := range u.Groups {
+			want = append(want, mem.Groups[g].ID)
+		}
+		slices.Sort(want)
+		var gids string
+		if err := st.db.QueryRow("SELECT group_ids FROM users WHERE snapshot_id = ? AND id = ?", latest.ID, u.ID).Scan(&gids); err != nil || gids != packIDs(want) {
+			t.Fatalf("user %s: group_ids %q (%v), want %q", u.ID, gids, err, packIDs(want))
+		}
+	}
+}
+
+// TestWriteThroughMalformedGroupIDs: a user row whose group list does not
+// unpack fails every write-through on that user with a clear error, changes
+// nothing, and never panics.
+func TestWriteThroughMalformedGroupIDs(t *testing.T) {
+	st, _ := openTemp(t)
+	ctx := context.Background()
+	users, groups := smallTenant()
+	info, err := st.SaveSnapshot(ctx, input(users, groups))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"9:abc", "x:y", ":", "3", "-1:a"} {
+		if _, err := st.db.Exec("UPDATE users SET group_ids = ? WHERE snapshot_id = ? AND id = 'u1'", bad, info.ID); err != nil {
+			t.Fatal(err)
+		}
+		for name, f := range map[string]func() error{
+			"grant":  func() error { return st.SetMembership(ctx, "u1", "aud:apac", true) },
+			"revoke": func() error { return st.SetMembership(ctx, "u1", "everyone", false) },
+			"put":    func() error { return st.PutUser(ctx, users[1]) },
+			"delete": func() error { return st.DeleteUser(ctx, "u1") },
+		} {
+			if err := f(); err == nil || !strings.Contains(err.Error(), `malformed group list for user "u1"`) {
+				t.Fatalf("%s with group_ids %q: %v", name, bad, err)
+			}
+		}
+		var gids string
+		st.db.QueryRow("SELECT group_ids FROM users WHERE snapshot_id = ? AND id = 'u1'", info.ID).Scan(&gids)
+		if latest, _ := st.LatestInfo(ctx); gids != bad || latest != info {
+			t.Fatalf("a failed write-through changed the cache: group_ids %q, %+v", gids, latest)
+		}
 	}
 }
 
@@ -656,7 +730,7 @@ func TestPruneAfterCommit(t *testing.T) {
 	if len(list) != 2 || list[0].ID != fourth.ID || list[1].ID != third.ID {
 		t.Fatalf("snapshots after the next save: %+v", list)
 	}
-	for _, table := range []string{"users", "memberships", "groups", "roles", "orgs"} {
+	for _, table := range []string{"users", "groups", "roles", "orgs"} {
 		var n int
 		if err := st.db.QueryRow("SELECT count(*) FROM "+table+" WHERE snapshot_id NOT IN (?, ?)", third.ID, fourth.ID).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("%s: %d rows of pruned snapshots (%v)", table, n, err)
