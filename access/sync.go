@@ -42,6 +42,11 @@ func (p SyncProgress) Fraction() float64 {
 // Sync reads every user and group from the tenant and stores them as a new
 // snapshot in one transaction. On any failure the previous snapshot stays
 // current and untouched.
+//
+// Users are written to the cache as their pages arrive, while the rest are
+// on the wire, so the save left after the last page is the groups and the
+// commit (see cache.SnapshotWriter). The cache's write lock is held for the
+// whole sync.
 func (s *Service) Sync(ctx context.Context, opt SyncOptions) (cache.SyncInfo, error) {
 	if s.Client == nil {
 		return cache.SyncInfo{}, ErrOffline
@@ -60,6 +65,12 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (cache.SyncInfo, er
 		update(&prog)
 		opt.Progress(prog)
 	}
+	sw, err := s.Store.BeginSnapshot(ctx, s.Client.BaseURL(), s.Profile, started)
+	if err != nil {
+		return cache.SyncInfo{}, fmt.Errorf("sync failed, the previous snapshot is unchanged: %w", err)
+	}
+	defer sw.Rollback()
+
 	var users []client.User
 	var groups []client.Group
 	// Users and groups are read at once; one set of slots keeps their
@@ -70,6 +81,17 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (cache.SyncInfo, er
 	}
 	slots := semaphore.NewWeighted(int64(conc))
 	g, gctx := errgroup.WithContext(ctx)
+	// Pages of users go to the cache from one goroutine of their own, so
+	// the walk never waits on SQLite.
+	pages := make(chan []client.User, 256)
+	g.Go(func() error {
+		for page := range pages {
+			if err := sw.AddUsers(gctx, page); err != nil {
+				return err // cancels gctx: the walks stop
+			}
+		}
+		return nil
+	})
 	g.Go(func() error {
 		var err error
 		groups, err = readAll(gctx, "groups", opt.GroupPageSize, client.DefaultGroupPageSize, func(o client.PageOptions) ([]client.Group, error) {
@@ -80,10 +102,17 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (cache.SyncInfo, er
 		return err
 	})
 	g.Go(func() error {
+		defer close(pages)
 		var err error
 		users, err = readAll(gctx, "users", opt.UserPageSize, client.DefaultUserPageSize, func(o client.PageOptions) ([]client.User, error) {
 			o.Concurrency, o.Slots = conc, slots
 			o.Progress = func(done, total int) { report(func(p *SyncProgress) { p.Users, p.UsersTotal = done, total }) }
+			o.UserPage = func(page []client.User) {
+				select {
+				case pages <- page:
+				case <-gctx.Done():
+				}
+			}
 			return s.Client.AllUsers(gctx, o)
 		}, func(u *client.User) string { return u.ID })
 		return err
@@ -92,10 +121,7 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (cache.SyncInfo, er
 		return cache.SyncInfo{}, fmt.Errorf("sync failed, the previous snapshot is unchanged: %w", err)
 	}
 	report(func(p *SyncProgress) { p.Saving = true })
-	info, err := s.Store.SaveSnapshot(ctx, cache.SnapshotInput{
-		Source: s.Client.BaseURL(), Profile: s.Profile, StartedAt: started,
-		Users: users, Groups: groups,
-	})
+	info, err := sw.Commit(ctx, users, groups)
 	if err != nil {
 		return cache.SyncInfo{}, fmt.Errorf("saving the snapshot failed, the previous one is unchanged: %w", err)
 	}

@@ -10,7 +10,7 @@ var migrations = []string{
 	schemaV1,
 	schemaV2Reviews,
 	schemaV3SlimUsers,
-	schemaV4NoMemberships,
+	schemaV4,
 }
 
 // schemaV1 is the initial schema.
@@ -18,7 +18,7 @@ var migrations = []string{
 // Every snapshot table is keyed by snapshot_id first, so one snapshot is a
 // contiguous range (fast to load, fast to prune). memberships is the
 // normalised truth; users.group_ids mirrors it for loading (v4 drops
-// memberships: see schemaV4NoMemberships). Times are RFC 3339 UTC
+// memberships: see schemaV4). Times are RFC 3339 UTC
 // text, readable with the sqlite3 shell. raw holds the wire JSON (users
 // without their groups: memberships has those) for the detail view; v3
 // drops it, and the typed columns, from users (see schemaV3SlimUsers).
@@ -197,13 +197,38 @@ DROP TABLE users;
 ALTER TABLE users_v3 RENAME TO users;
 `
 
-// schemaV4NoMemberships drops the memberships table: users.group_ids is
-// the one copy of a snapshot's memberships. Since v1 the two held the same
-// pairs, written by the same code in the same transaction; only
-// write-through read memberships, to rederive group_ids, and it now edits
-// group_ids directly. A sync wrote ~300k membership rows per 100k users
-// only for prune to delete them again: a third of the save. The freed
-// pages stay in the file for the next sync to reuse.
-const schemaV4NoMemberships = `
+// schemaV4 drops the memberships table and makes users an append-ordered
+// table, both for a sync's save.
+//
+// memberships: users.group_ids is the one copy of a snapshot's
+// memberships. Since v1 the two held the same pairs, written by the same
+// code in the same transaction; only write-through read memberships, to
+// rederive group_ids, and it now edits group_ids directly. A sync wrote
+// ~300k membership rows per 100k users only for prune to delete them
+// again: a third of the save.
+//
+// users: a sync writes users while it reads them (cache.SnapshotWriter),
+// in the order pages arrive, not in id order. Keyed by (snapshot_id, id),
+// rows landed all over the B-tree: 100k random inserts cost four times
+// sorted ones. Keyed by rid = snapshot_id << 32 | arrival number, rows are
+// appended, a snapshot is one contiguous range (Load and prune read and
+// delete it by rid), and the small (snapshot_id, id) index serves
+// write-through. The freed pages stay in the file for the next sync.
+const schemaV4 = `
 DROP TABLE memberships;
+
+CREATE TABLE users_v4 (
+	rid         INTEGER PRIMARY KEY, -- snapshot_id << 32 | arrival number
+	snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+	id          TEXT NOT NULL,
+	load_fields TEXT NOT NULL,
+	group_ids   TEXT NOT NULL
+) STRICT;
+
+INSERT INTO users_v4 (rid, snapshot_id, id, load_fields, group_ids)
+	SELECT (snapshot_id << 32) + row_number() OVER (PARTITION BY snapshot_id ORDER BY id), snapshot_id, id, load_fields, group_ids
+	FROM users ORDER BY snapshot_id, id;
+DROP TABLE users;
+ALTER TABLE users_v4 RENAME TO users;
+CREATE UNIQUE INDEX users_by_id ON users (snapshot_id, id);
 `

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -45,8 +46,9 @@ var busyTimeout = 5 * time.Second
 // Store is the SQLite cache file of one profile. Safe for concurrent use;
 // several processes may share the file (WAL, busy timeout).
 type Store struct {
-	db   *sql.DB
-	path string
+	db     *sql.DB
+	path   string
+	chores sync.WaitGroup // housekeeping a sync leaves running (see tidy)
 }
 
 var profileName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
@@ -107,13 +109,19 @@ func Open(path string) (*Store, error) {
 	// Per-connection settings only: nothing here writes to the file before
 	// identify has looked at it. BEGIN IMMEDIATE takes the write lock up
 	// front, so a writer waits (busy_timeout) instead of failing on a lock
-	// upgrade; read-only transactions stay deferred.
+	// upgrade; read-only transactions stay deferred. 16 KiB pages (for a
+	// new file; an existing one keeps its own) quarter the pages, log
+	// frames and write calls of a sync. A page cache of 8 MiB holds the
+	// users index a sync inserts into, while the users it appends spill to
+	// the log as the sync goes rather than all at its commit; reads go
+	// through the memory map.
 	dsn := (&url.URL{Scheme: "file", Path: abs}).String() + "?" + strings.Join([]string{
+		"_pragma=page_size(16384)",
 		"_pragma=busy_timeout(" + strconv.Itoa(int(busyTimeout/time.Millisecond)) + ")",
 		"_pragma=foreign_keys(1)",
 		"_pragma=synchronous(NORMAL)",
 		"_pragma=mmap_size(" + strconv.Itoa(mmapSize) + ")",
-		"_pragma=cache_size(-32768)",
+		"_pragma=cache_size(-8192)",
 		"_txlock=immediate",
 	}, "&")
 	db, err := sql.Open("sqlite", dsn)
@@ -147,7 +155,32 @@ func Open(path string) (*Store, error) {
 func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close waits for housekeeping still running, then closes the file.
+func (s *Store) Close() error {
+	s.chores.Wait()
+	return s.db.Close()
+}
+
+// Settle waits for the housekeeping a sync leaves running (see tidy).
+func (s *Store) Settle() { s.chores.Wait() }
+
+// tidy runs a sync's housekeeping in the background: pruning older
+// snapshots and checkpointing the write-ahead log (copying the new
+// snapshot into the file proper; SnapshotWriter turns the automatic
+// checkpoint off). Neither changes what readers see, and the new snapshot
+// is already current and committed, so the sync need not wait for them.
+// If either fails or never runs (the process ends first), the next sync's
+// housekeeping does it; SQLite checkpoints when the last connection
+// closes.
+func (s *Store) tidy() {
+	s.chores.Add(1)
+	go func() {
+		defer s.chores.Done()
+		ctx := context.Background()
+		_ = s.prune(ctx)
+		_, _ = s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+	}()
+}
 
 func foreign(path, why string) error {
 	return fmt.Errorf("%w: %s is %s; it was left untouched: move it away or choose another cache path", ErrForeign, path, why)
@@ -264,55 +297,20 @@ var testHookSaveBatch func()
 // SaveSnapshot writes a whole new snapshot in one transaction and makes it
 // current; the previous one is kept (for a diff), older ones are removed
 // after the commit (see prune). On any failure, a cancelled ctx included, the
-// previous snapshot stays current and intact.
+// previous snapshot stays current and intact. A sync that reads the tenant
+// page by page uses BeginSnapshot instead, to write while it reads.
 func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (SyncInfo, error) {
-	info := SyncInfo{Source: redactURL(in.Source), Profile: in.Profile, StartedAt: in.StartedAt.UTC().Round(0)}
-	m := NewSnapshot(info, in.Users, in.Groups)
-
-	tx, err := s.db.BeginTx(ctx, nil)
+	w, err := s.BeginSnapshot(ctx, in.Source, in.Profile, in.StartedAt)
 	if err != nil {
-		return SyncInfo{}, s.fail("save snapshot", err)
+		return SyncInfo{}, err
 	}
-	defer tx.Rollback()
-	if err := s.checkIntact(ctx, tx); err != nil {
-		return SyncInfo{}, s.fail("save snapshot", err)
+	defer w.Rollback()
+	if err := w.AddUsers(ctx, in.Users); err != nil {
+		return SyncInfo{}, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO snapshots (source, profile, started_at, finished_at, status) VALUES (?, ?, ?, ?, 'writing')`,
-		info.Source, info.Profile, fmtTime(info.StartedAt), fmtTime(info.StartedAt))
-	if err != nil {
-		return SyncInfo{}, s.fail("save snapshot", err)
-	}
-	if info.ID, err = res.LastInsertId(); err != nil {
-		return SyncInfo{}, s.fail("save snapshot", err)
-	}
-	if err := writeModel(ctx, tx, info.ID, m, in); err != nil {
-		return SyncInfo{}, s.fail("save snapshot", ctxFirst(ctx, err))
-	}
-	info.FinishedAt = time.Now().UTC().Round(0)
-	info.Users, info.Groups, info.Memberships = m.Info.Users, m.Info.Groups, m.Info.Memberships
-	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET finished_at = ?, n_users = ?, n_groups = ?, n_memberships = ?, status = 'complete' WHERE id = ?`,
-		fmtTime(info.FinishedAt), info.Users, info.Groups, info.Memberships, info.ID); err != nil {
-		return SyncInfo{}, s.fail("save snapshot", err)
-	}
-	prev, err := currentID(ctx, tx)
-	if err != nil && !errors.Is(err, ErrNoSnapshot) {
-		return SyncInfo{}, s.fail("save snapshot", err)
-	}
-	for _, kv := range [][2]any{{"current", info.ID}, {"previous", prev}} {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, kv[0], fmt.Sprint(kv[1])); err != nil {
-			return SyncInfo{}, s.fail("save snapshot", err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return SyncInfo{}, s.fail("save snapshot", ctxFirst(ctx, err))
-	}
-	// The new snapshot is current and durable: pruning is housekeeping, in
-	// a transaction of its own so a big delete does not lengthen the one
-	// that makes the sync visible. If it fails or is interrupted, the
-	// older snapshot stays one more sync (the next save prunes it) and the
-	// sync has still succeeded.
-	_ = s.prune(ctx)
-	return info, nil
+	info, err := w.Commit(ctx, in.Users, in.Groups)
+	s.Settle()
+	return info, err
 }
 
 // prune removes every snapshot but the current and the previous one (and
@@ -349,7 +347,11 @@ func (s *Store) prune(ctx context.Context) error {
 		return nil
 	}
 	for _, id := range old {
-		for _, table := range []string{"users", "groups", "roles", "orgs"} {
+		lo, hi := userRids(id)
+		if _, err := tx.ExecContext(ctx, "DELETE FROM users WHERE rid BETWEEN ? AND ?", lo, hi); err != nil {
+			return s.fail("prune old snapshots", err)
+		}
+		for _, table := range []string{"groups", "roles", "orgs"} {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE snapshot_id = ?", id); err != nil {
 				return s.fail("prune old snapshots", err)
 			}
@@ -400,14 +402,6 @@ func (s *Store) checkIntact(ctx context.Context, tx *sql.Tx) error {
 		return integrityError(res)
 	}
 	return nil
-}
-
-// writeModel inserts a snapshot's rows.
-func writeModel(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot, in SnapshotInput) error {
-	if err := writeGroups(ctx, tx, snap, m, in.Groups); err != nil {
-		return err
-	}
-	return writeUsers(ctx, tx, snap, m)
 }
 
 // writeGroups inserts a snapshot's roles, orgs and groups.
@@ -463,56 +457,6 @@ func writeGroups(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot, read 
 	return groups.flush(ctx)
 }
 
-// writeUsers inserts a snapshot's users, each with its group ids (the
-// snapshot's memberships: see schemaV4NoMemberships), in id order, the
-// primary key order, so the B-tree is appended to rather than split all
-// over.
-func writeUsers(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot) error {
-	byID := make([]int32, len(m.Users))
-	for i := range byID {
-		byID[i] = int32(i)
-	}
-	slices.SortFunc(byID, func(a, b int32) int { return strings.Compare(m.Users[a].ID, m.Users[b].ID) })
-
-	users, err := newInserter(ctx, tx, "users", userCols)
-	if err != nil {
-		return err
-	}
-	defer users.close()
-	// Encoding a user's row (packing its fields, sorting its group ids)
-	// runs in another goroutine while this one inserts.
-	rows := make(chan []any, 512)
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		defer close(rows)
-		for _, i := range byID {
-			u := &m.Users[i]
-			gids := make([]string, 0, len(u.Groups))
-			for _, g := range u.Groups {
-				gids = append(gids, m.Groups[g].ID)
-			}
-			slices.Sort(gids)
-			select {
-			case rows <- userRow(snap, u, packIDs(gids)):
-			case <-stop:
-				return
-			}
-		}
-	}()
-	n := 0
-	for row := range rows {
-		if err := users.add(ctx, row...); err != nil {
-			return err
-		}
-		if testHookSaveBatch != nil && n%users.per == users.per-1 {
-			testHookSaveBatch()
-		}
-		n++
-	}
-	return users.flush(ctx)
-}
-
 const groupCols = "snapshot_id, id, display_name, role_id, org_id, category, description, last_modified, raw"
 
 func groupRow(snap int64, g *Group, m *Snapshot, src *client.Group) []any {
@@ -529,13 +473,17 @@ func groupRow(snap int64, g *Group, m *Snapshot, src *client.Group) []any {
 	return []any{snap, g.ID, g.DisplayName, roleID, orgID, g.Category, g.Description, g.LastModified, string(raw)}
 }
 
-const userCols = "snapshot_id, id, load_fields, group_ids"
+const userCols = "rid, snapshot_id, id, load_fields, group_ids"
 
 // userRow is a user's row: the model fields packed for Load and its group
-// ids (see schemaV3SlimUsers).
-func userRow(snap int64, u *User, groupIDs string) []any {
-	return []any{snap, u.ID, packUser(u), groupIDs}
+// ids (see schemaV3SlimUsers), under rid (see schemaV4).
+func userRow(rid, snap int64, u *User, groupIDs string) []any {
+	return []any{rid, snap, u.ID, packUser(u), groupIDs}
 }
+
+// userRids is the range of rids a snapshot's users are stored under
+// (see schemaV4).
+func userRids(snap int64) (lo, hi int64) { return snap << 32, snap<<32 | 0xffffffff }
 
 // inserter batches rows into multi-row INSERTs through one prepared
 // statement: per-statement overhead, not per-row, dominates in SQLite.
@@ -729,7 +677,8 @@ func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*Snapshot, error) {
 		ids  string
 	}
 	refs := make([]userGroups, 0, info.Users)
-	rows, err := tx.QueryContext(ctx, "SELECT load_fields, group_ids FROM users WHERE snapshot_id = ?", id)
+	lo, hi := userRids(id)
+	rows, err := tx.QueryContext(ctx, "SELECT load_fields, group_ids FROM users WHERE rid BETWEEN ? AND ?", lo, hi)
 	if err != nil {
 		return nil, s.fail("load users", err)
 	}
@@ -742,7 +691,7 @@ func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*Snapshot, error) {
 		conv = append(conv, User{})
 		if !unpackUser(fields, &conv[len(conv)-1]) {
 			rows.Close()
-			return nil, s.fail("load users", fmt.Errorf("malformed user row %q", fields[:min(len(fields), 80)]))
+			return nil, s.corrupt("load users", fmt.Sprintf("malformed user row %q", fields[:min(len(fields), 80)]))
 		}
 		k := int32(len(conv) - 1)
 		snap.userByID[conv[k].ID] = k
@@ -762,7 +711,7 @@ func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*Snapshot, error) {
 			}
 		})
 		if !ok {
-			return nil, s.fail("load users", fmt.Errorf("malformed group list for user %q", conv[r.user].ID))
+			return nil, s.corrupt("load users", fmt.Sprintf("malformed group list for user %q", conv[r.user].ID))
 		}
 	}
 	snap.finishUsers(conv, pairs)
@@ -848,7 +797,11 @@ func unpack(s string, dst ...*string) bool {
 // packIDs encodes ids as "<len>:<id>" repeated. users.group_ids holds a
 // user's group ids packed, sorted and without duplicates.
 func packIDs(ids []string) string {
-	var b []byte
+	n := 0
+	for _, id := range ids {
+		n += len(id) + 4
+	}
+	b := make([]byte, 0, n)
 	for _, id := range ids {
 		b = strconv.AppendInt(b, int64(len(id)), 10)
 		b = append(b, ':')
@@ -1041,8 +994,16 @@ func (s *Store) PutUser(ctx context.Context, u client.User) error {
 		slices.Sort(ids)
 		ids = slices.Compact(ids)
 		x := userFromClient(&u)
-		row := userRow(snap, &x, packIDs(ids))
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO users (`+userCols+`) VALUES (`+strings.Repeat("?, ", len(row)-1)+`?)`, row...); err != nil {
+		if known {
+			_, err = tx.ExecContext(ctx, `UPDATE users SET load_fields = ?, group_ids = ? WHERE snapshot_id = ? AND id = ?`, packUser(&x), packIDs(ids), snap, u.ID)
+		} else {
+			// Appended after the snapshot's last user (see schemaV4).
+			lo, hi := userRids(snap)
+			_, err = tx.ExecContext(ctx, `INSERT INTO users (`+userCols+`)
+				VALUES (COALESCE((SELECT max(rid) FROM users WHERE rid BETWEEN ?1 AND ?2), ?1) + 1, ?3, ?4, ?5, ?6)`,
+				lo, hi, snap, u.ID, packUser(&x), packIDs(ids))
+		}
+		if err != nil {
 			return err
 		}
 		if newGroups > 0 {

@@ -322,7 +322,7 @@ func TestBusyCacheIsReported(t *testing.T) {
 	}
 	r := e.run("sync", "-q")
 	noCrash(t, "sync on a busy cache", r)
-	if r.code == 0 || !strings.Contains(r.stderr, "busy") || !strings.Contains(r.stderr, "previous one is unchanged") ||
+	if r.code == 0 || !strings.Contains(r.stderr, "busy") || !strings.Contains(r.stderr, "previous snapshot is unchanged") ||
 		strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 		t.Fatalf("sync on a busy cache: exit %d, stderr %q", r.code, r.stderr)
 	}

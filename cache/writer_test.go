@@ -1,0 +1,136 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/otaccess/otaccess/client"
+)
+
+// TestSnapshotWriterPages: users written page by page in any order, as a
+// sync reads them, load as NewSnapshot builds them from the final lists:
+// the groups' member lists add to the users' references, a group only
+// users reference is added, and a user read twice or dropped between
+// walks is stored as the final list has it.
+func TestSnapshotWriterPages(t *testing.T) {
+	base, groups := genTenant(900, 5, 4, 3, 7)
+	// One membership only the group side knows of, one group only a
+	// reference knows of.
+	groups[0].Members = append(groups[0].Members, client.Member{Value: base[17].ID})
+	base[3].Groups = append(base[3].Groups, client.GroupRef{Value: "only:ref", Display: "Ghost - Nowhere"})
+
+	changed := base[40]
+	changed.UserName = "changed@example.com"
+	changed.Groups = nil
+	tests := []struct {
+		name  string
+		pages func() [][]client.User // what the walk hands over
+		final []client.User          // what it returns
+	}{
+		{"every page once, shuffled", func() [][]client.User { return shuffledPages(base, 100, 1) }, base},
+		{"a page read twice, a user changed in between", func() [][]client.User {
+			pages := shuffledPages(base, 100, 2)
+			again := append([]client.User(nil), base[0:100]...)
+			again[40] = changed
+			return append(pages, again)
+		}, append(append(append([]client.User(nil), base[:40]...), changed), base[41:]...)},
+		{"a user gone from the final list", func() [][]client.User { return shuffledPages(base, 100, 3) }, append(append([]client.User(nil), base[:5]...), base[6:]...)},
+		{"a user missing from the pages", func() [][]client.User { return shuffledPages(base[1:], 100, 4) }, base},
+		{"duplicates in the final list: the first is kept", func() [][]client.User { return shuffledPages(base, 100, 5) }, append(append([]client.User(nil), base...), changed)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, _ := openTemp(t)
+			ctx := context.Background()
+			in := input(tt.final, groups)
+			w, err := st.BeginSnapshot(ctx, in.Source, in.Profile, in.StartedAt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range tt.pages() {
+				if err := w.AddUsers(ctx, p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			info, err := w.Commit(ctx, tt.final, groups)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := st.Load(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameModel(t, got, NewSnapshot(info, tt.final, groups))
+			checkSnapshot(t, got)
+			if _, ok := got.GroupIndex("only:ref"); !ok {
+				t.Error("the group only a reference names is missing")
+			}
+		})
+	}
+}
+
+func shuffledPages(users []client.User, size int, seed uint64) [][]client.User {
+	var pages [][]client.User
+	for lo := 0; lo < len(users); lo += size {
+		pages = append(pages, users[lo:min(lo+size, len(users))])
+	}
+	rand.New(rand.NewPCG(seed, 1)).Shuffle(len(pages), func(i, j int) { pages[i], pages[j] = pages[j], pages[i] })
+	return pages
+}
+
+// TestSnapshotWriterAbandoned: a sync that fails or is cancelled after
+// writing users leaves the previous snapshot current and intact, and the
+// writer refuses to go on.
+func TestSnapshotWriterAbandoned(t *testing.T) {
+	st, _ := openTemp(t)
+	ctx := context.Background()
+	users, groups := smallTenant()
+	prev, err := st.SaveSnapshot(ctx, input(users, groups))
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, moreGroups := genTenant(300, 3, 3, 2, 9)
+
+	w, err := st.BeginSnapshot(ctx, "https://x", "acme", prev.StartedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddUsers(ctx, more); err != nil {
+		t.Fatal(err)
+	}
+	w.Rollback()
+	if _, err := w.Commit(ctx, more, moreGroups); err == nil {
+		t.Fatal("Commit after Rollback succeeded")
+	}
+
+	cctx, cancel := context.WithCancel(ctx)
+	w, err = st.BeginSnapshot(cctx, "https://x", "acme", prev.StartedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddUsers(cctx, more[:100]); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := w.AddUsers(cctx, more[100:]); !errors.Is(err, context.Canceled) {
+		t.Fatalf("AddUsers after cancel: %v", err)
+	}
+	if _, err := w.Commit(cctx, more, moreGroups); err == nil {
+		t.Fatal("Commit after a failed AddUsers succeeded")
+	}
+
+	got, err := st.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameModel(t, got, NewSnapshot(prev, users, groups))
+	if list, _ := st.Snapshots(ctx); len(list) != 1 {
+		t.Fatalf("%d snapshots stored, want the one committed", len(list))
+	}
+	// The cache is not left locked: the next sync saves.
+	if _, err := st.SaveSnapshot(ctx, input(more, moreGroups)); err != nil {
+		t.Fatal(err)
+	}
+}
