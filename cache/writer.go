@@ -32,17 +32,17 @@ type SnapshotWriter struct {
 	tx     *sql.Tx
 	info   SyncInfo
 	users  *inserter
-	staged map[string]struct{} // ids of the users inserted
-	links  int                 // memberships in the rows inserted
-	rids   int64               // users inserted so far, the last one's arrival number
-	redo   bool                // an id came twice: Commit rewrites the users from its lists
+	staged map[string]int32 // ids of the users inserted (values: see settleUsers)
+	links  int              // memberships in the rows inserted
+	rids   int64            // users inserted so far, the last one's arrival number
+	redo   bool             // an id came twice: Commit rewrites the users from its lists
 	done   bool
 }
 
 // BeginSnapshot starts writing a new snapshot of source, read for profile
 // since started. It refuses a damaged cache file (see checkIntact).
 func (s *Store) BeginSnapshot(ctx context.Context, source, profile string, started time.Time) (*SnapshotWriter, error) {
-	w := &SnapshotWriter{s: s, staged: map[string]struct{}{},
+	w := &SnapshotWriter{s: s, staged: map[string]int32{},
 		info: SyncInfo{Source: redactURL(source), Profile: profile, StartedAt: started.UTC().Round(0)}}
 	var err error
 	if w.conn, err = s.db.Conn(ctx); err != nil {
@@ -119,7 +119,7 @@ func (w *SnapshotWriter) AddUsers(ctx context.Context, users []client.User) erro
 			w.redo = true
 			return nil
 		}
-		w.staged[users[i].ID] = struct{}{}
+		w.staged[users[i].ID] = 0
 	}
 	if err := w.insertUsers(ctx, users, nil); err != nil {
 		w.Rollback()
@@ -163,7 +163,7 @@ func (w *SnapshotWriter) insertUsers(ctx context.Context, users []client.User, e
 		}
 	}()
 	for e := range rows {
-		w.staged[e.id] = struct{}{}
+		w.staged[e.id] = 0
 		w.links += e.links
 		if err := w.users.add(ctx, e.row...); err != nil {
 			return err
@@ -215,24 +215,7 @@ func (w *SnapshotWriter) Commit(ctx context.Context, users []client.User, groups
 }
 
 func (w *SnapshotWriter) commit(ctx context.Context, users []client.User, groups []client.Group) (SyncInfo, error) {
-	// The first of each id, as NewSnapshot keeps.
-	first := make(map[string]int32, len(users))
-	keep := make([]int32, 0, len(users))
-	for i := range users {
-		if _, dup := first[users[i].ID]; !dup {
-			first[users[i].ID] = int32(i)
-			keep = append(keep, int32(i))
-		}
-	}
-	if len(keep) < len(users) || len(w.staged) != len(keep) {
-		w.redo = true
-	}
-	for id := range w.staged {
-		if _, ok := first[id]; !ok {
-			w.redo = true
-			break
-		}
-	}
+	where, keep := w.settleUsers(users)
 
 	// Groups: the list (first of an id), then those only users reference.
 	list := make([]client.Group, 0, len(groups))
@@ -255,7 +238,7 @@ func (w *SnapshotWriter) commit(ctx context.Context, users []client.User, groups
 	extra := map[string][]string{}
 	for i := range list {
 		for _, m := range list[i].Members {
-			if _, ok := first[m.Value]; ok {
+			if _, ok := where[m.Value]; ok {
 				extra[m.Value] = append(extra[m.Value], list[i].ID)
 			}
 		}
@@ -278,7 +261,7 @@ func (w *SnapshotWriter) commit(ctx context.Context, users []client.User, groups
 		if err := w.insertUsers(ctx, kept, extra); err != nil {
 			return SyncInfo{}, err
 		}
-	} else if err := w.addMemberships(ctx, users, first, extra); err != nil {
+	} else if err := w.addMemberships(ctx, users, where, extra); err != nil {
 		return SyncInfo{}, err
 	}
 	if err := w.users.flush(ctx); err != nil {
@@ -313,16 +296,55 @@ func (w *SnapshotWriter) commit(ctx context.Context, users []client.User, groups
 	return info, nil
 }
 
+// settleUsers says which of users the snapshot holds, as NewSnapshot
+// keeps them: the first of each id. where maps an id to its index in users
+// plus one, keep lists the indexes. When the rows inserted are exactly
+// those users (every page came once, the usual sync), where is the staged
+// set itself, marked in one pass; otherwise w.redo is set.
+func (w *SnapshotWriter) settleUsers(users []client.User) (where map[string]int32, keep []int32) {
+	if !w.redo && len(users) == len(w.staged) {
+		for i := range users {
+			w.staged[users[i].ID] = int32(i) + 1
+		}
+		// No id was added, so every user was staged; none is left unmarked,
+		// so none came twice.
+		exact := len(w.staged) == len(users)
+		for _, v := range w.staged {
+			if v == 0 {
+				exact = false
+				break
+			}
+		}
+		if exact {
+			keep = make([]int32, len(users))
+			for i := range keep {
+				keep[i] = int32(i)
+			}
+			return w.staged, keep
+		}
+	}
+	w.redo = true
+	where = make(map[string]int32, len(users))
+	keep = make([]int32, 0, len(users))
+	for i := range users {
+		if _, dup := where[users[i].ID]; !dup {
+			where[users[i].ID] = int32(i) + 1
+			keep = append(keep, int32(i))
+		}
+	}
+	return where, keep
+}
+
 // addMemberships rewrites the group ids of the users a group's member
 // list adds to (none, when both sides of the tenant agree). users and
-// first are Commit's: the rows hold what the users' own references say.
-func (w *SnapshotWriter) addMemberships(ctx context.Context, users []client.User, first map[string]int32, extra map[string][]string) error {
+// where are Commit's: the rows hold what the users' own references say.
+func (w *SnapshotWriter) addMemberships(ctx context.Context, users []client.User, where map[string]int32, extra map[string][]string) error {
 	if len(extra) == 0 {
 		return nil
 	}
 	var stmt *sql.Stmt
 	for id, add := range extra {
-		u := &users[first[id]]
+		u := &users[where[id]-1]
 		own := groupIDsOf(u, nil)
 		all := groupIDsOf(u, add)
 		if len(all) == len(own) {
