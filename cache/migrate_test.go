@@ -223,11 +223,11 @@ func testOpenMigrates(t *testing.T, version int) {
 		}
 	}
 	var n int
-	if err := st.db.QueryRow("SELECT count(*) FROM pragma_table_info('users')").Scan(&n); err != nil || n != 5 {
-		t.Fatalf("users has %d columns after the upgrade (%v), want the 5 of version 4", n, err)
+	if err := st.db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE name IN ('user_pages', 'user_index')").Scan(&n); err != nil || n != 2 {
+		t.Fatalf("user_pages and user_index after the upgrade: %d of 2 (%v)", n, err)
 	}
-	if err := st.db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE name = 'users_by_id' AND tbl_name = 'users'").Scan(&n); err != nil || n != 1 {
-		t.Fatalf("users_by_id index after the upgrade: %d (%v)", n, err)
+	if err := st.db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE name = 'users'").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("users table after the upgrade: %d (%v), want none since version 4", n, err)
 	}
 	if err := st.db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE name = 'memberships'").Scan(&n); err != nil || n != 0 {
 		t.Fatalf("memberships table after the upgrade: %d (%v), want none since version 4", n, err)

@@ -197,38 +197,50 @@ DROP TABLE users;
 ALTER TABLE users_v3 RENAME TO users;
 `
 
-// schemaV4 drops the memberships table and makes users an append-ordered
-// table, both for a sync's save.
+// schemaV4 drops the memberships table and stores a snapshot's users a
+// page at a time, both for a sync's save and Load.
 //
-// memberships: users.group_ids is the one copy of a snapshot's
-// memberships. Since v1 the two held the same pairs, written by the same
-// code in the same transaction; only write-through read memberships, to
-// rederive group_ids, and it now edits group_ids directly. A sync wrote
-// ~300k membership rows per 100k users only for prune to delete them
-// again: a third of the save.
+// memberships: users.group_ids was the one copy of a snapshot's
+// memberships in all but name. Since v1 the two held the same pairs,
+// written by the same code in the same transaction; only write-through
+// read memberships, to rederive group_ids. A sync wrote ~300k membership
+// rows per 100k users only for prune to delete them again: a third of the
+// save.
 //
-// users: a sync writes users while it reads them (cache.SnapshotWriter),
-// in the order pages arrive, not in id order. Keyed by (snapshot_id, id),
-// rows landed all over the B-tree: 100k random inserts cost four times
-// sorted ones. Keyed by rid = snapshot_id << 32 | arrival number, rows are
-// appended, a snapshot is one contiguous range (Load and prune read and
-// delete it by rid), and the small (snapshot_id, id) index serves
-// write-through. The freed pages stay in the file for the next sync.
+// user_pages: a sync writes users while it reads them (SnapshotWriter), a
+// page as it arrives, in no id order: 100k UUID-ordered inserts into
+// users' (snapshot_id, id) key cost four times sorted ones, and Load paid
+// per row and per column read. A page row holds up to 1,000 users (see
+// pages.go), keyed by rid = snapshot_id << 32 | page number, so a
+// snapshot is one range to read or delete; user_index finds a user's page
+// for write-through. The migration packs the existing rows in SQL, in the
+// format packPage writes; the freed pages stay in the file for the next
+// sync.
 const schemaV4 = `
 DROP TABLE memberships;
 
-CREATE TABLE users_v4 (
-	rid         INTEGER PRIMARY KEY, -- snapshot_id << 32 | arrival number
+CREATE TABLE user_pages (
+	rid         INTEGER PRIMARY KEY, -- snapshot_id << 32 | page number
 	snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
-	id          TEXT NOT NULL,
-	load_fields TEXT NOT NULL,
-	group_ids   TEXT NOT NULL
+	users       TEXT NOT NULL        -- "<len>:<load_fields><len>:<group_ids>" per user
 ) STRICT;
 
-INSERT INTO users_v4 (rid, snapshot_id, id, load_fields, group_ids)
-	SELECT (snapshot_id << 32) + row_number() OVER (PARTITION BY snapshot_id ORDER BY id), snapshot_id, id, load_fields, group_ids
+CREATE TABLE user_index (
+	snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+	id          TEXT NOT NULL,
+	page        INTEGER NOT NULL, -- user_pages.rid
+	PRIMARY KEY (snapshot_id, id)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO user_index (snapshot_id, id, page)
+	SELECT snapshot_id, id, (snapshot_id << 32) + 1 + (row_number() OVER (PARTITION BY snapshot_id ORDER BY id) - 1) / 1000
 	FROM users ORDER BY snapshot_id, id;
+
+INSERT INTO user_pages (rid, snapshot_id, users)
+	SELECT x.page, u.snapshot_id,
+		group_concat(octet_length(u.load_fields) || ':' || u.load_fields || octet_length(u.group_ids) || ':' || u.group_ids, '' ORDER BY u.id)
+	FROM users u JOIN user_index x ON x.snapshot_id = u.snapshot_id AND x.id = u.id
+	GROUP BY x.page;
+
 DROP TABLE users;
-ALTER TABLE users_v4 RENAME TO users;
-CREATE UNIQUE INDEX users_by_id ON users (snapshot_id, id);
 `

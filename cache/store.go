@@ -347,11 +347,11 @@ func (s *Store) prune(ctx context.Context) error {
 		return nil
 	}
 	for _, id := range old {
-		lo, hi := userRids(id)
-		if _, err := tx.ExecContext(ctx, "DELETE FROM users WHERE rid BETWEEN ? AND ?", lo, hi); err != nil {
+		lo, hi := pageRids(id)
+		if _, err := tx.ExecContext(ctx, "DELETE FROM user_pages WHERE rid BETWEEN ? AND ?", lo, hi); err != nil {
 			return s.fail("prune old snapshots", err)
 		}
-		for _, table := range []string{"groups", "roles", "orgs"} {
+		for _, table := range []string{"user_index", "groups", "roles", "orgs"} {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE snapshot_id = ?", id); err != nil {
 				return s.fail("prune old snapshots", err)
 			}
@@ -472,18 +472,6 @@ func groupRow(snap int64, g *Group, m *Snapshot, src *client.Group) []any {
 	}
 	return []any{snap, g.ID, g.DisplayName, roleID, orgID, g.Category, g.Description, g.LastModified, string(raw)}
 }
-
-const userCols = "rid, snapshot_id, id, load_fields, group_ids"
-
-// userRow is a user's row: the model fields packed for Load and its group
-// ids (see schemaV3SlimUsers), under rid (see schemaV4).
-func userRow(rid, snap int64, u *User, groupIDs string) []any {
-	return []any{rid, snap, u.ID, packUser(u), groupIDs}
-}
-
-// userRids is the range of rids a snapshot's users are stored under
-// (see schemaV4).
-func userRids(snap int64) (lo, hi int64) { return snap << 32, snap<<32 | 0xffffffff }
 
 // inserter batches rows into multi-row INSERTs through one prepared
 // statement: per-statement overhead, not per-row, dominates in SQLite.
@@ -667,9 +655,8 @@ func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*Snapshot, error) {
 	}
 	snap.setGroups(list)
 
-	// Two columns per user (see schema): the driver's cost is per column
-	// read, and 100k users x 19 columns plus 300k membership rows would
-	// dominate Load. Fields are substrings of one string per user.
+	// A hundred page rows, not a hundred thousand user rows (see
+	// pages.go); a user's fields are substrings of its page.
 	conv := make([]User, 0, info.Users)
 	snap.userByID = make(map[string]int32, info.Users)
 	type userGroups struct {
@@ -677,26 +664,34 @@ func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*Snapshot, error) {
 		ids  string
 	}
 	refs := make([]userGroups, 0, info.Users)
-	lo, hi := userRids(id)
-	rows, err := tx.QueryContext(ctx, "SELECT load_fields, group_ids FROM users WHERE rid BETWEEN ? AND ?", lo, hi)
+	lo, hi := pageRids(id)
+	rows, err := tx.QueryContext(ctx, "SELECT users FROM user_pages WHERE rid BETWEEN ? AND ?", lo, hi)
 	if err != nil {
 		return nil, s.fail("load users", err)
 	}
-	var fields, gids string
+	var packed, bad string
 	for rows.Next() {
-		if err := rows.Scan(&fields, &gids); err != nil {
+		if err := rows.Scan(&packed); err != nil {
 			rows.Close()
 			return nil, s.fail("load users", err)
 		}
-		conv = append(conv, User{})
-		if !unpackUser(fields, &conv[len(conv)-1]) {
-			rows.Close()
-			return nil, s.corrupt("load users", fmt.Sprintf("malformed user row %q", fields[:min(len(fields), 80)]))
+		ok := unpackPage(packed, func(e pageEntry) {
+			conv = append(conv, User{})
+			if !unpackUser(e.fields, &conv[len(conv)-1]) && bad == "" {
+				bad = e.fields[:min(len(e.fields), 80)]
+			}
+			k := int32(len(conv) - 1)
+			snap.userByID[conv[k].ID] = k
+			if e.gids != "" {
+				refs = append(refs, userGroups{k, e.gids})
+			}
+		})
+		if !ok && bad == "" {
+			bad = packed[:min(len(packed), 80)]
 		}
-		k := int32(len(conv) - 1)
-		snap.userByID[conv[k].ID] = k
-		if gids != "" {
-			refs = append(refs, userGroups{k, gids})
+		if bad != "" {
+			rows.Close()
+			return nil, s.corrupt("load users", fmt.Sprintf("malformed user row %q", bad))
 		}
 	}
 	rows.Close()
@@ -826,26 +821,6 @@ func unpackIDs(s string, fn func(id string)) bool {
 	return true
 }
 
-// userGroupIDs reads a user's group ids (sorted, unique) from its row in
-// snapshot snap; found is false when the snapshot has no such user.
-func userGroupIDs(ctx context.Context, tx *sql.Tx, snap int64, userID string) (ids []string, found bool, err error) {
-	var packed string
-	err = tx.QueryRowContext(ctx, `SELECT group_ids FROM users WHERE snapshot_id = ? AND id = ?`, snap, userID).Scan(&packed)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	if !unpackIDs(packed, func(id string) { ids = append(ids, id) }) {
-		return nil, true, fmt.Errorf("malformed group list for user %q", userID)
-	}
-	// Every writer stores them sorted and unique; a list that is not stays
-	// correct to search and count.
-	slices.Sort(ids)
-	return slices.Compact(ids), true, nil
-}
-
 func loadGroups(ctx context.Context, q queryer, snap int64) ([]client.Group, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, display_name, category, description, last_modified FROM groups WHERE snapshot_id = ?`, snap)
 	if err != nil {
@@ -922,14 +897,18 @@ func (s *Store) RecordMembership(ctx context.Context, userID, groupID string, me
 	})
 }
 
-// setMembership adds groupID to, or removes it from, the user's group_ids.
+// setMembership adds groupID to, or removes it from, the user's group ids.
 func setMembership(ctx context.Context, tx *sql.Tx, snap int64, userID, groupID string, member bool) error {
-	ids, found, err := userGroupIDs(ctx, tx, snap, userID)
+	p, found, err := findUser(ctx, tx, snap, userID)
 	if err != nil {
 		return err
 	}
 	if !found {
 		return fmt.Errorf("user %q: %w", userID, ErrNotInSnapshot)
+	}
+	ids, err := p.groupIDs(userID)
+	if err != nil {
+		return err
 	}
 	ok, err := exists(ctx, tx, "groups", snap, groupID)
 	if err != nil {
@@ -948,7 +927,8 @@ func setMembership(ctx context.Context, tx *sql.Tx, snap int64, userID, groupID 
 	default:
 		return nil // already so
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET group_ids = ? WHERE snapshot_id = ? AND id = ?`, packIDs(ids), snap, userID); err != nil {
+	p.entries[p.at].gids = packIDs(ids)
+	if err := p.store(ctx, tx); err != nil {
 		return err
 	}
 	return bumpCounts(ctx, tx, snap, 0, 0, delta)
@@ -962,46 +942,51 @@ func (s *Store) PutUser(ctx context.Context, u client.User) error {
 		return errors.New("record user: empty id")
 	}
 	return s.write(ctx, "record user "+u.ID, func(tx *sql.Tx, snap int64) error {
-		old, known, err := userGroupIDs(ctx, tx, snap, u.ID)
+		p, known, err := findUser(ctx, tx, snap, u.ID)
 		if err != nil {
 			return err
 		}
-		var ids []string
-		var newGroups int64
-		for _, ref := range u.Groups {
-			if ref.Value == "" {
-				continue
+		var old []string
+		if known {
+			if old, err = p.groupIDs(u.ID); err != nil {
+				return err
 			}
-			ids = append(ids, ref.Value)
-			ok, err := exists(ctx, tx, "groups", snap, ref.Value)
+		}
+		ids := groupIDsOf(&u, nil)
+		var newGroups int64
+		for _, id := range ids {
+			ok, err := exists(ctx, tx, "groups", snap, id)
 			if err != nil {
 				return err
 			}
-			if !ok {
-				g := client.Group{ID: ref.Value, DisplayName: ref.Display}
-				raw, _ := json.Marshal(&g)
-				var roleID, orgID any
-				if r, o, ok := SplitGroupID(g.ID); ok {
-					roleID, orgID = r, o
-				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO groups (`+groupCols+`) VALUES (?, ?, ?, ?, ?, '', '', '', ?)`,
-					snap, g.ID, g.DisplayName, roleID, orgID, string(raw)); err != nil {
-					return err
-				}
-				newGroups++
+			if ok {
+				continue
 			}
+			g := client.Group{ID: id}
+			for _, ref := range u.Groups {
+				if ref.Value == id {
+					g.DisplayName = ref.Display
+					break
+				}
+			}
+			raw, _ := json.Marshal(&g)
+			var roleID, orgID any
+			if r, o, ok := SplitGroupID(g.ID); ok {
+				roleID, orgID = r, o
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO groups (`+groupCols+`) VALUES (?, ?, ?, ?, ?, '', '', '', ?)`,
+				snap, g.ID, g.DisplayName, roleID, orgID, string(raw)); err != nil {
+				return err
+			}
+			newGroups++
 		}
-		slices.Sort(ids)
-		ids = slices.Compact(ids)
 		x := userFromClient(&u)
+		e := pageEntry{packUser(&x), packIDs(ids)}
 		if known {
-			_, err = tx.ExecContext(ctx, `UPDATE users SET load_fields = ?, group_ids = ? WHERE snapshot_id = ? AND id = ?`, packUser(&x), packIDs(ids), snap, u.ID)
+			p.entries[p.at] = e
+			err = p.store(ctx, tx)
 		} else {
-			// Appended after the snapshot's last user (see schemaV4).
-			lo, hi := userRids(snap)
-			_, err = tx.ExecContext(ctx, `INSERT INTO users (`+userCols+`)
-				VALUES (COALESCE((SELECT max(rid) FROM users WHERE rid BETWEEN ?1 AND ?2), ?1) + 1, ?3, ?4, ?5, ?6)`,
-				lo, hi, snap, u.ID, packUser(&x), packIDs(ids))
+			err = appendUser(ctx, tx, snap, u.ID, e)
 		}
 		if err != nil {
 			return err
@@ -1049,11 +1034,19 @@ func redecompose(ctx context.Context, tx *sql.Tx, snap int64) error {
 // (after a tenant delete). A user already absent is not an error.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	return s.write(ctx, "remove user "+id, func(tx *sql.Tx, snap int64) error {
-		ids, found, err := userGroupIDs(ctx, tx, snap, id)
+		p, found, err := findUser(ctx, tx, snap, id)
 		if err != nil || !found {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE snapshot_id = ? AND id = ?`, snap, id); err != nil {
+		ids, err := p.groupIDs(id)
+		if err != nil {
+			return err
+		}
+		p.entries = slices.Delete(p.entries, p.at, p.at+1)
+		if err := p.store(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM user_index WHERE snapshot_id = ? AND id = ?`, snap, id); err != nil {
 			return err
 		}
 		return bumpCounts(ctx, tx, snap, -1, 0, -int64(len(ids)))

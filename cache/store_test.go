@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -146,7 +147,7 @@ func TestSaveKeepsPreviousAndPrunes(t *testing.T) {
 	if _, err := st.LoadSnapshot(ctx, ids[0]); !errors.Is(err, ErrNoSnapshot) {
 		t.Fatalf("pruned snapshot: %v", err)
 	}
-	for _, table := range []string{"users", "groups", "roles", "orgs"} {
+	for _, table := range []string{"user_pages", "user_index", "groups", "roles", "orgs"} {
 		var n int
 		if err := st.db.QueryRow("SELECT count(*) FROM "+table+" WHERE snapshot_id NOT IN (?, ?)", ids[2], ids[3]).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("%s: %d rows of pruned snapshots (%v)", table, n, err)
@@ -184,9 +185,9 @@ func TestFailedSaveLeavesPreviousIntact(t *testing.T) {
 		t.Fatalf("hook ran %d times: the save was not interrupted midway", batches)
 	}
 
-	// An invalid row at the very end of the save (users are written last,
-	// in id order): a trigger rejects it, as a constraint would.
-	if _, err := st.db.Exec(`CREATE TRIGGER reject BEFORE INSERT ON users WHEN NEW.id = 'zz-poison' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END`); err != nil {
+	// An invalid row at the very end of the save (the users' last page): a
+	// trigger rejects it, as a constraint would.
+	if _, err := st.db.Exec(`CREATE TRIGGER reject BEFORE INSERT ON user_index WHEN NEW.id = 'zz-poison' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END`); err != nil {
 		t.Fatal(err)
 	}
 	poisoned := append(slices.Clone(users), usr("zz-poison", "P", "P", "p@x", groups[0].ID))
@@ -203,7 +204,7 @@ func TestFailedSaveLeavesPreviousIntact(t *testing.T) {
 		t.Fatalf("snapshots after failed saves: %+v", list)
 	}
 	var rows int
-	st.db.QueryRow("SELECT count(*) FROM users WHERE snapshot_id <> ?", first.ID).Scan(&rows)
+	st.db.QueryRow("SELECT (SELECT count(*) FROM user_index WHERE snapshot_id <> ?1) + (SELECT count(*) FROM user_pages WHERE snapshot_id <> ?1)", first.ID).Scan(&rows)
 	if rows != 0 {
 		t.Fatalf("%d user rows left by failed saves", rows)
 	}
@@ -476,8 +477,7 @@ func checkWriteThrough(t *testing.T, st *Store, mem *Snapshot) {
 			want = append(want, mem.Groups[g].ID)
 		}
 		slices.Sort(want)
-		var gids string
-		if err := st.db.QueryRow("SELECT group_ids FROM users WHERE snapshot_id = ? AND id = ?", latest.ID, u.ID).Scan(&gids); err != nil || gids != packIDs(want) {
+		if gids, err := storedGroupIDs(st, latest.ID, u.ID, ""); err != nil || gids != packIDs(want) {
 			t.Fatalf("user %s: group_ids %q (%v), want %q", u.ID, gids, err, packIDs(want))
 		}
 	}
@@ -495,7 +495,7 @@ func TestWriteThroughMalformedGroupIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, bad := range []string{"9:abc", "x:y", ":", "3", "-1:a"} {
-		if _, err := st.db.Exec("UPDATE users SET group_ids = ? WHERE snapshot_id = ? AND id = 'u1'", bad, info.ID); err != nil {
+		if _, err := storedGroupIDs(st, info.ID, "u1", bad); err != nil {
 			t.Fatal(err)
 		}
 		for name, f := range map[string]func() error{
@@ -508,12 +508,33 @@ func TestWriteThroughMalformedGroupIDs(t *testing.T) {
 				t.Fatalf("%s with group_ids %q: %v", name, bad, err)
 			}
 		}
-		var gids string
-		st.db.QueryRow("SELECT group_ids FROM users WHERE snapshot_id = ? AND id = 'u1'", info.ID).Scan(&gids)
+		gids, _ := storedGroupIDs(st, info.ID, "u1", "")
 		if latest, _ := st.LatestInfo(ctx); gids != bad || latest != info {
 			t.Fatalf("a failed write-through changed the cache: group_ids %q, %+v", gids, latest)
 		}
 	}
+}
+
+// storedGroupIDs is a user's packed group ids as its page holds them;
+// when set is not empty, they are replaced with it first.
+func storedGroupIDs(st *Store, snap int64, userID, set string) (string, error) {
+	ctx := context.Background()
+	tx, err := st.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	p, found, err := findUser(ctx, tx, snap, userID)
+	if err != nil || !found {
+		return "", fmt.Errorf("user %s: found %v, %v", userID, found, err)
+	}
+	if set != "" {
+		p.entries[p.at].gids = set
+		if err := p.store(ctx, tx); err != nil {
+			return "", err
+		}
+	}
+	return p.entries[p.at].gids, tx.Commit()
 }
 
 func TestWriteThroughWithoutSnapshot(t *testing.T) {
@@ -730,7 +751,7 @@ func TestPruneAfterCommit(t *testing.T) {
 	if len(list) != 2 || list[0].ID != fourth.ID || list[1].ID != third.ID {
 		t.Fatalf("snapshots after the next save: %+v", list)
 	}
-	for _, table := range []string{"users", "groups", "roles", "orgs"} {
+	for _, table := range []string{"user_pages", "user_index", "groups", "roles", "orgs"} {
 		var n int
 		if err := st.db.QueryRow("SELECT count(*) FROM "+table+" WHERE snapshot_id NOT IN (?, ?)", third.ID, fourth.ID).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("%s: %d rows of pruned snapshots (%v)", table, n, err)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/otaccess/otaccess/client"
@@ -31,10 +30,10 @@ type SnapshotWriter struct {
 	conn   *sql.Conn
 	tx     *sql.Tx
 	info   SyncInfo
-	users  *inserter
+	index  *inserter        // user_index rows
 	staged map[string]int32 // ids of the users inserted (values: see settleUsers)
 	links  int              // memberships in the rows inserted
-	rids   int64            // users inserted so far, the last one's arrival number
+	pages  int64            // pages inserted so far: the last one's number
 	redo   bool             // an id came twice: Commit rewrites the users from its lists
 	done   bool
 }
@@ -85,7 +84,7 @@ func (w *SnapshotWriter) begin(ctx context.Context) error {
 	if w.info.ID, err = res.LastInsertId(); err != nil {
 		return err
 	}
-	w.users, err = newInserter(ctx, w.tx, "users", userCols)
+	w.index, err = newInserter(ctx, w.tx, "user_index", "snapshot_id, id, page")
 	return err
 }
 
@@ -95,7 +94,7 @@ func (w *SnapshotWriter) Rollback() {
 		return
 	}
 	w.done = true
-	w.users.close()
+	w.index.close()
 	_ = w.tx.Rollback()
 	w.release()
 }
@@ -128,47 +127,34 @@ func (w *SnapshotWriter) AddUsers(ctx context.Context, users []client.User) erro
 	return nil
 }
 
-// insertUsers appends users to the snapshot's range of rids (see
-// schemaV4), a page in id order (the index's). A user's group ids
-// are its references' plus, when extra is set, extra[id]. Encoding a row
-// (packing its fields, sorting its group ids) runs in another goroutine
-// while this one inserts.
+// insertUsers appends users to the snapshot, a page of up to pageUsers at
+// a time (see pages.go), and indexes them. A user's group ids are its
+// references' plus, when extra is set, extra[id].
 func (w *SnapshotWriter) insertUsers(ctx context.Context, users []client.User, extra map[string][]string) error {
-	byID := make([]int32, len(users))
-	for i := range byID {
-		byID[i] = int32(i)
-	}
-	slices.SortFunc(byID, func(a, b int32) int { return strings.Compare(users[a].ID, users[b].ID) })
-
-	type encoded struct {
-		id    string
-		row   []any
-		links int
-	}
-	rows := make(chan encoded, 512)
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		defer close(rows)
-		for _, i := range byID {
-			u := &users[i]
+	entries := make([]pageEntry, 0, min(len(users), pageUsers))
+	for len(users) > 0 {
+		page := users[:min(len(users), pageUsers)]
+		users = users[len(page):]
+		entries = entries[:0]
+		for i := range page {
+			u := &page[i]
 			gids := groupIDsOf(u, extra[u.ID])
 			x := userFromClient(u)
-			w.rids++ // only this goroutine, until rows is closed
-			select {
-			case rows <- encoded{u.ID, userRow(w.info.ID<<32|w.rids, w.info.ID, &x, packIDs(gids)), len(gids)}:
-			case <-stop:
-				return
-			}
+			entries = append(entries, pageEntry{packUser(&x), packIDs(gids)})
+			w.links += len(gids)
 		}
-	}()
-	for e := range rows {
-		w.staged[e.id] = 0
-		w.links += e.links
-		if err := w.users.add(ctx, e.row...); err != nil {
+		w.pages++
+		rid := w.info.ID<<32 | w.pages
+		if _, err := w.tx.ExecContext(ctx, `INSERT INTO user_pages (rid, snapshot_id, users) VALUES (?, ?, ?)`, rid, w.info.ID, packPage(entries)); err != nil {
 			return err
 		}
-		if testHookSaveBatch != nil && w.users.rows == 0 {
+		for i := range page {
+			w.staged[page[i].ID] = 0
+			if err := w.index.add(ctx, w.info.ID, page[i].ID, rid); err != nil {
+				return err
+			}
+		}
+		if testHookSaveBatch != nil {
 			testHookSaveBatch()
 		}
 	}
@@ -247,11 +233,14 @@ func (w *SnapshotWriter) commit(ctx context.Context, users []client.User, groups
 	if w.redo {
 		// A page read twice, a user dropped or changed between walks:
 		// write the users again from the lists, the truth.
-		lo, hi := userRids(w.info.ID)
-		if _, err := w.tx.ExecContext(ctx, `DELETE FROM users WHERE rid BETWEEN ? AND ?`, lo, hi); err != nil {
+		lo, hi := pageRids(w.info.ID)
+		if _, err := w.tx.ExecContext(ctx, `DELETE FROM user_pages WHERE rid BETWEEN ? AND ?`, lo, hi); err != nil {
 			return SyncInfo{}, err
 		}
-		w.users.args, w.users.rows = w.users.args[:0], 0
+		w.index.args, w.index.rows = w.index.args[:0], 0
+		if _, err := w.tx.ExecContext(ctx, `DELETE FROM user_index WHERE snapshot_id = ?`, w.info.ID); err != nil {
+			return SyncInfo{}, err
+		}
 		kept := make([]client.User, len(keep))
 		for k, i := range keep {
 			kept[k] = users[i]
@@ -264,7 +253,7 @@ func (w *SnapshotWriter) commit(ctx context.Context, users []client.User, groups
 	} else if err := w.addMemberships(ctx, users, where, extra); err != nil {
 		return SyncInfo{}, err
 	}
-	if err := w.users.flush(ctx); err != nil {
+	if err := w.index.flush(ctx); err != nil {
 		return SyncInfo{}, err
 	}
 
@@ -289,7 +278,7 @@ func (w *SnapshotWriter) commit(ctx context.Context, users []client.User, groups
 			return SyncInfo{}, err
 		}
 	}
-	w.users.close()
+	w.index.close()
 	if err := w.tx.Commit(); err != nil {
 		return SyncInfo{}, err
 	}
@@ -339,10 +328,7 @@ func (w *SnapshotWriter) settleUsers(users []client.User) (where map[string]int3
 // list adds to (none, when both sides of the tenant agree). users and
 // where are Commit's: the rows hold what the users' own references say.
 func (w *SnapshotWriter) addMemberships(ctx context.Context, users []client.User, where map[string]int32, extra map[string][]string) error {
-	if len(extra) == 0 {
-		return nil
-	}
-	var stmt *sql.Stmt
+	flushed := false
 	for id, add := range extra {
 		u := &users[where[id]-1]
 		own := groupIDsOf(u, nil)
@@ -351,18 +337,22 @@ func (w *SnapshotWriter) addMemberships(ctx context.Context, users []client.User
 			continue
 		}
 		w.links += len(all) - len(own)
-		if stmt == nil {
-			// The row may still be in the inserter's batch: flush it first.
-			if err := w.users.flush(ctx); err != nil {
+		if !flushed {
+			// The user's index row may still be in the inserter's batch.
+			if err := w.index.flush(ctx); err != nil {
 				return err
 			}
-			var err error
-			if stmt, err = w.tx.PrepareContext(ctx, `UPDATE users SET group_ids = ? WHERE snapshot_id = ? AND id = ?`); err != nil {
-				return err
-			}
-			defer stmt.Close()
+			flushed = true
 		}
-		if _, err := stmt.ExecContext(ctx, packIDs(all), w.info.ID, id); err != nil {
+		p, found, err := findUser(ctx, w.tx, w.info.ID, id)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("user %q was written but is not in the snapshot", id)
+		}
+		p.entries[p.at].gids = packIDs(all)
+		if err := p.store(ctx, w.tx); err != nil {
 			return err
 		}
 	}

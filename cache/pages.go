@@ -1,0 +1,176 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// A snapshot's users are stored a page at a time (see schemaV4): one
+// user_pages row holds up to pageUsers users, each as its packed model
+// fields (packUser) and its packed group ids (packIDs); user_index finds a
+// user's page. A sync appends a page per page of users it reads, and Load
+// reads a hundred rows instead of a hundred thousand: with a pure-Go
+// SQLite the cost is per row and per column, not per byte.
+const pageUsers = 1000
+
+// pageEntry is one user of a page: packUser and packIDs output.
+type pageEntry struct{ fields, gids string }
+
+// pageRids is the range of user_pages rids of a snapshot: snapshot_id << 32
+// | page number, so a snapshot's pages are one range to read or delete.
+func pageRids(snap int64) (lo, hi int64) { return snap << 32, snap<<32 | 0xffffffff }
+
+// packPage encodes entries as "<len>:<fields><len>:<gids>" repeated, the
+// packIDs format (schemaV4's migration builds the same in SQL).
+func packPage(entries []pageEntry) string {
+	n := 0
+	for _, e := range entries {
+		n += len(e.fields) + len(e.gids) + 16
+	}
+	b := make([]byte, 0, n)
+	for _, e := range entries {
+		b = strconv.AppendInt(b, int64(len(e.fields)), 10)
+		b = append(b, ':')
+		b = append(b, e.fields...)
+		b = strconv.AppendInt(b, int64(len(e.gids)), 10)
+		b = append(b, ':')
+		b = append(b, e.gids...)
+	}
+	return string(b)
+}
+
+// unpackPage calls fn for each entry of a packPage value; false when
+// malformed. Entries are substrings of s.
+func unpackPage(s string, fn func(pageEntry)) bool {
+	var e pageEntry
+	second := false
+	ok := unpackIDs(s, func(part string) {
+		if !second {
+			e.fields = part
+		} else {
+			e.gids = part
+			fn(e)
+		}
+		second = !second
+	})
+	return ok && !second
+}
+
+// packedID is the user id packUser put first in fields.
+func packedID(fields string) (string, bool) {
+	header, body, ok := strings.Cut(fields, ":")
+	if !ok {
+		return "", false
+	}
+	if i := strings.IndexByte(header, ','); i >= 0 {
+		header = header[:i]
+	}
+	n, err := strconv.Atoi(header)
+	if err != nil || n < 0 || n > len(body) {
+		return "", false
+	}
+	return body[:n], true
+}
+
+// userPage is a stored page being edited by a write-through, and where
+// one user is on it.
+type userPage struct {
+	rid     int64
+	entries []pageEntry
+	at      int // the user's entry
+}
+
+// findUser reads the page that holds a user of snapshot snap.
+func findUser(ctx context.Context, tx *sql.Tx, snap int64, id string) (*userPage, bool, error) {
+	p := &userPage{at: -1}
+	err := tx.QueryRowContext(ctx, `SELECT page FROM user_index WHERE snapshot_id = ? AND id = ?`, snap, id).Scan(&p.rid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if err := p.read(ctx, tx); err != nil {
+		return nil, false, err
+	}
+	for i, e := range p.entries {
+		if got, _ := packedID(e.fields); got == id {
+			p.at = i
+			return p, true, nil
+		}
+	}
+	return nil, false, fmt.Errorf("%w: user %q is indexed on page %d, which does not hold it", errDamagedPage, id, p.rid)
+}
+
+// errDamagedPage is a user page that does not decode or disagrees with
+// the index.
+var errDamagedPage = errors.New("damaged user page")
+
+func (p *userPage) read(ctx context.Context, tx *sql.Tx) error {
+	var packed string
+	if err := tx.QueryRowContext(ctx, `SELECT users FROM user_pages WHERE rid = ?`, p.rid).Scan(&packed); err != nil {
+		return err
+	}
+	p.entries = p.entries[:0]
+	if !unpackPage(packed, func(e pageEntry) { p.entries = append(p.entries, e) }) {
+		return fmt.Errorf("%w: page %d does not decode", errDamagedPage, p.rid)
+	}
+	return nil
+}
+
+// store writes the page back; an emptied page is removed.
+func (p *userPage) store(ctx context.Context, tx *sql.Tx) error {
+	if len(p.entries) == 0 {
+		_, err := tx.ExecContext(ctx, `DELETE FROM user_pages WHERE rid = ?`, p.rid)
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE user_pages SET users = ? WHERE rid = ?`, packPage(p.entries), p.rid)
+	return err
+}
+
+// groupIDs is the user's group ids, sorted and unique.
+func (p *userPage) groupIDs(userID string) ([]string, error) {
+	var ids []string
+	if !unpackIDs(p.entries[p.at].gids, func(id string) { ids = append(ids, id) }) {
+		return nil, fmt.Errorf("malformed group list for user %q", userID)
+	}
+	// Every writer stores them sorted and unique; a list that is not stays
+	// correct to search and count.
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
+
+// appendUser adds a user to the snapshot's last page, or to a new page
+// after it when that one is full, and indexes it.
+func appendUser(ctx context.Context, tx *sql.Tx, snap int64, id string, e pageEntry) error {
+	lo, hi := pageRids(snap)
+	p := &userPage{rid: lo}
+	var last sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT max(rid) FROM user_pages WHERE rid BETWEEN ? AND ?`, lo, hi).Scan(&last); err != nil {
+		return err
+	}
+	if last.Valid {
+		p.rid = last.Int64
+		if err := p.read(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if !last.Valid || len(p.entries) >= pageUsers {
+		p.rid++
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_pages (rid, snapshot_id, users) VALUES (?, ?, ?)`, p.rid, snap, packPage([]pageEntry{e})); err != nil {
+			return err
+		}
+	} else {
+		p.entries = append(p.entries, e)
+		if err := p.store(ctx, tx); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO user_index (snapshot_id, id, page) VALUES (?, ?, ?)`, snap, id, p.rid)
+	return err
+}
