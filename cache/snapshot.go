@@ -107,7 +107,7 @@ func (s *Snapshot) finishUsers(conv []User, pairs []uint64) {
 	permute(conv, perm)
 	s.Users = conv
 	for i := range s.Users {
-		s.userByID[s.Users[i].ID] = int32(i) // keys exist: no new allocation
+		s.userByID[s.Users[i].ID] = int32(i)
 	}
 	s.setMemberships(pairs)
 	s.Info.Users, s.Info.Groups, s.Info.Memberships = len(s.Users), len(s.Groups), s.Memberships()
@@ -192,28 +192,52 @@ func compareUsers(a, b *User) int { return compareUserKeys(a.Name(), b.Name(), a
 // UTF-8 is the order compareFold defines, and memcmp beats folding per
 // comparison by a wide margin.
 func sortUsers(us []User) []int32 {
-	var arena []byte
-	off := make([]uint32, 2*len(us)+1)
+	// Keys are folded once per user, not per comparison; each half of the
+	// users is keyed and sorted on a core of its own, then the halves are
+	// merged.
+	type key struct{ name, email []byte }
+	keys := make([]key, len(us))
 	perm := make([]int32, len(us))
-	for i := range us {
-		perm[i] = int32(i)
-		off[2*i] = uint32(len(arena))
-		arena = appendFold(arena, us[i].Name())
-		off[2*i+1] = uint32(len(arena))
-		arena = appendFold(arena, us[i].Email)
-	}
-	off[2*len(us)] = uint32(len(arena))
-	key := func(i int32, field int) []byte { return arena[off[2*int(i)+field]:off[2*int(i)+field+1]] }
-	slices.SortFunc(perm, func(a, b int32) int {
-		if c := bytes.Compare(key(a, 0), key(b, 0)); c != 0 {
+	cmp := func(a, b int32) int {
+		if c := bytes.Compare(keys[a].name, keys[b].name); c != 0 {
 			return c
 		}
-		if c := bytes.Compare(key(a, 1), key(b, 1)); c != 0 {
+		if c := bytes.Compare(keys[a].email, keys[b].email); c != 0 {
 			return c
 		}
 		return strings.Compare(us[a].ID, us[b].ID)
+	}
+	half := len(us) / 2
+	if len(us) < 4096 {
+		half = len(us) // not worth a goroutine
+	}
+	bounds := [][2]int{{0, half}, {half, len(us)}}
+	parallel(len(bounds), func(h int) {
+		lo, hi := bounds[h][0], bounds[h][1]
+		var arena []byte
+		for i := lo; i < hi; i++ {
+			n := len(arena)
+			arena = appendFold(arena, us[i].Name())
+			e := len(arena)
+			arena = appendFold(arena, us[i].Email)
+			keys[i] = key{arena[n:e:e], arena[e:len(arena):len(arena)]} // still valid if arena moves on
+			perm[i] = int32(i)
+		}
+		slices.SortFunc(perm[lo:hi], cmp)
 	})
-	return perm
+	if half == len(us) {
+		return perm
+	}
+	out := make([]int32, 0, len(us))
+	a, b := perm[:half], perm[half:]
+	for len(a) > 0 && len(b) > 0 {
+		if cmp(b[0], a[0]) < 0 {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // appendFold appends s with every rune lowercased as compareFold does

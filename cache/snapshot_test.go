@@ -421,3 +421,24 @@ func BenchmarkTenantMatrix(b *testing.B) {
 		s.TenantMatrix()
 	}
 }
+
+// TestSortUsersParallel: the two-core sort of a large tenant orders users
+// exactly as one sort with compareUsers does.
+func TestSortUsersParallel(t *testing.T) {
+	raw, groups := genTenant(20_000, 3, 3, 1, 11)
+	raw = append(raw, usr("dup-name-a", "Same", "Name", "x@y", groups[0].ID), usr("dup-name-b", "Same", "Name", "x@y", groups[0].ID),
+		usr("upper", "ÉMILE", "Zola", "E@Z", groups[0].ID), usr("lower", "émile", "zola", "e@z", groups[0].ID))
+	us := make([]User, len(raw))
+	for i := range raw {
+		us[i] = userFromClient(&raw[i])
+	}
+	got := sortUsers(us)
+	want := make([]int32, len(us))
+	for i := range want {
+		want[i] = int32(i)
+	}
+	slices.SortFunc(want, func(a, b int32) int { return compareUsers(&us[a], &us[b]) })
+	if !slices.Equal(got, want) {
+		t.Fatal("the parallel sort differs from a sort with compareUsers")
+	}
+}

@@ -14,10 +14,12 @@ import (
 	"os/user"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -624,6 +626,45 @@ func (s *Store) Load(ctx context.Context) (*Snapshot, error) {
 	return s.LoadSnapshot(ctx, id)
 }
 
+// decodedPage is a user page decoded: its users (without their groups),
+// each one's packed group ids, and the start of what did not decode.
+type decodedPage struct {
+	users []User
+	gids  []string
+	bad   string
+}
+
+func decodePage(packed string) decodedPage {
+	d := decodedPage{users: make([]User, 0, pageUsers), gids: make([]string, 0, pageUsers)}
+	ok := unpackPage(packed, func(e pageEntry) {
+		d.users = append(d.users, User{})
+		if !unpackUser(e.fields, &d.users[len(d.users)-1]) && d.bad == "" {
+			d.bad = e.fields[:min(len(e.fields), 80)]
+		}
+		d.gids = append(d.gids, e.gids)
+	})
+	if !ok && d.bad == "" {
+		d.bad = packed[:min(len(packed), 80)]
+	}
+	return d
+}
+
+// parallel runs fn(0) ... fn(n-1) on as many goroutines as there are
+// processors to run them.
+func parallel(n int, fn func(i int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // mmapSize is how much of the file SQLite reads through a memory map.
 const mmapSize = 256 << 20
 
@@ -656,59 +697,52 @@ func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*Snapshot, error) {
 	snap.setGroups(list)
 
 	// A hundred page rows, not a hundred thousand user rows (see
-	// pages.go); a user's fields are substrings of its page.
-	conv := make([]User, 0, info.Users)
-	snap.userByID = make(map[string]int32, info.Users)
-	type userGroups struct {
-		user int32
-		ids  string
-	}
-	refs := make([]userGroups, 0, info.Users)
+	// pages.go), decoded on every core; a user's fields are substrings of
+	// its page.
 	lo, hi := pageRids(id)
 	rows, err := tx.QueryContext(ctx, "SELECT users FROM user_pages WHERE rid BETWEEN ? AND ?", lo, hi)
 	if err != nil {
 		return nil, s.fail("load users", err)
 	}
-	var packed, bad string
+	var pages []string
 	for rows.Next() {
+		var packed string
 		if err := rows.Scan(&packed); err != nil {
 			rows.Close()
 			return nil, s.fail("load users", err)
 		}
-		ok := unpackPage(packed, func(e pageEntry) {
-			conv = append(conv, User{})
-			if !unpackUser(e.fields, &conv[len(conv)-1]) && bad == "" {
-				bad = e.fields[:min(len(e.fields), 80)]
-			}
-			k := int32(len(conv) - 1)
-			snap.userByID[conv[k].ID] = k
-			if e.gids != "" {
-				refs = append(refs, userGroups{k, e.gids})
-			}
-		})
-		if !ok && bad == "" {
-			bad = packed[:min(len(packed), 80)]
-		}
-		if bad != "" {
-			rows.Close()
-			return nil, s.corrupt("load users", fmt.Sprintf("malformed user row %q", bad))
-		}
+		pages = append(pages, packed)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, s.fail("load users", err)
 	}
-	pairs := make([]uint64, 0, info.Memberships)
-	for _, r := range refs {
-		ok := unpackIDs(r.ids, func(gid string) {
-			if g, ok := snap.groupByID[gid]; ok {
-				pairs = append(pairs, pair(r.user, g))
-			}
-		})
-		if !ok {
-			return nil, s.corrupt("load users", fmt.Sprintf("malformed group list for user %q", conv[r.user].ID))
+	decoded := make([]decodedPage, len(pages))
+	parallel(len(pages), func(i int) { decoded[i] = decodePage(pages[i]) })
+	n := 0
+	for _, d := range decoded {
+		if d.bad != "" {
+			return nil, s.corrupt("load users", fmt.Sprintf("malformed user row %q", d.bad))
 		}
+		n += len(d.users)
 	}
+	conv := make([]User, 0, n)
+	pairs := make([]uint64, 0, info.Memberships)
+	for _, d := range decoded {
+		for i, gids := range d.gids {
+			k := int32(len(conv) + i)
+			ok := unpackIDs(gids, func(gid string) {
+				if g, ok := snap.groupByID[gid]; ok {
+					pairs = append(pairs, pair(k, g))
+				}
+			})
+			if !ok {
+				return nil, s.corrupt("load users", fmt.Sprintf("malformed group list for user %q", d.users[i].ID))
+			}
+		}
+		conv = append(conv, d.users...)
+	}
+	snap.userByID = make(map[string]int32, len(conv))
 	snap.finishUsers(conv, pairs)
 	snap.Info = info
 	snap.Info.Users, snap.Info.Groups, snap.Info.Memberships = len(snap.Users), len(snap.Groups), snap.Memberships()
