@@ -52,17 +52,37 @@ func (ix *Index) rebuild() {
 		u := &s.Users[i]
 		size += len(u.DisplayName) + len(u.GivenName) + len(u.FamilyName) + len(u.Email) + len(u.UserName) + 4
 	}
-	ix.buf = slices.Grow(ix.buf[:0], size+size/8) // slack for non-ASCII lowercasing
 	ix.start = make([]uint32, n+1)
 	ix.end = make([]uint32, n)
 	ix.utype = make([]uint16, n)
 	ix.types = ix.types[:0]
+	// The keys of each half of the users are lowercased on a core of
+	// their own (offsets relative to the half), then joined.
+	half := n / 2
+	if n < 4096 {
+		half = n // not worth a goroutine
+	}
+	bounds := [][2]int{{0, half}, {half, n}}
+	bufs := make([][]byte, len(bounds))
+	parallel(len(bounds), func(h int) {
+		lo, hi := bounds[h][0], bounds[h][1]
+		b := make([]byte, 0, (size+size/8)*(hi-lo)/max(n, 1)) // slack for non-ASCII lowercasing
+		for i := lo; i < hi; i++ {
+			ix.start[i] = uint32(len(b))
+			b = appendKey(b, &s.Users[i])
+			ix.end[i] = uint32(len(b))
+			b = append(b, '\n')
+		}
+		bufs[h] = b
+	})
+	ix.buf = slices.Grow(ix.buf[:0], len(bufs[0])+len(bufs[1]))
+	ix.buf = append(append(ix.buf, bufs[0]...), bufs[1]...)
+	for i, shift := half, uint32(len(bufs[0])); i < n; i++ {
+		ix.start[i] += shift
+		ix.end[i] += shift
+	}
 	typeIdx := map[string]uint16{}
 	for i := range s.Users {
-		ix.start[i] = uint32(len(ix.buf))
-		ix.buf = appendKey(ix.buf, &s.Users[i])
-		ix.end[i] = uint32(len(ix.buf))
-		ix.buf = append(ix.buf, '\n')
 		ix.utype[i] = ix.typeOf(typeIdx, s.Users[i].UserType)
 	}
 	ix.start[n] = uint32(len(ix.buf))

@@ -246,3 +246,18 @@ func BenchmarkNewIndex(b *testing.B) {
 		NewIndex(s)
 	}
 }
+
+// TestIndexKeysLargeTenant: keys built on two cores and joined are each
+// user's appendKey, at the user's own offsets.
+func TestIndexKeysLargeTenant(t *testing.T) {
+	users, groups := genTenant(10_000, 3, 3, 1, 5)
+	ix := NewIndex(NewSnapshot(SyncInfo{}, users, groups))
+	for i := range ix.s.Users {
+		if got, want := string(ix.buf[ix.start[i]:ix.end[i]]), string(appendKey(nil, &ix.s.Users[i])); got != want {
+			t.Fatalf("user %d: key %q, want %q", i, got, want)
+		}
+		if ix.buf[ix.end[i]] != '\n' || (i+1 < len(ix.end) && ix.start[i+1] != ix.end[i]+1) {
+			t.Fatalf("user %d: keys not laid out back to back", i)
+		}
+	}
+}
