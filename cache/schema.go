@@ -216,6 +216,9 @@ ALTER TABLE users_v3 RENAME TO users;
 // for write-through. The migration packs the existing rows in SQL, in the
 // format packPage writes; the freed pages stay in the file for the next
 // sync.
+//
+// snapshots.user_order: the users' sort order, stored once per sync so
+// that opening the cache need not sort them (see order.go).
 const schemaV4 = `
 DROP TABLE memberships;
 
@@ -243,4 +246,6 @@ INSERT INTO user_pages (rid, snapshot_id, users)
 	GROUP BY x.page;
 
 DROP TABLE users;
+
+ALTER TABLE snapshots ADD COLUMN user_order BLOB; -- see order.go
 `

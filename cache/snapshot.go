@@ -89,14 +89,17 @@ func NewSnapshot(info SyncInfo, users []client.User, groups []client.Group) *Sna
 			}
 		}
 	}
-	s.finishUsers(conv, pairs)
+	s.finishUsers(conv, pairs, nil)
 	return s
 }
 
-// finishUsers sorts conv (whose indexes s.userByID holds), renumbers the
-// (user, group) pairs accordingly and builds both membership sides.
-func (s *Snapshot) finishUsers(conv []User, pairs []uint64) {
-	perm := sortUsers(conv)
+// finishUsers sorts conv, by perm when it is given (conv's indexes in sort
+// order), renumbers the (user, group) pairs accordingly and builds the
+// user index and both membership sides.
+func (s *Snapshot) finishUsers(conv []User, pairs []uint64, perm []int32) {
+	if perm == nil {
+		perm = sortUsers(conv)
+	}
 	pos := make([]int32, len(perm))
 	for p, k := range perm {
 		pos[k] = int32(p)

@@ -196,7 +196,7 @@ func (w *SnapshotWriter) Commit(ctx context.Context, users []client.User, groups
 	// one that makes the sync visible, and in the background (tidy). If it
 	// fails or is interrupted, the older snapshot stays one more sync and
 	// the sync has still succeeded.
-	w.s.tidy()
+	w.s.tidy(info.ID)
 	return info, nil
 }
 
