@@ -243,7 +243,7 @@ func BenchmarkNewIndex(b *testing.B) {
 	s := NewSnapshot(SyncInfo{}, users, groups)
 	b.ReportAllocs()
 	for b.Loop() {
-		NewIndex(s)
+		NewIndex(s).rebuild()
 	}
 }
 
@@ -252,6 +252,7 @@ func BenchmarkNewIndex(b *testing.B) {
 func TestIndexKeysLargeTenant(t *testing.T) {
 	users, groups := genTenant(10_000, 3, 3, 1, 5)
 	ix := NewIndex(NewSnapshot(SyncInfo{}, users, groups))
+	ix.rebuild()
 	for i := range ix.s.Users {
 		if got, want := string(ix.buf[ix.start[i]:ix.end[i]]), string(appendKey(nil, &ix.s.Users[i])); got != want {
 			t.Fatalf("user %d: key %q, want %q", i, got, want)
@@ -259,5 +260,23 @@ func TestIndexKeysLargeTenant(t *testing.T) {
 		if ix.buf[ix.end[i]] != '\n' || (i+1 < len(ix.end) && ix.start[i+1] != ix.end[i]+1) {
 			t.Fatalf("user %d: keys not laid out back to back", i)
 		}
+	}
+}
+
+// TestFilterBlankQueryNeedsNoIndex: a blank query matches everyone without
+// building the index; the first real query builds it.
+func TestFilterBlankQueryNeedsNoIndex(t *testing.T) {
+	ix := NewIndex(filterTenant())
+	for _, q := range []string{"", "   ", "\t"} {
+		m, err := ix.Filter(q, nil)
+		if err != nil || len(m) != len(ix.s.Users) {
+			t.Fatalf("Filter(%q) = %d users, %v; want all %d", q, len(m), err, len(ix.s.Users))
+		}
+	}
+	if ix.buf != nil {
+		t.Fatal("a blank query built the index")
+	}
+	if _, err := ix.Filter("a", nil); err != nil || ix.buf == nil {
+		t.Fatalf("the first query did not build the index: %v", err)
 	}
 }
