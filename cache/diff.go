@@ -94,7 +94,7 @@ func Diff(from, to *Snapshot) SnapshotDiff {
 	}
 	for i := range to.Users {
 		u := &to.Users[i]
-		oi, existed := from.userByID[u.ID]
+		oi, existed := from.byID()[u.ID]
 		if !existed {
 			d.UsersAdded = append(d.UsersAdded, userRef(u))
 			for _, g := range u.Groups {
@@ -114,7 +114,7 @@ func Diff(from, to *Snapshot) SnapshotDiff {
 				d.Granted = append(d.Granted, membershipRef(to, u, g))
 			}
 		}
-		ni := to.userByID[u.ID]
+		ni := to.byID()[u.ID]
 		for _, og := range old.Groups {
 			if ng := fromTo[og]; ng < 0 || !to.IsMember(int(ni), int(ng)) {
 				d.Revoked = append(d.Revoked, membershipRef(from, old, og))
@@ -123,7 +123,7 @@ func Diff(from, to *Snapshot) SnapshotDiff {
 	}
 	for i := range from.Users {
 		u := &from.Users[i]
-		if _, still := to.userByID[u.ID]; still {
+		if _, still := to.byID()[u.ID]; still {
 			continue
 		}
 		d.UsersRemoved = append(d.UsersRemoved, userRef(u))

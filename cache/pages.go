@@ -129,7 +129,7 @@ func (p *userPage) store(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM user_pages WHERE rid = ?`, p.rid)
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE user_pages SET users = ? WHERE rid = ?`, packPage(p.entries), p.rid)
+	_, err := tx.ExecContext(ctx, `UPDATE user_pages SET n = ?, users = ? WHERE rid = ?`, len(p.entries), packPage(p.entries), p.rid)
 	return err
 }
 
@@ -162,7 +162,7 @@ func appendUser(ctx context.Context, tx *sql.Tx, snap int64, id string, e pageEn
 	}
 	if !last.Valid || len(p.entries) >= pageUsers {
 		p.rid++
-		if _, err := tx.ExecContext(ctx, `INSERT INTO user_pages (rid, snapshot_id, users) VALUES (?, ?, ?)`, p.rid, snap, packPage([]pageEntry{e})); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_pages (rid, snapshot_id, n, users) VALUES (?, ?, 1, ?)`, p.rid, snap, packPage([]pageEntry{e})); err != nil {
 			return err
 		}
 	} else {

@@ -225,6 +225,7 @@ DROP TABLE memberships;
 CREATE TABLE user_pages (
 	rid         INTEGER PRIMARY KEY, -- snapshot_id << 32 | page number
 	snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+	n           INTEGER NOT NULL,    -- users on the page
 	users       TEXT NOT NULL        -- "<len>:<load_fields><len>:<group_ids>" per user
 ) STRICT;
 
@@ -239,8 +240,8 @@ INSERT INTO user_index (snapshot_id, id, page)
 	SELECT snapshot_id, id, (snapshot_id << 32) + 1 + (row_number() OVER (PARTITION BY snapshot_id ORDER BY id) - 1) / 1000
 	FROM users ORDER BY snapshot_id, id;
 
-INSERT INTO user_pages (rid, snapshot_id, users)
-	SELECT x.page, u.snapshot_id,
+INSERT INTO user_pages (rid, snapshot_id, n, users)
+	SELECT x.page, u.snapshot_id, count(*),
 		group_concat(octet_length(u.load_fields) || ':' || u.load_fields || octet_length(u.group_ids) || ':' || u.group_ids, '' ORDER BY u.id)
 	FROM users u JOIN user_index x ON x.snapshot_id = u.snapshot_id AND x.id = u.id
 	GROUP BY x.page;

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -27,7 +28,8 @@ type Snapshot struct {
 	Roles  []Role
 	Orgs   []Org
 
-	userByID  map[string]int32
+	userByID  map[string]int32 // built on first use: see byID
+	byIDOnce  sync.Once
 	groupByID map[string]int32
 	cells     map[uint64]int32 // role<<32|org -> group
 	gen       uint64           // bumped whenever user or group indexes shift
@@ -60,14 +62,14 @@ func NewSnapshot(info SyncInfo, users []client.User, groups []client.Group) *Sna
 	s.setGroups(list)
 
 	// Convert, dropping duplicate ids; orig maps back to the input for refs.
-	s.userByID = make(map[string]int32, len(users))
+	firstOf := make(map[string]int32, len(users))
 	conv := make([]User, 0, len(users))
 	orig := make([]int32, 0, len(users))
 	for i := range users {
-		if _, dup := s.userByID[users[i].ID]; dup {
+		if _, dup := firstOf[users[i].ID]; dup {
 			continue
 		}
-		s.userByID[users[i].ID] = int32(len(conv))
+		firstOf[users[i].ID] = int32(len(conv))
 		conv = append(conv, userFromClient(&users[i]))
 		orig = append(orig, int32(i))
 	}
@@ -84,7 +86,7 @@ func NewSnapshot(info SyncInfo, users []client.User, groups []client.Group) *Sna
 	for i := range list {
 		g := s.groupByID[list[i].ID]
 		for _, m := range list[i].Members {
-			if u, ok := s.userByID[m.Value]; ok {
+			if u, ok := firstOf[m.Value]; ok {
 				pairs = append(pairs, pair(u, g))
 			}
 		}
@@ -94,8 +96,8 @@ func NewSnapshot(info SyncInfo, users []client.User, groups []client.Group) *Sna
 }
 
 // finishUsers sorts conv, by perm when it is given (conv's indexes in sort
-// order), renumbers the (user, group) pairs accordingly and builds the
-// user index and both membership sides.
+// order), renumbers the (user, group) pairs accordingly and builds both
+// membership sides. The id lookup is built on first use (byID).
 func (s *Snapshot) finishUsers(conv []User, pairs []uint64, perm []int32) {
 	if perm == nil {
 		perm = sortUsers(conv)
@@ -109,9 +111,6 @@ func (s *Snapshot) finishUsers(conv []User, pairs []uint64, perm []int32) {
 	}
 	permute(conv, perm)
 	s.Users = conv
-	for i := range s.Users {
-		s.userByID[s.Users[i].ID] = int32(i)
-	}
 	s.setMemberships(pairs)
 	s.Info.Users, s.Info.Groups, s.Info.Memberships = len(s.Users), len(s.Groups), s.Memberships()
 }
@@ -396,9 +395,22 @@ func (s *Snapshot) setMemberships(pairs []uint64) {
 // an Index or a UI selection, compare it to know they must re-resolve.
 func (s *Snapshot) Generation() uint64 { return s.gen }
 
+// byID maps user ids to indexes. It is built on first use, once, whoever
+// asks first: opening a cache shows its first frame without it (100k
+// inserts), and readers sharing a snapshot may race to it.
+func (s *Snapshot) byID() map[string]int32 {
+	s.byIDOnce.Do(func() {
+		s.userByID = make(map[string]int32, len(s.Users))
+		for i := range s.Users {
+			s.userByID[s.Users[i].ID] = int32(i)
+		}
+	})
+	return s.userByID
+}
+
 // UserIndex returns the index of the user with this id.
 func (s *Snapshot) UserIndex(id string) (int, bool) {
-	i, ok := s.userByID[id]
+	i, ok := s.byID()[id]
 	return int(i), ok
 }
 
@@ -570,7 +582,7 @@ func (s *Snapshot) ReplaceUser(u client.User) int {
 	want = slices.Compact(want)
 
 	x := userFromClient(&u)
-	i, ok := s.userByID[u.ID]
+	i, ok := s.byID()[u.ID]
 	if !ok {
 		i = int32(len(s.Users))
 		s.Users = append(s.Users, x)
@@ -649,7 +661,7 @@ func (s *Snapshot) reposition(i int) int {
 
 // RemoveUser drops a user and its memberships; indexes above it shift down.
 func (s *Snapshot) RemoveUser(id string) bool {
-	i, ok := s.userByID[id]
+	i, ok := s.byID()[id]
 	if !ok {
 		return false
 	}

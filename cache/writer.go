@@ -145,7 +145,7 @@ func (w *SnapshotWriter) insertUsers(ctx context.Context, users []client.User, e
 		}
 		w.pages++
 		rid := w.info.ID<<32 | w.pages
-		if _, err := w.tx.ExecContext(ctx, `INSERT INTO user_pages (rid, snapshot_id, users) VALUES (?, ?, ?)`, rid, w.info.ID, packPage(entries)); err != nil {
+		if _, err := w.tx.ExecContext(ctx, `INSERT INTO user_pages (rid, snapshot_id, n, users) VALUES (?, ?, ?, ?)`, rid, w.info.ID, len(entries), packPage(entries)); err != nil {
 			return err
 		}
 		for i := range page {
