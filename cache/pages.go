@@ -3,7 +3,6 @@ package cache
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -12,10 +11,11 @@ import (
 
 // A snapshot's users are stored a page at a time (see schemaV4): one
 // user_pages row holds up to pageUsers users, each as its packed model
-// fields (packUser) and its packed group ids (packIDs); user_index finds a
-// user's page. A sync appends a page per page of users it reads, and Load
-// reads a hundred rows instead of a hundred thousand: with a pure-Go
-// SQLite the cost is per row and per column, not per byte.
+// fields (packUser) and its packed group ids (packIDs), and the page's
+// user ids (packIDs) to find a user by. A sync writes a row per page of
+// users it reads, and Load reads a hundred rows instead of a hundred
+// thousand: with a pure-Go SQLite the cost is per row and per column, not
+// per byte.
 const pageUsers = 1000
 
 // pageEntry is one user of a page: packUser and packIDs output.
@@ -85,31 +85,43 @@ type userPage struct {
 	at      int // the user's entry
 }
 
-// findUser reads the page that holds a user of snapshot snap.
+// findUser reads the page that holds a user of snapshot snap. The pages
+// whose ids hold the user's packed id are the candidates; each is checked,
+// so an id that only appears across two neighbours' bytes cannot mislead
+// it.
 func findUser(ctx context.Context, tx *sql.Tx, snap int64, id string) (*userPage, bool, error) {
-	p := &userPage{at: -1}
-	err := tx.QueryRowContext(ctx, `SELECT page FROM user_index WHERE snapshot_id = ? AND id = ?`, snap, id).Scan(&p.rid)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, nil
-	}
+	lo, hi := pageRids(snap)
+	rows, err := tx.QueryContext(ctx, `SELECT rid FROM user_pages WHERE rid BETWEEN ? AND ? AND instr(ids, ?) > 0`, lo, hi, packIDs([]string{id}))
 	if err != nil {
 		return nil, false, err
 	}
-	if err := p.read(ctx, tx); err != nil {
+	var candidates []int64
+	for rows.Next() {
+		var rid int64
+		if err := rows.Scan(&rid); err != nil {
+			rows.Close()
+			return nil, false, err
+		}
+		candidates = append(candidates, rid)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return nil, false, err
 	}
-	for i, e := range p.entries {
-		if got, _ := packedID(e.fields); got == id {
-			p.at = i
-			return p, true, nil
+	for _, rid := range candidates {
+		p := &userPage{rid: rid}
+		if err := p.read(ctx, tx); err != nil {
+			return nil, false, err
+		}
+		for i, e := range p.entries {
+			if got, _ := packedID(e.fields); got == id {
+				p.at = i
+				return p, true, nil
+			}
 		}
 	}
-	return nil, false, fmt.Errorf("%w: user %q is indexed on page %d, which does not hold it", errDamagedPage, id, p.rid)
+	return nil, false, nil
 }
-
-// errDamagedPage is a user page that does not decode or disagrees with
-// the index.
-var errDamagedPage = errors.New("damaged user page")
 
 func (p *userPage) read(ctx context.Context, tx *sql.Tx) error {
 	var packed string
@@ -118,7 +130,7 @@ func (p *userPage) read(ctx context.Context, tx *sql.Tx) error {
 	}
 	p.entries = p.entries[:0]
 	if !unpackPage(packed, func(e pageEntry) { p.entries = append(p.entries, e) }) {
-		return fmt.Errorf("%w: page %d does not decode", errDamagedPage, p.rid)
+		return integrityError(fmt.Sprintf("user page %d does not decode", p.rid))
 	}
 	return nil
 }
@@ -129,8 +141,17 @@ func (p *userPage) store(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM user_pages WHERE rid = ?`, p.rid)
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE user_pages SET n = ?, users = ? WHERE rid = ?`, len(p.entries), packPage(p.entries), p.rid)
+	_, err := tx.ExecContext(ctx, `UPDATE user_pages SET n = ?, ids = ?, users = ? WHERE rid = ?`, len(p.entries), pageIDs(p.entries), packPage(p.entries), p.rid)
 	return err
+}
+
+// pageIDs is the ids column of a page holding entries.
+func pageIDs(entries []pageEntry) string {
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i], _ = packedID(e.fields)
+	}
+	return packIDs(ids)
 }
 
 // groupIDs is the user's group ids, sorted and unique.
@@ -146,8 +167,8 @@ func (p *userPage) groupIDs(userID string) ([]string, error) {
 }
 
 // appendUser adds a user to the snapshot's last page, or to a new page
-// after it when that one is full, and indexes it.
-func appendUser(ctx context.Context, tx *sql.Tx, snap int64, id string, e pageEntry) error {
+// after it when that one is full.
+func appendUser(ctx context.Context, tx *sql.Tx, snap int64, e pageEntry) error {
 	lo, hi := pageRids(snap)
 	p := &userPage{rid: lo}
 	var last sql.NullInt64
@@ -162,15 +183,10 @@ func appendUser(ctx context.Context, tx *sql.Tx, snap int64, id string, e pageEn
 	}
 	if !last.Valid || len(p.entries) >= pageUsers {
 		p.rid++
-		if _, err := tx.ExecContext(ctx, `INSERT INTO user_pages (rid, snapshot_id, n, users) VALUES (?, ?, 1, ?)`, p.rid, snap, packPage([]pageEntry{e})); err != nil {
-			return err
-		}
-	} else {
-		p.entries = append(p.entries, e)
-		if err := p.store(ctx, tx); err != nil {
-			return err
-		}
+		one := []pageEntry{e}
+		_, err := tx.ExecContext(ctx, `INSERT INTO user_pages (rid, snapshot_id, n, ids, users) VALUES (?, ?, 1, ?, ?)`, p.rid, snap, pageIDs(one), packPage(one))
+		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO user_index (snapshot_id, id, page) VALUES (?, ?, ?)`, snap, id, p.rid)
-	return err
+	p.entries = append(p.entries, e)
+	return p.store(ctx, tx)
 }

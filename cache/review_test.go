@@ -201,13 +201,13 @@ func TestReviewOutlivesSnapshots(t *testing.T) {
 func TestReviewMigrationFromV1(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	writeV1Cache(t, path)
+	old, _ := writeV1Cache(t, path)
 	st, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if snap, err := st.Load(ctx); err != nil || len(snap.Users) != 4 {
+	if snap, err := st.Load(ctx); err != nil || len(snap.Users) != len(old.Users) {
 		t.Fatalf("snapshot after migration: %v", err)
 	}
 	startTestReview(t, st, "after-migration")

@@ -208,12 +208,14 @@ ALTER TABLE users_v3 RENAME TO users;
 // save.
 //
 // user_pages: a sync writes users while it reads them (SnapshotWriter), a
-// page as it arrives, in no id order: 100k UUID-ordered inserts into
-// users' (snapshot_id, id) key cost four times sorted ones, and Load paid
-// per row and per column read. A page row holds up to 1,000 users (see
-// pages.go), keyed by rid = snapshot_id << 32 | page number, so a
-// snapshot is one range to read or delete; user_index finds a user's page
-// for write-through. The migration packs the existing rows in SQL, in the
+// page per short transaction as it arrives: 100k user rows cost the save
+// per row (and UUID-ordered inserts into users' (snapshot_id, id) key four
+// times sorted ones), and Load per row and per column read. A page row
+// holds up to 1,000 users (see pages.go), keyed by rid = snapshot_id << 32
+// | page number, so a snapshot is one range to read or delete. Its ids
+// column finds a user's page for write-through by a scan of ~4 MB (about
+// 10 ms at 100k users): an index of 100k ids in random order, rewritten by
+// every short transaction of a sync, cost more than it saved. The migration packs the existing rows in SQL, in the
 // format packPage writes; the freed pages stay in the file for the next
 // sync.
 //
@@ -226,25 +228,20 @@ CREATE TABLE user_pages (
 	rid         INTEGER PRIMARY KEY, -- snapshot_id << 32 | page number
 	snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
 	n           INTEGER NOT NULL,    -- users on the page
+	ids         TEXT NOT NULL,       -- "<len>:<id>" per user, to find a user's page
 	users       TEXT NOT NULL        -- "<len>:<load_fields><len>:<group_ids>" per user
 ) STRICT;
 
-CREATE TABLE user_index (
-	snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
-	id          TEXT NOT NULL,
-	page        INTEGER NOT NULL, -- user_pages.rid
-	PRIMARY KEY (snapshot_id, id)
-) STRICT, WITHOUT ROWID;
-
-INSERT INTO user_index (snapshot_id, id, page)
-	SELECT snapshot_id, id, (snapshot_id << 32) + 1 + (row_number() OVER (PARTITION BY snapshot_id ORDER BY id) - 1) / 1000
-	FROM users ORDER BY snapshot_id, id;
-
-INSERT INTO user_pages (rid, snapshot_id, n, users)
-	SELECT x.page, u.snapshot_id, count(*),
-		group_concat(octet_length(u.load_fields) || ':' || u.load_fields || octet_length(u.group_ids) || ':' || u.group_ids, '' ORDER BY u.id)
-	FROM users u JOIN user_index x ON x.snapshot_id = u.snapshot_id AND x.id = u.id
-	GROUP BY x.page;
+WITH paged AS (
+	SELECT snapshot_id, id, load_fields, group_ids,
+		(snapshot_id << 32) + 1 + (row_number() OVER (PARTITION BY snapshot_id ORDER BY id) - 1) / 1000 AS page
+	FROM users
+)
+INSERT INTO user_pages (rid, snapshot_id, n, ids, users)
+	SELECT page, snapshot_id, count(*),
+		group_concat(octet_length(id) || ':' || id, '' ORDER BY id),
+		group_concat(octet_length(load_fields) || ':' || load_fields || octet_length(group_ids) || ':' || group_ids, '' ORDER BY id)
+	FROM paged GROUP BY page;
 
 DROP TABLE users;
 

@@ -298,8 +298,8 @@ type SnapshotInput struct {
 // cancel a save midway through it).
 var testHookSaveBatch func()
 
-// SaveSnapshot writes a whole new snapshot in one transaction and makes it
-// current; the previous one is kept (for a diff), older ones are removed
+// SaveSnapshot writes a whole new snapshot and makes it current (see
+// SnapshotWriter); the previous one is kept (for a diff), older ones are removed
 // after the commit (see prune). On any failure, a cancelled ctx included, the
 // previous snapshot stays current and intact. A sync that reads the tenant
 // page by page uses BeginSnapshot instead, to write while it reads.
@@ -308,7 +308,6 @@ func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (SyncInfo, e
 	if err != nil {
 		return SyncInfo{}, err
 	}
-	defer w.Rollback()
 	if err := w.AddUsers(ctx, in.Users); err != nil {
 		return SyncInfo{}, err
 	}
@@ -317,20 +316,23 @@ func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (SyncInfo, e
 	return info, err
 }
 
-// prune removes every snapshot but the current and the previous one (and
-// any left 'writing', which no committed save leaves behind).
+// abandonedAfter is how long a snapshot may stay 'writing' without a page
+// written before prune takes it for a sync that died: until then another
+// process may be writing it.
+const abandonedAfter = time.Hour
+
+// prune removes every snapshot but the current and the previous one, and
+// those left 'writing' for over abandonedAfter (a sync that crashed; one
+// that failed removes its own).
 func (s *Store) prune(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.fail("prune old snapshots", err)
 	}
 	defer tx.Rollback()
-	// Each old snapshot is deleted as a key range (snapshot_id = ?), which
-	// SQLite finds by the primary key; "snapshot_id NOT IN (keep)" would
-	// scan the rows of the snapshots kept as well. Children first: cheaper
-	// than row-by-row cascades.
 	rows, err := tx.QueryContext(ctx, `SELECT id FROM snapshots WHERE id NOT IN (
-		SELECT CAST(value AS INTEGER) FROM meta WHERE key IN ('current', 'previous'))`)
+		SELECT CAST(value AS INTEGER) FROM meta WHERE key IN ('current', 'previous'))
+		AND (status = 'complete' OR finished_at < ?)`, fmtTime(time.Now().Add(-abandonedAfter)))
 	if err != nil {
 		return s.fail("prune old snapshots", err)
 	}
@@ -351,20 +353,36 @@ func (s *Store) prune(ctx context.Context) error {
 		return nil
 	}
 	for _, id := range old {
-		lo, hi := pageRids(id)
-		if _, err := tx.ExecContext(ctx, "DELETE FROM user_pages WHERE rid BETWEEN ? AND ?", lo, hi); err != nil {
-			return s.fail("prune old snapshots", err)
-		}
-		for _, table := range []string{"user_index", "groups", "roles", "orgs"} {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE snapshot_id = ?", id); err != nil {
-				return s.fail("prune old snapshots", err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM snapshots WHERE id = ?", id); err != nil {
+		if err := deleteSnapshot(ctx, tx, id); err != nil {
 			return s.fail("prune old snapshots", err)
 		}
 	}
 	return s.failIf("prune old snapshots", tx.Commit())
+}
+
+// deleteSnapshot removes a snapshot and its rows. Each table is deleted
+// from as a key range (snapshot_id = ?, or the snapshot's rids), which
+// SQLite finds by the primary key; "snapshot_id NOT IN (keep)" would scan
+// the rows of the snapshots kept as well. Children first: cheaper than
+// row-by-row cascades.
+func deleteSnapshot(ctx context.Context, tx *sql.Tx, id int64) error {
+	if err := deleteUsers(ctx, tx, id); err != nil {
+		return err
+	}
+	for _, table := range []string{"groups", "roles", "orgs"} {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE snapshot_id = ?", id); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, "DELETE FROM snapshots WHERE id = ?", id)
+	return err
+}
+
+// deleteUsers removes a snapshot's user pages.
+func deleteUsers(ctx context.Context, tx *sql.Tx, id int64) error {
+	lo, hi := pageRids(id)
+	_, err := tx.ExecContext(ctx, "DELETE FROM user_pages WHERE rid BETWEEN ? AND ?", lo, hi)
+	return err
 }
 
 func (s *Store) fail(what string, err error) error {
@@ -813,23 +831,34 @@ func unpack(s string, dst ...*string) bool {
 	}
 	header, body := s[:colon], s[colon+1:]
 	for i, d := range dst {
-		var field string
-		if i < len(dst)-1 {
-			var ok bool
-			field, header, ok = strings.Cut(header, ",")
-			if !ok {
-				return false
-			}
-		} else {
-			field = header
+		n, rest, ok := leadingLen(header, len(body))
+		if !ok {
+			return false
 		}
-		n, err := strconv.Atoi(field)
-		if err != nil || n < 0 || n > len(body) {
+		switch {
+		case i < len(dst)-1 && rest != "" && rest[0] == ',':
+			header = rest[1:]
+		case i == len(dst)-1 && rest == "":
+		default:
 			return false
 		}
 		*d, body = body[:n], body[n:]
 	}
 	return body == ""
+}
+
+// leadingLen parses the decimal length at the start of s, at most limit:
+// Load parses two million of them, which strconv.Atoi on a cut string
+// made a third of its decoding.
+func leadingLen(s string, limit int) (n int, rest string, ok bool) {
+	i := 0
+	for ; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+		n = n*10 + int(s[i]-'0')
+		if n > limit {
+			return 0, "", false
+		}
+	}
+	return n, s[i:], i > 0
 }
 
 // packIDs encodes ids as "<len>:<id>" repeated. users.group_ids holds a
@@ -850,16 +879,12 @@ func packIDs(ids []string) string {
 
 func unpackIDs(s string, fn func(id string)) bool {
 	for s != "" {
-		colon := strings.IndexByte(s, ':')
-		if colon <= 0 {
+		n, rest, ok := leadingLen(s, len(s))
+		if !ok || rest == "" || rest[0] != ':' || n > len(rest)-1 {
 			return false
 		}
-		n, err := strconv.Atoi(s[:colon])
-		if err != nil || n < 0 || n > len(s)-colon-1 {
-			return false
-		}
-		fn(s[colon+1 : colon+1+n])
-		s = s[colon+1+n:]
+		fn(rest[1 : 1+n])
+		s = rest[1+n:]
 	}
 	return true
 }
@@ -1029,7 +1054,7 @@ func (s *Store) PutUser(ctx context.Context, u client.User) error {
 			p.entries[p.at] = e
 			err = p.store(ctx, tx)
 		} else {
-			err = appendUser(ctx, tx, snap, u.ID, e)
+			err = appendUser(ctx, tx, snap, e)
 		}
 		if err != nil {
 			return err
@@ -1087,9 +1112,6 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 		}
 		p.entries = slices.Delete(p.entries, p.at, p.at+1)
 		if err := p.store(ctx, tx); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM user_index WHERE snapshot_id = ? AND id = ?`, snap, id); err != nil {
 			return err
 		}
 		return bumpCounts(ctx, tx, snap, -1, 0, -int64(len(ids)))

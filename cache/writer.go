@@ -13,33 +13,34 @@ import (
 
 // SnapshotWriter writes a new snapshot while a sync is still reading the
 // tenant, so that little of the save is left once the last page arrives:
-// users are inserted page by page as they come (AddUsers); Commit, given
-// the complete lists, makes the stored rows exactly the snapshot
-// NewSnapshot builds from them, adds the groups, roles and orgs, and makes
-// it current. All of it is one transaction: readers never see the
-// snapshot before Commit, and Rollback, a failure or a cancelled context
-// leave the previous snapshot current and intact.
+// each page of users is written as it comes (AddUsers), in a short
+// transaction of its own, into a snapshot marked 'writing' that no reader
+// looks at. Commit, given the complete lists, settles what the pages did
+// not (a page read twice, users gone between walks, memberships only the
+// groups list), adds the groups, roles and orgs and makes the snapshot
+// current, in one transaction: readers never see half a sync, and a failed,
+// cancelled or abandoned sync (Rollback) leaves the previous snapshot
+// current and intact.
 //
-// The transaction holds the cache's write lock from BeginSnapshot to
-// Commit: another process's write to the cache waits for the sync (a
-// tenant write's cache update waits out a busy cache, see access).
+// The cache's write lock is held a page at a time and for the commit, not
+// while the tenant is read (seconds, against a paced API): other
+// processes' writes to the cache do not wait for a sync.
 //
 // A SnapshotWriter is not safe for concurrent use.
 type SnapshotWriter struct {
 	s      *Store
 	conn   *sql.Conn
-	tx     *sql.Tx
 	info   SyncInfo
-	index  *inserter        // user_index rows
-	staged map[string]int32 // ids of the users inserted (values: see settleUsers)
-	links  int              // memberships in the rows inserted
-	pages  int64            // pages inserted so far: the last one's number
+	staged map[string]int32 // ids of the users written (values: see settleUsers)
+	links  int              // memberships in the rows written
+	pages  int64            // pages written so far: the last one's number
 	redo   bool             // an id came twice: Commit rewrites the users from its lists
 	done   bool
 }
 
 // BeginSnapshot starts writing a new snapshot of source, read for profile
-// since started. It refuses a damaged cache file (see checkIntact).
+// since started. It refuses a damaged cache file (see checkIntact), before
+// the sync sends its first request.
 func (s *Store) BeginSnapshot(ctx context.Context, source, profile string, started time.Time) (*SnapshotWriter, error) {
 	w := &SnapshotWriter{s: s, staged: map[string]int32{},
 		info: SyncInfo{Source: redactURL(source), Profile: profile, StartedAt: started.UTC().Round(0)}}
@@ -47,23 +48,45 @@ func (s *Store) BeginSnapshot(ctx context.Context, source, profile string, start
 	if w.conn, err = s.db.Conn(ctx); err != nil {
 		return nil, s.fail("save snapshot", err)
 	}
-	// A commit past 1,000 pages of log checkpoints at once, copying the
-	// whole snapshot into the file before the sync could return; tidy
-	// does it afterwards instead.
+	// A commit past 1,000 pages of log checkpoints there and then, copying
+	// what the sync wrote so far into the file; tidy does it once, after
+	// the sync.
 	if _, err := w.conn.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0"); err != nil {
 		w.conn.Close()
 		return nil, s.fail("save snapshot", err)
 	}
-	if w.tx, err = w.conn.BeginTx(ctx, nil); err != nil {
-		w.release()
-		return nil, s.fail("save snapshot", err)
-	}
-	if err := w.begin(ctx); err != nil {
-		w.tx.Rollback()
+	err = w.write(ctx, func(tx *sql.Tx) error {
+		if err := s.checkIntact(ctx, tx); err != nil {
+			return err
+		}
+		// While 'writing', finished_at is when a page was last written:
+		// prune tells a sync that died from one in progress by it.
+		res, err := tx.ExecContext(ctx, `INSERT INTO snapshots (source, profile, started_at, finished_at, status) VALUES (?, ?, ?, ?, 'writing')`,
+			w.info.Source, w.info.Profile, fmtTime(w.info.StartedAt), fmtTime(time.Now()))
+		if err != nil {
+			return err
+		}
+		w.info.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
 		w.release()
 		return nil, s.fail("save snapshot", ctxFirst(ctx, err))
 	}
 	return w, nil
+}
+
+// write runs fn in a transaction of its own on the writer's connection.
+func (w *SnapshotWriter) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := w.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // release gives the connection back with SQLite's default checkpointing.
@@ -72,43 +95,26 @@ func (w *SnapshotWriter) release() {
 	w.conn.Close()
 }
 
-func (w *SnapshotWriter) begin(ctx context.Context) error {
-	if err := w.s.checkIntact(ctx, w.tx); err != nil {
-		return err
-	}
-	res, err := w.tx.ExecContext(ctx, `INSERT INTO snapshots (source, profile, started_at, finished_at, status) VALUES (?, ?, ?, ?, 'writing')`,
-		w.info.Source, w.info.Profile, fmtTime(w.info.StartedAt), fmtTime(w.info.StartedAt))
-	if err != nil {
-		return err
-	}
-	if w.info.ID, err = res.LastInsertId(); err != nil {
-		return err
-	}
-	w.index, err = newInserter(ctx, w.tx, "user_index", "snapshot_id, id, page")
-	return err
-}
+var errWriterDone = errors.New("save snapshot: the snapshot is already committed or abandoned")
 
-// Rollback abandons the snapshot; after Commit it does nothing.
+// Rollback abandons the snapshot and removes what was written of it; after
+// Commit it does nothing. Should the removal fail (the process ends, the
+// cache is busy), a later sync's prune removes it.
 func (w *SnapshotWriter) Rollback() {
 	if w.done {
 		return
 	}
 	w.done = true
-	w.index.close()
-	_ = w.tx.Rollback()
+	_ = w.write(context.Background(), func(tx *sql.Tx) error { return deleteSnapshot(context.Background(), tx, w.info.ID) })
 	w.release()
 }
 
-// AddUsers inserts users as a sync reads them, in any order and in as many
+// AddUsers writes users as a sync reads them, in any order and in as many
 // calls as it likes. A user that comes twice (a page read again) is
 // settled by Commit.
 func (w *SnapshotWriter) AddUsers(ctx context.Context, users []client.User) error {
 	if w.done {
-		return errors.New("save snapshot: the snapshot is already committed or abandoned")
-	}
-	if err := ctx.Err(); err != nil {
-		w.Rollback()
-		return err
+		return errWriterDone
 	}
 	if w.redo {
 		return nil // Commit rewrites every user anyway
@@ -120,17 +126,29 @@ func (w *SnapshotWriter) AddUsers(ctx context.Context, users []client.User) erro
 		}
 		w.staged[users[i].ID] = 0
 	}
-	if err := w.insertUsers(ctx, users, nil); err != nil {
+	err := w.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET finished_at = ? WHERE id = ?`, fmtTime(time.Now()), w.info.ID); err != nil {
+			return err
+		}
+		return w.insertUsers(ctx, tx, users, nil)
+	})
+	if err != nil {
+		err = w.s.fail("save snapshot", ctxFirst(ctx, err))
 		w.Rollback()
-		return w.s.fail("save snapshot", ctxFirst(ctx, err))
+		return err
 	}
 	return nil
 }
 
 // insertUsers appends users to the snapshot, a page of up to pageUsers at
-// a time (see pages.go), and indexes them. A user's group ids are its
-// references' plus, when extra is set, extra[id].
-func (w *SnapshotWriter) insertUsers(ctx context.Context, users []client.User, extra map[string][]string) error {
+// a time (see pages.go). A user's group ids are its references' plus, when
+// extra is set, extra[id].
+func (w *SnapshotWriter) insertUsers(ctx context.Context, tx *sql.Tx, users []client.User, extra map[string][]string) error {
+	insert, err := tx.PrepareContext(ctx, `INSERT INTO user_pages (rid, snapshot_id, n, ids, users) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insert.Close()
 	entries := make([]pageEntry, 0, min(len(users), pageUsers))
 	for len(users) > 0 {
 		page := users[:min(len(users), pageUsers)]
@@ -141,24 +159,28 @@ func (w *SnapshotWriter) insertUsers(ctx context.Context, users []client.User, e
 			gids := groupIDsOf(u, extra[u.ID])
 			x := userFromClient(u)
 			entries = append(entries, pageEntry{packUser(&x), packIDs(gids)})
+			w.staged[u.ID] = 0
 			w.links += len(gids)
 		}
 		w.pages++
-		rid := w.info.ID<<32 | w.pages
-		if _, err := w.tx.ExecContext(ctx, `INSERT INTO user_pages (rid, snapshot_id, n, users) VALUES (?, ?, ?, ?)`, rid, w.info.ID, len(entries), packPage(entries)); err != nil {
+		if _, err := insert.ExecContext(ctx, w.info.ID<<32|w.pages, w.info.ID, len(entries), pageIDs(entries), packPage(entries)); err != nil {
 			return err
-		}
-		for i := range page {
-			w.staged[page[i].ID] = 0
-			if err := w.index.add(ctx, w.info.ID, page[i].ID, rid); err != nil {
-				return err
-			}
 		}
 		if testHookSaveBatch != nil {
 			testHookSaveBatch()
 		}
 	}
 	return nil
+}
+
+// refers reports whether u's own references name group id.
+func refers(u *client.User, id string) bool {
+	for _, r := range u.Groups {
+		if r.Value == id {
+			return true
+		}
+	}
+	return false
 }
 
 // groupIDsOf is a user's group ids: its non-empty references and extra,
@@ -182,12 +204,18 @@ func groupIDsOf(u *client.User, extra []string) []string {
 // by users is added from the reference.
 func (w *SnapshotWriter) Commit(ctx context.Context, users []client.User, groups []client.Group) (SyncInfo, error) {
 	if w.done {
-		return SyncInfo{}, errors.New("save snapshot: the snapshot is already committed or abandoned")
+		return SyncInfo{}, errWriterDone
 	}
-	defer w.Rollback()
-	info, err := w.commit(ctx, users, groups)
+	var info SyncInfo
+	err := w.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		info, err = w.commit(ctx, tx, users, groups)
+		return err
+	})
 	if err != nil {
-		return SyncInfo{}, w.s.fail("save snapshot", ctxFirst(ctx, err))
+		err = w.s.fail("save snapshot", ctxFirst(ctx, err))
+		w.Rollback()
+		return SyncInfo{}, err
 	}
 	w.done = true
 	w.release()
@@ -200,7 +228,13 @@ func (w *SnapshotWriter) Commit(ctx context.Context, users []client.User, groups
 	return info, nil
 }
 
-func (w *SnapshotWriter) commit(ctx context.Context, users []client.User, groups []client.Group) (SyncInfo, error) {
+func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []client.User, groups []client.Group) (SyncInfo, error) {
+	// A prune elsewhere removes snapshots left 'writing' for long (see
+	// prune): make sure this one is still there to complete.
+	var status string
+	if err := tx.QueryRowContext(ctx, `SELECT status FROM snapshots WHERE id = ?`, w.info.ID).Scan(&status); err != nil || status != "writing" {
+		return SyncInfo{}, fmt.Errorf("the snapshot being written (%d) is gone (%q, %v): another otaccess removed it; sync again", w.info.ID, status, err)
+	}
 	where, keep := w.settleUsers(users)
 
 	// Groups: the list (first of an id), then those only users reference.
@@ -220,25 +254,21 @@ func (w *SnapshotWriter) commit(ctx context.Context, users []client.User, groups
 			}
 		}
 	}
-	// Memberships the groups' member lists add to the users' references.
+	// Memberships the groups' member lists add to the users' references:
+	// none when both sides of the tenant agree, as they should.
 	extra := map[string][]string{}
 	for i := range list {
 		for _, m := range list[i].Members {
-			if _, ok := where[m.Value]; ok {
+			if k, ok := where[m.Value]; ok && !refers(&users[k-1], list[i].ID) {
 				extra[m.Value] = append(extra[m.Value], list[i].ID)
 			}
 		}
 	}
-
-	if w.redo {
-		// A page read twice, a user dropped or changed between walks:
-		// write the users again from the lists, the truth.
-		lo, hi := pageRids(w.info.ID)
-		if _, err := w.tx.ExecContext(ctx, `DELETE FROM user_pages WHERE rid BETWEEN ? AND ?`, lo, hi); err != nil {
-			return SyncInfo{}, err
-		}
-		w.index.args, w.index.rows = w.index.args[:0], 0
-		if _, err := w.tx.ExecContext(ctx, `DELETE FROM user_index WHERE snapshot_id = ?`, w.info.ID); err != nil {
+	if w.redo || len(extra) > 0 {
+		// A page read twice, users dropped or changed between walks, or
+		// memberships only a group lists: write the users again from the
+		// lists, the truth.
+		if err := deleteUsers(ctx, tx, w.info.ID); err != nil {
 			return SyncInfo{}, err
 		}
 		kept := make([]client.User, len(keep))
@@ -247,47 +277,38 @@ func (w *SnapshotWriter) commit(ctx context.Context, users []client.User, groups
 		}
 		clear(w.staged)
 		w.links = 0
-		if err := w.insertUsers(ctx, kept, extra); err != nil {
+		if err := w.insertUsers(ctx, tx, kept, extra); err != nil {
 			return SyncInfo{}, err
 		}
-	} else if err := w.addMemberships(ctx, users, where, extra); err != nil {
-		return SyncInfo{}, err
-	}
-	if err := w.index.flush(ctx); err != nil {
-		return SyncInfo{}, err
 	}
 
 	m := &Snapshot{}
 	m.setGroups(list)
-	if err := writeGroups(ctx, w.tx, w.info.ID, m, list); err != nil {
+	if err := writeGroups(ctx, tx, w.info.ID, m, list); err != nil {
 		return SyncInfo{}, err
 	}
 	info := w.info
 	info.FinishedAt = time.Now().UTC().Round(0)
-	info.Users, info.Groups, info.Memberships = len(w.staged), len(list), w.links
-	if _, err := w.tx.ExecContext(ctx, `UPDATE snapshots SET finished_at = ?, n_users = ?, n_groups = ?, n_memberships = ?, status = 'complete' WHERE id = ?`,
+	info.Users, info.Groups, info.Memberships = len(keep), len(list), w.links
+	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET finished_at = ?, n_users = ?, n_groups = ?, n_memberships = ?, status = 'complete' WHERE id = ?`,
 		fmtTime(info.FinishedAt), info.Users, info.Groups, info.Memberships, info.ID); err != nil {
 		return SyncInfo{}, err
 	}
-	prev, err := currentID(ctx, w.tx)
+	prev, err := currentID(ctx, tx)
 	if err != nil && !errors.Is(err, ErrNoSnapshot) {
 		return SyncInfo{}, err
 	}
 	for _, kv := range [][2]any{{"current", info.ID}, {"previous", prev}} {
-		if _, err := w.tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, kv[0], fmt.Sprint(kv[1])); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, kv[0], fmt.Sprint(kv[1])); err != nil {
 			return SyncInfo{}, err
 		}
-	}
-	w.index.close()
-	if err := w.tx.Commit(); err != nil {
-		return SyncInfo{}, err
 	}
 	return info, nil
 }
 
 // settleUsers says which of users the snapshot holds, as NewSnapshot
 // keeps them: the first of each id. where maps an id to its index in users
-// plus one, keep lists the indexes. When the rows inserted are exactly
+// plus one, keep lists the indexes. When the rows written are exactly
 // those users (every page came once, the usual sync), where is the staged
 // set itself, marked in one pass; otherwise w.redo is set.
 func (w *SnapshotWriter) settleUsers(users []client.User) (where map[string]int32, keep []int32) {
@@ -322,39 +343,4 @@ func (w *SnapshotWriter) settleUsers(users []client.User) (where map[string]int3
 		}
 	}
 	return where, keep
-}
-
-// addMemberships rewrites the group ids of the users a group's member
-// list adds to (none, when both sides of the tenant agree). users and
-// where are Commit's: the rows hold what the users' own references say.
-func (w *SnapshotWriter) addMemberships(ctx context.Context, users []client.User, where map[string]int32, extra map[string][]string) error {
-	flushed := false
-	for id, add := range extra {
-		u := &users[where[id]-1]
-		own := groupIDsOf(u, nil)
-		all := groupIDsOf(u, add)
-		if len(all) == len(own) {
-			continue
-		}
-		w.links += len(all) - len(own)
-		if !flushed {
-			// The user's index row may still be in the inserter's batch.
-			if err := w.index.flush(ctx); err != nil {
-				return err
-			}
-			flushed = true
-		}
-		p, found, err := findUser(ctx, w.tx, w.info.ID, id)
-		if err != nil {
-			return err
-		}
-		if !found {
-			return fmt.Errorf("user %q was written but is not in the snapshot", id)
-		}
-		p.entries[p.at].gids = packIDs(all)
-		if err := p.store(ctx, w.tx); err != nil {
-			return err
-		}
-	}
-	return nil
 }

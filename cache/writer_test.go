@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/otaccess/otaccess/client"
 )
@@ -129,8 +130,96 @@ func TestSnapshotWriterAbandoned(t *testing.T) {
 	if list, _ := st.Snapshots(ctx); len(list) != 1 {
 		t.Fatalf("%d snapshots stored, want the one committed", len(list))
 	}
+	var left int
+	st.db.QueryRow(`SELECT (SELECT count(*) FROM snapshots WHERE id <> ?1) + (SELECT count(*) FROM user_pages WHERE snapshot_id <> ?1)`, prev.ID).Scan(&left)
+	if left != 0 {
+		t.Fatalf("%d rows left by abandoned syncs", left)
+	}
 	// The cache is not left locked: the next sync saves.
 	if _, err := st.SaveSnapshot(ctx, input(more, moreGroups)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSnapshotWriterLocksBriefly: while a sync is between pages, another
+// process writes to the cache at once (the write lock is held a page at a
+// time), and reads still see the previous snapshot.
+func TestSnapshotWriterLocksBriefly(t *testing.T) {
+	old := busyTimeout
+	busyTimeout = 100 * time.Millisecond // fail fast if the lock were held
+	defer func() { busyTimeout = old }()
+	st, path := openTemp(t)
+	ctx := context.Background()
+	users, groups := smallTenant()
+	prev, err := st.SaveSnapshot(ctx, input(users, groups))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+
+	more, moreGroups := genTenant(1500, 3, 3, 2, 4)
+	w, err := st.BeginSnapshot(ctx, "https://x", "acme", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddUsers(ctx, more[:700]); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.AppendAudit(ctx, AuditEntry{Action: "grant", Target: "u1", Result: "ok"}); err != nil {
+		t.Fatalf("a write during a sync: %v", err)
+	}
+	if err := other.SetMembership(ctx, "u1", "aud:apac", true); err != nil {
+		t.Fatalf("a write-through during a sync: %v", err)
+	}
+	if got, err := other.Load(ctx); err != nil || got.Info.ID != prev.ID {
+		t.Fatalf("a read during a sync: %+v, %v", got.Info, err)
+	}
+	if err := w.AddUsers(ctx, more[700:]); err != nil {
+		t.Fatal(err)
+	}
+	info, err := w.Commit(ctx, more, moreGroups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Settle()
+	got, err := other.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameModel(t, got, NewSnapshot(info, more, moreGroups))
+}
+
+// TestPruneAbandonedSync: a snapshot left 'writing' by a sync that died is
+// removed by a later sync once no page was written to it for an hour; a
+// younger one may be another process's sync in progress and stays.
+func TestPruneAbandonedSync(t *testing.T) {
+	st, _ := openTemp(t)
+	ctx := context.Background()
+	users, groups := smallTenant()
+	for _, age := range []time.Duration{2 * time.Hour, time.Minute} {
+		w, err := st.BeginSnapshot(ctx, "https://x", "acme", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.AddUsers(ctx, users); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.db.Exec(`UPDATE snapshots SET finished_at = ? WHERE id = ?`, fmtTime(time.Now().Add(-age)), w.info.ID); err != nil {
+			t.Fatal(err)
+		}
+		w.release() // the process died: no Rollback
+	}
+	if _, err := st.SaveSnapshot(ctx, input(users, groups)); err != nil {
+		t.Fatal(err)
+	}
+	var writing, pages int
+	st.db.QueryRow(`SELECT count(*) FROM snapshots WHERE status = 'writing'`).Scan(&writing)
+	st.db.QueryRow(`SELECT count(*) FROM user_pages WHERE snapshot_id IN (SELECT id FROM snapshots WHERE status = 'writing')`).Scan(&pages)
+	if writing != 1 || pages != 1 {
+		t.Fatalf("%d snapshots left writing with %d pages, want the recent one", writing, pages)
 	}
 }

@@ -322,7 +322,7 @@ func TestBusyCacheIsReported(t *testing.T) {
 	}
 	r := e.run("sync", "-q")
 	noCrash(t, "sync on a busy cache", r)
-	if r.code == 0 || !strings.Contains(r.stderr, "busy") || !strings.Contains(r.stderr, "previous snapshot is unchanged") ||
+	if r.code == 0 || !strings.Contains(r.stderr, "busy") || !strings.Contains(r.stderr, "is unchanged") ||
 		strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 		t.Fatalf("sync on a busy cache: exit %d, stderr %q", r.code, r.stderr)
 	}
@@ -366,7 +366,7 @@ func TestFaultsThroughTheFakeServerFlag(t *testing.T) {
 	refusing := startFakeServer(t, "--faults", "401,path=/Users")
 	r = e.runEnv([]string{"OTACCESS_URL=" + refusing, "OTACCESS_TOKEN=ft"}, "sync", "-q")
 	noCrash(t, "sync refused", r)
-	if r.code == 0 || !strings.Contains(r.stderr, "401") || !strings.Contains(r.stderr, "previous snapshot is unchanged") {
+	if r.code == 0 || !strings.Contains(r.stderr, "401") || !strings.Contains(r.stderr, "is unchanged") {
 		t.Fatalf("sync refused with 401: %+v", r)
 	}
 	if r := e.runEnv(nil, "users"); r.code != 0 || !strings.Contains(r.stderr, "40 of 40 users") {
