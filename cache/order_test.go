@@ -24,7 +24,7 @@ func TestStoredOrder(t *testing.T) {
 		}
 		return b
 	}
-	if len(stored()) != 16+4*len(users) {
+	if len(stored()) != 4+4*len(users) {
 		t.Fatalf("stored order is %d bytes for %d users", len(stored()), len(users))
 	}
 	check := func(what string, mem *Snapshot) {
@@ -44,12 +44,12 @@ func TestStoredOrder(t *testing.T) {
 
 	good := stored()
 	repeated := append([]byte(nil), good...)
-	copy(repeated[16:20], good[20:24])
+	copy(repeated[4:8], good[8:12])
 	outOfRange := append([]byte(nil), good...)
-	binary.LittleEndian.PutUint32(outOfRange[24:], uint32(len(users)))
-	otherFingerprint := append([]byte(nil), good...)
-	otherFingerprint[3]++
-	for name, b := range map[string][]byte{"repeated": repeated, "out of range": outOfRange, "fingerprint": otherFingerprint, "truncated": good[:len(good)-4], "empty": {}} {
+	binary.LittleEndian.PutUint32(outOfRange[12:], uint32(len(users)))
+	otherVersion := append([]byte(nil), good...)
+	otherVersion[0]++
+	for name, b := range map[string][]byte{"repeated": repeated, "out of range": outOfRange, "another version's": otherVersion, "truncated": good[:len(good)-4], "empty": {}} {
 		if _, err := st.db.Exec(`UPDATE snapshots SET user_order = ? WHERE id = ?`, b, info.ID); err != nil {
 			t.Fatal(err)
 		}

@@ -770,7 +770,7 @@ func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*Snapshot, error) {
 	if err := tx.QueryRowContext(ctx, `SELECT user_order FROM snapshots WHERE id = ?`, id).Scan(&stored); err != nil {
 		return nil, s.fail("load snapshot", err)
 	}
-	snap.finishUsers(conv, pairs, storedOrder(stored, conv))
+	snap.finishUsers(conv, pairs, storedOrder(stored, len(conv)))
 	snap.Info = info
 	snap.Info.Users, snap.Info.Groups, snap.Info.Memberships = len(snap.Users), len(snap.Groups), snap.Memberships()
 	return snap, nil
@@ -1048,6 +1048,9 @@ func (s *Store) PutUser(ctx context.Context, u client.User) error {
 			}
 			newGroups++
 		}
+		if err := clearUserOrder(ctx, tx, snap); err != nil {
+			return err
+		}
 		x := userFromClient(&u)
 		e := pageEntry{packUser(&x), packIDs(ids)}
 		if known {
@@ -1108,6 +1111,9 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 		}
 		ids, err := p.groupIDs(id)
 		if err != nil {
+			return err
+		}
+		if err := clearUserOrder(ctx, tx, snap); err != nil {
 			return err
 		}
 		p.entries = slices.Delete(p.entries, p.at, p.at+1)
