@@ -40,13 +40,12 @@ func (p SyncProgress) Fraction() float64 {
 }
 
 // Sync reads every user and group from the tenant and stores them as a new
-// snapshot in one transaction. On any failure the previous snapshot stays
-// current and untouched.
+// snapshot, made current in one transaction. On any failure the previous
+// snapshot stays current and untouched.
 //
-// Users are encoded for the cache as their pages arrive, while the rest
-// are on the wire, so the save left after the last page is writing the
-// encoded pages and the groups in one short transaction (see
-// cache.SnapshotWriter).
+// Users are written to the cache as their pages arrive, a page per short
+// transaction, while the rest are on the wire, so the save left after the
+// last page is the groups and the commit (see cache.SnapshotWriter).
 func (s *Service) Sync(ctx context.Context, opt SyncOptions) (cache.SyncInfo, error) {
 	if s.Client == nil {
 		return cache.SyncInfo{}, ErrOffline
@@ -81,8 +80,8 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (cache.SyncInfo, er
 	}
 	slots := semaphore.NewWeighted(int64(conc))
 	g, gctx := errgroup.WithContext(ctx)
-	// Pages of users are encoded by one goroutine of their own, so the
-	// walk never waits on them.
+	// Pages of users go to the cache from one goroutine of their own, so
+	// the walk never waits on SQLite.
 	pages := make(chan []client.User, 256)
 	g.Go(func() error {
 		for page := range pages {

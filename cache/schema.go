@@ -215,9 +215,9 @@ ALTER TABLE users_v3 RENAME TO users;
 // | page number, so a snapshot is one range to read or delete. Its ids
 // column finds a user's page for write-through by a scan of ~4 MB (about
 // 10 ms at 100k users): an index of 100k ids in random order, rewritten by
-// every short transaction of a sync, cost more than it saved. The migration packs the existing rows in SQL, in the
-// format packPage writes; the freed pages stay in the file for the next
-// sync.
+// every short transaction of a sync, cost more than it saved. The
+// migration packs the existing rows in SQL, in the format packPage writes;
+// the freed pages stay in the file for the next sync.
 //
 // snapshots.user_order: the users' sort order, stored once per sync so
 // that opening the cache need not sort them (see order.go).
