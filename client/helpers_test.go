@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -118,15 +117,6 @@ func (s *sequence) count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.n
-}
-
-func mustJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 func ctxT(t *testing.T) context.Context {

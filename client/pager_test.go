@@ -21,7 +21,6 @@ import (
 type listServer struct {
 	mu       sync.Mutex
 	ids      []string
-	names    map[string]string // optional displayName per position, "id@pos"
 	pageCap  func(req int) int // 0 = no cap; req is the 1-based request number
 	total    func(real int) int
 	mutate   func(req int, ids []string) []string // before answering request req

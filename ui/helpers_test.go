@@ -244,5 +244,3 @@ func (d *driver) lacks(unwanted ...string) {
 		}
 	}
 }
-
-func (d *driver) dump() { d.t.Log("\n" + d.screen()) }
