@@ -257,3 +257,20 @@ func TestApplyVerified(t *testing.T) {
 		t.Fatal("cache not refreshed from the server on a no-op")
 	}
 }
+
+// TestSyncProgressCounts: a list not yet sized reads "…", not "0/0".
+func TestSyncProgressCounts(t *testing.T) {
+	for _, c := range []struct {
+		p    SyncProgress
+		want string
+	}{
+		{SyncProgress{}, "users …  groups …"},
+		{SyncProgress{Groups: 25, GroupsTotal: 2000}, "users …  groups 25/2,000"},
+		{SyncProgress{Users: 1000, UsersTotal: 100000, Groups: 2000, GroupsTotal: 2000}, "users 1,000/100,000  groups 2,000/2,000"},
+		{SyncProgress{UsersTotal: 0, Users: 0, GroupsTotal: 0, Groups: 0, Saving: true}, "users …  groups …"},
+	} {
+		if got := c.p.Counts(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.p, got, c.want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
+	"github.com/otaccess/otaccess/numfmt"
 )
 
 // SyncOptions tunes a sync; zero values take the client's defaults.
@@ -25,6 +26,18 @@ type SyncProgress struct {
 	Users, UsersTotal   int
 	Groups, GroupsTotal int
 	Saving              bool
+}
+
+// Counts says how far the read is: "users 1,000/100,000  groups 25/2,000".
+// A list whose first page has not come back yet reads "…".
+func (p SyncProgress) Counts() string {
+	count := func(done, total int) string {
+		if total == 0 && done == 0 {
+			return "…"
+		}
+		return numfmt.Commas(done) + "/" + numfmt.Commas(total)
+	}
+	return "users " + count(p.Users, p.UsersTotal) + "  groups " + count(p.Groups, p.GroupsTotal)
 }
 
 // Fraction is the share done, for a progress bar (saving counts as 95%).

@@ -19,7 +19,6 @@ import (
 
 	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/cache"
-	"github.com/otaccess/otaccess/numfmt"
 )
 
 // Options configure the UI.
@@ -609,8 +608,7 @@ func (a *Model) flashLine(w int) string {
 	st := &a.st
 	if a.syncing {
 		p := a.syncProg
-		label := fmt.Sprintf(" %s syncing  users %s/%s  groups %s/%s ", a.spin.View(),
-			numfmt.Commas(p.Users), numfmt.Commas(p.UsersTotal), numfmt.Commas(p.Groups), numfmt.Commas(p.GroupsTotal))
+		label := fmt.Sprintf(" %s syncing  %s ", a.spin.View(), p.Counts())
 		if p.Saving {
 			label = fmt.Sprintf(" %s syncing  saving the snapshot ", a.spin.View())
 		}

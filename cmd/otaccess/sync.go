@@ -36,7 +36,7 @@ func (a *app) syncCmd() *cobra.Command {
 						fmt.Fprintf(errw, "saving snapshot…\n")
 						return
 					}
-					fmt.Fprintf(errw, "syncing %s: users %d/%d, groups %d/%d\n", svc.Tenant(), p.Users, p.UsersTotal, p.Groups, p.GroupsTotal)
+					fmt.Fprintf(errw, "syncing %s: %s\n", svc.Tenant(), p.Counts())
 				}
 			}
 			info, err := svc.Sync(ctx, opt)
