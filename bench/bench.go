@@ -852,7 +852,7 @@ func figWrites(ctx context.Context, e *env) (Row, error) {
 		maxReqs, fmtDur(times.quantile(0.5)), e.opt.Latency, fmtDur(upd), sent)
 	row.Comparison = fmt.Sprintf("the tea.Cmd it returned sent %d; a re-sync sends %d", done, e.syncRequests)
 	row.Pass = maxReqs == 1 && sent == 0 && done == 1
-	row.Limit = "the server's latency: one PATCH /Groups/{id}, then one SQLite transaction (Store.RecordMembership: finding the user's page by its ids column, about 12 ms at 100k users, rewriting the page, the counts and the audit row); " +
+	row.Limit = "the server's latency: one PATCH /Groups/{id}, then one SQLite transaction (Store.RecordMembership: finding the user's page, by a scan of every page's ids the first time in a session and a remembered, checked hint after, rewriting that page, the counts and the audit row); " +
 		"the TUI runs Service.Apply in the tea.Cmd that confirming returns, so Update never waits on the network"
 	row.Metrics = map[string]float64{"requests": float64(maxReqs), "apply_ms": ms(times.quantile(0.5)), "ui_update_ms": ms(upd)}
 	return row, nil

@@ -3,10 +3,12 @@ package cache
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // A snapshot's users are stored a page at a time (see schemaV4): one
@@ -85,42 +87,102 @@ type userPage struct {
 	at      int // the user's entry
 }
 
-// findUser reads the page that holds a user of snapshot snap. The pages
-// whose ids hold the user's packed id are the candidates; each is checked,
-// so an id that only appears across two neighbours' bytes cannot mislead
-// it.
-func findUser(ctx context.Context, tx *sql.Tx, snap int64, id string) (*userPage, bool, error) {
+// findUser reads the page that holds a user of snapshot snap: the one
+// hints names, when it does hold the user, else the one a scan of every
+// page's ids finds (a few MB at 100k users), which refills hints. h may be
+// nil.
+func findUser(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, id string) (*userPage, bool, error) {
+	if rid, ok := h.lookup(snap, id); ok {
+		p, found, err := readUserPage(ctx, tx, rid, id)
+		if err != nil || found {
+			return p, found, err
+		}
+	}
 	lo, hi := pageRids(snap)
-	rows, err := tx.QueryContext(ctx, `SELECT rid FROM user_pages WHERE rid BETWEEN ? AND ? AND instr(ids, ?) > 0`, lo, hi, packIDs([]string{id}))
+	rows, err := tx.QueryContext(ctx, `SELECT rid, ids FROM user_pages WHERE rid BETWEEN ? AND ?`, lo, hi)
 	if err != nil {
 		return nil, false, err
 	}
-	var candidates []int64
+	page := map[string]int64{}
 	for rows.Next() {
 		var rid int64
-		if err := rows.Scan(&rid); err != nil {
+		var ids string
+		if err := rows.Scan(&rid, &ids); err != nil {
 			rows.Close()
 			return nil, false, err
 		}
-		candidates = append(candidates, rid)
+		unpackIDs(ids, func(id string) { page[id] = rid })
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, false, err
 	}
-	for _, rid := range candidates {
-		p := &userPage{rid: rid}
-		if err := p.read(ctx, tx); err != nil {
-			return nil, false, err
+	h.reset(snap, page)
+	rid, ok := page[id]
+	if !ok {
+		return nil, false, nil
+	}
+	return readUserPage(ctx, tx, rid, id)
+}
+
+// readUserPage reads page rid and finds user id on it.
+func readUserPage(ctx context.Context, tx *sql.Tx, rid int64, id string) (*userPage, bool, error) {
+	p := &userPage{rid: rid}
+	if err := p.read(ctx, tx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, false, nil // a hint to a page removed since
 		}
-		for i, e := range p.entries {
-			if got, _ := packedID(e.fields); got == id {
-				p.at = i
-				return p, true, nil
-			}
+		return nil, false, err
+	}
+	for i, e := range p.entries {
+		if got, _ := packedID(e.fields); got == id {
+			p.at = i
+			return p, true, nil
 		}
 	}
 	return nil, false, nil
+}
+
+// pageHints remembers which page holds which user of one snapshot, so
+// that only the first write-through of a session scans every page's ids
+// and the next ones read one page. A hint is a guess, never trusted:
+// findUser checks the page holds the user (another process may have
+// changed it) and scans again when it does not.
+type pageHints struct {
+	mu   sync.Mutex
+	snap int64
+	page map[string]int64
+}
+
+func (h *pageHints) lookup(snap int64, id string) (int64, bool) {
+	if h == nil {
+		return 0, false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	rid, ok := h.page[id]
+	return rid, ok && h.snap == snap
+}
+
+func (h *pageHints) reset(snap int64, page map[string]int64) {
+	if h == nil {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.snap, h.page = snap, page
+}
+
+// set records that user id of snap is on page rid.
+func (h *pageHints) set(snap int64, id string, rid int64) {
+	if h == nil {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.snap == snap && h.page != nil {
+		h.page[id] = rid
+	}
 }
 
 func (p *userPage) read(ctx context.Context, tx *sql.Tx) error {
@@ -168,25 +230,25 @@ func (p *userPage) groupIDs(userID string) ([]string, error) {
 
 // appendUser adds a user to the snapshot's last page, or to a new page
 // after it when that one is full.
-func appendUser(ctx context.Context, tx *sql.Tx, snap int64, e pageEntry) error {
+func appendUser(ctx context.Context, tx *sql.Tx, snap int64, e pageEntry) (rid int64, err error) {
 	lo, hi := pageRids(snap)
 	p := &userPage{rid: lo}
 	var last sql.NullInt64
 	if err := tx.QueryRowContext(ctx, `SELECT max(rid) FROM user_pages WHERE rid BETWEEN ? AND ?`, lo, hi).Scan(&last); err != nil {
-		return err
+		return 0, err
 	}
 	if last.Valid {
 		p.rid = last.Int64
 		if err := p.read(ctx, tx); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if !last.Valid || len(p.entries) >= pageUsers {
 		p.rid++
 		one := []pageEntry{e}
 		_, err := tx.ExecContext(ctx, `INSERT INTO user_pages (rid, snapshot_id, n, ids, users) VALUES (?, ?, 1, ?, ?)`, p.rid, snap, pageIDs(one), packPage(one))
-		return err
+		return p.rid, err
 	}
 	p.entries = append(p.entries, e)
-	return p.store(ctx, tx)
+	return p.rid, p.store(ctx, tx)
 }

@@ -213,9 +213,9 @@ ALTER TABLE users_v3 RENAME TO users;
 // times sorted ones), and Load per row and per column read. A page row
 // holds up to 1,000 users (see pages.go), keyed by rid = snapshot_id << 32
 // | page number, so a snapshot is one range to read or delete. Its ids
-// column finds a user's page for write-through by a scan of ~4 MB (about
-// 10 ms at 100k users): an index of 100k ids in random order, rewritten by
-// every short transaction of a sync, cost more than it saved. The
+// column finds a user's page for write-through (see findUser): an index of
+// 100k ids in random order, rewritten by every short transaction of a
+// sync, cost more than it saved. The
 // migration packs the existing rows in SQL, in the format packPage writes;
 // the freed pages stay in the file for the next sync.
 //

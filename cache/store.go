@@ -51,6 +51,7 @@ type Store struct {
 	db     *sql.DB
 	path   string
 	chores sync.WaitGroup // housekeeping a sync leaves running (see tidy)
+	hints  pageHints      // which page holds which user, for write-through
 }
 
 var profileName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
@@ -949,7 +950,7 @@ func bumpCounts(ctx context.Context, tx *sql.Tx, snap int64, users, groups, memb
 // write. Both the user and the group must be in the current snapshot.
 func (s *Store) SetMembership(ctx context.Context, userID, groupID string, member bool) error {
 	return s.write(ctx, "record membership", func(tx *sql.Tx, snap int64) error {
-		return setMembership(ctx, tx, snap, userID, groupID, member)
+		return setMembership(ctx, tx, &s.hints, snap, userID, groupID, member)
 	})
 }
 
@@ -958,7 +959,7 @@ func (s *Store) SetMembership(ctx context.Context, userID, groupID string, membe
 // write to the tenant costs the cache one commit.
 func (s *Store) RecordMembership(ctx context.Context, userID, groupID string, member bool, e AuditEntry) error {
 	return s.write(ctx, "record membership", func(tx *sql.Tx, snap int64) error {
-		if err := setMembership(ctx, tx, snap, userID, groupID, member); err != nil {
+		if err := setMembership(ctx, tx, &s.hints, snap, userID, groupID, member); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, e)
@@ -966,8 +967,8 @@ func (s *Store) RecordMembership(ctx context.Context, userID, groupID string, me
 }
 
 // setMembership adds groupID to, or removes it from, the user's group ids.
-func setMembership(ctx context.Context, tx *sql.Tx, snap int64, userID, groupID string, member bool) error {
-	p, found, err := findUser(ctx, tx, snap, userID)
+func setMembership(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, userID, groupID string, member bool) error {
+	p, found, err := findUser(ctx, tx, h, snap, userID)
 	if err != nil {
 		return err
 	}
@@ -1010,7 +1011,7 @@ func (s *Store) PutUser(ctx context.Context, u client.User) error {
 		return errors.New("record user: empty id")
 	}
 	return s.write(ctx, "record user "+u.ID, func(tx *sql.Tx, snap int64) error {
-		p, known, err := findUser(ctx, tx, snap, u.ID)
+		p, known, err := findUser(ctx, tx, &s.hints, snap, u.ID)
 		if err != nil {
 			return err
 		}
@@ -1057,7 +1058,9 @@ func (s *Store) PutUser(ctx context.Context, u client.User) error {
 			p.entries[p.at] = e
 			err = p.store(ctx, tx)
 		} else {
-			err = appendUser(ctx, tx, snap, e)
+			var rid int64
+			rid, err = appendUser(ctx, tx, snap, e)
+			s.hints.set(snap, u.ID, rid)
 		}
 		if err != nil {
 			return err
@@ -1105,7 +1108,7 @@ func redecompose(ctx context.Context, tx *sql.Tx, snap int64) error {
 // (after a tenant delete). A user already absent is not an error.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	return s.write(ctx, "remove user "+id, func(tx *sql.Tx, snap int64) error {
-		p, found, err := findUser(ctx, tx, snap, id)
+		p, found, err := findUser(ctx, tx, &s.hints, snap, id)
 		if err != nil || !found {
 			return err
 		}

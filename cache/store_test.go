@@ -524,7 +524,7 @@ func storedGroupIDs(st *Store, snap int64, userID, set string) (string, error) {
 		return "", err
 	}
 	defer tx.Rollback()
-	p, found, err := findUser(ctx, tx, snap, userID)
+	p, found, err := findUser(ctx, tx, nil, snap, userID)
 	if err != nil || !found {
 		return "", fmt.Errorf("user %s: found %v, %v", userID, found, err)
 	}

@@ -223,3 +223,50 @@ func TestPruneAbandonedSync(t *testing.T) {
 		t.Fatalf("%d snapshots left writing with %d pages, want the recent one", writing, pages)
 	}
 }
+
+// TestPageHintsAreChecked: a Store remembers which page holds which user
+// after its first write-through; when another process moves a user to
+// another page, the hint is found wrong and the pages are scanned again.
+func TestPageHintsAreChecked(t *testing.T) {
+	st, path := openTemp(t)
+	ctx := context.Background()
+	users, groups := genTenant(2*pageUsers+10, 3, 3, 2, 6) // three pages
+	if _, err := st.SaveSnapshot(ctx, input(users, groups)); err != nil {
+		t.Fatal(err)
+	}
+	other, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	u := users[3] // on the first page
+	g := groups[len(groups)-1].ID
+	if err := st.SetMembership(ctx, u.ID, g, true); err != nil { // builds st's hints
+		t.Fatal(err)
+	}
+	if rid, ok := st.hints.lookup(st.hints.snap, u.ID); !ok || rid&0xffffffff != 1 {
+		t.Fatalf("hint for %s: page %d, %v", u.ID, rid&0xffffffff, ok)
+	}
+	// Elsewhere: removed, then put back, which appends it to the last page.
+	if err := other.DeleteUser(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.PutUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetMembership(ctx, u.ID, g, true); err != nil {
+		t.Fatalf("write-through after the user moved page: %v", err)
+	}
+	got, err := st.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i, ok := got.UserIndex(u.ID)
+	gi, _ := got.GroupIndex(g)
+	if !ok || !got.IsMember(i, gi) {
+		t.Fatal("the grant did not land on the user's new page")
+	}
+	if rid, _ := st.hints.lookup(st.hints.snap, u.ID); rid&0xffffffff != 3 {
+		t.Fatalf("hint not refreshed: page %d", rid&0xffffffff)
+	}
+}
