@@ -671,8 +671,9 @@ func BenchmarkLoad(b *testing.B) {
 	}
 }
 
-// TestConcurrentSaves: two processes syncing at once are serialised by the
-// write lock; the cache ends with both snapshots, the later one current.
+// TestConcurrentSaves: two processes syncing at once interleave their
+// pages under the write lock; the cache ends with both snapshots, the one
+// committed last current and the other previous.
 func TestConcurrentSaves(t *testing.T) {
 	a, path := openTemp(t)
 	b, err := Open(path)
@@ -705,11 +706,14 @@ func TestConcurrentSaves(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := 0
-	if infos[1].ID > infos[0].ID {
+	if got.Info.ID == infos[1].ID {
 		last = 1
 	}
 	want := NewSnapshot(infos[last], [][]client.User{ua, ub}[last], [][]client.Group{ga, gb}[last])
 	sameModel(t, got, want)
+	if prev, err := b.LoadPrevious(ctx); err != nil || prev.Info.ID != infos[1-last].ID {
+		t.Fatalf("previous snapshot: %v, %v; want %d", prev, err, infos[1-last].ID)
+	}
 	if list, _ := b.Snapshots(ctx); len(list) != 2 {
 		t.Fatalf("%d snapshots kept", len(list))
 	}
