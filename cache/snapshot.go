@@ -42,23 +42,7 @@ type Snapshot struct {
 func NewSnapshot(info SyncInfo, users []client.User, groups []client.Group) *Snapshot {
 	s := &Snapshot{Info: info}
 
-	list := make([]client.Group, 0, len(groups))
-	seen := make(map[string]bool, len(groups))
-	for i := range groups {
-		if seen[groups[i].ID] {
-			continue
-		}
-		seen[groups[i].ID] = true
-		list = append(list, groups[i])
-	}
-	for i := range users {
-		for _, ref := range users[i].Groups {
-			if ref.Value != "" && !seen[ref.Value] {
-				seen[ref.Value] = true
-				list = append(list, client.Group{ID: ref.Value, DisplayName: ref.Display})
-			}
-		}
-	}
+	list := snapshotGroups(users, groups)
 	s.setGroups(list)
 
 	// Convert, dropping duplicate ids; orig maps back to the input for refs.
@@ -93,6 +77,30 @@ func NewSnapshot(info SyncInfo, users []client.User, groups []client.Group) *Sna
 	}
 	s.finishUsers(conv, pairs, nil)
 	return s
+}
+
+// snapshotGroups is the groups of a snapshot read as users and groups: the
+// first of each id in groups, then one made from the reference for each
+// group only a user names (any user, duplicates included), so that no
+// membership is lost.
+func snapshotGroups(users []client.User, groups []client.Group) []client.Group {
+	list := make([]client.Group, 0, len(groups))
+	seen := make(map[string]bool, len(groups))
+	for i := range groups {
+		if !seen[groups[i].ID] {
+			seen[groups[i].ID] = true
+			list = append(list, groups[i])
+		}
+	}
+	for i := range users {
+		for _, ref := range users[i].Groups {
+			if ref.Value != "" && !seen[ref.Value] {
+				seen[ref.Value] = true
+				list = append(list, client.Group{ID: ref.Value, DisplayName: ref.Display})
+			}
+		}
+	}
+	return list
 }
 
 // finishUsers sorts conv, by perm when it is given (conv's indexes in sort

@@ -237,23 +237,7 @@ func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []client.
 	}
 	where, keep := w.settleUsers(users)
 
-	// Groups: the list (first of an id), then those only users reference.
-	list := make([]client.Group, 0, len(groups))
-	seen := make(map[string]bool, len(groups))
-	for i := range groups {
-		if !seen[groups[i].ID] {
-			seen[groups[i].ID] = true
-			list = append(list, groups[i])
-		}
-	}
-	for _, i := range keep {
-		for _, ref := range users[i].Groups {
-			if ref.Value != "" && !seen[ref.Value] {
-				seen[ref.Value] = true
-				list = append(list, client.Group{ID: ref.Value, DisplayName: ref.Display})
-			}
-		}
-	}
+	list := snapshotGroups(users, groups)
 	// Memberships the groups' member lists add to the users' references:
 	// none when both sides of the tenant agree, as they should.
 	extra := map[string][]string{}

@@ -25,6 +25,8 @@ func TestSnapshotWriterPages(t *testing.T) {
 	changed := base[40]
 	changed.UserName = "changed@example.com"
 	changed.Groups = nil
+	dupRef := base[41]
+	dupRef.Groups = []client.GroupRef{{Value: "dup:only", Display: "Dup - Only"}}
 	tests := []struct {
 		name  string
 		pages func() [][]client.User // what the walk hands over
@@ -40,6 +42,7 @@ func TestSnapshotWriterPages(t *testing.T) {
 		{"a user gone from the final list", func() [][]client.User { return shuffledPages(base, 100, 3) }, append(append([]client.User(nil), base[:5]...), base[6:]...)},
 		{"a user missing from the pages", func() [][]client.User { return shuffledPages(base[1:], 100, 4) }, base},
 		{"duplicates in the final list: the first is kept", func() [][]client.User { return shuffledPages(base, 100, 5) }, append(append([]client.User(nil), base...), changed)},
+		{"a dropped duplicate's group reference still names a group", func() [][]client.User { return shuffledPages(base, 100, 6) }, append(append([]client.User(nil), base...), dupRef)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
