@@ -14,12 +14,10 @@ import (
 	"os/user"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -705,21 +703,6 @@ func readUsers(ctx context.Context, q queryer, snap int64) (users []User, gids [
 	return users, gids, nil
 }
 
-// parallel runs fn(0) ... fn(n-1) on as many goroutines as there are
-// processors to run them.
-func parallel(n int, fn func(i int)) {
-	workers := min(n, runtime.GOMAXPROCS(0))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				fn(i)
-			}
-		})
-	}
-	wg.Wait()
-}
 
 // mmapSize is how much of the file SQLite reads through a memory map.
 const mmapSize = 256 << 20

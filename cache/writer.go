@@ -150,20 +150,22 @@ func (w *SnapshotWriter) insertUsers(ctx context.Context, tx *sql.Tx, users []cl
 	}
 	defer insert.Close()
 	entries := make([]pageEntry, 0, min(len(users), pageUsers))
+	ids := make([]string, 0, cap(entries))
 	for len(users) > 0 {
 		page := users[:min(len(users), pageUsers)]
 		users = users[len(page):]
-		entries = entries[:0]
+		entries, ids = entries[:0], ids[:0]
 		for i := range page {
 			u := &page[i]
 			gids := groupIDsOf(u, extra[u.ID])
 			x := userFromClient(u)
 			entries = append(entries, pageEntry{packUser(&x), packIDs(gids)})
+			ids = append(ids, u.ID)
 			w.staged[u.ID] = 0
 			w.links += len(gids)
 		}
 		w.pages++
-		if _, err := insert.ExecContext(ctx, w.info.ID<<32|w.pages, w.info.ID, len(entries), pageIDs(entries), packPage(entries)); err != nil {
+		if _, err := insert.ExecContext(ctx, w.info.ID<<32|w.pages, w.info.ID, len(entries), packIDs(ids), packPage(entries)); err != nil {
 			return err
 		}
 		if testHookSaveBatch != nil {
