@@ -703,7 +703,6 @@ func readUsers(ctx context.Context, q queryer, snap int64) (users []User, gids [
 	return users, gids, nil
 }
 
-
 // mmapSize is how much of the file SQLite reads through a memory map.
 const mmapSize = 256 << 20
 
