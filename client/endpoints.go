@@ -50,19 +50,20 @@ func resourcePath(kind, id string) (string, error) {
 
 // ListUsers fetches one page of /Users.
 func (c *Client) ListUsers(ctx context.Context, p ListParams) (*ListResponse[User], error) {
-	out := ListResponse[User]{Resources: presized[User](p.Count, DefaultUserPageSize)}
-	cl := &call{method: "GET", path: "/Users", query: p.query(DefaultUserPageSize), retry5xx: true, retryNet: true}
-	if _, err := c.do(ctx, cl, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return listPage[User](ctx, c, "/Users", p, DefaultUserPageSize)
 }
 
 // ListGroups fetches one page of /Groups. OneTrust does not filter groups;
 // Filter is passed through for standard servers.
 func (c *Client) ListGroups(ctx context.Context, p ListParams) (*ListResponse[Group], error) {
-	out := ListResponse[Group]{Resources: presized[Group](p.Count, DefaultGroupPageSize)}
-	cl := &call{method: "GET", path: "/Groups", query: p.query(DefaultGroupPageSize), retry5xx: true, retryNet: true}
+	return listPage[Group](ctx, c, "/Groups", p, DefaultGroupPageSize)
+}
+
+// listPage fetches one page of a list endpoint; def is its page size when
+// p.Count is not set.
+func listPage[T any](ctx context.Context, c *Client, path string, p ListParams, def int) (*ListResponse[T], error) {
+	out := ListResponse[T]{Resources: presized[T](p.Count, def)}
+	cl := &call{method: "GET", path: path, query: p.query(def), retry5xx: true, retryNet: true}
 	if _, err := c.do(ctx, cl, &out); err != nil {
 		return nil, err
 	}
