@@ -196,7 +196,11 @@ func (a *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 	}
 	a.setSnapshot(msg.snap)
 	s := msg.snap.Info
+	took := msg.took.Round(100 * time.Millisecond)
+	if took == 0 { // a small tenant: "in 40ms", not "in 0s"
+		took = msg.took.Round(time.Millisecond)
+	}
 	return a.setFlash(flashOK, fmt.Sprintf("%s synced %s, %s, %s in %s", markOK,
 		numfmt.Count(s.Users, "user", "users"), numfmt.Count(s.Groups, "group", "groups"),
-		numfmt.Count(s.Memberships, "membership", "memberships"), msg.took.Round(100*time.Millisecond)))
+		numfmt.Count(s.Memberships, "membership", "memberships"), took))
 }
