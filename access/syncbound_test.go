@@ -38,15 +38,25 @@ func TestSyncConcurrencyIsShared(t *testing.T) {
 // TestSyncPacedByServer: a server that caps pages below what the client asks
 // and answers 429 when pushed still yields the whole tenant, with progress.
 func TestSyncPacedByServer(t *testing.T) {
+	// The rate window moves only when the server has said 429, so every run
+	// sees throttling, and every retry after one finds a fresh window,
+	// however fast or slow the machine is.
+	clock := scimtest.NewManualClock(time.Unix(1_700_000_000, 0))
 	fake := scimtest.NewServer(scimtest.Config{
 		Users: 120, Roles: 3, Orgs: 2, Seed: 3, Token: testToken,
-		UserPageCap: 15, RateLimitPerMinute: 4, RateWindow: 30 * time.Millisecond,
+		UserPageCap: 15, RateLimitPerMinute: 4, RateClock: clock.Now,
 	})
-	hs := httptest.NewServer(fake)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w}
+		fake.ServeHTTP(rec, r)
+		if rec.status == http.StatusTooManyRequests {
+			clock.Advance(time.Minute)
+		}
+	}))
 	t.Cleanup(hs.Close)
 	c, err := client.New(client.Options{
 		BaseURL: hs.URL + fake.BasePath(), Token: testToken, RequestsPerMinute: 1_000_000,
-		BaseBackoff: time.Millisecond, MaxBackoff: 40 * time.Millisecond, MaxRetries: 20,
+		BaseBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, MaxRetries: 20,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -73,4 +83,15 @@ func TestSyncPacedByServer(t *testing.T) {
 	if throttled == 0 || updates.Load() == 0 {
 		t.Fatalf("%d answers were 429 and progress was reported %d times; want both > 0", throttled, updates.Load())
 	}
+}
+
+// statusRecorder remembers the status a handler answered with.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
 }

@@ -392,7 +392,8 @@ func TestLatency(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	ts := newTS(t, Config{Users: 1, RateLimitPerMinute: 3, RateWindow: 300 * time.Millisecond})
+	clock := NewManualClock(time.Unix(1_700_000_000, 0))
+	ts := newTS(t, Config{Users: 1, RateLimitPerMinute: 3, RateClock: clock.Now})
 	for i := range 3 {
 		expectStatus(t, do(t, ts, "GET", "/Users", nil), 200)
 		_ = i
@@ -401,11 +402,13 @@ func TestRateLimit(t *testing.T) {
 	expectStatus(t, do(t, ts, "GET", "/Groups", nil), 200)
 	r := do(t, ts, "GET", "/Users", nil)
 	expectSCIMError(t, r, 429, "")
-	if r.header.Get("Retry-After") != "1" || r.header.Get("ot-requests-allowed") != "3" ||
+	if r.header.Get("Retry-After") != "60" || r.header.Get("ot-requests-allowed") != "3" ||
 		r.header.Get("ot-period") != "MINUTE" || r.header.Get("ot-request-made") != "4" {
 		t.Errorf("429 headers %v", r.header)
 	}
-	time.Sleep(350 * time.Millisecond)
+	clock.Advance(59 * time.Second)
+	expectSCIMError(t, do(t, ts, "GET", "/Users", nil), 429, "")
+	clock.Advance(time.Second)
 	expectStatus(t, do(t, ts, "GET", "/Users", nil), 200)
 
 	hourly := newTS(t, Config{RateLimitPerHour: 2})
