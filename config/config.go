@@ -5,6 +5,8 @@ package config
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -114,9 +116,12 @@ type Flags struct {
 // Settings is the resolved connection. It holds how to get the token, never
 // the token itself, so a Settings value can be printed or logged safely.
 type Settings struct {
-	Profile     string // profile name, or a name derived from the host
-	URL         string // SCIM base URL; "" when nothing is configured
-	Cache       string // cache file path; "" means cache.DefaultPath(Profile)
+	Profile string // profile name, or a name derived from the host
+	URL     string // SCIM base URL; "" when nothing is configured
+	Cache   string // cache file path; "" means cache.DefaultPath(CacheName)
+	// CacheName names the default cache file: the profile when one is
+	// chosen, else the whole base URL (see urlCacheName).
+	CacheName   string
 	Concurrency int
 	Offline     bool
 	// The environment is kept as a function, not the token's value: a
@@ -180,11 +185,15 @@ func Resolve(fl Flags, getenv func(string) string, f *File) (Settings, error) {
 			return Settings{}, errors.New("tenant URL must not carry credentials; use OTACCESS_TOKEN or --token-file")
 		}
 		if s.Profile == "" {
-			s.Profile = u.Hostname() // one cache per tenant even without a profile
+			s.Profile = u.Hostname() // for messages and audit rows
+			s.CacheName = urlCacheName(u)
 		}
 	}
 	if s.Profile == "" {
 		s.Profile = "default"
+	}
+	if s.CacheName == "" {
+		s.CacheName = s.Profile
 	}
 	s.Cache = first(fl.Cache, getenv(EnvCache), p.Cache)
 	s.Concurrency = fl.Concurrency
@@ -265,4 +274,28 @@ func first(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+// urlCacheName names the default cache of a tenant chosen by URL alone, from
+// the whole URL: two tenants on one host (another port, another path) never
+// share a cache. It reads as the URL ("127.0.0.1_8443_api_scim_v2") and
+// ends with a hash of it, since turning separators into '_' could make two
+// URLs read alike.
+func urlCacheName(u *url.URL) string {
+	norm := strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + strings.TrimRight(u.EscapedPath(), "/")
+	sum := sha256.Sum256([]byte(norm))
+	var b strings.Builder
+	for _, r := range strings.ToLower(u.Host) + u.EscapedPath() {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '-':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "_"):
+			b.WriteByte('_')
+		}
+	}
+	name := strings.Trim(b.String(), "_.")
+	if len(name) > 80 {
+		name = name[:80]
+	}
+	return name + "-" + hex.EncodeToString(sum[:4])
 }

@@ -136,3 +136,30 @@ func TestTokenFileAndCommandErrorsDoNotLeak(t *testing.T) {
 		t.Fatalf("token_command failure: %v", err)
 	}
 }
+
+// Without a profile the default cache is named after the whole base URL:
+// another port or another path is another cache.
+func TestCacheNameFromTheWholeURL(t *testing.T) {
+	name := func(u string) string {
+		t.Helper()
+		s, err := Resolve(Flags{URL: u}, env(nil), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.CacheName
+	}
+	a, b, c := name("http://127.0.0.1:4000/api/scim/v2"), name("http://127.0.0.1:4001/api/scim/v2"), name("http://127.0.0.1:4000/other/scim/v2")
+	if a == b || a == c || b == c {
+		t.Fatalf("names collide: %q %q %q", a, b, c)
+	}
+	if !strings.HasPrefix(a, "127.0.0.1_4000_api_scim_v2-") || a != name("http://127.0.0.1:4000/api/scim/v2/") {
+		t.Fatalf("name %q", a)
+	}
+	if n := name("https://x.example/a_b"); n == name("https://x.example/a/b") {
+		t.Fatalf("%q: '_' and '/' read alike but must not collide", n)
+	}
+	s, err := Resolve(Flags{Profile: "a"}, env(nil), &File{Profiles: map[string]Profile{"a": {Domain: "a"}}})
+	if err != nil || s.CacheName != "a" {
+		t.Fatalf("a profile names its cache: %q %v", s.CacheName, err)
+	}
+}

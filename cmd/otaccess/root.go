@@ -55,7 +55,7 @@ Run with no subcommand to open the terminal UI on the configured tenant.`,
 	pf.StringVar(&a.flags.URL, "url", "", "SCIM base URL, e.g. https://acme.onetrust.com/api/scim/v2 (env OTACCESS_URL)")
 	pf.StringVar(&a.flags.Domain, "domain", "", "OneTrust domain: acme, acme.my.onetrust.com, app-au.onetrust.com (env OTACCESS_DOMAIN)")
 	pf.StringVar(&a.flags.TokenFile, "token-file", "", "read the API token from this file (or env OTACCESS_TOKEN)")
-	pf.StringVar(&a.flags.Cache, "cache", "", "cache file (env OTACCESS_CACHE; default: user cache dir/otaccess/PROFILE.db)")
+	pf.StringVar(&a.flags.Cache, "cache", "", "cache file (env OTACCESS_CACHE; default: user cache dir/otaccess/PROFILE.db, or one named after the --url)")
 	pf.StringVar(&a.cfgPath, "config", "", "config file (env OTACCESS_CONFIG; default: user config dir/otaccess/config.toml)")
 	pf.BoolVar(&a.flags.Offline, "offline", false, "use the cached snapshot only, read-only")
 	pf.IntVar(&a.flags.Concurrency, "concurrency", 0, "parallel page requests during sync (default 4)")
@@ -101,7 +101,7 @@ func (a *app) openStore() (*cache.Store, error) {
 	path := a.settings.Cache
 	if path == "" {
 		var err error
-		if path, err = cache.DefaultPath(a.settings.Profile); err != nil {
+		if path, err = cache.DefaultPath(a.settings.CacheName); err != nil {
 			return nil, err
 		}
 	}
