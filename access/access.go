@@ -91,6 +91,9 @@ func (s *Service) auditEntry(action, target, detail string, err error) cache.Aud
 	}
 	if err != nil {
 		e.Result = "failed: " + err.Error()
+		if errors.Is(err, ErrUnknownOutcome) {
+			e.Result = "unknown: " + err.Error()
+		}
 		var ce *client.Error
 		if errors.As(err, &ce) {
 			e.Status = ce.Status
@@ -242,10 +245,14 @@ func uncertain(err error) bool {
 	return true // network errors, timeouts, cut connections
 }
 
-// unsettled is the error of a write whose outcome is unknown: the server may
-// or may not have applied it and the re-read that would tell failed too.
+// ErrUnknownOutcome marks a write that may or may not have been applied:
+// its answer was lost and the re-read that would tell failed too. Its audit
+// row says "unknown", not "failed".
+var ErrUnknownOutcome = errors.New("the outcome is unknown")
+
+// unsettled is the error of a write whose outcome is unknown.
 func unsettled(verb string, err, rerr error) error {
-	return fmt.Errorf("%s: the outcome is unknown (%w) and re-reading the user failed (%v): the cache may not match the server; run `otaccess sync`", verb, err, rerr)
+	return fmt.Errorf("%s: %w (%w) and re-reading the user failed (%v): the cache may not match the server; run `otaccess sync`", verb, ErrUnknownOutcome, err, rerr)
 }
 
 // reread fetches the user after an uncertain write and writes it through to
