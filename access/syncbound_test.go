@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,17 +16,30 @@ import (
 )
 
 // TestSyncConcurrencyIsShared: users and groups are read at once, and
-// Concurrency bounds their requests in flight together, not each.
+// Concurrency bounds their requests in flight together, not each. The first
+// users request and the first groups request are held until both have
+// arrived: only a sync that reads both at once gets past it, whatever the
+// machine's speed. A held request ends early only if its client gives up
+// (the fixture's per-request timeout, far above any wait here).
 func TestSyncConcurrencyIsShared(t *testing.T) {
 	var inflight, peak atomic.Int32
+	var users, groups sync.Once
+	usersIn, groupsIn := make(chan struct{}), make(chan struct{})
 	f := newFixtureWrapped(t, func(_ *scimtest.Server, next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			n := inflight.Add(1)
-			defer inflight.Add(-1)
 			for m := peak.Load(); n > m && !peak.CompareAndSwap(m, n); m = peak.Load() {
 			}
-			time.Sleep(3 * time.Millisecond) // so requests overlap
+			switch {
+			case strings.HasSuffix(r.URL.Path, "/Users"):
+				users.Do(func() { close(usersIn) })
+				wait(r, groupsIn)
+			case strings.HasSuffix(r.URL.Path, "/Groups"):
+				groups.Do(func() { close(groupsIn) })
+				wait(r, usersIn)
+			}
 			next.ServeHTTP(w, r)
+			inflight.Add(-1)
 		})
 	})
 	if _, err := f.svc.Sync(ctxT(t), f.opt); err != nil {
@@ -32,6 +47,14 @@ func TestSyncConcurrencyIsShared(t *testing.T) {
 	}
 	if p := int(peak.Load()); p > f.opt.Concurrency || p < 2 {
 		t.Fatalf("peak requests in flight %d, want 2..%d", p, f.opt.Concurrency)
+	}
+}
+
+// wait blocks until ch closes or r's client gives up.
+func wait(r *http.Request, ch <-chan struct{}) {
+	select {
+	case <-ch:
+	case <-r.Context().Done():
 	}
 }
 

@@ -126,7 +126,7 @@ func TestProgramReviewApply(t *testing.T) {
 	waitText(t, p, "3 of "+numfmt.Commas(len(r.Items))+" decided · keep 0 · revoke 3")
 	press(p, "A")
 	waitText(t, p, "Apply review apply-me", "Revoke 3 memberships on acme.onetrust.com", r.Items[0].UserLabel)
-	afterGrace()
+	afterGrace(p)
 	press(p, "y")
 	waitText(t, p, "2 revoked, 1 failed", "press A to retry")
 	members := 0
@@ -140,7 +140,7 @@ func TestProgramReviewApply(t *testing.T) {
 	}
 	press(p, "A")
 	waitText(t, p, "Revoke 1 membership", "1 revocation failed before and is retried")
-	afterGrace()
+	afterGrace(p)
 	press(p, "y")
 	waitText(t, p, "1 revoked, 0 failed", "applied 3")
 	m := quit(t, p)

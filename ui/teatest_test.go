@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -61,14 +62,25 @@ func (r *recorder) Read(p []byte) (int, error) {
 }
 
 type program struct {
-	rec *recorder
-	tm  *teatest.TestModel
+	rec   *recorder
+	tm    *teatest.TestModel
+	clock *stepClock
 }
+
+// stepClock is the dialogs' clock in program tests: it moves only when the
+// test says (afterGrace), so a slow machine cannot make keys typed at once
+// fall outside the grace period, or a wait fall short of it.
+type stepClock struct{ ns atomic.Int64 }
+
+func (c *stepClock) now() time.Time { return time.Unix(0, c.ns.Load()) }
 
 func startProgram(t *testing.T, m *Model, w, h int) *program {
 	t.Helper()
+	clk := &stepClock{}
+	clk.ns.Store(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC).UnixNano())
+	m.clock = clk.now
 	rec := &recorder{Model: m}
-	return &program{rec: rec, tm: teatest.NewTestModel(t, rec, teatest.WithInitialTermSize(w, h))}
+	return &program{rec: rec, clock: clk, tm: teatest.NewTestModel(t, rec, teatest.WithInitialTermSize(w, h))}
 }
 
 // waitText waits until a frame shows every want (ANSI stripped), and checks
@@ -84,7 +96,7 @@ func waitText(t *testing.T, p *program, want ...string) {
 			}
 		}
 		return true
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+	}, teatest.WithDuration(time.Minute), teatest.WithCheckInterval(5*time.Millisecond))
 }
 
 func press(p *program, keys ...string) {
@@ -97,11 +109,13 @@ func press(p *program, keys ...string) {
 func quit(t *testing.T, p *program) *Model {
 	t.Helper()
 	press(p, "ctrl+c")
-	return p.tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*recorder).Model
+	return p.tm.FinalModel(t, teatest.WithFinalTimeout(time.Minute)).(*recorder).Model
 }
 
-// afterGrace waits out a dialog's key grace period, as a person would.
-func afterGrace() { time.Sleep(defaultGrace + 50*time.Millisecond) }
+// afterGrace lets a dialog's key grace period pass, as a person would wait
+// it out: the dialog is on screen (the caller waited for it), so it opened
+// before this moment.
+func afterGrace(p *program) { p.clock.ns.Add(int64(defaultGrace + time.Millisecond)) }
 
 func (tn *tenant) program(t *testing.T, w, h int) *program {
 	m := New(Options{Snapshot: tn.snap, Service: tn.svc, Store: tn.store,
@@ -138,7 +152,7 @@ func TestProgramFilterOpenAndGrant(t *testing.T) {
 	}
 	press(tm, "space")
 	waitText(t, tm, "Grant access", "Yes, grant")
-	afterGrace()
+	afterGrace(tm)
 	press(tm, "y")
 	waitText(t, tm, "granted")
 	if !tn.srv.IsMember(usr.ID, gid) {
@@ -163,7 +177,7 @@ func TestProgramDeprovisionStrip(t *testing.T) {
 	waitText(t, tm, "1 of 300 users")
 	press(tm, "enter", "D")
 	waitText(t, tm, "Deprovision", "Yes, deprovision")
-	afterGrace()
+	afterGrace(tm)
 	press(tm, "y")
 	waitText(t, tm, "[ Close ]")
 	su, ok := tn.srv.User(usr.ID)
@@ -183,7 +197,7 @@ func TestProgramMatrixMembersRevoke(t *testing.T) {
 	waitText(t, tm, "filter members")
 	press(tm, "x")
 	waitText(t, tm, "Revoke access")
-	afterGrace()
+	afterGrace(tm)
 	press(tm, "y")
 	waitText(t, tm, "revoked")
 	final := quit(t, tm)

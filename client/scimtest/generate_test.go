@@ -123,12 +123,9 @@ func TestGeneratorScale(t *testing.T) {
 	if n := len(s.groups); n != 2000 {
 		t.Errorf("%d groups", n)
 	}
+	// About 0.4 s on an idle machine; its speed is BenchmarkGenerate100k's
+	// to measure, not a test's to assert on a shared machine.
 	t.Logf("generated 100k users in %v, %d memberships", d, s.Memberships())
-	// About 0.4 s on an idle machine (BenchmarkGenerate100k); the bound here
-	// is loose because shared CI machines can be starved of CPU.
-	if d > 15*time.Second {
-		t.Errorf("generation took %v", d)
-	}
 	// Paging deep into the tenant is O(page): the last page is as quick as the first.
 	ts := httpServe(t, s)
 	t0 = time.Now()
