@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/otaccess/otaccess/client/scimtest"
+)
+
+// runIn runs the binary with the given environment only (no --cache flag):
+// the default cache path is what is tested.
+func runIn(t *testing.T, home string, envv []string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Env = append([]string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "cfg"), "XDG_CACHE_HOME=" + filepath.Join(home, "xdg-cache"), "PATH=" + os.Getenv("PATH")}, envv...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run %v: %v", args, err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+func cacheFiles(t *testing.T, home string) []string {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(home, "xdg-cache", "otaccess", "*.db"))
+	return m
+}
+
+// Two tenants on one host (two fake tenants on 127.0.0.1, or OneTrust's
+// shared regional hosts) get a default cache each: the name comes from the
+// whole base URL, port and path included.
+func TestDefaultCachePerTenantURL(t *testing.T) {
+	a := scimtest.NewTestServer(t, scimtest.Config{Users: 30, Seed: 1, Token: testToken})
+	b := scimtest.NewTestServer(t, scimtest.Config{Users: 40, Seed: 2, Token: testToken})
+	home := t.TempDir()
+	for _, srv := range []*scimtest.TestServer{a, b} {
+		r := runIn(t, home, []string{"OTACCESS_URL=" + srv.URL, "OTACCESS_TOKEN=" + testToken}, "sync")
+		if r.code != 0 {
+			t.Fatalf("sync %s: %d %s", srv.URL, r.code, r.stderr)
+		}
+	}
+	if files := cacheFiles(t, home); len(files) != 2 {
+		t.Fatalf("default caches %v, want one per tenant", files)
+	}
+	for _, tc := range []struct {
+		srv  *scimtest.TestServer
+		want string
+	}{{a, "30 users"}, {b, "40 users"}} {
+		r := runIn(t, home, []string{"OTACCESS_URL=" + tc.srv.URL}, "users", "--offline", "--csv")
+		if r.code != 0 || strings.Count(r.stdout, "\n") != len(tc.srv.Users())+1 {
+			t.Fatalf("users of %s: exit %d, %d lines\n%s", tc.srv.URL, r.code, strings.Count(r.stdout, "\n"), r.stderr)
+		}
+	}
+}
