@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Error is a failed SCIM request: an HTTP error answer (Status > 0) or a
@@ -133,22 +132,29 @@ func (c *Client) newHTTPError(method, rawURL string, resp *http.Response, body [
 	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	var eb ErrorBody
 	if json.Unmarshal(body, &eb) == nil && (eb.Detail != "" || eb.ScimType != "" || eb.Status != "") {
-		e.Detail = c.clean(eb.Detail, maxExcerpt)
-		e.ScimType = c.clean(eb.ScimType, 64)
+		e.Detail = c.scrub(eb.Detail, maxExcerpt, false)
+		e.ScimType = c.scrub(eb.ScimType, 64, false)
 		return e
 	}
-	e.Body = c.redact(excerpt(c.redact(string(body))))
+	e.Body = c.excerpt(body)
 	return e
 }
 
+// excerpt turns an arbitrary body into one short readable line, the token
+// scrubbed out (see scrub); an HTML page loses its tags.
+func (c *Client) excerpt(body []byte) string {
+	return c.scrub(string(body), maxExcerpt, bytes.HasPrefix(bytes.TrimSpace(body), []byte("<")))
+}
+
 // newTransportError wraps a network failure. Only the inner error is kept:
-// a *url.Error would carry a server-chosen redirect URL along.
+// a *url.Error would carry a server-chosen redirect URL along, and the rest
+// may quote the server's answer.
 func (c *Client) newTransportError(method, rawURL string, err error) *Error {
 	var ue *url.Error
 	if errors.As(err, &ue) && ue.Err != nil {
 		err = ue.Err
 	}
-	return &Error{Method: method, URL: c.redact(rawURL), Err: &redactedError{msg: c.clean(err.Error(), 300), cause: err}}
+	return &Error{Method: method, URL: c.redact(rawURL), Err: &redactedError{msg: c.scrub(err.Error(), 300, false), cause: err}}
 }
 
 // redactedError shows a sanitized message but keeps the cause for errors.Is.
@@ -159,89 +165,6 @@ type redactedError struct {
 
 func (r *redactedError) Error() string { return r.msg }
 func (r *redactedError) Unwrap() error { return r.cause }
-
-// redact removes the token (and its URL-escaped form) from s: a server that
-// echoes the Authorization header must not leak it into logs or the UI.
-func (c *Client) redact(s string) string {
-	if c.token == "" {
-		return s
-	}
-	s = strings.ReplaceAll(s, c.token, "[redacted]")
-	if q := url.QueryEscape(c.token); q != c.token {
-		s = strings.ReplaceAll(s, q, "[redacted]")
-	}
-	return s
-}
-
-// clean redacts, sanitizes, and redacts again: dropping control characters
-// could otherwise join a token that a server split with them.
-func (c *Client) clean(s string, max int) string {
-	return c.redact(sanitize(c.redact(s), max))
-}
-
-// excerpt turns an arbitrary body into one short readable line: HTML tags
-// dropped, control characters and runs of whitespace folded.
-func excerpt(body string) string {
-	s := strings.TrimSpace(body)
-	if strings.HasPrefix(s, "<") {
-		s = stripTags(s)
-	}
-	return sanitize(s, maxExcerpt)
-}
-
-func stripTags(s string) string {
-	var b strings.Builder
-	depth := 0
-	for _, r := range s {
-		switch {
-		case r == '<':
-			depth++
-			b.WriteByte(' ')
-		case r == '>' && depth > 0:
-			depth--
-		case depth == 0:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// sanitize keeps printable text only (no escape sequences can reach a
-// terminal through an error), folds whitespace and truncates to max runes.
-func sanitize(s string, max int) string {
-	var b strings.Builder
-	n := 0
-	space := false
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		if r == utf8.RuneError && size <= 1 {
-			r = '?'
-		}
-		if unicode.IsSpace(r) {
-			space = b.Len() > 0
-			continue
-		}
-		if !unicode.IsPrint(r) { // controls, escapes, bidi overrides
-			continue
-		}
-		if space {
-			if n >= max {
-				break
-			}
-			b.WriteByte(' ')
-			n++
-			space = false
-		}
-		if n >= max {
-			b.WriteString("…")
-			break
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return b.String()
-}
 
 // parseRetryAfter accepts delta-seconds or an HTTP date; 0 when absent or
 // unusable. It is capped at an hour so a silly value cannot overflow.

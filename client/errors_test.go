@@ -49,7 +49,7 @@ func TestHTTPErrors(t *testing.T) {
 		{
 			name: "HTML body", status: 404,
 			body:   "<html><head><title>404 Not Found</title></head><body>\n<h1>Not \x1b[31mFound</h1></body></html>",
-			wantIn: []string{"404 from", "not found", "body: 404 Not Found Not [31mFound"}, is: IsNotFound,
+			wantIn: []string{"404 from", "not found", "body: 404 Not Found Not Found"}, is: IsNotFound,
 		},
 		{
 			name: "empty body", status: 409, body: "",
@@ -189,21 +189,26 @@ func TestParseRetryAfter(t *testing.T) {
 	}
 }
 
-func TestSanitize(t *testing.T) {
-	tests := []struct {
-		in   string
-		max  int
-		want string
-	}{
-		{"a\x1b]0;title\x07b", 50, "a]0;titleb"},
-		{"  many \n\t spaces  ", 50, "many spaces"},
-		{"abcdef", 3, "abc…"},
-		{"\xff\xfeok", 10, "??ok"},
-		{"a\u202eb", 10, "ab"},
+func TestClean(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"a\x1b]0;title\x07b", "ab"},
+		{"x\x1b[0my\u009b31mz", "xyz"},
+		{"  many \n\t spaces  ", "many spaces"},
+		{"\xff\xfeok", "\ufffd\ufffdok"},
+		{"a\u202eb", "a\ufffdb"},
+		{"ja\u200bne@acme.com", "ja\ufffdne@acme.com"},
+		{"line\u2028break", "line break"},
+		{"unterminated \x1b]52;c;ZXZpbA==", "unterminated"},
 	}
 	for _, tt := range tests {
-		if got := sanitize(tt.in, tt.max); got != tt.want {
-			t.Errorf("sanitize(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		if got := clean(tt.in, false, 100); got != tt.want {
+			t.Errorf("clean(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+	if got := cut("abcdef", 3); got != "abc…" {
+		t.Errorf("cut = %q", got)
+	}
+	if got := clean("<p>a</p><p>b", true, 100); got != "a b" {
+		t.Errorf("clean(html) = %q", got)
 	}
 }

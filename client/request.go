@@ -89,7 +89,7 @@ func (c *Client) do(ctx context.Context, cl *call, out any) (decoded bool, err e
 			}
 			if err := decodeJSON(body, out); err != nil {
 				return false, &Error{Status: status, Method: cl.method, URL: c.redact(target), Attempts: attempt,
-					Err: &redactedError{msg: "the response is not valid SCIM JSON (" + sanitize(err.Error(), 120) + "): " + c.redact(excerpt(c.redact(string(body)))), cause: err}}
+					Err: &redactedError{msg: "the response is not valid SCIM JSON (" + c.scrub(err.Error(), 120, false) + "): " + c.excerpt(body), cause: err}}
 			}
 			recycle(body) // decoding copied what it kept
 			return true, nil

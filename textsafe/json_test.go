@@ -8,7 +8,7 @@ import (
 // FuzzJSON: JSON output passed through JSON keeps its value and carries no
 // rune a terminal would act on.
 func FuzzJSON(f *testing.F) {
-	for _, s := range []string{"plain", "\u009b31m", "\u202eevil\u202c", "\x1b]0;x\x07", "\xff", "é\u2066\u2069"} {
+	for _, s := range []string{"plain", "\u009b31m", "\u202eevil\u202c", "\x1b]0;x\x07", "\xff", "é\u2066\u2069", "ja\u200bne", "tag\U000E0041"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -28,7 +28,7 @@ func FuzzJSON(f *testing.F) {
 			t.Fatalf("value changed: %q -> %q", want["k"], got["k"])
 		}
 		for _, r := range string(out) {
-			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiControl(r) {
+			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || Invisible(r) {
 				t.Fatalf("JSON(%q) kept %U", b, r)
 			}
 		}
