@@ -1,13 +1,11 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,41 +13,6 @@ import (
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/textsafe"
 )
-
-// table writes aligned columns; every cell is sanitized for the terminal.
-type table struct{ tw *tabwriter.Writer }
-
-func newTable(w io.Writer, header ...string) *table {
-	t := &table{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
-	t.row(header...)
-	return t
-}
-
-func (t *table) row(cells ...string) {
-	for i, c := range cells {
-		if i > 0 {
-			t.tw.Write([]byte{'\t'})
-		}
-		io.WriteString(t.tw, textsafe.Line(c))
-	}
-	t.tw.Write([]byte{'\n'})
-}
-
-func (t *table) flush() error { return t.tw.Flush() }
-
-// csvWriter neutralizes formula injection in every cell.
-type csvWriter struct{ w *csv.Writer }
-
-func newCSV(w io.Writer, header ...string) *csvWriter {
-	c := &csvWriter{w: csv.NewWriter(w)}
-	c.row(header...)
-	return c
-}
-
-// row leaves write errors to flush, which reports the first one.
-func (c *csvWriter) row(cells ...string) { c.w.Write(textsafe.CSVRecord(cells)) }
-
-func (c *csvWriter) flush() error { c.w.Flush(); return c.w.Error() }
 
 type outputFlags struct{ json, csv bool }
 

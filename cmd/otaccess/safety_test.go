@@ -18,6 +18,7 @@ import (
 
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/textsafe"
 )
 
 // Safety tests of the real binary: the token never leaves the process,
@@ -123,8 +124,9 @@ func TestTokenNeverLeaks(t *testing.T) {
 
 // hostile holds every way a server string could try to drive a terminal:
 // OSC (set the title, hyperlinks, clipboard), CSI (clear the screen, move
-// the cursor), bare C0/C1 controls, and bidi overrides.
-const hostile = "\x1b]0;pwned\x07\x1b[2J\x1b[H\u202eevil\u202c\x1b]52;c;ZXZpbA==\x07\r\x08\u009b31m"
+// the cursor), bare C0/C1 controls, bidi overrides, and runes that show as
+// nothing or as a line break (zero-width space, U+2028).
+const hostile = "\x1b]0;pwned\x07\x1b[2J\x1b[H\u202eevil\u202c\x1b]52;c;ZXZpbA==\x07\r\x08\u009b31m\u200bja\u200bne\u2028"
 
 // rawTerminalBytes reports what of s a terminal would act on.
 func rawTerminalBytes(s string) []string {
@@ -134,7 +136,7 @@ func rawTerminalBytes(s string) []string {
 		case r == '\n':
 		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
 			bad = append(bad, strings.TrimPrefix(string(rune(r)), ""))
-		case (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f:
+		case textsafe.Invisible(r): // bidi controls, zero-width runes, U+2028
 			bad = append(bad, string(r))
 		}
 	}
