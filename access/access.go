@@ -12,6 +12,7 @@ import (
 
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // ErrOffline is returned by writes when no client is configured.
@@ -103,7 +104,7 @@ func (s *Service) auditEntry(action, target, detail string, err error) cache.Aud
 }
 
 // MembershipLabel is "Role — Org" for role x org groups, else the group name.
-func MembershipLabel(snap *cache.Snapshot, g int) string {
+func MembershipLabel(snap *tenant.Snapshot, g int) string {
 	grp := &snap.Groups[g]
 	if grp.Plain() {
 		return grp.DisplayName
@@ -124,7 +125,7 @@ type Change struct {
 }
 
 // NewChange resolves user and group indexes of snap into a Change.
-func NewChange(snap *cache.Snapshot, u, g int, grant bool) Change {
+func NewChange(snap *tenant.Snapshot, u, g int, grant bool) Change {
 	return Change{
 		Grant: grant, UserID: snap.Users[u].ID, UserLabel: snap.Users[u].Label(),
 		GroupID: snap.Groups[g].ID, Group: MembershipLabel(snap, g),
@@ -169,11 +170,11 @@ func (c Change) Request() string {
 // from the server because the write's result was uncertain.
 type Outcome struct {
 	Change   Change
-	Member   bool         // the membership as the server has it now
-	Reread   *client.User // non-nil when the user was re-read from the server
-	Deleted  bool         // the re-read found the user gone
-	NoOp     bool         // the server already had the membership as asked
-	Notes    []string     // what verification noticed, for the operator
+	Member   bool             // the membership as the server has it now
+	Reread   *tenant.ReadUser // non-nil when the user was re-read from the server
+	Deleted  bool             // the re-read found the user gone
+	NoOp     bool             // the server already had the membership as asked
+	Notes    []string         // what verification noticed, for the operator
 	Err      error
 	Duration time.Duration
 }
@@ -216,7 +217,7 @@ func (s *Service) Apply(ctx context.Context, ch Change) Outcome {
 		case rerr != nil:
 			err = unsettled(ch.Verb(), err, rerr)
 		case u != nil:
-			out.Member = hasGroup(u, ch.GroupID)
+			out.Member = u.HasGroup(ch.GroupID)
 			if out.Member == ch.Grant {
 				// The server applied it; only the response was lost.
 				err = nil
@@ -259,10 +260,10 @@ func unsettled(verb string, err, rerr error) error {
 // the cache. It uses a fresh context: the caller's may be what just expired.
 // u is nil when the user is gone (deleted) or the read failed (err); when
 // only the cache update failed, u is set and err says so.
-func (s *Service) reread(ctx context.Context, userID string) (u *client.User, deleted bool, err error) {
+func (s *Service) reread(ctx context.Context, userID string) (u *tenant.ReadUser, deleted bool, err error) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	u, err = s.Client.GetUser(rctx, userID)
+	wire, err := s.Client.GetUser(rctx, userID)
 	if client.IsNotFound(err) {
 		if derr := s.Store.DeleteUser(rctx, userID); derr != nil {
 			return nil, true, fmt.Errorf("the user is gone from the server but the cache still lists it: %w", derr)
@@ -272,17 +273,9 @@ func (s *Service) reread(ctx context.Context, userID string) (u *client.User, de
 	if err != nil {
 		return nil, false, err
 	}
-	if perr := s.Store.PutUser(rctx, *u); perr != nil {
-		return u, false, fmt.Errorf("the cache was not updated: %w", perr)
+	read := readUser(wire)
+	if perr := s.Store.PutUser(rctx, read); perr != nil {
+		return &read, false, fmt.Errorf("the cache was not updated: %w", perr)
 	}
-	return u, false, nil
-}
-
-func hasGroup(u *client.User, groupID string) bool {
-	for _, g := range u.Groups {
-		if g.Value == groupID {
-			return true
-		}
-	}
-	return false
+	return &read, false, nil
 }

@@ -10,12 +10,13 @@ import (
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 const token = "tok-ACCESS-SECRET"
 
 // newService starts a fake tenant, syncs it and returns the pieces.
-func newService(t *testing.T, cfg scimtest.Config) (*Service, *scimtest.TestServer, *cache.Snapshot) {
+func newService(t *testing.T, cfg scimtest.Config) (*Service, *scimtest.TestServer, *tenant.Snapshot) {
 	t.Helper()
 	if cfg.Users == 0 {
 		cfg.Users = 80
@@ -48,7 +49,7 @@ func newService(t *testing.T, cfg scimtest.Config) (*Service, *scimtest.TestServ
 }
 
 // outsider finds a user index and a group index where the user is not a member.
-func outsider(t *testing.T, snap *cache.Snapshot) (int, int) {
+func outsider(t *testing.T, snap *tenant.Snapshot) (int, int) {
 	for u := range snap.Users {
 		for g := range snap.Groups {
 			if !snap.IsMember(u, g) && !snap.Groups[g].Plain() {

@@ -21,6 +21,7 @@ import (
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // Crash and concurrency tests run real child processes: the test binary
@@ -158,7 +159,7 @@ func expected(users int, seed int64) (nUsers, nGroups, nMembers int) {
 
 // checkIntact opens the cache the way otaccess does, checks SQLite's
 // integrity and returns the current snapshot's info.
-func checkIntact(t *testing.T, path string) cache.SyncInfo {
+func checkIntact(t *testing.T, path string) tenant.SyncInfo {
 	t.Helper()
 	db, err := sql.Open("sqlite", path)
 	if err != nil {

@@ -5,8 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/otaccess/otaccess/cache"
-	"github.com/otaccess/otaccess/client"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // Plan is a deprovisioning plan for one user, shown before it runs.
@@ -20,7 +19,7 @@ type Plan struct {
 
 // PlanDeprovision builds the plan for user u of snap: deactivate (when
 // active), strip every membership when strip is set, or delete.
-func PlanDeprovision(snap *cache.Snapshot, u int, strip, del bool) Plan {
+func PlanDeprovision(snap *tenant.Snapshot, u int, strip, del bool) Plan {
 	usr := &snap.Users[u]
 	p := Plan{UserID: usr.ID, UserLabel: usr.Label(), Delete: del}
 	if del {
@@ -63,7 +62,7 @@ type StepResult struct {
 // DeprovisionResult is what the server holds after the plan ran.
 type DeprovisionResult struct {
 	Steps   []StepResult
-	User    *client.User // re-read after the steps; nil when deleted
+	User    *tenant.ReadUser // re-read after the steps; nil when deleted
 	Deleted bool
 	// Note reports what the server actually did when it differs from the
 	// plan (a DELETE that only deactivated, say).
@@ -100,14 +99,14 @@ func (s *Service) Deprovision(ctx context.Context, p Plan, report func(StepResul
 	if p.Delete {
 		err := s.userWrite(ctx, p, "delete", "DELETE /Users/"+p.UserID,
 			func() error { return s.Client.DeleteUser(ctx, p.UserID) },
-			func(_ *client.User, deleted bool) bool { return deleted })
+			func(_ *tenant.ReadUser, deleted bool) bool { return deleted })
 		emit(StepResult{Index: 0, Name: names[0], Err: err})
 	} else {
 		i := 0
 		if p.Deactivate {
 			err := s.userWrite(ctx, p, "deactivate", "PATCH /Users/"+p.UserID+" active=false",
 				func() error { _, err := s.Client.SetActive(ctx, p.UserID, false); return err },
-				func(u *client.User, _ bool) bool { return u != nil && !u.Active })
+				func(u *tenant.ReadUser, _ bool) bool { return u != nil && !u.Active })
 			emit(StepResult{Index: i, Name: names[i], Err: err})
 			i++
 		}
@@ -139,7 +138,7 @@ func (s *Service) Deprovision(ctx context.Context, p Plan, report func(StepResul
 // userWrite sends one write to the user, re-reads the user when the outcome
 // is uncertain (applied tells from the re-read whether the write landed, so
 // a lost answer is not reported as a failure), and audits the result.
-func (s *Service) userWrite(ctx context.Context, p Plan, action, detail string, write func() error, applied func(u *client.User, deleted bool) bool) error {
+func (s *Service) userWrite(ctx context.Context, p Plan, action, detail string, write func() error, applied func(u *tenant.ReadUser, deleted bool) bool) error {
 	err := write()
 	if err != nil && uncertain(err) {
 		u, deleted, rerr := s.reread(ctx, p.UserID)

@@ -9,9 +9,9 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // The fault matrix: every fault the fake tenant can inject, against a sync
@@ -313,7 +313,7 @@ func TestWriteFaults(t *testing.T) {
 
 // pickTarget finds a user and a group the operation changes: a non-member
 // to grant, a member to revoke, an active user to deactivate.
-func pickTarget(t *testing.T, snap *cache.Snapshot, op writeOp) (int, int) {
+func pickTarget(t *testing.T, snap *tenant.Snapshot, op writeOp) (int, int) {
 	t.Helper()
 	for u := range snap.Users {
 		if !snap.Users[u].Active && op == opDeactivate {

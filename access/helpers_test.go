@@ -15,6 +15,7 @@ import (
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 const testToken = "tok-ACCESS-SECRET-7731"
@@ -89,7 +90,7 @@ type tenantState struct {
 
 func userKey(active bool, email string) string { return fmt.Sprintf("%v|%s", active, email) }
 
-func snapState(s *cache.Snapshot) tenantState {
+func snapState(s *tenant.Snapshot) tenantState {
 	st := tenantState{Users: map[string]string{}, Members: map[string]bool{}}
 	for i := range s.Users {
 		u := &s.Users[i]
@@ -159,7 +160,7 @@ func (a tenantState) diff(b tenantState) string {
 	return strings.Join(out, "; ")
 }
 
-func (f *fixture) load(t *testing.T) *cache.Snapshot {
+func (f *fixture) load(t *testing.T) *tenant.Snapshot {
 	t.Helper()
 	s, err := f.store.Load(context.Background())
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/tenant"
 	"github.com/otaccess/otaccess/textsafe"
 )
 
@@ -24,14 +25,14 @@ type ReviewScope struct {
 	// selects that one; otherwise every role (org) whose name contains the
 	// text. Empty means all.
 	Role, Org string
-	// Filter picks users, in the filter language of cache.Index
+	// Filter picks users, in the filter language of tenant.Index
 	// ("legal", "status:inactive", "type:external", ...).
 	Filter string
 }
 
 // Scope is a review's scope resolved against a snapshot.
 type Scope struct {
-	Items []cache.ReviewItem
+	Items []tenant.ReviewItem
 	Roles []string // names of the roles covered; nil when all
 	Orgs  []string // names of the orgs covered; nil when all
 	Users int      // distinct users
@@ -43,13 +44,13 @@ type Scope struct {
 // of snap.Roles: an exact id or name (any case) wins, else every role whose
 // name contains q. The CLI's writes and review scopes share it so that a
 // name selects the same roles everywhere.
-func MatchRoles(snap *cache.Snapshot, q string) ([]int, error) {
+func MatchRoles(snap *tenant.Snapshot, q string) ([]int, error) {
 	return matchNames("role", q, len(snap.Roles),
 		func(i int) string { return snap.Roles[i].ID }, func(i int) string { return snap.Roles[i].Name })
 }
 
 // MatchOrgs is MatchRoles for organizations (an --org value).
-func MatchOrgs(snap *cache.Snapshot, q string) ([]int, error) {
+func MatchOrgs(snap *tenant.Snapshot, q string) ([]int, error) {
 	return matchNames("org", q, len(snap.Orgs),
 		func(i int) string { return snap.Orgs[i].ID }, func(i int) string { return snap.Orgs[i].Name })
 }
@@ -85,12 +86,12 @@ func isAdminRole(name string) bool { return strings.Contains(strings.ToLower(nam
 // Items are ordered by user (snapshot order: name, email, id), then by
 // role, org and group id: the same snapshot and scope always give the same
 // list.
-func SelectScope(snap, prev *cache.Snapshot, sc ReviewScope) (*Scope, error) {
+func SelectScope(snap, prev *tenant.Snapshot, sc ReviewScope) (*Scope, error) {
 	out := &Scope{}
 	roleOK := make([]bool, len(snap.Roles))
 	orgOK := make([]bool, len(snap.Orgs))
 	var words []string
-	pick := func(kind, q string, ok []bool, match func(*cache.Snapshot, string) ([]int, error), name func(int) string) ([]string, error) {
+	pick := func(kind, q string, ok []bool, match func(*tenant.Snapshot, string) ([]int, error), name func(int) string) ([]string, error) {
 		if strings.TrimSpace(q) == "" {
 			for i := range ok {
 				ok[i] = true
@@ -118,7 +119,7 @@ func SelectScope(snap, prev *cache.Snapshot, sc ReviewScope) (*Scope, error) {
 	}
 	limited := out.Roles != nil || out.Orgs != nil
 
-	users, err := cache.NewIndex(snap).Filter(sc.Filter, nil)
+	users, err := tenant.NewIndex(snap).Filter(sc.Filter, nil)
 	if err != nil {
 		return nil, fmt.Errorf("--filter: %w", err)
 	}
@@ -130,21 +131,21 @@ func SelectScope(snap, prev *cache.Snapshot, sc ReviewScope) (*Scope, error) {
 	}
 	out.Description = strings.Join(words, "; ")
 
-	var granted map[cache.ItemKey]bool
+	var granted map[tenant.ItemKey]bool
 	if prev != nil {
-		d := cache.Diff(prev, snap)
+		d := tenant.Diff(prev, snap)
 		granted = d.GrantedSet()
 	}
 	var groups []int32
 	for _, k := range users {
 		u := &snap.Users[k]
-		base := cache.ReviewItem{
+		base := tenant.ReviewItem{
 			UserID: u.ID, UserName: u.Name(), UserEmail: u.Email, UserLabel: u.Label(), UserActive: u.Active,
 		}
 		if len(u.Groups) == 0 {
 			if !limited {
 				it := base
-				it.Hints = cache.HintNoRole
+				it.Hints = tenant.HintNoRole
 				out.Items = append(out.Items, it)
 				out.Users++
 			}
@@ -178,17 +179,17 @@ func SelectScope(snap, prev *cache.Snapshot, sc ReviewScope) (*Scope, error) {
 				admin = isAdminRole(it.Role)
 			}
 			if !u.Active {
-				it.Hints |= cache.HintInactive
+				it.Hints |= tenant.HintInactive
 			}
 			if admin {
-				it.Hints |= cache.HintAdmin
+				it.Hints |= tenant.HintAdmin
 			}
-			if granted[cache.ItemKey{UserID: u.ID, GroupID: grp.ID}] {
-				it.Hints |= cache.HintNew
+			if granted[tenant.ItemKey{UserID: u.ID, GroupID: grp.ID}] {
+				it.Hints |= tenant.HintNew
 			}
 			out.Items = append(out.Items, it)
 		}
-		slices.SortFunc(out.Items[first:], func(a, b cache.ReviewItem) int {
+		slices.SortFunc(out.Items[first:], func(a, b tenant.ReviewItem) int {
 			for _, c := range [][2]string{{a.Role, b.Role}, {a.Org, b.Org}, {a.Group, b.Group}} {
 				if x := strings.Compare(strings.ToLower(c[0]), strings.ToLower(c[1])); x != 0 {
 					return x
@@ -203,7 +204,7 @@ func SelectScope(snap, prev *cache.Snapshot, sc ReviewScope) (*Scope, error) {
 // StartReview freezes a new review's scope against the current snapshot
 // (the previous one, when kept, marks recent grants). It needs no
 // connection: it reads and writes the cache only.
-func (s *Service) StartReview(ctx context.Context, name string, sc ReviewScope) (*cache.Review, error) {
+func (s *Service) StartReview(ctx context.Context, name string, sc ReviewScope) (*tenant.Review, error) {
 	snap, err := s.Store.Load(ctx)
 	if err != nil {
 		return nil, err
@@ -223,7 +224,7 @@ func (s *Service) StartReview(ctx context.Context, name string, sc ReviewScope) 
 	if actor == "" {
 		actor = cache.OSUser()
 	}
-	return s.Store.StartReview(ctx, cache.Review{
+	return s.Store.StartReview(ctx, tenant.Review{
 		Name: name, CreatedAt: s.now(), CreatedBy: actor, Profile: s.Profile,
 		Tenant: snap.Info.Source, SnapshotID: snap.Info.ID, SnapshotAt: snap.Info.FinishedAt,
 		Scope: scope.Description,
@@ -312,7 +313,7 @@ func evidenceTime(t time.Time) string {
 // BuildEvidence renders review r (as loaded with its items) as evidence:
 // rows in the review's fixed order, the CSV bytes and their hash. The CSV is
 // returned so that what is written is exactly what was hashed.
-func BuildEvidence(r *cache.Review, exportedAt time.Time, exportedBy string) (*Evidence, []byte, error) {
+func BuildEvidence(r *tenant.Review, exportedAt time.Time, exportedBy string) (*Evidence, []byte, error) {
 	ev := &Evidence{
 		Review: r.Name, Scope: r.Scope, CreatedAt: evidenceTime(r.CreatedAt), CreatedBy: r.CreatedBy,
 		Tenant: r.Tenant, SnapshotID: r.SnapshotID, SnapshotTime: evidenceTime(r.SnapshotAt),
@@ -337,7 +338,7 @@ func BuildEvidence(r *cache.Review, exportedAt time.Time, exportedBy string) (*E
 			reviewers[it.Reviewer] = true
 		}
 	}
-	c := cache.Count(r.Items)
+	c := tenant.Count(r.Items)
 	ev.Summary = EvidenceSummary{
 		Total: c.Items, Keep: c.Keep, Revoke: c.Revoke, Skip: c.Skip, Undecided: c.Undecided,
 		Applied: c.Applied, ApplyFailed: c.Failed, Reviewers: []string{},
@@ -376,8 +377,8 @@ func writeEvidenceCSV(w io.Writer, rows []EvidenceRow) error {
 
 // PendingRevocations are the items ApplyReview would send: revoke
 // decisions never applied, or whose last attempt failed.
-func PendingRevocations(r *cache.Review) []cache.ReviewItem {
-	var out []cache.ReviewItem
+func PendingRevocations(r *tenant.Review) []tenant.ReviewItem {
+	var out []tenant.ReviewItem
 	for i := range r.Items {
 		if r.Items[i].Pending() {
 			out = append(out, r.Items[i])
@@ -387,7 +388,7 @@ func PendingRevocations(r *cache.Review) []cache.ReviewItem {
 }
 
 // ReviewChange is the membership change that applies a revoke decision.
-func ReviewChange(it *cache.ReviewItem) Change {
+func ReviewChange(it *tenant.ReviewItem) Change {
 	return Change{Grant: false, UserID: it.UserID, UserLabel: it.UserLabel, GroupID: it.GroupID, Group: it.Membership()}
 }
 
@@ -403,7 +404,7 @@ type ReviewApplyOptions struct {
 // ReviewApplyProgress reports one finished item.
 type ReviewApplyProgress struct {
 	Done, Total, Failed int
-	Item                cache.ReviewItem
+	Item                tenant.ReviewItem
 	Err                 error // nil when the revocation was applied
 }
 
@@ -418,7 +419,7 @@ type ReviewApplyResult struct {
 // each item's result in the review as it finishes. Running it again retries
 // only what failed. A cancelled ctx stops it cleanly: nothing new starts,
 // writes in flight finish and are recorded; the error is ctx's.
-func (s *Service) ApplyReview(ctx context.Context, r *cache.Review, opt ReviewApplyOptions) (ReviewApplyResult, error) {
+func (s *Service) ApplyReview(ctx context.Context, r *tenant.Review, opt ReviewApplyOptions) (ReviewApplyResult, error) {
 	todo := PendingRevocations(r)
 	res := ReviewApplyResult{Total: len(todo)}
 	if len(todo) == 0 {
@@ -457,9 +458,9 @@ func (s *Service) ApplyReview(ctx context.Context, r *cache.Review, opt ReviewAp
 				}
 				it := todo[i]
 				err := s.applyItem(ctx, &it)
-				status, errText := cache.Applied, ""
+				status, errText := tenant.Applied, ""
 				if err != nil {
-					status, errText = cache.ApplyFailed, err.Error()
+					status, errText = tenant.ApplyFailed, err.Error()
 				}
 				// Recorded even when ctx was cancelled meanwhile: the
 				// server may have done it, and a re-run must know.
@@ -504,7 +505,7 @@ func (s *Service) ApplyReview(ctx context.Context, r *cache.Review, opt ReviewAp
 
 // applyItem revokes one item; nil means the membership is gone on the
 // server.
-func (s *Service) applyItem(ctx context.Context, it *cache.ReviewItem) error {
+func (s *Service) applyItem(ctx context.Context, it *tenant.ReviewItem) error {
 	out := s.Apply(ctx, ReviewChange(it))
 	if out.Err == nil {
 		return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 func patchCount(srv *scimtest.TestServer) int {
@@ -56,10 +57,10 @@ func TestSelectScope(t *testing.T) {
 		t.Fatalf("%d items, group has %d members", len(sc.Items), len(snap.Groups[gi].Members))
 	}
 	for _, it := range sc.Items {
-		if it.GroupID != gid || !it.Hints.Has(cache.HintAdmin) || it.Role != "Site Admin" || it.Org != "Legal" {
+		if it.GroupID != gid || !it.Hints.Has(tenant.HintAdmin) || it.Role != "Site Admin" || it.Org != "Legal" {
 			t.Fatalf("item %+v", it)
 		}
-		if u, _ := snap.UserIndex(it.UserID); snap.Users[u].Active == it.Hints.Has(cache.HintInactive) {
+		if u, _ := snap.UserIndex(it.UserID); snap.Users[u].Active == it.Hints.Has(tenant.HintInactive) {
 			t.Fatalf("inactive hint wrong on %+v", it)
 		}
 	}
@@ -90,7 +91,7 @@ func TestSelectScope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Items) != 1 || !r.Items[0].NoRole() || r.Items[0].UserID != nobody || r.Items[0].Hints != cache.HintNoRole {
+	if len(r.Items) != 1 || !r.Items[0].NoRole() || r.Items[0].UserID != nobody || r.Items[0].Hints != tenant.HintNoRole {
 		t.Fatalf("no-role scope %+v", r.Items)
 	}
 	r, err = svc.StartReview(ctx, "admins", ReviewScope{Role: "Site Admin"})
@@ -99,7 +100,7 @@ func TestSelectScope(t *testing.T) {
 	}
 	news := 0
 	for _, it := range r.Items {
-		if it.Hints.Has(cache.HintNew) {
+		if it.Hints.Has(tenant.HintNew) {
 			news++
 			if it.UserID != grantee || it.GroupID != gid {
 				t.Fatalf("marked new: %+v", it)
@@ -119,24 +120,24 @@ func TestSelectScope(t *testing.T) {
 
 // decideAll sets verdicts on a review's items: the first n revoke, then
 // keep, skip, and the rest undecided.
-func decideAll(t *testing.T, st *cache.Store, r *cache.Review, revoke int) {
+func decideAll(t *testing.T, st *cache.Store, r *tenant.Review, revoke int) {
 	t.Helper()
 	ctx := context.Background()
 	for i := range r.Items {
 		it := &r.Items[i]
-		v := cache.Undecided
+		v := tenant.Undecided
 		switch {
 		case i < revoke && !it.NoRole():
-			v = cache.Revoke
+			v = tenant.Revoke
 		case i == revoke:
-			v = cache.Keep
+			v = tenant.Keep
 		case i == revoke+1:
-			v = cache.Skip
+			v = tenant.Skip
 		}
-		if v == cache.Undecided {
+		if v == tenant.Undecided {
 			continue
 		}
-		if err := st.Decide(ctx, r.ID, cache.Decision{Key: it.Key(), Verdict: v, Reviewer: "rev-" + string(v), At: time.Date(2026, 11, 2, 10, 0, i, 0, time.UTC)}); err != nil {
+		if err := st.Decide(ctx, r.ID, tenant.Decision{Key: it.Key(), Verdict: v, Reviewer: "rev-" + string(v), At: time.Date(2026, 11, 2, 10, 0, i, 0, time.UTC)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -225,14 +226,14 @@ func TestApplyReviewPartialFailureAndRetry(t *testing.T) {
 		t.Fatalf("first run %+v, %d progress calls", res, len(seen))
 	}
 	r, _ = svc.Store.Review(ctx, "Q4")
-	failed := map[cache.ItemKey]bool{}
+	failed := map[tenant.ItemKey]bool{}
 	for _, it := range r.Items[:revoke] {
 		switch it.ApplyStatus {
-		case cache.Applied:
+		case tenant.Applied:
 			if srv.IsMember(it.UserID, it.GroupID) {
 				t.Fatalf("%+v applied but still a member", it)
 			}
-		case cache.ApplyFailed:
+		case tenant.ApplyFailed:
 			failed[it.Key()] = true
 			if !strings.Contains(it.ApplyError, "403") || !srv.IsMember(it.UserID, it.GroupID) {
 				t.Fatalf("failed item %+v", it)
@@ -242,7 +243,7 @@ func TestApplyReviewPartialFailureAndRetry(t *testing.T) {
 		}
 	}
 	for _, it := range r.Items[revoke:] {
-		if it.ApplyStatus != cache.NotApplied || !srv.IsMember(it.UserID, it.GroupID) {
+		if it.ApplyStatus != tenant.NotApplied || !srv.IsMember(it.UserID, it.GroupID) {
 			t.Fatalf("a non-revoke item was touched: %+v", it)
 		}
 	}
@@ -348,7 +349,7 @@ func TestApplyReviewUserGoneFromSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	it := r.Items[0]
-	if err := svc.Store.Decide(ctx, r.ID, cache.Decision{Key: it.Key(), Verdict: cache.Revoke}); err != nil {
+	if err := svc.Store.Decide(ctx, r.ID, tenant.Decision{Key: it.Key(), Verdict: tenant.Revoke}); err != nil {
 		t.Fatal(err)
 	}
 	if err := svc.Store.DeleteUser(ctx, it.UserID); err != nil {

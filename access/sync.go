@@ -8,9 +8,9 @@ import (
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/semaphore"
 
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/numfmt"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // SyncOptions tunes a sync; zero values take the client's defaults.
@@ -59,9 +59,9 @@ func (p SyncProgress) Fraction() float64 {
 // Users are written to the cache as their pages arrive, a page per short
 // transaction, while the rest are on the wire, so the save left after the
 // last page is the groups and the commit (see cache.SnapshotWriter).
-func (s *Service) Sync(ctx context.Context, opt SyncOptions) (cache.SyncInfo, error) {
+func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, error) {
 	if s.Client == nil {
-		return cache.SyncInfo{}, ErrOffline
+		return tenant.SyncInfo{}, ErrOffline
 	}
 	started := s.now()
 	var (
@@ -79,7 +79,7 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (cache.SyncInfo, er
 	}
 	sw, err := s.Store.BeginSnapshot(ctx, s.Client.BaseURL(), s.Profile, started)
 	if err != nil {
-		return cache.SyncInfo{}, fmt.Errorf("sync failed, the previous snapshot is unchanged: %w", err)
+		return tenant.SyncInfo{}, fmt.Errorf("sync failed, the previous snapshot is unchanged: %w", err)
 	}
 	defer sw.Rollback()
 
@@ -98,7 +98,7 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (cache.SyncInfo, er
 	pages := make(chan []client.User, 256)
 	g.Go(func() error {
 		for page := range pages {
-			if err := sw.AddUsers(gctx, page); err != nil {
+			if err := sw.AddUsers(gctx, ReadUsers(page)); err != nil {
 				return err // cancels gctx: the walks stop
 			}
 		}
@@ -130,12 +130,15 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (cache.SyncInfo, er
 		return err
 	})
 	if err := g.Wait(); err != nil {
-		return cache.SyncInfo{}, fmt.Errorf("sync failed, the previous snapshot is unchanged: %w", err)
+		return tenant.SyncInfo{}, fmt.Errorf("sync failed, the previous snapshot is unchanged: %w", err)
 	}
 	report(func(p *SyncProgress) { p.Saving = true })
-	info, err := sw.Commit(ctx, users, groups)
+	// The wire lists are garbage once converted.
+	read := ReadUsers(users)
+	users = nil
+	info, err := sw.Commit(ctx, read, ReadGroups(groups))
 	if err != nil {
-		return cache.SyncInfo{}, fmt.Errorf("saving the snapshot failed, the previous one is unchanged: %w", err)
+		return tenant.SyncInfo{}, fmt.Errorf("saving the snapshot failed, the previous one is unchanged: %w", err)
 	}
 	return info, nil
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/otaccess/otaccess/client"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // ApplyVerified is Apply with the checks DESIGN.md asks for when latency does
@@ -17,7 +18,7 @@ func (s *Service) ApplyVerified(ctx context.Context, ch Change) Outcome {
 	if s.Client == nil {
 		return Outcome{Change: ch, Member: !ch.Grant, Err: ErrOffline}
 	}
-	before, err := s.Client.GetUser(ctx, ch.UserID)
+	wire, err := s.Client.GetUser(ctx, ch.UserID)
 	if client.IsNotFound(err) {
 		if derr := s.Store.DeleteUser(ctx, ch.UserID); derr != nil {
 			return Outcome{Change: ch, Deleted: true, Err: fmt.Errorf("%s no longer exists on the server, but removing it from the cache failed (%v): run `otaccess sync`", ch.UserLabel, derr)}
@@ -27,41 +28,43 @@ func (s *Service) ApplyVerified(ctx context.Context, ch Change) Outcome {
 	if err != nil {
 		return Outcome{Change: ch, Member: !ch.Grant, Err: err}
 	}
+	before := readUser(wire)
 	var notes []string
-	noOp := hasGroup(before, ch.GroupID) == ch.Grant
-	if ch.SnapshotModified != "" && before.Meta.LastModified != "" && before.Meta.LastModified != ch.SnapshotModified {
+	noOp := before.HasGroup(ch.GroupID) == ch.Grant
+	if ch.SnapshotModified != "" && before.LastModified != "" && before.LastModified != ch.SnapshotModified {
 		notes = append(notes, fmt.Sprintf("%s changed on the server since the snapshot (lastModified %s, snapshot had %s); the cache now holds the server's version",
-			ch.UserLabel, before.Meta.LastModified, ch.SnapshotModified))
+			ch.UserLabel, before.LastModified, ch.SnapshotModified))
 	}
 	// The cache takes the server's version when it is stale, and when there
 	// is nothing to send (the snapshot may say otherwise); one write either way.
 	if len(notes) > 0 || noOp {
-		if err := s.Store.PutUser(ctx, *before); err != nil {
-			return Outcome{Change: ch, Member: hasGroup(before, ch.GroupID), Notes: notes, Err: err}
+		if err := s.Store.PutUser(ctx, before); err != nil {
+			return Outcome{Change: ch, Member: before.HasGroup(ch.GroupID), Notes: notes, Err: err}
 		}
 	}
 	if noOp {
-		return Outcome{Change: ch, Member: ch.Grant, NoOp: true, Reread: before, Notes: notes}
+		return Outcome{Change: ch, Member: ch.Grant, NoOp: true, Reread: &before, Notes: notes}
 	}
 	out := s.Apply(ctx, ch)
 	out.Notes = append(notes, out.Notes...)
 	if out.Err != nil || out.Reread != nil {
 		return out
 	}
-	after, err := s.Client.GetUser(ctx, ch.UserID)
+	wire, err = s.Client.GetUser(ctx, ch.UserID)
 	if err != nil {
 		out.Notes = append(out.Notes, "could not re-read the user to verify: "+err.Error())
 		return out
 	}
-	out.Reread, out.Member = after, hasGroup(after, ch.GroupID)
-	if err := s.Store.PutUser(ctx, *after); err != nil {
+	after := readUser(wire)
+	out.Reread, out.Member = &after, after.HasGroup(ch.GroupID)
+	if err := s.Store.PutUser(ctx, after); err != nil {
 		out.Err = err
 		return out
 	}
 	if out.Member != ch.Grant {
 		out.Err = fmt.Errorf("the server answered success but the re-read shows the membership unchanged; the cache now matches the server")
 	}
-	if unexpected := otherChanges(before, after, ch.GroupID); len(unexpected) > 0 {
+	if unexpected := otherChanges(&before, &after, ch.GroupID); len(unexpected) > 0 {
 		out.Notes = append(out.Notes, fmt.Sprintf("other memberships of %s changed at the same time: %v", ch.UserLabel, unexpected))
 	}
 	return out
@@ -69,12 +72,12 @@ func (s *Service) ApplyVerified(ctx context.Context, ch Change) Outcome {
 
 // otherChanges lists group ids whose membership differs between before and
 // after, ignoring the group that was meant to change.
-func otherChanges(before, after *client.User, changed string) []string {
-	ids := func(u *client.User) []string {
+func otherChanges(before, after *tenant.ReadUser, changed string) []string {
+	ids := func(u *tenant.ReadUser) []string {
 		out := make([]string, 0, len(u.Groups))
 		for _, g := range u.Groups {
-			if g.Value != changed {
-				out = append(out, g.Value)
+			if g.ID != changed {
+				out = append(out, g.ID)
 			}
 		}
 		slices.Sort(out)

@@ -31,6 +31,7 @@ import (
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
 	"github.com/otaccess/otaccess/numfmt"
+	"github.com/otaccess/otaccess/tenant"
 	"github.com/otaccess/otaccess/ui"
 )
 
@@ -145,7 +146,7 @@ type env struct {
 
 	// Filled in by figSync: the reference snapshot's cache file and model.
 	cacheFile    string
-	snap         *cache.Snapshot
+	snap         *tenant.Snapshot
 	syncRequests int
 	// Filled in by figOpen: the UI opened on that cache, median of three,
 	// and where it was measured; figMemory reads its memory.
@@ -532,7 +533,7 @@ func figOpen(ctx context.Context, e *env) (Row, error) {
 type opened struct {
 	took, load time.Duration // open to first frame; of which Store.Load
 	store      *cache.Store
-	snap       *cache.Snapshot
+	snap       *tenant.Snapshot
 	model      *ui.Model
 }
 
@@ -596,9 +597,9 @@ func figFilter(ctx context.Context, e *env) (Row, error) {
 // typeQueries types every query rounds times into a users screen over snap
 // and returns the per-keystroke times of the UI, and of Index.Filter alone
 // over the same prefixes.
-func typeQueries(snap *cache.Snapshot, rounds int) (keys, index timings, err error) {
+func typeQueries(snap *tenant.Snapshot, rounds int) (keys, index timings, err error) {
 	m := newUI(snap, nil, nil)
-	ix := cache.NewIndex(snap)
+	ix := tenant.NewIndex(snap)
 	var dst []int32
 	for round := range rounds {
 		for k, q := range typedQueries {
@@ -621,7 +622,7 @@ func typeQueries(snap *cache.Snapshot, rounds int) (keys, index timings, err err
 
 // listTargets are the strings a bubbles list would filter: name, email and
 // userName per user.
-func listTargets(snap *cache.Snapshot) []string {
+func listTargets(snap *tenant.Snapshot) []string {
 	out := make([]string, len(snap.Users))
 	for i := range snap.Users {
 		u := &snap.Users[i]
@@ -633,7 +634,7 @@ func listTargets(snap *cache.Snapshot) []string {
 // listFilterKeystrokes times list.DefaultFilter on every prefix of queries.
 // The targets are collected once, which favours the baseline: a list.Model
 // collects them again on every keystroke.
-func listFilterKeystrokes(snap *cache.Snapshot) timings {
+func listFilterKeystrokes(snap *tenant.Snapshot) timings {
 	targets := listTargets(snap)
 	var out timings
 	for _, q := range queryPrefixes() {
@@ -677,9 +678,9 @@ func figRender(ctx context.Context, e *env) (Row, error) {
 }
 
 // smallSnapshot is a 100-user tenant with the same roles and orgs.
-func smallSnapshot(opt Options) *cache.Snapshot {
+func smallSnapshot(opt Options) *tenant.Snapshot {
 	srv := scimtest.NewServer(scimtest.Config{Users: 100, Roles: opt.Roles, Orgs: opt.Orgs, Seed: opt.Seed})
-	return cache.NewSnapshot(cache.SyncInfo{FinishedAt: time.Now()}, srv.Users(), srv.Groups())
+	return tenant.NewSnapshot(tenant.SyncInfo{FinishedAt: time.Now()}, access.ReadUsers(srv.Users()), access.ReadGroups(srv.Groups()))
 }
 
 // renderTimes times users-screen frames of two models in alternate rounds
@@ -743,7 +744,7 @@ func figMatrix(ctx context.Context, e *env) (Row, error) {
 }
 
 // countFromUsers counts role x org members by walking every membership.
-func countFromUsers(snap *cache.Snapshot) [][]int {
+func countFromUsers(snap *tenant.Snapshot) [][]int {
 	counts := make([][]int, len(snap.Roles))
 	for r := range counts {
 		counts[r] = make([]int, len(snap.Orgs))
@@ -878,7 +879,7 @@ func figWrites(ctx context.Context, e *env) (Row, error) {
 // of its matrix and confirms. It returns how long the confirming Update
 // (and its frame) took, how many requests the server had received by then,
 // and how many once the returned command had run.
-func uiWrite(snap *cache.Snapshot, svc *access.Service, srv *scimtest.Server) (upd time.Duration, sent, done int, err error) {
+func uiWrite(snap *tenant.Snapshot, svc *access.Service, srv *scimtest.Server) (upd time.Duration, sent, done int, err error) {
 	m := newUI(snap, svc.Store, svc)
 	press(m, "enter")
 	g, ok := snap.Cell(0, 0)

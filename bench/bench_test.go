@@ -15,6 +15,7 @@ import (
 
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // The benchmarks share one served tenant, synced once: the reference tenant,
@@ -155,10 +156,10 @@ func BenchmarkFilterKeystroke(b *testing.B) {
 	}
 }
 
-// BenchmarkIndexFilter is cache.Index.Filter alone over the same prefixes.
+// BenchmarkIndexFilter is tenant.Index.Filter alone over the same prefixes.
 func BenchmarkIndexFilter(b *testing.B) {
 	e := benchEnv(b)
-	ix := cache.NewIndex(e.snap)
+	ix := tenant.NewIndex(e.snap)
 	prefixes := queryPrefixes()
 	var dst []int32
 	i := 0
@@ -191,7 +192,7 @@ func BenchmarkUsersView100k(b *testing.B) {
 	benchView(b, benchEnv(b).snap)
 }
 
-func benchView(b *testing.B, snap *cache.Snapshot) {
+func benchView(b *testing.B, snap *tenant.Snapshot) {
 	m := newUI(snap, nil, nil)
 	press(m, "end") // the last row: a list that is not virtual pays most here
 	for b.Loop() {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/tenant"
 	"github.com/otaccess/otaccess/ui"
 )
 
@@ -15,7 +16,7 @@ const termW, termH = 120, 40
 
 // newUI builds the app on snap at termW x termH, as the TUI does before its
 // first frame; svc nil makes it read-only.
-func newUI(snap *cache.Snapshot, store *cache.Store, svc *access.Service) *ui.Model {
+func newUI(snap *tenant.Snapshot, store *cache.Store, svc *access.Service) *ui.Model {
 	opts := ui.Options{Snapshot: snap, Store: store, Tenant: "bench.onetrust.test", Mode: "offline", OfflineReason: "benchmark"}
 	if svc != nil {
 		opts.Service, opts.Mode = svc, "online"

@@ -22,7 +22,7 @@ func TestDamagedCacheIsReportedNotRewritten(t *testing.T) {
 		"only the first page":    func(b []byte) []byte { return b[:4096] },
 		"bytes scribbled over":   func(b []byte) []byte { scribble(b[len(b)/3:len(b)/3+20000], 7); return b },
 		"pages zeroed":           func(b []byte) []byte { clear(b[4096 : 4*4096]); return b },
-		"last page half written": func(b []byte) []byte { scribble(b[len(b)-2048:], 13); return b },
+		"last page half written": func(b []byte) []byte { scribble(b[len(b)-8192:], 13); return b }, // half of a 16 KiB page
 	}
 	for name, damage := range damages {
 		t.Run(name, func(t *testing.T) {

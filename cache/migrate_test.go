@@ -15,13 +15,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otaccess/otaccess/client"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // writeV1Cache makes the cache an otaccess of schema version 1 left behind:
 // the first migration's script, a complete snapshot written by the same row
 // code, and audit rows. Nothing of a later migration is in it.
-func writeV1Cache(t *testing.T, path string) (*Snapshot, []AuditEntry) {
+func writeV1Cache(t *testing.T, path string) (*tenant.Snapshot, []AuditEntry) {
 	t.Helper()
 	return writeOldCache(t, path, 1)
 }
@@ -29,7 +29,7 @@ func writeV1Cache(t *testing.T, path string) (*Snapshot, []AuditEntry) {
 // writeOldCache makes the cache an otaccess of schema version (1 to 3) left
 // behind: that version's scripts, a complete snapshot with the user and
 // membership rows that version wrote, and audit rows.
-func writeOldCache(t *testing.T, path string, version int) (*Snapshot, []AuditEntry) {
+func writeOldCache(t *testing.T, path string, version int) (*tenant.Snapshot, []AuditEntry) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sql.Open("sqlite", path)
@@ -60,15 +60,15 @@ func writeOldCache(t *testing.T, path string, version int) (*Snapshot, []AuditEn
 	more, moreGroups := genTenant(pageUsers+200, 2, 2, 2, 9)
 	users, groups = append(users, more...), append(groups, moreGroups...)
 	in := input(users, groups)
-	info := SyncInfo{Source: in.Source, Profile: in.Profile, StartedAt: in.StartedAt.UTC(), FinishedAt: in.StartedAt.UTC().Add(time.Minute)}
+	info := tenant.SyncInfo{Source: in.Source, Profile: in.Profile, StartedAt: in.StartedAt.UTC(), FinishedAt: in.StartedAt.UTC().Add(time.Minute)}
 	res, err := tx.Exec(`INSERT INTO snapshots (source, profile, started_at, finished_at, status) VALUES (?, ?, ?, ?, 'writing')`,
 		info.Source, info.Profile, fmtTime(info.StartedAt), fmtTime(info.FinishedAt))
 	if err != nil {
 		t.Fatal(err)
 	}
 	info.ID, _ = res.LastInsertId()
-	m := NewSnapshot(info, users, groups)
-	if err := writeGroups(ctx, tx, info.ID, m, groups); err != nil {
+	m := tenant.NewSnapshot(info, users, groups)
+	if err := writeGroups(ctx, tx, info.ID, m); err != nil {
 		t.Fatal(err)
 	}
 	if version < 3 {
@@ -103,7 +103,7 @@ func writeOldCache(t *testing.T, path string, version int) (*Snapshot, []AuditEn
 
 // writeV1Users writes users and memberships rows as schema version 1 had
 // them: typed columns and the raw JSON beside the packed copies.
-func writeV1Users(t *testing.T, tx *sql.Tx, snap int64, m *Snapshot, read []client.User) {
+func writeV1Users(t *testing.T, tx *sql.Tx, snap int64, m *tenant.Snapshot, read []tenant.ReadUser) {
 	t.Helper()
 	raw := map[string]string{}
 	for _, u := range read {
@@ -131,7 +131,7 @@ func writeV1Users(t *testing.T, tx *sql.Tx, snap int64, m *Snapshot, read []clie
 
 // writeV3Users writes users and memberships rows as schema version 3 had
 // them: the packed columns only, and a memberships row per group id.
-func writeV3Users(t *testing.T, tx *sql.Tx, snap int64, m *Snapshot) {
+func writeV3Users(t *testing.T, tx *sql.Tx, snap int64, m *tenant.Snapshot) {
 	t.Helper()
 	for i := range m.Users {
 		u := &m.Users[i]
@@ -144,7 +144,7 @@ func writeV3Users(t *testing.T, tx *sql.Tx, snap int64, m *Snapshot) {
 	}
 }
 
-func groupIDs(m *Snapshot, u *User) []string {
+func groupIDs(m *tenant.Snapshot, u *tenant.User) []string {
 	var gids []string
 	for _, g := range u.Groups {
 		gids = append(gids, m.Groups[g].ID)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
+
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // A snapshot's sort order is stored with it (snapshots.user_order), so
@@ -12,15 +14,11 @@ import (
 // move a user in it (PutUser, DeleteUser) clears it, and Load then sorts
 // as before.
 
-// orderVersion changes whenever compareUsers orders users differently, so
-// that orders stored by an older otaccess are not used.
-const orderVersion = 1
-
 // encodeOrder is the stored value for perm: a version byte, three zero
 // bytes, then perm as little-endian uint32s.
 func encodeOrder(perm []int32) []byte {
 	b := make([]byte, 4, 4+4*len(perm))
-	b[0] = orderVersion
+	b[0] = tenant.OrderVersion
 	for _, k := range perm {
 		b = binary.LittleEndian.AppendUint32(b, uint32(k))
 	}
@@ -30,7 +28,7 @@ func encodeOrder(perm []int32) []byte {
 // storedOrder is the order b stores for n users, or nil when b is not one
 // (cleared, of another version, or damaged).
 func storedOrder(b []byte, n int) []int32 {
-	if len(b) != 4+4*n || n == 0 || b[0] != orderVersion {
+	if len(b) != 4+4*n || n == 0 || b[0] != tenant.OrderVersion {
 		return nil
 	}
 	perm := make([]int32, n)
@@ -58,7 +56,7 @@ func (s *Store) saveUserOrder(ctx context.Context, snap int64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET user_order = ? WHERE id = ?`, encodeOrder(sortUsers(users)), snap); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET user_order = ? WHERE id = ?`, encodeOrder(tenant.SortOrder(users)), snap); err != nil {
 		return err
 	}
 	return tx.Commit()

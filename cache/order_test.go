@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/binary"
 	"testing"
+
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // TestStoredOrder: a sync stores its users' sort order, and Load gives
@@ -27,19 +29,19 @@ func TestStoredOrder(t *testing.T) {
 	if len(stored()) != 4+4*len(users) {
 		t.Fatalf("stored order is %d bytes for %d users", len(stored()), len(users))
 	}
-	check := func(what string, mem *Snapshot) {
+	check := func(what string, mem *tenant.Snapshot) {
 		t.Helper()
 		got, err := st.Load(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got.Info, mem.Info = SyncInfo{}, SyncInfo{}
+		got.Info, mem.Info = tenant.SyncInfo{}, tenant.SyncInfo{}
 		sameModel(t, got, mem)
 		if t.Failed() {
 			t.Fatalf("after %s", what)
 		}
 	}
-	mem := NewSnapshot(info, users, groups)
+	mem := tenant.NewSnapshot(info, users, groups)
 	check("the sync", mem)
 
 	good := stored()
@@ -67,7 +69,7 @@ func TestStoredOrder(t *testing.T) {
 			renamed = u
 		}
 	}
-	renamed.DisplayName, renamed.Name.GivenName = "Zzz Last", "Zzz"
+	renamed.DisplayName, renamed.GivenName = "Zzz Last", "Zzz"
 	if err := st.PutUser(ctx, renamed); err != nil {
 		t.Fatal(err)
 	}

@@ -4,21 +4,23 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // FuzzUnpack: any stored string decodes or is refused, never panics; what
 // decodes packs back to a string that decodes to the same; and packed
 // values always decode to what was packed.
 func FuzzUnpack(f *testing.F) {
-	u := User{ID: "u1", UserName: "a@b", DisplayName: "Ann", Email: "a@b", Active: true, Created: "2020"}
+	u := tenant.User{ID: "u1", UserName: "a@b", DisplayName: "Ann", Email: "a@b", Active: true, Created: "2020"}
 	for _, s := range []string{packUser(&u), packIDs([]string{"r:o", "", "x"}), packPage([]pageEntry{{packUser(&u), packIDs([]string{"g"})}}),
 		"", ":", "1:", "2:a", "0,0:", "99999999999999999999:x", "-1:a", "1,:a", "3:abc4:", "01:a"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		var got User
+		var got tenant.User
 		if unpackUser(s, &got) {
-			var again User
+			var again tenant.User
 			if !unpackUser(packUser(&got), &again) || !reflect.DeepEqual(again, got) {
 				t.Fatalf("%q: user does not round-trip: %+v", s, got)
 			}
@@ -36,7 +38,7 @@ func FuzzUnpack(f *testing.F) {
 
 		// Fields cut from s pack and unpack exactly.
 		parts := strings.SplitN(s, "|", 19)
-		var x User
+		var x tenant.User
 		fs := []*string{&x.ID, &x.ExternalID, &x.UserName, &x.GivenName, &x.FamilyName, &x.DisplayName, &x.Email, &x.UserType, &x.Title,
 			&x.Department, &x.Division, &x.Organization, &x.CostCenter, &x.EmployeeID, &x.ManagerID, &x.ManagerName, &x.Created, &x.LastModified}
 		for i, p := range parts {
@@ -44,7 +46,7 @@ func FuzzUnpack(f *testing.F) {
 				*fs[i] = p
 			}
 		}
-		var back User
+		var back tenant.User
 		if !unpackUser(packUser(&x), &back) || !reflect.DeepEqual(back, x) {
 			t.Fatalf("%+v does not round-trip: %+v", x, back)
 		}

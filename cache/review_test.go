@@ -7,21 +7,23 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/otaccess/otaccess/tenant"
 )
 
-func reviewItems() []ReviewItem {
-	return []ReviewItem{
+func reviewItems() []tenant.ReviewItem {
+	return []tenant.ReviewItem{
 		{UserID: "u1", GroupID: "admin:emea", UserName: "anna Berg", UserEmail: "anna@example.com", UserLabel: "anna@example.com", UserActive: true,
-			Role: "Site Admin", Org: "EMEA - Sales", Group: "Site Admin - EMEA - Sales", Hints: HintAdmin | HintNew},
+			Role: "Site Admin", Org: "EMEA - Sales", Group: "Site Admin - EMEA - Sales", Hints: tenant.HintAdmin | tenant.HintNew},
 		{UserID: "u1", GroupID: "everyone", UserName: "anna Berg", UserEmail: "anna@example.com", UserLabel: "anna@example.com", UserActive: true, Group: "Everyone"},
-		{UserID: "u4", GroupID: "ghost:emea", UserName: "svc-robot", UserLabel: "svc-robot", Role: "Ghost Role", Org: "EMEA - Sales", Hints: HintInactive},
-		{UserID: "u5", UserName: "Nobody", UserEmail: "n@example.com", UserLabel: "n@example.com", UserActive: true, Hints: HintNoRole},
+		{UserID: "u4", GroupID: "ghost:emea", UserName: "svc-robot", UserLabel: "svc-robot", Role: "Ghost Role", Org: "EMEA - Sales", Hints: tenant.HintInactive},
+		{UserID: "u5", UserName: "Nobody", UserEmail: "n@example.com", UserLabel: "n@example.com", UserActive: true, Hints: tenant.HintNoRole},
 	}
 }
 
-func startTestReview(t *testing.T, st *Store, name string) *Review {
+func startTestReview(t *testing.T, st *Store, name string) *tenant.Review {
 	t.Helper()
-	r, err := st.StartReview(context.Background(), Review{
+	r, err := st.StartReview(context.Background(), tenant.Review{
 		Name: name, CreatedBy: "alice", Profile: "acme", Tenant: "https://acme.onetrust.com/api/scim/v2?token=x",
 		SnapshotID: 7, SnapshotAt: time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC), Scope: "org: EMEA - Sales",
 	}, reviewItems())
@@ -53,15 +55,15 @@ func TestReviewStartAndLoad(t *testing.T) {
 		t.Fatalf("review %+v", got)
 	}
 
-	if _, err := st.StartReview(ctx, Review{Name: "Q4-2026"}, nil); !errors.Is(err, ErrReviewExists) {
+	if _, err := st.StartReview(ctx, tenant.Review{Name: "Q4-2026"}, nil); !errors.Is(err, ErrReviewExists) {
 		t.Fatalf("duplicate name: %v", err)
 	}
 	for _, bad := range []string{"", " x", "a\x1b[2Jb"} {
-		if _, err := st.StartReview(ctx, Review{Name: bad}, nil); err == nil {
+		if _, err := st.StartReview(ctx, tenant.Review{Name: bad}, nil); err == nil {
 			t.Fatalf("name %q accepted", bad)
 		}
 	}
-	if _, err := st.StartReview(ctx, Review{Name: "dup"}, append(reviewItems(), reviewItems()[0])); err == nil {
+	if _, err := st.StartReview(ctx, tenant.Review{Name: "dup"}, append(reviewItems(), reviewItems()[0])); err == nil {
 		t.Fatal("an item listed twice was accepted")
 	}
 	if _, err := st.Review(ctx, "dup"); !errors.Is(err, ErrNoReview) {
@@ -82,19 +84,19 @@ func TestReviewDecisionsSurviveRestart(t *testing.T) {
 	r := startTestReview(t, st, "Q4")
 	at := time.Date(2026, 10, 2, 10, 0, 0, 0, time.UTC)
 	note := "left the team in May"
-	steps := []Decision{
-		{Key: ItemKey{"u1", "admin:emea"}, Verdict: Revoke, Note: &note, Reviewer: "bob", At: at},
-		{Key: ItemKey{"u1", "everyone"}, Verdict: Keep, Reviewer: "bob", At: at},
-		{Key: ItemKey{"u4", "ghost:emea"}, Verdict: Skip, Reviewer: "bob", At: at},
-		{Key: ItemKey{"u4", "ghost:emea"}, Verdict: Undecided, Reviewer: "bob", At: at}, // changed their mind
-		{Key: ItemKey{"u5", ""}, Verdict: Keep, Reviewer: "carol", At: at},
+	steps := []tenant.Decision{
+		{Key: tenant.ItemKey{UserID: "u1", GroupID: "admin:emea"}, Verdict: tenant.Revoke, Note: &note, Reviewer: "bob", At: at},
+		{Key: tenant.ItemKey{UserID: "u1", GroupID: "everyone"}, Verdict: tenant.Keep, Reviewer: "bob", At: at},
+		{Key: tenant.ItemKey{UserID: "u4", GroupID: "ghost:emea"}, Verdict: tenant.Skip, Reviewer: "bob", At: at},
+		{Key: tenant.ItemKey{UserID: "u4", GroupID: "ghost:emea"}, Verdict: tenant.Undecided, Reviewer: "bob", At: at}, // changed their mind
+		{Key: tenant.ItemKey{UserID: "u5", GroupID: ""}, Verdict: tenant.Keep, Reviewer: "carol", At: at},
 	}
 	for _, d := range steps {
 		if err := st.Decide(ctx, r.ID, d); err != nil {
 			t.Fatalf("decide %+v: %v", d, err)
 		}
 	}
-	if err := st.SetNote(ctx, r.ID, ItemKey{"u1", "everyone"}, "needed for SSO"); err != nil {
+	if err := st.SetNote(ctx, r.ID, tenant.ItemKey{UserID: "u1", GroupID: "everyone"}, "needed for SSO"); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -109,19 +111,19 @@ func TestReviewDecisionsSurviveRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	it := got.Items
-	if it[0].Decision != Revoke || it[0].Note != note || it[0].Reviewer != "bob" || !it[0].DecidedAt.Equal(at) {
+	if it[0].Decision != tenant.Revoke || it[0].Note != note || it[0].Reviewer != "bob" || !it[0].DecidedAt.Equal(at) {
 		t.Fatalf("item 0 %+v", it[0])
 	}
-	if it[1].Decision != Keep || it[1].Note != "needed for SSO" {
+	if it[1].Decision != tenant.Keep || it[1].Note != "needed for SSO" {
 		t.Fatalf("item 1 %+v", it[1])
 	}
-	if it[2].Decision != Undecided || it[2].Reviewer != "" || !it[2].DecidedAt.IsZero() {
+	if it[2].Decision != tenant.Undecided || it[2].Reviewer != "" || !it[2].DecidedAt.IsZero() {
 		t.Fatalf("item 2 (cleared) %+v", it[2])
 	}
-	if it[3].Decision != Keep || it[3].Reviewer != "carol" {
+	if it[3].Decision != tenant.Keep || it[3].Reviewer != "carol" {
 		t.Fatalf("item 3 %+v", it[3])
 	}
-	want := ReviewCounts{Items: 4, Undecided: 1, Keep: 2, Revoke: 1}
+	want := tenant.ReviewCounts{Items: 4, Undecided: 1, Keep: 2, Revoke: 1}
 	if got.Counts != want || got.Counts.Decided() != 3 {
 		t.Fatalf("counts %+v", got.Counts)
 	}
@@ -135,15 +137,15 @@ func TestReviewDecideRules(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openTemp(t)
 	r := startTestReview(t, st, "Q4")
-	revokeKey := ItemKey{"u1", "admin:emea"}
+	revokeKey := tenant.ItemKey{UserID: "u1", GroupID: "admin:emea"}
 	cases := []struct {
 		name string
-		d    Decision
+		d    tenant.Decision
 		want error
 	}{
-		{"unknown item", Decision{Key: ItemKey{"u1", "nope"}, Verdict: Keep}, ErrNoItem},
-		{"revoke a user without roles", Decision{Key: ItemKey{"u5", ""}, Verdict: Revoke}, ErrNothingToRevoke},
-		{"bad verdict", Decision{Key: revokeKey, Verdict: "maybe"}, nil},
+		{"unknown item", tenant.Decision{Key: tenant.ItemKey{UserID: "u1", GroupID: "nope"}, Verdict: tenant.Keep}, ErrNoItem},
+		{"revoke a user without roles", tenant.Decision{Key: tenant.ItemKey{UserID: "u5", GroupID: ""}, Verdict: tenant.Revoke}, ErrNothingToRevoke},
+		{"bad verdict", tenant.Decision{Key: revokeKey, Verdict: "maybe"}, nil},
 	}
 	for _, tc := range cases {
 		err := st.Decide(ctx, r.ID, tc.d)
@@ -151,21 +153,21 @@ func TestReviewDecideRules(t *testing.T) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
 		}
 	}
-	if err := st.Decide(ctx, r.ID, Decision{Key: revokeKey, Verdict: Revoke}); err != nil {
+	if err := st.Decide(ctx, r.ID, tenant.Decision{Key: revokeKey, Verdict: tenant.Revoke}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.RecordApply(ctx, r.ID, revokeKey, Applied, "", time.Time{}); err != nil {
+	if err := st.RecordApply(ctx, r.ID, revokeKey, tenant.Applied, "", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Decide(ctx, r.ID, Decision{Key: revokeKey, Verdict: Keep}); !errors.Is(err, ErrItemApplied) {
+	if err := st.Decide(ctx, r.ID, tenant.Decision{Key: revokeKey, Verdict: tenant.Keep}); !errors.Is(err, ErrItemApplied) {
 		t.Fatalf("changing an applied decision: %v", err)
 	}
 	note := "done"
-	if err := st.Decide(ctx, r.ID, Decision{Key: revokeKey, Verdict: Revoke, Note: &note}); err != nil {
+	if err := st.Decide(ctx, r.ID, tenant.Decision{Key: revokeKey, Verdict: tenant.Revoke, Note: &note}); err != nil {
 		t.Fatalf("a note on an applied item: %v", err)
 	}
 	got, _ := st.Review(ctx, "Q4")
-	if it := got.Items[0]; it.ApplyStatus != Applied || it.AppliedAt.IsZero() || it.Note != "done" || it.Pending() {
+	if it := got.Items[0]; it.ApplyStatus != tenant.Applied || it.AppliedAt.IsZero() || it.Note != "done" || it.Pending() {
 		t.Fatalf("applied item %+v", it)
 	}
 	if got.Counts.Applied != 1 {
@@ -211,19 +213,4 @@ func TestReviewMigrationFromV1(t *testing.T) {
 		t.Fatalf("snapshot after migration: %v", err)
 	}
 	startTestReview(t, st, "after-migration")
-}
-
-func TestVerdictAndHints(t *testing.T) {
-	for in, want := range map[string]Verdict{"keep": Keep, " REVOKE ": Revoke, "skip": Skip, "": Undecided, "undecided": Undecided} {
-		if v, err := ParseVerdict(in); err != nil || v != want {
-			t.Errorf("ParseVerdict(%q) = %q, %v", in, v, err)
-		}
-	}
-	if _, err := ParseVerdict("yes"); err == nil {
-		t.Error("ParseVerdict(yes) accepted")
-	}
-	h := HintInactive | HintAdmin
-	if h.String() != "inactive,admin" || parseHints(h.String()) != h || parseHints("") != 0 {
-		t.Errorf("hints %q", h.String())
-	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,10 +19,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/otaccess/otaccess/tenant"
+
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
-
-	"github.com/otaccess/otaccess/client"
 )
 
 var (
@@ -289,8 +288,8 @@ type SnapshotInput struct {
 	Source    string // tenant base URL
 	Profile   string
 	StartedAt time.Time
-	Users     []client.User
-	Groups    []client.Group
+	Users     []tenant.ReadUser
+	Groups    []tenant.ReadGroup
 }
 
 // testHookSaveBatch runs after each batch of users a save writes (tests
@@ -302,13 +301,13 @@ var testHookSaveBatch func()
 // after the commit (see prune). On any failure, a cancelled ctx included, the
 // previous snapshot stays current and intact. A sync that reads the tenant
 // page by page uses BeginSnapshot instead, to write while it reads.
-func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (SyncInfo, error) {
+func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (tenant.SyncInfo, error) {
 	w, err := s.BeginSnapshot(ctx, in.Source, in.Profile, in.StartedAt)
 	if err != nil {
-		return SyncInfo{}, err
+		return tenant.SyncInfo{}, err
 	}
 	if err := w.AddUsers(ctx, in.Users); err != nil {
-		return SyncInfo{}, err
+		return tenant.SyncInfo{}, err
 	}
 	info, err := w.Commit(ctx, in.Users, in.Groups)
 	s.Settle()
@@ -422,11 +421,50 @@ func (s *Store) checkIntact(ctx context.Context, tx *sql.Tx) error {
 	if res != "ok" {
 		return integrityError(res)
 	}
-	return nil
+	return checkPages(ctx, tx)
+}
+
+// checkPages decodes the framing of the current snapshot's user pages.
+// quick_check sees SQLite's structure, not what a value holds, and most of
+// the file is user pages: a torn write into one is otherwise noticed only
+// by the next load, after a sync has written around it.
+func checkPages(ctx context.Context, tx *sql.Tx) error {
+	snap, err := currentID(ctx, tx)
+	if errors.Is(err, ErrNoSnapshot) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	lo, hi := pageRids(snap)
+	rows, err := tx.QueryContext(ctx, "SELECT rid, n, users FROM user_pages WHERE rid BETWEEN ? AND ?", lo, hi)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rid int64
+		var n int
+		var packed string
+		if err := rows.Scan(&rid, &n, &packed); err != nil {
+			return err
+		}
+		k, bad := 0, false
+		ok := unpackPage(packed, func(e pageEntry) {
+			k++
+			if _, idOK := packedID(e.fields); !idOK || !unpackIDs(e.gids, func(string) {}) {
+				bad = true
+			}
+		})
+		if !ok || bad || k != n {
+			return integrityError(fmt.Sprintf("malformed user page %d", rid&0xffffffff))
+		}
+	}
+	return rows.Err()
 }
 
 // writeGroups inserts a snapshot's roles, orgs and groups.
-func writeGroups(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot, read []client.Group) error {
+func writeGroups(ctx context.Context, tx *sql.Tx, snap int64, m *tenant.Snapshot) error {
 	roles, err := newInserter(ctx, tx, "roles", "snapshot_id, id, name")
 	if err != nil {
 		return err
@@ -454,24 +492,13 @@ func writeGroups(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot, read 
 		return err
 	}
 
-	groupSrc := make(map[string]*client.Group, len(read))
-	for i := range read {
-		if _, dup := groupSrc[read[i].ID]; !dup {
-			groupSrc[read[i].ID] = &read[i]
-		}
-	}
 	groups, err := newInserter(ctx, tx, "groups", groupCols)
 	if err != nil {
 		return err
 	}
 	defer groups.close()
 	for i := range m.Groups {
-		g := &m.Groups[i]
-		src := groupSrc[g.ID]
-		if src == nil { // made from a user's group reference
-			src = &client.Group{ID: g.ID, DisplayName: g.DisplayName}
-		}
-		if err := groups.add(ctx, groupRow(snap, g, m, src)...); err != nil {
+		if err := groups.add(ctx, groupRow(snap, &m.Groups[i], m)...); err != nil {
 			return err
 		}
 	}
@@ -480,18 +507,15 @@ func writeGroups(ctx context.Context, tx *sql.Tx, snap int64, m *Snapshot, read 
 
 const groupCols = "snapshot_id, id, display_name, role_id, org_id, category, description, last_modified, raw"
 
-func groupRow(snap int64, g *Group, m *Snapshot, src *client.Group) []any {
+// groupRow is a group's row. raw, which held the group as the SCIM server
+// sent it, is left empty: the model's columns are the cache's format, not
+// the wire's.
+func groupRow(snap int64, g *tenant.Group, m *tenant.Snapshot) []any {
 	var roleID, orgID any // NULL for a plain group
 	if !g.Plain() {
 		roleID, orgID = m.Roles[g.Role].ID, m.Orgs[g.Org].ID
 	}
-	c := *src
-	c.Members = nil // memberships live in users.group_ids
-	raw, err := json.Marshal(&c)
-	if err != nil {
-		raw = []byte("{}")
-	}
-	return []any{snap, g.ID, g.DisplayName, roleID, orgID, g.Category, g.Description, g.LastModified, string(raw)}
+	return []any{snap, g.ID, g.DisplayName, roleID, orgID, g.Category, g.Description, g.LastModified, ""}
 }
 
 // inserter batches rows into multi-row INSERTs through one prepared
@@ -589,8 +613,8 @@ type queryer interface {
 
 const infoCols = "id, source, profile, started_at, finished_at, n_users, n_groups, n_memberships"
 
-func scanInfo(sc interface{ Scan(...any) error }) (SyncInfo, error) {
-	var i SyncInfo
+func scanInfo(sc interface{ Scan(...any) error }) (tenant.SyncInfo, error) {
+	var i tenant.SyncInfo
 	var started, finished string
 	err := sc.Scan(&i.ID, &i.Source, &i.Profile, &started, &finished, &i.Users, &i.Groups, &i.Memberships)
 	i.StartedAt, i.FinishedAt = parseTime(started), parseTime(finished)
@@ -598,27 +622,27 @@ func scanInfo(sc interface{ Scan(...any) error }) (SyncInfo, error) {
 }
 
 // LatestInfo describes the current snapshot (ErrNoSnapshot when none).
-func (s *Store) LatestInfo(ctx context.Context) (SyncInfo, error) {
+func (s *Store) LatestInfo(ctx context.Context) (tenant.SyncInfo, error) {
 	id, err := currentID(ctx, s.db)
 	if err != nil {
-		return SyncInfo{}, s.fail("read cache", err)
+		return tenant.SyncInfo{}, s.fail("read cache", err)
 	}
 	info, err := scanInfo(s.db.QueryRowContext(ctx, "SELECT "+infoCols+" FROM snapshots WHERE id = ?", id))
 	if err != nil {
-		return SyncInfo{}, s.fail("read cache", err)
+		return tenant.SyncInfo{}, s.fail("read cache", err)
 	}
 	return info, nil
 }
 
 // Snapshots lists the stored snapshots (the current one and the one before),
 // newest first.
-func (s *Store) Snapshots(ctx context.Context) ([]SyncInfo, error) {
+func (s *Store) Snapshots(ctx context.Context) ([]tenant.SyncInfo, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT "+infoCols+" FROM snapshots WHERE status = 'complete' ORDER BY id DESC")
 	if err != nil {
 		return nil, s.fail("list snapshots", err)
 	}
 	defer rows.Close()
-	var out []SyncInfo
+	var out []tenant.SyncInfo
 	for rows.Next() {
 		i, err := scanInfo(rows)
 		if err != nil {
@@ -637,7 +661,7 @@ func (s *Store) failIf(what string, err error) error {
 }
 
 // Load reads the current snapshot into the model (ErrNoSnapshot when none).
-func (s *Store) Load(ctx context.Context) (*Snapshot, error) {
+func (s *Store) Load(ctx context.Context) (*tenant.Snapshot, error) {
 	id, err := currentID(ctx, s.db)
 	if err != nil {
 		return nil, s.fail("load snapshot", err)
@@ -649,7 +673,7 @@ func (s *Store) Load(ctx context.Context) (*Snapshot, error) {
 // hundred page rows, not a hundred thousand user rows (see pages.go); a
 // user's fields are substrings of its page. A
 // page that does not decode is a damaged cache.
-func readUsers(ctx context.Context, q queryer, snap int64) (users []User, gids []string, err error) {
+func readUsers(ctx context.Context, q queryer, snap int64) (users []tenant.User, gids []string, err error) {
 	lo, hi := pageRids(snap)
 	rows, err := q.QueryContext(ctx, "SELECT n, users FROM user_pages WHERE rid BETWEEN ? AND ?", lo, hi)
 	if err != nil {
@@ -675,7 +699,7 @@ func readUsers(ctx context.Context, q queryer, snap int64) (users []User, gids [
 	// the writes land in fresh memory (every page of it a fault at first
 	// touch, and a write barrier while the collector marks), and two cores
 	// doing so contend: in parallel this took 1.5x as long.
-	users, gids = make([]User, off[len(pages)]), make([]string, off[len(pages)])
+	users, gids = make([]tenant.User, off[len(pages)]), make([]string, off[len(pages)])
 	for i, packed := range pages {
 		k, end := off[i], off[i+1]
 		bad := ""
@@ -708,7 +732,7 @@ const mmapSize = 256 << 20
 
 // LoadSnapshot reads one stored snapshot (see Snapshots), in one read
 // transaction so a concurrent sync is never half-seen.
-func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*Snapshot, error) {
+func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*tenant.Snapshot, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, s.fail("load snapshot", err)
@@ -727,24 +751,17 @@ func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*Snapshot, error) {
 	if err != nil {
 		return nil, s.fail("load snapshot", err)
 	}
-	snap := &Snapshot{Info: info}
 	list, err := loadGroups(ctx, tx, id)
 	if err != nil {
 		return nil, s.fail("load groups", err)
 	}
-	snap.setGroups(list)
-
+	b := tenant.NewBuilder(info, list, info.Memberships)
 	conv, gids, err := readUsers(ctx, tx, id)
 	if err != nil {
 		return nil, s.fail("load users", err)
 	}
-	pairs := make([]uint64, 0, info.Memberships)
 	for k, ids := range gids {
-		ok := unpackIDs(ids, func(gid string) {
-			if g, ok := snap.groupByID[gid]; ok {
-				pairs = append(pairs, pair(int32(k), g))
-			}
-		})
+		ok := unpackIDs(ids, func(gid string) { b.Member(k, gid) })
 		if !ok {
 			return nil, s.corrupt("load users", fmt.Sprintf("malformed group list for user %q", conv[k].ID))
 		}
@@ -753,10 +770,7 @@ func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*Snapshot, error) {
 	if err := tx.QueryRowContext(ctx, `SELECT user_order FROM snapshots WHERE id = ?`, id).Scan(&stored); err != nil {
 		return nil, s.fail("load snapshot", err)
 	}
-	snap.finishUsers(conv, pairs, storedOrder(stored, len(conv)))
-	snap.Info = info
-	snap.Info.Users, snap.Info.Groups, snap.Info.Memberships = len(snap.Users), len(snap.Groups), snap.Memberships()
-	return snap, nil
+	return b.Build(conv, storedOrder(stored, len(conv))), nil
 }
 
 // unmap drops conn's memory map of the file. A load touches every page of
@@ -772,7 +786,7 @@ func unmap(conn *sql.Conn) {
 
 // packUser encodes the model fields as "<len>,<len>,...:<field><field>...":
 // byte lengths first, so any content splits back exactly.
-func packUser(u *User) string {
+func packUser(u *tenant.User) string {
 	active := "0"
 	if u.Active {
 		active = "1"
@@ -797,7 +811,7 @@ func packUser(u *User) string {
 	return string(b)
 }
 
-func unpackUser(s string, u *User) bool {
+func unpackUser(s string, u *tenant.User) bool {
 	var active string
 	ok := unpack(s, &u.ID, &u.ExternalID, &u.UserName, &u.GivenName, &u.FamilyName, &u.DisplayName, &u.Email, &u.UserType, &u.Title,
 		&u.Department, &u.Division, &u.Organization, &u.CostCenter, &u.EmployeeID, &u.ManagerID, &u.ManagerName, &active,
@@ -872,21 +886,17 @@ func unpackIDs(s string, fn func(id string)) bool {
 	return true
 }
 
-func loadGroups(ctx context.Context, q queryer, snap int64) ([]client.Group, error) {
+func loadGroups(ctx context.Context, q queryer, snap int64) ([]tenant.ReadGroup, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, display_name, category, description, last_modified FROM groups WHERE snapshot_id = ?`, snap)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var list []client.Group
+	var list []tenant.ReadGroup
 	for rows.Next() {
-		var g client.Group
-		var cat, desc string
-		if err := rows.Scan(&g.ID, &g.DisplayName, &cat, &desc, &g.Meta.LastModified); err != nil {
+		var g tenant.ReadGroup
+		if err := rows.Scan(&g.ID, &g.DisplayName, &g.Category, &g.Description, &g.LastModified); err != nil {
 			return nil, err
-		}
-		if cat != "" || desc != "" {
-			g.OneTrust = &client.OneTrustGroup{Category: cat, Description: desc}
 		}
 		list = append(list, g)
 	}
@@ -985,10 +995,10 @@ func setMembership(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, us
 	return bumpCounts(ctx, tx, snap, 0, 0, delta)
 }
 
-// PutUser stores a re-read user (attributes and memberships from u.Groups),
-// adding it when new. A group the snapshot lacks is added from the
-// reference, and roles and orgs are derived again.
-func (s *Store) PutUser(ctx context.Context, u client.User) error {
+// PutUser stores a re-read user (attributes and memberships from
+// u.Groups), adding it when new. A group the snapshot lacks is added from
+// the reference, and roles and orgs are derived again.
+func (s *Store) PutUser(ctx context.Context, u tenant.ReadUser) error {
 	if u.ID == "" {
 		return errors.New("record user: empty id")
 	}
@@ -1003,7 +1013,7 @@ func (s *Store) PutUser(ctx context.Context, u client.User) error {
 				return err
 			}
 		}
-		ids := groupIDsOf(&u, nil)
+		ids := u.GroupIDs(nil)
 		var newGroups int64
 		for _, id := range ids {
 			ok, err := exists(ctx, tx, "groups", snap, id)
@@ -1013,20 +1023,19 @@ func (s *Store) PutUser(ctx context.Context, u client.User) error {
 			if ok {
 				continue
 			}
-			g := client.Group{ID: id}
+			name := ""
 			for _, ref := range u.Groups {
-				if ref.Value == id {
-					g.DisplayName = ref.Display
+				if ref.ID == id {
+					name = ref.Name
 					break
 				}
 			}
-			raw, _ := json.Marshal(&g)
 			var roleID, orgID any
-			if r, o, ok := SplitGroupID(g.ID); ok {
+			if r, o, ok := tenant.SplitGroupID(id); ok {
 				roleID, orgID = r, o
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO groups (`+groupCols+`) VALUES (?, ?, ?, ?, ?, '', '', '', ?)`,
-				snap, g.ID, g.DisplayName, roleID, orgID, string(raw)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO groups (`+groupCols+`) VALUES (?, ?, ?, ?, ?, '', '', '', '')`,
+				snap, id, name, roleID, orgID); err != nil {
 				return err
 			}
 			newGroups++
@@ -1034,8 +1043,7 @@ func (s *Store) PutUser(ctx context.Context, u client.User) error {
 		if err := clearUserOrder(ctx, tx, snap); err != nil {
 			return err
 		}
-		x := userFromClient(&u)
-		e := pageEntry{packUser(&x), packIDs(ids)}
+		e := pageEntry{packUser(&u.User), packIDs(ids)}
 		if known {
 			p.entries[p.at] = e
 			err = p.store(ctx, tx)
@@ -1067,7 +1075,7 @@ func redecompose(ctx context.Context, tx *sql.Tx, snap int64) error {
 	if err != nil {
 		return err
 	}
-	d := Decompose(list)
+	d := tenant.Decompose(list)
 	for _, table := range []string{"roles", "orgs"} {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE snapshot_id = ?", snap); err != nil {
 			return err

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otaccess/otaccess/client"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 func openTemp(t testing.TB) (*Store, string) {
@@ -29,7 +29,7 @@ func openTemp(t testing.TB) (*Store, string) {
 	return st, path
 }
 
-func input(users []client.User, groups []client.Group) SnapshotInput {
+func input(users []tenant.ReadUser, groups []tenant.ReadGroup) SnapshotInput {
 	return SnapshotInput{
 		Source:    "https://acme.onetrust.com/api/scim/v2",
 		Profile:   "acme",
@@ -41,9 +41,9 @@ func input(users []client.User, groups []client.Group) SnapshotInput {
 
 // sameModel compares everything the UI sees (an emptied list and a nil one
 // are the same).
-func sameModel(t *testing.T, got, want *Snapshot) {
+func sameModel(t *testing.T, got, want *tenant.Snapshot) {
 	t.Helper()
-	for _, s := range []*Snapshot{got, want} {
+	for _, s := range []*tenant.Snapshot{got, want} {
 		for i := range s.Groups {
 			if len(s.Groups[i].Members) == 0 {
 				s.Groups[i].Members = nil
@@ -85,7 +85,7 @@ func TestSaveLoadRoundtrip(t *testing.T) {
 	}
 	users, groups := smallTenant()
 	users = append(users, genUsersWithEnterprise()...)
-	groups[3].Members = []client.Member{{Value: "u2"}}
+	groups[3].Members = []string{"u2"}
 	in := input(users, groups)
 	in.Source = "https://user:secret@acme.onetrust.com/api/scim/v2?token=abc#x"
 	info, err := st.SaveSnapshot(ctx, in)
@@ -99,7 +99,7 @@ func TestSaveLoadRoundtrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := NewSnapshot(info, users, groups)
+	want := tenant.NewSnapshot(info, users, groups)
 	sameModel(t, got, want)
 	checkSnapshot(t, got)
 
@@ -109,15 +109,15 @@ func TestSaveLoadRoundtrip(t *testing.T) {
 	}
 }
 
-func genUsersWithEnterprise() []client.User {
+func genUsersWithEnterprise() []tenant.ReadUser {
 	u := usr("e1", "Émile", "Zola", "emile@example.com", "admin:apac")
 	u.DisplayName = "Émile Zola"
 	u.ExternalID = "ext-1"
 	u.Title = "Writer"
-	u.Enterprise = &client.EnterpriseUser{Department: "Lit", Division: "Arts", Organization: "Acme", CostCenter: "42", EmployeeNumber: "7",
-		Manager: &client.Manager{Value: "u3", DisplayName: "Zoë"}}
-	u.Meta = client.Meta{Created: "2020-09-22T13:57:14.813+00:00", LastModified: "2020-10-08T20:23:12.147+00:00"}
-	return []client.User{u}
+	u.Department, u.Division, u.Organization, u.CostCenter, u.EmployeeID = "Lit", "Arts", "Acme", "42", "7"
+	u.ManagerID, u.ManagerName = "u3", "Zoë"
+	u.Created, u.LastModified = "2020-09-22T13:57:14.813+00:00", "2020-10-08T20:23:12.147+00:00"
+	return []tenant.ReadUser{u}
 }
 
 func TestSaveKeepsPreviousAndPrunes(t *testing.T) {
@@ -384,7 +384,7 @@ func TestWriteThrough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mem := NewSnapshot(info, users, groups)
+	mem := tenant.NewSnapshot(info, users, groups)
 	writeThrough(t, st, mem)
 	checkWriteThrough(t, st, mem)
 }
@@ -392,7 +392,7 @@ func TestWriteThrough(t *testing.T) {
 // writeThrough makes the same edits of smallTenant's snapshot in st and in
 // mem: grants and revocations (each twice), users re-read with changed,
 // new, duplicate, empty and no group references, a new user, a deletion.
-func writeThrough(t *testing.T, st *Store, mem *Snapshot) {
+func writeThrough(t *testing.T, st *Store, mem *tenant.Snapshot) {
 	t.Helper()
 	ctx := context.Background()
 	set := func(uid, gid string, member bool) {
@@ -404,7 +404,7 @@ func writeThrough(t *testing.T, st *Store, mem *Snapshot) {
 		g, _ := mem.GroupIndex(gid)
 		mem.SetMember(u, g, member)
 	}
-	put := func(u client.User) {
+	put := func(u tenant.ReadUser) {
 		t.Helper()
 		if err := st.PutUser(ctx, u); err != nil {
 			t.Fatal(err)
@@ -428,9 +428,9 @@ func writeThrough(t *testing.T, st *Store, mem *Snapshot) {
 
 	users, _ := smallTenant()
 	changed := users[2]
-	changed.Name.GivenName = "Zed"
+	changed.GivenName = "Zed"
 	changed.Active = false
-	changed.Groups = []client.GroupRef{{Value: "everyone"}, {Value: "brandnew:apac", Display: "Brand New - APAC"}}
+	changed.Groups = []tenant.GroupRef{{ID: "everyone"}, {ID: "brandnew:apac", Name: "Brand New - APAC"}}
 	put(changed)
 	put(usr("u7", "New", "Person", "new@example.com", "aud:emea"))
 	dup := usr("u8", "Dup", "Refs", "dup@example.com", "everyone", "aud:emea", "everyone", "", "brandnew:apac", "another:emea")
@@ -452,7 +452,7 @@ func writeThrough(t *testing.T, st *Store, mem *Snapshot) {
 
 // checkWriteThrough: st's current snapshot loads as mem, its counts are
 // mem's, and each user row holds its group ids as a save writes them.
-func checkWriteThrough(t *testing.T, st *Store, mem *Snapshot) {
+func checkWriteThrough(t *testing.T, st *Store, mem *tenant.Snapshot) {
 	t.Helper()
 	ctx := context.Background()
 	got, err := st.Load(ctx)
@@ -686,7 +686,7 @@ func TestConcurrentSaves(t *testing.T) {
 	ub, gb := genTenant(1500, 3, 2, 2, 2)
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
-	infos := make([]SyncInfo, 2)
+	infos := make([]tenant.SyncInfo, 2)
 	for i, job := range []struct {
 		st *Store
 		in SnapshotInput
@@ -709,7 +709,7 @@ func TestConcurrentSaves(t *testing.T) {
 	if got.Info.ID == infos[1].ID {
 		last = 1
 	}
-	want := NewSnapshot(infos[last], [][]client.User{ua, ub}[last], [][]client.Group{ga, gb}[last])
+	want := tenant.NewSnapshot(infos[last], [][]tenant.ReadUser{ua, ub}[last], [][]tenant.ReadGroup{ga, gb}[last])
 	sameModel(t, got, want)
 	if prev, err := b.LoadPrevious(ctx); err != nil || prev.Info.ID != infos[1-last].ID {
 		t.Fatalf("previous snapshot: %v, %v; want %d", prev, err, infos[1-last].ID)

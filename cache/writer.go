@@ -5,10 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
-	"github.com/otaccess/otaccess/client"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // SnapshotWriter writes a new snapshot while a sync is still reading the
@@ -30,7 +29,7 @@ import (
 type SnapshotWriter struct {
 	s      *Store
 	conn   *sql.Conn
-	info   SyncInfo
+	info   tenant.SyncInfo
 	staged map[string]int32 // ids of the users written (values: see settleUsers)
 	links  int              // memberships in the rows written
 	pages  int64            // pages written so far: the last one's number
@@ -43,7 +42,7 @@ type SnapshotWriter struct {
 // the sync sends its first request.
 func (s *Store) BeginSnapshot(ctx context.Context, source, profile string, started time.Time) (*SnapshotWriter, error) {
 	w := &SnapshotWriter{s: s, staged: map[string]int32{},
-		info: SyncInfo{Source: redactURL(source), Profile: profile, StartedAt: started.UTC().Round(0)}}
+		info: tenant.SyncInfo{Source: redactURL(source), Profile: profile, StartedAt: started.UTC().Round(0)}}
 	var err error
 	if w.conn, err = s.db.Conn(ctx); err != nil {
 		return nil, s.fail("save snapshot", err)
@@ -112,7 +111,7 @@ func (w *SnapshotWriter) Rollback() {
 // AddUsers writes users as a sync reads them, in any order and in as many
 // calls as it likes. A user that comes twice (a page read again) is
 // settled by Commit.
-func (w *SnapshotWriter) AddUsers(ctx context.Context, users []client.User) error {
+func (w *SnapshotWriter) AddUsers(ctx context.Context, users []tenant.ReadUser) error {
 	if w.done {
 		return errWriterDone
 	}
@@ -143,7 +142,7 @@ func (w *SnapshotWriter) AddUsers(ctx context.Context, users []client.User) erro
 // insertUsers appends users to the snapshot, a page of up to pageUsers at
 // a time (see pages.go). A user's group ids are its references' plus, when
 // extra is set, extra[id].
-func (w *SnapshotWriter) insertUsers(ctx context.Context, tx *sql.Tx, users []client.User, extra map[string][]string) error {
+func (w *SnapshotWriter) insertUsers(ctx context.Context, tx *sql.Tx, users []tenant.ReadUser, extra map[string][]string) error {
 	insert, err := tx.PrepareContext(ctx, `INSERT INTO user_pages (rid, snapshot_id, n, ids, users) VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
@@ -157,9 +156,8 @@ func (w *SnapshotWriter) insertUsers(ctx context.Context, tx *sql.Tx, users []cl
 		entries, ids = entries[:0], ids[:0]
 		for i := range page {
 			u := &page[i]
-			gids := groupIDsOf(u, extra[u.ID])
-			x := userFromClient(u)
-			entries = append(entries, pageEntry{packUser(&x), packIDs(gids)})
+			gids := u.GroupIDs(extra[u.ID])
+			entries = append(entries, pageEntry{packUser(&u.User), packIDs(gids)})
 			ids = append(ids, u.ID)
 			w.staged[u.ID] = 0
 			w.links += len(gids)
@@ -175,40 +173,16 @@ func (w *SnapshotWriter) insertUsers(ctx context.Context, tx *sql.Tx, users []cl
 	return nil
 }
 
-// refers reports whether u's own references name group id.
-func refers(u *client.User, id string) bool {
-	for _, r := range u.Groups {
-		if r.Value == id {
-			return true
-		}
-	}
-	return false
-}
-
-// groupIDsOf is a user's group ids: its non-empty references and extra,
-// sorted and unique.
-func groupIDsOf(u *client.User, extra []string) []string {
-	gids := make([]string, 0, len(u.Groups)+len(extra))
-	for _, ref := range u.Groups {
-		if ref.Value != "" {
-			gids = append(gids, ref.Value)
-		}
-	}
-	gids = append(gids, extra...)
-	slices.Sort(gids)
-	return slices.Compact(gids)
-}
-
 // Commit completes the snapshot from the complete lists the sync read and
 // makes it current. The stored snapshot is NewSnapshot(users, groups): a
 // user comes once (the first of an id), memberships are the union of the
 // users' references and the groups' members, and a group only referenced
 // by users is added from the reference.
-func (w *SnapshotWriter) Commit(ctx context.Context, users []client.User, groups []client.Group) (SyncInfo, error) {
+func (w *SnapshotWriter) Commit(ctx context.Context, users []tenant.ReadUser, groups []tenant.ReadGroup) (tenant.SyncInfo, error) {
 	if w.done {
-		return SyncInfo{}, errWriterDone
+		return tenant.SyncInfo{}, errWriterDone
 	}
-	var info SyncInfo
+	var info tenant.SyncInfo
 	err := w.write(ctx, func(tx *sql.Tx) error {
 		var err error
 		info, err = w.commit(ctx, tx, users, groups)
@@ -217,7 +191,7 @@ func (w *SnapshotWriter) Commit(ctx context.Context, users []client.User, groups
 	if err != nil {
 		err = w.s.fail("save snapshot", ctxFirst(ctx, err))
 		w.Rollback()
-		return SyncInfo{}, err
+		return tenant.SyncInfo{}, err
 	}
 	w.done = true
 	w.release()
@@ -230,23 +204,23 @@ func (w *SnapshotWriter) Commit(ctx context.Context, users []client.User, groups
 	return info, nil
 }
 
-func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []client.User, groups []client.Group) (SyncInfo, error) {
+func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []tenant.ReadUser, groups []tenant.ReadGroup) (tenant.SyncInfo, error) {
 	// A prune elsewhere removes snapshots left 'writing' for long (see
 	// prune): make sure this one is still there to complete.
 	var status string
 	if err := tx.QueryRowContext(ctx, `SELECT status FROM snapshots WHERE id = ?`, w.info.ID).Scan(&status); err != nil || status != "writing" {
-		return SyncInfo{}, fmt.Errorf("the snapshot being written (%d) is gone (%q, %v): another otaccess removed it; sync again", w.info.ID, status, err)
+		return tenant.SyncInfo{}, fmt.Errorf("the snapshot being written (%d) is gone (%q, %v): another otaccess removed it; sync again", w.info.ID, status, err)
 	}
 	where, keep := w.settleUsers(users)
 
-	list := snapshotGroups(users, groups)
+	list := tenant.SnapshotGroups(users, groups)
 	// Memberships the groups' member lists add to the users' references:
 	// none when both sides of the tenant agree, as they should.
 	extra := map[string][]string{}
 	for i := range list {
 		for _, m := range list[i].Members {
-			if k, ok := where[m.Value]; ok && !refers(&users[k-1], list[i].ID) {
-				extra[m.Value] = append(extra[m.Value], list[i].ID)
+			if k, ok := where[m]; ok && !users[k-1].HasGroup(list[i].ID) {
+				extra[m] = append(extra[m], list[i].ID)
 			}
 		}
 	}
@@ -255,38 +229,39 @@ func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []client.
 		// memberships only a group lists: write the users again from the
 		// lists, the truth.
 		if err := deleteUsers(ctx, tx, w.info.ID); err != nil {
-			return SyncInfo{}, err
+			return tenant.SyncInfo{}, err
 		}
-		kept := make([]client.User, len(keep))
+		kept := make([]tenant.ReadUser, len(keep))
 		for k, i := range keep {
 			kept[k] = users[i]
 		}
 		clear(w.staged)
 		w.links = 0
 		if err := w.insertUsers(ctx, tx, kept, extra); err != nil {
-			return SyncInfo{}, err
+			return tenant.SyncInfo{}, err
 		}
 	}
 
-	m := &Snapshot{}
-	m.setGroups(list)
-	if err := writeGroups(ctx, tx, w.info.ID, m, list); err != nil {
-		return SyncInfo{}, err
+	// The groups' decomposition and order, as NewSnapshot makes them (the
+	// users are in their pages already).
+	m := tenant.NewSnapshot(tenant.SyncInfo{}, nil, list)
+	if err := writeGroups(ctx, tx, w.info.ID, m); err != nil {
+		return tenant.SyncInfo{}, err
 	}
 	info := w.info
 	info.FinishedAt = time.Now().UTC().Round(0)
 	info.Users, info.Groups, info.Memberships = len(keep), len(list), w.links
 	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET finished_at = ?, n_users = ?, n_groups = ?, n_memberships = ?, status = 'complete' WHERE id = ?`,
 		fmtTime(info.FinishedAt), info.Users, info.Groups, info.Memberships, info.ID); err != nil {
-		return SyncInfo{}, err
+		return tenant.SyncInfo{}, err
 	}
 	prev, err := currentID(ctx, tx)
 	if err != nil && !errors.Is(err, ErrNoSnapshot) {
-		return SyncInfo{}, err
+		return tenant.SyncInfo{}, err
 	}
 	for _, kv := range [][2]any{{"current", info.ID}, {"previous", prev}} {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, kv[0], fmt.Sprint(kv[1])); err != nil {
-			return SyncInfo{}, err
+			return tenant.SyncInfo{}, err
 		}
 	}
 	return info, nil
@@ -297,7 +272,7 @@ func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []client.
 // plus one, keep lists the indexes. When the rows written are exactly
 // those users (every page came once, the usual sync), where is the staged
 // set itself, marked in one pass; otherwise w.redo is set.
-func (w *SnapshotWriter) settleUsers(users []client.User) (where map[string]int32, keep []int32) {
+func (w *SnapshotWriter) settleUsers(users []tenant.ReadUser) (where map[string]int32, keep []int32) {
 	if !w.redo && len(users) == len(w.staged) {
 		for i := range users {
 			w.staged[users[i].ID] = int32(i) + 1

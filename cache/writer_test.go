@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otaccess/otaccess/client"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // TestSnapshotWriterPages: users written page by page in any order, as a
@@ -19,30 +19,30 @@ func TestSnapshotWriterPages(t *testing.T) {
 	base, groups := genTenant(900, 5, 4, 3, 7)
 	// One membership only the group side knows of, one group only a
 	// reference knows of.
-	groups[0].Members = append(groups[0].Members, client.Member{Value: base[17].ID})
-	base[3].Groups = append(base[3].Groups, client.GroupRef{Value: "only:ref", Display: "Ghost - Nowhere"})
+	groups[0].Members = append(groups[0].Members, base[17].ID)
+	base[3].Groups = append(base[3].Groups, tenant.GroupRef{ID: "only:ref", Name: "Ghost - Nowhere"})
 
 	changed := base[40]
 	changed.UserName = "changed@example.com"
 	changed.Groups = nil
 	dupRef := base[41]
-	dupRef.Groups = []client.GroupRef{{Value: "dup:only", Display: "Dup - Only"}}
+	dupRef.Groups = []tenant.GroupRef{{ID: "dup:only", Name: "Dup - Only"}}
 	tests := []struct {
 		name  string
-		pages func() [][]client.User // what the walk hands over
-		final []client.User          // what it returns
+		pages func() [][]tenant.ReadUser // what the walk hands over
+		final []tenant.ReadUser          // what it returns
 	}{
-		{"every page once, shuffled", func() [][]client.User { return shuffledPages(base, 100, 1) }, base},
-		{"a page read twice, a user changed in between", func() [][]client.User {
+		{"every page once, shuffled", func() [][]tenant.ReadUser { return shuffledPages(base, 100, 1) }, base},
+		{"a page read twice, a user changed in between", func() [][]tenant.ReadUser {
 			pages := shuffledPages(base, 100, 2)
-			again := append([]client.User(nil), base[0:100]...)
+			again := append([]tenant.ReadUser(nil), base[0:100]...)
 			again[40] = changed
 			return append(pages, again)
-		}, append(append(append([]client.User(nil), base[:40]...), changed), base[41:]...)},
-		{"a user gone from the final list", func() [][]client.User { return shuffledPages(base, 100, 3) }, append(append([]client.User(nil), base[:5]...), base[6:]...)},
-		{"a user missing from the pages", func() [][]client.User { return shuffledPages(base[1:], 100, 4) }, base},
-		{"duplicates in the final list: the first is kept", func() [][]client.User { return shuffledPages(base, 100, 5) }, append(append([]client.User(nil), base...), changed)},
-		{"a dropped duplicate's group reference still names a group", func() [][]client.User { return shuffledPages(base, 100, 6) }, append(append([]client.User(nil), base...), dupRef)},
+		}, append(append(append([]tenant.ReadUser(nil), base[:40]...), changed), base[41:]...)},
+		{"a user gone from the final list", func() [][]tenant.ReadUser { return shuffledPages(base, 100, 3) }, append(append([]tenant.ReadUser(nil), base[:5]...), base[6:]...)},
+		{"a user missing from the pages", func() [][]tenant.ReadUser { return shuffledPages(base[1:], 100, 4) }, base},
+		{"duplicates in the final list: the first is kept", func() [][]tenant.ReadUser { return shuffledPages(base, 100, 5) }, append(append([]tenant.ReadUser(nil), base...), changed)},
+		{"a dropped duplicate's group reference still names a group", func() [][]tenant.ReadUser { return shuffledPages(base, 100, 6) }, append(append([]tenant.ReadUser(nil), base...), dupRef)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,7 +66,7 @@ func TestSnapshotWriterPages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sameModel(t, got, NewSnapshot(info, tt.final, groups))
+			sameModel(t, got, tenant.NewSnapshot(info, tt.final, groups))
 			checkSnapshot(t, got)
 			if _, ok := got.GroupIndex("only:ref"); !ok {
 				t.Error("the group only a reference names is missing")
@@ -75,8 +75,8 @@ func TestSnapshotWriterPages(t *testing.T) {
 	}
 }
 
-func shuffledPages(users []client.User, size int, seed uint64) [][]client.User {
-	var pages [][]client.User
+func shuffledPages(users []tenant.ReadUser, size int, seed uint64) [][]tenant.ReadUser {
+	var pages [][]tenant.ReadUser
 	for lo := 0; lo < len(users); lo += size {
 		pages = append(pages, users[lo:min(lo+size, len(users))])
 	}
@@ -129,7 +129,7 @@ func TestSnapshotWriterAbandoned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameModel(t, got, NewSnapshot(prev, users, groups))
+	sameModel(t, got, tenant.NewSnapshot(prev, users, groups))
 	if list, _ := st.Snapshots(ctx); len(list) != 1 {
 		t.Fatalf("%d snapshots stored, want the one committed", len(list))
 	}
@@ -193,7 +193,7 @@ func TestSnapshotWriterLocksBriefly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameModel(t, got, NewSnapshot(info, more, moreGroups))
+	sameModel(t, got, tenant.NewSnapshot(info, more, moreGroups))
 }
 
 // TestPruneAbandonedSync: a snapshot left 'writing' by a sync that died is

@@ -19,12 +19,13 @@ import (
 
 	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // Options configure the UI.
 type Options struct {
 	// Snapshot is the tenant as last synced; nil when there is none yet.
-	Snapshot *cache.Snapshot
+	Snapshot *tenant.Snapshot
 	// Service performs writes and syncs. nil or !Online() makes the UI
 	// read-only, with OfflineReason saying why.
 	Service       *access.Service
@@ -91,8 +92,8 @@ var tabNames = [tabCount]string{"Users", "Matrix", "Groups"}
 type Model struct {
 	opts  Options
 	ctx   context.Context
-	snap  *cache.Snapshot
-	index *cache.Index
+	snap  *tenant.Snapshot
+	index *tenant.Index
 	svc   *access.Service
 	store *cache.Store
 
@@ -178,14 +179,14 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 // setSnapshot installs snap (nil: none yet) and re-resolves every screen.
-func (a *Model) setSnapshot(snap *cache.Snapshot) {
+func (a *Model) setSnapshot(snap *tenant.Snapshot) {
 	a.snap = snap
 	if snap == nil {
 		a.index = nil
 		a.stack = []screen{&emptyScreen{}}
 		return
 	}
-	a.index = cache.NewIndex(snap)
+	a.index = tenant.NewIndex(snap)
 	if a.roots[tabUsers] == nil {
 		a.roots = [tabCount]screen{newUsersScreen(a), newMatrixScreen(), newGroupsScreen()}
 		a.stack = []screen{a.roots[a.tab]}
@@ -489,7 +490,7 @@ func (a *Model) titleBar(w int) string {
 	age, date := "no snapshot", ""
 	if a.snap != nil {
 		fin := a.snap.Info.FinishedAt
-		age = "snapshot " + cache.Ago(a.opts.Now().Sub(fin))
+		age = "snapshot " + tenant.Ago(a.opts.Now().Sub(fin))
 		date = " (" + fin.Local().Format("2006-01-02 15:04") + ")"
 	}
 	tenant := safe(a.opts.Tenant)

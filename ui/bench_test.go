@@ -8,18 +8,19 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 var (
 	benchMu    sync.Mutex
-	benchSnaps = map[int]*cache.Snapshot{}
+	benchSnaps = map[int]*tenant.Snapshot{}
 )
 
 // benchSnapshot builds a tenant of n users (40 roles x 50 orgs at scale)
 // straight from the generator: the benchmarks measure the UI, not a sync.
-func benchSnapshot(b *testing.B, n int) *cache.Snapshot {
+func benchSnapshot(b *testing.B, n int) *tenant.Snapshot {
 	b.Helper()
 	benchMu.Lock()
 	defer benchMu.Unlock()
@@ -27,8 +28,8 @@ func benchSnapshot(b *testing.B, n int) *cache.Snapshot {
 		return s
 	}
 	srv := scimtest.NewServer(scimtest.Config{Users: n, Roles: 40, Orgs: 50, Seed: 1})
-	info := cache.SyncInfo{FinishedAt: time.Date(2026, 11, 21, 9, 12, 0, 0, time.UTC)}
-	s := cache.NewSnapshot(info, srv.Users(), srv.Groups())
+	info := tenant.SyncInfo{FinishedAt: time.Date(2026, 11, 21, 9, 12, 0, 0, time.UTC)}
+	s := tenant.NewSnapshot(info, access.ReadUsers(srv.Users()), access.ReadGroups(srv.Groups()))
 	benchSnaps[n] = s
 	return s
 }

@@ -9,8 +9,8 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/numfmt"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // detailScreen shows one user: every attribute, and the role x organization
@@ -20,7 +20,7 @@ type detailScreen struct {
 	userID    string
 	user      int
 	hideEmpty bool
-	m         cache.Matrix
+	m         tenant.Matrix
 	g         grid
 }
 

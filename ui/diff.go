@@ -10,6 +10,7 @@ import (
 
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/numfmt"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // diffScreen shows what changed between the previous sync and the current
@@ -20,9 +21,9 @@ import (
 type diffScreen struct {
 	loaded bool
 	err    error
-	prev   *cache.Snapshot
-	cur    *cache.Snapshot // the snapshot object the diff was made against
-	d      cache.SnapshotDiff
+	prev   *tenant.Snapshot
+	cur    *tenant.Snapshot // the snapshot object the diff was made against
+	d      tenant.SnapshotDiff
 	rows   []diffRow
 	cursor int
 	offset int
@@ -39,7 +40,7 @@ type diffRow struct {
 
 type diffLoadedMsg struct {
 	s    *diffScreen
-	prev *cache.Snapshot
+	prev *tenant.Snapshot
 	err  error
 }
 
@@ -80,9 +81,9 @@ func (s *diffScreen) rebuild(a *Model) {
 	if s.err != nil || s.prev == nil || a.snap == nil {
 		return
 	}
-	s.d = cache.Diff(s.prev, a.snap)
+	s.d = tenant.Diff(s.prev, a.snap)
 	st := &a.st
-	users := func(title, mark string, style *lipgloss.Style, list []cache.UserRef) {
+	users := func(title, mark string, style *lipgloss.Style, list []tenant.UserRef) {
 		if len(list) == 0 {
 			return
 		}
@@ -91,7 +92,7 @@ func (s *diffScreen) rebuild(a *Model) {
 			s.rows = append(s.rows, diffRow{mark: mark, style: style, userID: u.ID, left: u.Name, right: u.Label})
 		}
 	}
-	members := func(title, mark string, style *lipgloss.Style, list []cache.MembershipRef) {
+	members := func(title, mark string, style *lipgloss.Style, list []tenant.MembershipRef) {
 		if len(list) == 0 {
 			return
 		}

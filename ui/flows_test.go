@@ -11,9 +11,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/otaccess/otaccess/access"
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client/scimtest"
 	"github.com/otaccess/otaccess/numfmt"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // openUser filters the users list down to one user and opens it.
@@ -40,7 +40,7 @@ func (d *driver) gotoCell(i, j int) {
 }
 
 // pick finds a user index of snap for which ok holds.
-func pick(t testing.TB, snap *cache.Snapshot, ok func(u *cache.User) bool) int {
+func pick(t testing.TB, snap *tenant.Snapshot, ok func(u *tenant.User) bool) int {
 	t.Helper()
 	for i := range snap.Users {
 		if ok(&snap.Users[i]) {
@@ -145,7 +145,7 @@ func TestDetailGrantAndRevoke(t *testing.T) {
 	tn := newTenant(t, scimtest.Config{})
 	d := tn.model(t, 100, 30)
 	snap := tn.snap
-	ui := pick(t, snap, func(u *cache.User) bool { return u.Active && len(u.Groups) > 0 && u.Email != "" })
+	ui := pick(t, snap, func(u *tenant.User) bool { return u.Active && len(u.Groups) > 0 && u.Email != "" })
 	usr := snap.Users[ui]
 	email, id := usr.Email, usr.ID
 	d.openUser(email)
@@ -218,7 +218,7 @@ func TestDetailWriteFailureKeepsServerState(t *testing.T) {
 	tn := newTenant(t, scimtest.Config{})
 	d := tn.model(t, 100, 30)
 	snap := tn.snap
-	ui := pick(t, snap, func(u *cache.User) bool { return len(u.Groups) > 0 && u.Email != "" })
+	ui := pick(t, snap, func(u *tenant.User) bool { return len(u.Groups) > 0 && u.Email != "" })
 	usr := snap.Users[ui]
 	g := int(usr.Groups[0])
 	grp := snap.Groups[g]
@@ -311,7 +311,7 @@ func TestGroupsList(t *testing.T) {
 func TestDeprovisionStrip(t *testing.T) {
 	tn := newTenant(t, scimtest.Config{})
 	d := tn.model(t, 100, 30)
-	ui := pick(t, tn.snap, func(u *cache.User) bool { return u.Active && len(u.Groups) >= 2 && u.Email != "" })
+	ui := pick(t, tn.snap, func(u *tenant.User) bool { return u.Active && len(u.Groups) >= 2 && u.Email != "" })
 	usr := tn.snap.Users[ui]
 	n := len(usr.Groups)
 	d.key("/")
@@ -340,7 +340,7 @@ func TestDeprovisionStrip(t *testing.T) {
 func TestDeprovisionDeleteNeedsTheEmail(t *testing.T) {
 	tn := newTenant(t, scimtest.Config{})
 	d := tn.model(t, 100, 30)
-	ui := pick(t, tn.snap, func(u *cache.User) bool { return u.Email != "" && len(u.Groups) > 0 })
+	ui := pick(t, tn.snap, func(u *tenant.User) bool { return u.Email != "" && len(u.Groups) > 0 })
 	usr := tn.snap.Users[ui]
 	d.openUser(usr.Email)
 	d.key("D", "down")
@@ -438,7 +438,7 @@ func TestDialogGraceIgnoresHeldKeys(t *testing.T) {
 	now := time.Now()
 	d.m.grace = defaultGrace
 	d.m.clock = func() time.Time { return now }
-	ui := pick(t, tn.snap, func(u *cache.User) bool { return len(u.Groups) > 0 && u.Email != "" })
+	ui := pick(t, tn.snap, func(u *tenant.User) bool { return len(u.Groups) > 0 && u.Email != "" })
 	usr := tn.snap.Users[ui]
 	grp := tn.snap.Groups[usr.Groups[0]]
 	d.openUser(usr.Email)
@@ -458,7 +458,7 @@ func TestDialogGraceIgnoresHeldKeys(t *testing.T) {
 func TestCopyIDHideEmptyAndFlashes(t *testing.T) {
 	tn := newTenant(t, scimtest.Config{})
 	d := tn.model(t, 100, 30)
-	ui := pick(t, tn.snap, func(u *cache.User) bool { return len(u.Groups) == 1 && u.Email != "" })
+	ui := pick(t, tn.snap, func(u *tenant.User) bool { return len(u.Groups) == 1 && u.Email != "" })
 	usr := tn.snap.Users[ui]
 	d.openUser(usr.Email)
 	d.key("y")
@@ -511,7 +511,7 @@ func TestBreadcrumbNamesTheWayBack(t *testing.T) {
 func TestDeprovisionCanBeStopped(t *testing.T) {
 	tn := newTenant(t, scimtest.Config{Latency: 80 * time.Millisecond})
 	d := tn.model(t, 100, 30)
-	ui := pick(t, tn.snap, func(u *cache.User) bool { return u.Active && len(u.Groups) >= 3 && u.Email != "" })
+	ui := pick(t, tn.snap, func(u *tenant.User) bool { return u.Active && len(u.Groups) >= 3 && u.Email != "" })
 	usr := tn.snap.Users[ui]
 	d.key("/")
 	d.typeText(usr.Email)

@@ -15,21 +15,22 @@ import (
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 const testToken = "ui-test-token"
 
-// tenant is a fake OneTrust tenant synced into a fresh cache.
-type tenant struct {
+// testTenant is a fake OneTrust tenant synced into a fresh cache.
+type testTenant struct {
 	srv   *scimtest.TestServer
 	svc   *access.Service
 	store *cache.Store
-	snap  *cache.Snapshot
+	snap  *tenant.Snapshot
 }
 
 // newTenant starts a small fake tenant (300 users, 8 roles x 6 orgs unless
 // cfg says otherwise), syncs it through the real client and loads it.
-func newTenant(t testing.TB, cfg scimtest.Config, mutate ...func(*scimtest.TestServer)) *tenant {
+func newTenant(t testing.TB, cfg scimtest.Config, mutate ...func(*scimtest.TestServer)) *testTenant {
 	t.Helper()
 	if cfg.Users == 0 {
 		cfg.Users = 300
@@ -67,15 +68,15 @@ func newTenant(t testing.TB, cfg scimtest.Config, mutate ...func(*scimtest.TestS
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &tenant{srv: srv, svc: svc, store: store, snap: snap}
+	return &testTenant{srv: srv, svc: svc, store: store, snap: snap}
 }
 
 // now is four minutes after the sync, as the tests' clock.
-func (tn *tenant) now() time.Time { return tn.snap.Info.FinishedAt.Add(4 * time.Minute) }
+func (tn *testTenant) now() time.Time { return tn.snap.Info.FinishedAt.Add(4 * time.Minute) }
 
 // model builds a UI over the tenant, sized w x h, with timers off and no
 // dialog grace so tests drive it deterministically.
-func (tn *tenant) model(t testing.TB, w, h int) *driver {
+func (tn *testTenant) model(t testing.TB, w, h int) *driver {
 	t.Helper()
 	m := New(Options{
 		Snapshot: tn.snap, Service: tn.svc, Store: tn.store,

@@ -10,7 +10,7 @@ import (
 
 // awkwardTenant has names that stress layout: very long, wide (CJK, emoji),
 // combining marks, and role/org names with " - " and control characters.
-func awkwardTenant(t *testing.T) (*tenant, string) {
+func awkwardTenant(t *testing.T) (*testTenant, string) {
 	long := userNamed("Maximiliana Wilhelmina Theodora von und zu Hohenzollern-Sigmaringen-Liechtenstein-Habsburg", "maximiliana.wilhelmina.theodora.hohenzollern-sigmaringen@very-long-subdomain.example.org")
 	wide := userNamed("王小明 李大龍 🙂🙂", "wang@example.cn")
 	tn := newTenant(t, scimtest.Config{Users: 60}, func(s *scimtest.TestServer) {

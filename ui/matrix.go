@@ -10,14 +10,14 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/numfmt"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // matrixScreen is the tenant's role x organization grid with member counts.
 // enter lists the members of the cell's group.
 type matrixScreen struct {
-	m         cache.Matrix
+	m         tenant.Matrix
 	rows      []int // indexes into m's rows, in display order
 	cols      []int
 	g         grid

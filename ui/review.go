@@ -15,6 +15,7 @@ import (
 	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/numfmt"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // Access reviews in the UI: R lists the reviews (start one, resume one), a
@@ -83,7 +84,7 @@ func (a *Model) reviewer() string {
 // ---- the list of reviews ----
 
 type reviewListScreen struct {
-	list    []*cache.Review
+	list    []*tenant.Review
 	loaded  bool
 	err     error
 	cursor  int
@@ -93,7 +94,7 @@ type reviewListScreen struct {
 
 type reviewsLoadedMsg struct {
 	s    *reviewListScreen
-	list []cache.Review
+	list []tenant.Review
 	err  error
 }
 
@@ -127,7 +128,7 @@ func (s *reviewListScreen) load(a *Model) tea.Cmd {
 // dialog, for the review screen.
 type reviewOpenedMsg struct {
 	list    *reviewListScreen
-	r       *cache.Review
+	r       *tenant.Review
 	err     error
 	started *reviewStartDialog
 }
@@ -146,7 +147,7 @@ func (m reviewOpenedMsg) handle(a *Model) tea.Cmd {
 	if m.started != nil {
 		a.dialogs = slices.DeleteFunc(a.dialogs, func(d dialog) bool { return d == dialog(m.started) })
 	}
-	var summary *cache.Review
+	var summary *tenant.Review
 	if m.list != nil {
 		for _, r := range m.list.list {
 			if r.ID == m.r.ID {
@@ -157,7 +158,7 @@ func (m reviewOpenedMsg) handle(a *Model) tea.Cmd {
 			c := *m.r
 			c.Items = nil
 			summary = &c
-			m.list.list = append([]*cache.Review{summary}, m.list.list...)
+			m.list.list = append([]*tenant.Review{summary}, m.list.list...)
 			m.list.cursor = 0
 		}
 	}
@@ -417,14 +418,14 @@ type reviewRow struct {
 }
 
 type reviewWrite struct {
-	key     cache.ItemKey
-	verdict *cache.Verdict // nil: the note only
+	key     tenant.ItemKey
+	verdict *tenant.Verdict // nil: the note only
 	note    *string
 }
 
 type reviewScreen struct {
-	r       *cache.Review
-	summary *cache.Review // the list's entry, whose counts follow ours
+	r       *tenant.Review
+	summary *tenant.Review // the list's entry, whose counts follow ours
 	byRole  bool
 	rows    []reviewRow
 	cursor  int // row index, always an item row
@@ -440,10 +441,10 @@ type reviewScreen struct {
 	applying bool
 	applyCh  chan tea.Msg
 	progress access.ReviewApplyProgress
-	byKey    map[cache.ItemKey]int32 // item index by key, for apply results
+	byKey    map[tenant.ItemKey]int32 // item index by key, for apply results
 }
 
-func newReviewScreen(a *Model, r *cache.Review, summary *cache.Review) *reviewScreen {
+func newReviewScreen(a *Model, r *tenant.Review, summary *tenant.Review) *reviewScreen {
 	s := &reviewScreen{r: r, summary: summary}
 	s.note = textinput.New()
 	s.note.Prompt = "note: "
@@ -473,14 +474,14 @@ func (s *reviewScreen) layout() {
 	for i := range order {
 		order[i] = int32(i)
 	}
-	groupKey := func(it *cache.ReviewItem) string { return it.UserID }
+	groupKey := func(it *tenant.ReviewItem) string { return it.UserID }
 	if s.byRole {
 		lower := make([]string, len(items))
 		for i := range items {
 			lower[i] = strings.ToLower(items[i].Membership()) + "\x00" + items[i].GroupID
 		}
 		slices.SortStableFunc(order, func(x, y int32) int { return strings.Compare(lower[x], lower[y]) })
-		groupKey = func(it *cache.ReviewItem) string { return it.GroupID }
+		groupKey = func(it *tenant.ReviewItem) string { return it.GroupID }
 	}
 	s.rows = s.rows[:0]
 	prev := "\x00none"
@@ -514,7 +515,7 @@ func (s *reviewScreen) firstItemRow() int {
 // -1) holding an undecided item, or -1.
 func (s *reviewScreen) findOpen(from, dir int) int {
 	for i := from; i >= 0 && i < len(s.rows); i += dir {
-		if it := s.rows[i].item; it >= 0 && s.r.Items[it].Decision == cache.Undecided {
+		if it := s.rows[i].item; it >= 0 && s.r.Items[it].Decision == tenant.Undecided {
 			return i
 		}
 	}
@@ -538,7 +539,7 @@ func (s *reviewScreen) move(i, dir int) {
 	}
 }
 
-func (s *reviewScreen) item() *cache.ReviewItem {
+func (s *reviewScreen) item() *tenant.ReviewItem {
 	if s.cursor < 0 || s.cursor >= len(s.rows) || s.rows[s.cursor].item < 0 {
 		return nil
 	}
@@ -607,13 +608,13 @@ func (s *reviewScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 		s.layout()
 		s.offset = 0
 	case key.Matches(km, rk.Keep):
-		return s.decide(a, cache.Keep), true
+		return s.decide(a, tenant.Keep), true
 	case key.Matches(km, rk.Revoke):
-		return s.decide(a, cache.Revoke), true
+		return s.decide(a, tenant.Revoke), true
 	case key.Matches(km, rk.Skip):
-		return s.decide(a, cache.Skip), true
+		return s.decide(a, tenant.Skip), true
 	case key.Matches(km, rk.Clear):
-		return s.decide(a, cache.Undecided), true
+		return s.decide(a, tenant.Undecided), true
 	case key.Matches(km, rk.Note):
 		it := s.item()
 		if it == nil {
@@ -668,51 +669,51 @@ func (s *reviewScreen) updateNote(a *Model, msg tea.Msg) tea.Cmd {
 }
 
 // decide records v for the item under the cursor and moves to the next.
-func (s *reviewScreen) decide(a *Model, v cache.Verdict) tea.Cmd {
+func (s *reviewScreen) decide(a *Model, v tenant.Verdict) tea.Cmd {
 	it := s.item()
 	if it == nil {
 		return nil
 	}
 	switch {
-	case it.ApplyStatus == cache.Applied && v != it.Decision:
+	case it.ApplyStatus == tenant.Applied && v != it.Decision:
 		return a.setFlash(flashErr, markFail+" "+it.UserLabel+": already revoked on the tenant; the decision stays")
-	case it.NoRole() && v == cache.Revoke:
+	case it.NoRole() && v == tenant.Revoke:
 		return a.setFlash(flashErr, markFail+" "+it.UserLabel+" holds no role: nothing to revoke (deprovision the user from the Users screen)")
-	case s.applying && (it.Decision == cache.Revoke || v == cache.Revoke):
+	case s.applying && (it.Decision == tenant.Revoke || v == tenant.Revoke):
 		return a.setFlash(flashInfo, "revocations are being applied; change revoke decisions when it is done")
 	}
 	s.count(it, -1)
 	it.Decision = v
 	it.Reviewer, it.DecidedAt = a.reviewer(), a.opts.Now()
-	if v == cache.Undecided {
+	if v == tenant.Undecided {
 		it.Reviewer, it.DecidedAt = "", time.Time{}
 	}
 	s.count(it, 1)
 	verdict := v
 	cmd := s.enqueue(a, reviewWrite{key: it.Key(), verdict: &verdict})
-	if v != cache.Undecided {
+	if v != tenant.Undecided {
 		s.move(s.cursor+1, 1)
 	}
 	return cmd
 }
 
 // count adds (n=1) or removes (n=-1) an item's share of the counts.
-func (s *reviewScreen) count(it *cache.ReviewItem, n int) {
+func (s *reviewScreen) count(it *tenant.ReviewItem, n int) {
 	c := &s.r.Counts
 	switch it.Decision {
-	case cache.Keep:
+	case tenant.Keep:
 		c.Keep += n
-	case cache.Revoke:
+	case tenant.Revoke:
 		c.Revoke += n
-	case cache.Skip:
+	case tenant.Skip:
 		c.Skip += n
 	default:
 		c.Undecided += n
 	}
 	switch it.ApplyStatus {
-	case cache.Applied:
+	case tenant.Applied:
 		c.Applied += n
-	case cache.ApplyFailed:
+	case tenant.ApplyFailed:
 		c.Failed += n
 	}
 	if s.summary != nil {
@@ -758,7 +759,7 @@ func (s *reviewScreen) next(a *Model) tea.Cmd {
 	s.writing = true
 	s.saveErr = ""
 	store, ctx, id := a.store, a.ctx, s.r.ID
-	d := cache.Decision{Key: w.key, Note: w.note, Reviewer: a.reviewer(), At: a.opts.Now()}
+	d := tenant.Decision{Key: w.key, Note: w.note, Reviewer: a.reviewer(), At: a.opts.Now()}
 	if w.verdict != nil {
 		d.Verdict = *w.verdict
 	}
@@ -778,7 +779,7 @@ func (s *reviewScreen) saved() bool { return !s.writing && len(s.queue) == 0 }
 
 type reviewReloadedMsg struct {
 	s   *reviewScreen
-	r   *cache.Review
+	r   *tenant.Review
 	err error
 }
 
@@ -823,7 +824,7 @@ func (s *reviewScreen) confirmApply(a *Model) tea.Cmd {
 	}
 	retries := 0
 	for _, it := range todo {
-		if it.ApplyStatus == cache.ApplyFailed {
+		if it.ApplyStatus == tenant.ApplyFailed {
 			retries++
 		}
 	}
@@ -892,7 +893,7 @@ func (m reviewApplyStepMsg) handle(a *Model) tea.Cmd {
 	s, p := m.s, m.p
 	s.progress = p
 	if s.byKey == nil { // a review may hold 300k items: no linear search per result
-		s.byKey = make(map[cache.ItemKey]int32, len(s.r.Items))
+		s.byKey = make(map[tenant.ItemKey]int32, len(s.r.Items))
 		for i := range s.r.Items {
 			s.byKey[s.r.Items[i].Key()] = int32(i)
 		}
@@ -934,7 +935,7 @@ func (m reviewApplyDoneMsg) handle(a *Model) tea.Cmd {
 
 // ---- rendering ----
 
-func (s *reviewScreen) badges(a *Model, it *cache.ReviewItem, userLevel bool) string {
+func (s *reviewScreen) badges(a *Model, it *tenant.ReviewItem, userLevel bool) string {
 	st := &a.st
 	var out []string
 	add := func(text string, style func(...string) string) { out = append(out, style("["+text+"]")) }
@@ -947,28 +948,28 @@ func (s *reviewScreen) badges(a *Model, it *cache.ReviewItem, userLevel bool) st
 		}
 		return strings.Join(out, " ")
 	}
-	if it.Hints.Has(cache.HintInactive) {
+	if it.Hints.Has(tenant.HintInactive) {
 		add("inactive", st.Inactive.Render)
 	}
-	if it.Hints.Has(cache.HintNoRole) {
+	if it.Hints.Has(tenant.HintNoRole) {
 		add("no role", st.Inactive.Render)
 	}
-	if it.Hints.Has(cache.HintAdmin) {
+	if it.Hints.Has(tenant.HintAdmin) {
 		add("admin", st.Error.Render)
 	}
-	if it.Hints.Has(cache.HintNew) {
+	if it.Hints.Has(tenant.HintNew) {
 		add("new since last sync", st.FlashInfo.Render)
 	}
 	return strings.Join(out, " ")
 }
 
-func decisionText(it *cache.ReviewItem) string {
+func decisionText(it *tenant.ReviewItem) string {
 	switch it.Decision {
-	case cache.Keep:
+	case tenant.Keep:
 		return markOK + " keep"
-	case cache.Revoke:
+	case tenant.Revoke:
 		return markFail + " revoke"
-	case cache.Skip:
+	case tenant.Skip:
 		return "– skip"
 	}
 	return markEmpty + " —"
@@ -1032,7 +1033,7 @@ func (s *reviewScreen) rowView(a *Model, i, w int) string {
 		decided, total := 0, 0
 		for j := i + 1; j < len(s.rows) && s.rows[j].group == row.group; j++ {
 			total++
-			if s.r.Items[s.rows[j].item].Decision != cache.Undecided {
+			if s.r.Items[s.rows[j].item].Decision != tenant.Undecided {
 				decided++
 			}
 		}
@@ -1040,7 +1041,7 @@ func (s *reviewScreen) rowView(a *Model, i, w int) string {
 		var left string
 		if s.byRole {
 			left = st.Bold.Render(safe(first.Membership()))
-			if first.Hints.Has(cache.HintAdmin) {
+			if first.Hints.Has(tenant.HintAdmin) {
 				left += " " + st.Error.Render("[admin]")
 			}
 		} else {
@@ -1065,9 +1066,9 @@ func (s *reviewScreen) rowView(a *Model, i, w int) string {
 	whatW := clamp(w/2-12, 12, 48)
 	var applied string
 	switch it.ApplyStatus {
-	case cache.Applied:
+	case tenant.Applied:
 		applied = st.Active.Render("revoked on the tenant")
-	case cache.ApplyFailed:
+	case tenant.ApplyFailed:
 		applied = st.Error.Render("apply failed: " + safe(it.ApplyError))
 	}
 	tail := strings.TrimSpace(strings.Join([]string{s.badges(a, it, false), applied}, " "))
@@ -1080,9 +1081,9 @@ func (s *reviewScreen) rowView(a *Model, i, w int) string {
 	}
 	var decStyled string
 	switch it.Decision {
-	case cache.Keep:
+	case tenant.Keep:
 		decStyled = st.Active.Render(dec)
-	case cache.Revoke:
+	case tenant.Revoke:
 		decStyled = st.Error.Render(dec)
 	default:
 		decStyled = st.Muted.Render(dec)

@@ -10,6 +10,7 @@ import (
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
 	"github.com/otaccess/otaccess/numfmt"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // reviewScreenOf returns the review screen on top of m's stack.
@@ -22,7 +23,7 @@ func reviewScreenOf(t *testing.T, m *Model) *reviewScreen {
 	return s
 }
 
-func loadReview(t *testing.T, st *cache.Store, name string) *cache.Review {
+func loadReview(t *testing.T, st *cache.Store, name string) *tenant.Review {
 	t.Helper()
 	r, err := st.Review(context.Background(), name)
 	if err != nil {
@@ -62,7 +63,7 @@ func TestProgramReviewDecideAndResume(t *testing.T) {
 
 	r := loadReview(t, tn.store, "Q4-TUI")
 	it := r.Items
-	if it[0].Decision != cache.Revoke || it[1].Decision != cache.Keep || it[2].Decision != cache.Skip || it[3].Decision != cache.Undecided {
+	if it[0].Decision != tenant.Revoke || it[1].Decision != tenant.Keep || it[2].Decision != tenant.Skip || it[3].Decision != tenant.Undecided {
 		t.Fatalf("decisions %v %v %v %v", it[0].Decision, it[1].Decision, it[2].Decision, it[3].Decision)
 	}
 	if it[3].Note != "ask the manager" || it[0].Reviewer != "tester" || it[0].DecidedAt.IsZero() || r.Counts.Decided() != 3 {
@@ -98,7 +99,7 @@ func TestProgramReviewDecideAndResume(t *testing.T) {
 		t.Fatalf("cursor on item %d after resuming and one decision, want 4", s.item().Seq)
 	}
 	r = loadReview(t, st, "Q4-TUI")
-	if r.Items[3].Decision != cache.Keep || r.Items[3].Reviewer != "second-reviewer" || r.Items[3].Note != "ask the manager" {
+	if r.Items[3].Decision != tenant.Keep || r.Items[3].Reviewer != "second-reviewer" || r.Items[3].Note != "ask the manager" {
 		t.Fatalf("resumed decision %+v", r.Items[3])
 	}
 }
@@ -113,7 +114,7 @@ func TestProgramReviewApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, it := range r.Items[:3] {
-		if err := tn.store.Decide(ctx, r.ID, cache.Decision{Key: it.Key(), Verdict: cache.Revoke}); err != nil {
+		if err := tn.store.Decide(ctx, r.ID, tenant.Decision{Key: it.Key(), Verdict: tenant.Revoke}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,8 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/otaccess/otaccess/access"
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/numfmt"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // Background work: every write, sync and reload runs in a tea.Cmd and comes
@@ -20,8 +20,8 @@ type applyDoneMsg struct{ out access.Outcome }
 type syncProgressMsg struct{ p access.SyncProgress }
 
 type syncDoneMsg struct {
-	snap *cache.Snapshot
-	info cache.SyncInfo
+	snap *tenant.Snapshot
+	info tenant.SyncInfo
 	took time.Duration
 	err  error
 }
@@ -176,7 +176,7 @@ func (a *Model) startSync() tea.Cmd {
 			}
 		}
 		info, err := svc.Sync(ctx, opt)
-		var snap *cache.Snapshot
+		var snap *tenant.Snapshot
 		if err == nil {
 			snap, err = store.Load(ctx)
 		}

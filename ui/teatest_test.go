@@ -14,8 +14,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // End-to-end flows: the whole Bubble Tea program runs (renderer included)
@@ -117,7 +117,7 @@ func quit(t *testing.T, p *program) *Model {
 // before this moment.
 func afterGrace(p *program) { p.clock.ns.Add(int64(defaultGrace + time.Millisecond)) }
 
-func (tn *tenant) program(t *testing.T, w, h int) *program {
+func (tn *testTenant) program(t *testing.T, w, h int) *program {
 	m := New(Options{Snapshot: tn.snap, Service: tn.svc, Store: tn.store,
 		Tenant: "acme.onetrust.com", Mode: "online", Now: tn.now})
 	return startProgram(t, m, w, h)
@@ -125,7 +125,7 @@ func (tn *tenant) program(t *testing.T, w, h int) *program {
 
 func TestProgramFilterOpenAndGrant(t *testing.T) {
 	tn := newTenant(t, scimtest.Config{})
-	ui := pick(t, tn.snap, func(u *cache.User) bool { return u.Email != "" && len(u.Groups) > 0 })
+	ui := pick(t, tn.snap, func(u *tenant.User) bool { return u.Email != "" && len(u.Groups) > 0 })
 	usr := tn.snap.Users[ui]
 	// A cell the user does not hold.
 	ri, oj, gid := -1, -1, ""
@@ -168,7 +168,7 @@ func TestProgramFilterOpenAndGrant(t *testing.T) {
 
 func TestProgramDeprovisionStrip(t *testing.T) {
 	tn := newTenant(t, scimtest.Config{})
-	ui := pick(t, tn.snap, func(u *cache.User) bool { return u.Active && u.Email != "" && len(u.Groups) >= 2 })
+	ui := pick(t, tn.snap, func(u *tenant.User) bool { return u.Active && u.Email != "" && len(u.Groups) >= 2 })
 	usr := tn.snap.Users[ui]
 	tm := tn.program(t, 100, 30)
 	waitText(t, tm, "300 users")

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/tenant"
 	"github.com/otaccess/otaccess/textsafe"
 )
 
@@ -46,7 +47,7 @@ type membershipJSON struct {
 	Group   string `json:"group"`
 }
 
-func toUserJSON(snap *cache.Snapshot, i int) userJSON {
+func toUserJSON(snap *tenant.Snapshot, i int) userJSON {
 	u := &snap.Users[i]
 	out := userJSON{
 		ID: u.ID, UserName: u.UserName, Name: u.Name(), Email: u.Email, Active: u.Active,
@@ -59,7 +60,7 @@ func toUserJSON(snap *cache.Snapshot, i int) userJSON {
 	return out
 }
 
-func toMembershipJSON(snap *cache.Snapshot, g int) membershipJSON {
+func toMembershipJSON(snap *tenant.Snapshot, g int) membershipJSON {
 	grp := &snap.Groups[g]
 	m := membershipJSON{GroupID: grp.ID, Group: grp.DisplayName}
 	if !grp.Plain() {
@@ -99,7 +100,7 @@ func (a *app) usersCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			idx, err := cache.NewIndex(snap).Filter(filter, nil)
+			idx, err := tenant.NewIndex(snap).Filter(filter, nil)
 			if err != nil {
 				return fmt.Errorf("--filter: %w", err)
 			}
@@ -140,7 +141,7 @@ func (a *app) usersCmd() *cobra.Command {
 }
 
 // findUser resolves an id, email or userName to exactly one cached user.
-func findUser(snap *cache.Snapshot, q string) (int, error) {
+func findUser(snap *tenant.Snapshot, q string) (int, error) {
 	hits := snap.Lookup(q)
 	switch len(hits) {
 	case 0:

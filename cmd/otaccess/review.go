@@ -14,8 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/otaccess/otaccess/access"
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/numfmt"
+	"github.com/otaccess/otaccess/tenant"
 	"github.com/otaccess/otaccess/textsafe"
 )
 
@@ -34,7 +34,7 @@ func (a *app) localService() (*access.Service, error) {
 
 // loadReview loads review name from the cache; no connection is needed.
 // A missing review is cache.ErrNoReview, which says how to list them.
-func (a *app) loadReview(cmd *cobra.Command, name string) (*access.Service, *cache.Review, error) {
+func (a *app) loadReview(cmd *cobra.Command, name string) (*access.Service, *tenant.Review, error) {
 	svc, err := a.localService()
 	if err != nil {
 		return nil, nil, err
@@ -93,13 +93,13 @@ func (a *app) reviewStartCmd() *cobra.Command {
 				case it.NoRole():
 					noRole++
 					continue
-				case it.Hints.Has(cache.HintInactive):
+				case it.Hints.Has(tenant.HintInactive):
 					inactive++
 				}
-				if it.Hints.Has(cache.HintAdmin) {
+				if it.Hints.Has(tenant.HintAdmin) {
 					admin++
 				}
-				if it.Hints.Has(cache.HintNew) {
+				if it.Hints.Has(tenant.HintNew) {
 					fresh++
 				}
 			}
@@ -185,9 +185,9 @@ func (a *app) reviewShowCmd() *cobra.Command {
 		Short: "Show a review's items and decisions (--decision to list only some)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var want *cache.Verdict
+			var want *tenant.Verdict
 			if only != "" {
-				v, err := cache.ParseVerdict(only)
+				v, err := tenant.ParseVerdict(only)
 				if err != nil {
 					return fmt.Errorf("--decision: %w", err)
 				}
@@ -204,7 +204,7 @@ func (a *app) reviewShowCmd() *cobra.Command {
 					continue
 				}
 				applied := string(it.ApplyStatus)
-				if it.ApplyStatus == cache.ApplyFailed {
+				if it.ApplyStatus == tenant.ApplyFailed {
 					applied += ": " + it.ApplyError
 				}
 				t.row(it.UserLabel, it.Membership(), it.Hints.String(), it.Decision.String(), it.Reviewer, applied, it.Note)
@@ -226,7 +226,7 @@ func (a *app) reviewShowCmd() *cobra.Command {
 // or an email/userName; ROLE and ORG are names (any case; a unique part
 // will do) or "-" for a user who holds no role. A plain group is ROLE=its
 // name, ORG "-".
-func findReviewItem(r *cache.Review, user, role, org string) (int, error) {
+func findReviewItem(r *tenant.Review, user, role, org string) (int, error) {
 	var mine []int
 	for i := range r.Items {
 		it := &r.Items[i]
@@ -244,7 +244,7 @@ func findReviewItem(r *cache.Review, user, role, org string) (int, error) {
 		return strings.ToLower(strings.TrimSpace(s))
 	}
 	role, org = norm(role), norm(org)
-	field := func(it *cache.ReviewItem) (string, string) {
+	field := func(it *tenant.ReviewItem) (string, string) {
 		if it.Role == "" && it.Org == "" {
 			return strings.ToLower(it.Group), "" // a plain group, or no role at all
 		}
@@ -304,7 +304,7 @@ and ORG name the membership (a unique part of each will do). Use "-" "-" for
 a user who holds no role, and GROUP "-" for a group that is not role x org.`,
 		Args: cobra.ExactArgs(5),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := cache.ParseVerdict(args[4])
+			v, err := tenant.ParseVerdict(args[4])
 			if err != nil {
 				return err
 			}
@@ -317,7 +317,7 @@ a user who holds no role, and GROUP "-" for a group that is not role x org.`,
 				return err
 			}
 			it := &r.Items[i]
-			d := cache.Decision{Key: it.Key(), Verdict: v, Reviewer: svc.Actor, At: time.Now()}
+			d := tenant.Decision{Key: it.Key(), Verdict: v, Reviewer: svc.Actor, At: time.Now()}
 			if cmd.Flags().Changed("note") {
 				d.Note = &note
 			}
@@ -443,7 +443,7 @@ func (a *app) reviewApplyCmd() *cobra.Command {
 			}
 			retries := 0
 			for _, it := range todo {
-				if it.ApplyStatus == cache.ApplyFailed {
+				if it.ApplyStatus == tenant.ApplyFailed {
 					retries++
 				}
 			}
@@ -531,7 +531,7 @@ the last sync count as changes too.`,
 				fmt.Fprintln(w, "no changes")
 				return nil
 			}
-			users := func(title, mark string, list []cache.UserRef) {
+			users := func(title, mark string, list []tenant.UserRef) {
 				if len(list) == 0 {
 					return
 				}
@@ -542,7 +542,7 @@ the last sync count as changes too.`,
 				}
 				t.flush()
 			}
-			members := func(title, mark string, list []cache.MembershipRef) {
+			members := func(title, mark string, list []tenant.MembershipRef) {
 				if len(list) == 0 {
 					return
 				}
@@ -593,15 +593,15 @@ type diffJSON struct {
 	Revoked     []diffMembershipJSON `json:"memberships_revoked"`
 }
 
-func toDiffJSON(d *cache.SnapshotDiff) diffJSON {
-	us := func(list []cache.UserRef) []diffUserJSON {
+func toDiffJSON(d *tenant.SnapshotDiff) diffJSON {
+	us := func(list []tenant.UserRef) []diffUserJSON {
 		out := make([]diffUserJSON, 0, len(list))
 		for _, u := range list {
 			out = append(out, diffUserJSON{u.ID, u.Name, u.Label})
 		}
 		return out
 	}
-	ms := func(list []cache.MembershipRef) []diffMembershipJSON {
+	ms := func(list []tenant.MembershipRef) []diffMembershipJSON {
 		out := make([]diffMembershipJSON, 0, len(list))
 		for _, m := range list {
 			out = append(out, diffMembershipJSON{m.User.ID, m.User.Label, m.GroupID, m.Role, m.Org, m.Group})

@@ -13,9 +13,9 @@ import (
 	"testing"
 
 	"github.com/otaccess/otaccess/access"
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // reviewTarget is one membership picked for a decision.
@@ -373,12 +373,12 @@ func TestDiffAfterResync(t *testing.T) {
 }
 
 func TestFindReviewItem(t *testing.T) {
-	r := &cache.Review{Name: "Q4", Items: []cache.ReviewItem{
+	r := &tenant.Review{Name: "Q4", Items: []tenant.ReviewItem{
 		{UserID: "u1", UserEmail: "ana@acme.com", UserLabel: "ana@acme.com", GroupID: "r1:o1", Role: "Site Admin", Org: "Legal"},
 		{UserID: "u1", UserEmail: "ana@acme.com", UserLabel: "ana@acme.com", GroupID: "r1:o2", Role: "Site Admin", Org: "EMEA - Legal"},
 		{UserID: "u1", UserEmail: "ana@acme.com", UserLabel: "ana@acme.com", GroupID: "r2:o1", Role: "Auditor", Org: "Legal"},
 		{UserID: "u1", UserEmail: "ana@acme.com", UserLabel: "ana@acme.com", GroupID: "everyone", Group: "Everyone"},
-		{UserID: "u2", UserLabel: "svc-bot", Hints: cache.HintNoRole},
+		{UserID: "u2", UserLabel: "svc-bot", Hints: tenant.HintNoRole},
 	}}
 	cases := []struct {
 		user, role, org string

@@ -13,6 +13,7 @@ import (
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/config"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // app is the state shared by subcommands: resolved settings, and lazily the
@@ -159,7 +160,7 @@ func (a *app) whyOffline() string {
 }
 
 // snapshot loads the cached snapshot with a message that says how to get one.
-func (a *app) snapshot(ctx context.Context) (*cache.Snapshot, error) {
+func (a *app) snapshot(ctx context.Context) (*tenant.Snapshot, error) {
 	st, err := a.openStore()
 	if err != nil {
 		return nil, err

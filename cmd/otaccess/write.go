@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/otaccess/otaccess/access"
-	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/tenant"
 	"github.com/otaccess/otaccess/textsafe"
 )
 
@@ -48,7 +48,7 @@ func (a *app) confirm(cmd *cobra.Command, f writeFlags, question string) error {
 // findGroup resolves ROLE and ORG to the group that is their intersection.
 // A write names exactly one membership, so a part of a name that several
 // roles (orgs) share is refused where a review scope would take them all.
-func findGroup(snap *cache.Snapshot, role, org string) (int, error) {
+func findGroup(snap *tenant.Snapshot, role, org string) (int, error) {
 	roles, err := access.MatchRoles(snap, role)
 	if err != nil {
 		return 0, err

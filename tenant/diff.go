@@ -1,17 +1,9 @@
-package cache
+package tenant
 
 import (
-	"context"
-	"database/sql"
-	"errors"
 	"slices"
-	"strconv"
 	"strings"
 )
-
-// ErrNoPrevious: the cache holds only one sync, so there is nothing to
-// compare it with.
-var ErrNoPrevious = errors.New("only one sync in the cache: run `otaccess sync` again to see what changed")
 
 // UserRef names a user in a diff.
 type UserRef struct {
@@ -151,52 +143,4 @@ func compareMemberships(a, b MembershipRef) int {
 		return c
 	}
 	return strings.Compare(a.GroupID, b.GroupID)
-}
-
-// previousID is the id of the snapshot before the current one.
-func previousID(ctx context.Context, q queryer) (int64, error) {
-	var v string
-	err := q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'previous'`).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrNoPrevious
-	}
-	if err != nil {
-		return 0, err
-	}
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, ErrNoPrevious
-	}
-	return id, nil
-}
-
-// LoadPrevious reads the snapshot before the current one (ErrNoPrevious
-// when the cache holds a single sync).
-func (s *Store) LoadPrevious(ctx context.Context) (*Snapshot, error) {
-	id, err := previousID(ctx, s.db)
-	if errors.Is(err, ErrNoPrevious) {
-		return nil, err
-	}
-	if err != nil {
-		return nil, s.fail("load the previous snapshot", err)
-	}
-	snap, err := s.LoadSnapshot(ctx, id)
-	if errors.Is(err, ErrNoSnapshot) {
-		return nil, ErrNoPrevious
-	}
-	return snap, err
-}
-
-// DiffSincePrevious compares the previous snapshot with the current one and
-// also returns the current one.
-func (s *Store) DiffSincePrevious(ctx context.Context) (SnapshotDiff, *Snapshot, error) {
-	cur, err := s.Load(ctx)
-	if err != nil {
-		return SnapshotDiff{}, nil, err
-	}
-	prev, err := s.LoadPrevious(ctx)
-	if err != nil {
-		return SnapshotDiff{}, cur, err
-	}
-	return Diff(prev, cur), cur, nil
 }

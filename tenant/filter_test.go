@@ -1,4 +1,4 @@
-package cache
+package tenant
 
 import (
 	"bytes"
@@ -6,12 +6,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/otaccess/otaccess/client"
 )
 
 func filterTenant() *Snapshot {
-	groups := []client.Group{
+	groups := []ReadGroup{
 		grp("sa:sales", "Site Admin - EMEA - Sales", ""),
 		grp("sa:apac", "Site Admin - APAC", ""),
 		grp("aud:sales", "Auditor - EMEA - Sales", ""),
@@ -19,7 +17,7 @@ func filterTenant() *Snapshot {
 		grp("dpo:apac", "Privacy - Officer - APAC", ""),
 		grp("everyone", "Everyone", ""),
 	}
-	users := []client.User{
+	users := []ReadUser{
 		usr("u1", "Anna", "Berg", "anna@acme.com", "sa:sales", "everyone"),
 		usr("u2", "Bob", "O'Brien", "bob@acme.com", "aud:apac"),
 		usr("u3", "Chloé", "Dupont", "chloe@ACME.com", "aud:sales", "sa:apac"),

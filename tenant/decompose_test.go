@@ -1,23 +1,13 @@
-package cache
+package tenant
 
 import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/otaccess/otaccess/client"
 )
 
-func grp(id, display, category string) client.Group {
-	g := client.Group{ID: id, DisplayName: display}
-	if category != "" {
-		g.OneTrust = &client.OneTrustGroup{Category: category}
-	}
-	return g
-}
-
 // want maps group id -> "role|org" (names), "plain" for a plain group.
-func checkDecomposition(t *testing.T, groups []client.Group, want map[string]string) Decomposition {
+func checkDecomposition(t *testing.T, groups []ReadGroup, want map[string]string) Decomposition {
 	t.Helper()
 	d := Decompose(groups)
 	for i, g := range groups {
@@ -62,14 +52,14 @@ func TestSplitGroupID(t *testing.T) {
 func TestDecompose(t *testing.T) {
 	tests := []struct {
 		name   string
-		groups []client.Group
+		groups []ReadGroup
 		want   map[string]string
 		roles  []string // expected role names in order, when set
 		orgs   []string
 	}{
 		{
 			name: "simple grid",
-			groups: []client.Group{
+			groups: []ReadGroup{
 				grp("admin:emea", "Admin - EMEA", "EMEA"),
 				grp("admin:apac", "Admin - APAC", "APAC"),
 				grp("aud:emea", "Auditor - EMEA", "EMEA"),
@@ -81,7 +71,7 @@ func TestDecompose(t *testing.T) {
 		},
 		{
 			name: "separators inside role and org, pinned by both sides",
-			groups: []client.Group{
+			groups: []ReadGroup{
 				grp("dme:sales", "Data Mapping - Editor - EMEA - Sales", ""),
 				grp("dme:global", "Data Mapping - Editor - Global", ""),
 				grp("aud:sales", "Auditor - EMEA - Sales", ""),
@@ -97,7 +87,7 @@ func TestDecompose(t *testing.T) {
 		},
 		{
 			name: "ambiguous grid without hints splits at the shortest role",
-			groups: []client.Group{
+			groups: []ReadGroup{
 				grp("dme:sales", "Data Mapping - Editor - EMEA - Sales", ""),
 				grp("dme:mkt", "Data Mapping - Editor - EMEA - Marketing", ""),
 				grp("aud:sales", "Auditor - EMEA - Sales", ""),
@@ -110,7 +100,7 @@ func TestDecompose(t *testing.T) {
 		},
 		{
 			name: "ambiguous grid settled by category",
-			groups: []client.Group{
+			groups: []ReadGroup{
 				grp("dme:sales", "Data Mapping - Editor - EMEA - Sales", "Sales"),
 				grp("dme:mkt", "Data Mapping - Editor - EMEA - Marketing", "Marketing"),
 				grp("aud:sales", "Auditor - EMEA - Sales", "Sales"),
@@ -123,7 +113,7 @@ func TestDecompose(t *testing.T) {
 		},
 		{
 			name: "single-occurrence role derived from its org's common suffix",
-			groups: []client.Group{
+			groups: []ReadGroup{
 				grp("aud:sales", "Auditor - EMEA - Sales", ""),
 				grp("aud:global", "Auditor - Global", ""),
 				grp("po:sales", "Privacy - Officer - EMEA - Sales", ""),
@@ -135,7 +125,7 @@ func TestDecompose(t *testing.T) {
 		},
 		{
 			name: "single-occurrence org derived from its role's common prefix",
-			groups: []client.Group{
+			groups: []ReadGroup{
 				grp("sa:azure", "Site Admin - Azure AD", "Azure AD"),
 				grp("sa:test", "Site Admin - Test - Org", "Azure AD"),
 			},
@@ -146,7 +136,7 @@ func TestDecompose(t *testing.T) {
 		},
 		{
 			name: "inconsistent category is ignored when names are clear",
-			groups: []client.Group{
+			groups: []ReadGroup{
 				grp("sa:test", "Site Admin - Test Org", "Azure AD"),
 				grp("am:test", "Audit Manager - Test Org", "Azure AD"),
 				grp("sa:org5", "Site Admin - Org5", "Test Org"),
@@ -159,21 +149,21 @@ func TestDecompose(t *testing.T) {
 		},
 		{
 			name: "lone group splits at the first separator",
-			groups: []client.Group{
+			groups: []ReadGroup{
 				grp("am:t", "Audit Manager - Test - Org", ""),
 			},
 			want: map[string]string{"am:t": "Audit Manager|Test - Org"},
 		},
 		{
 			name: "lone group takes a matching category as a hint",
-			groups: []client.Group{
+			groups: []ReadGroup{
 				grp("am:t", "Audit Manager - Test - Org", "Org"),
 			},
 			want: map[string]string{"am:t": "Audit Manager - Test|Org"},
 		},
 		{
 			name: "plain groups from any SCIM server",
-			groups: []client.Group{
+			groups: []ReadGroup{
 				grp("everyone", "Everyone", ""),
 				grp("a:b:c", "Admin - X", ""),
 				grp(":o", "Admin - X", ""),
@@ -184,7 +174,7 @@ func TestDecompose(t *testing.T) {
 		},
 		{
 			name: "duplicate names with different ids stay distinct",
-			groups: []client.Group{
+			groups: []ReadGroup{
 				grp("r2:o2", "Admin - EMEA", ""),
 				grp("r1:o1", "Admin - EMEA", ""),
 			},
@@ -194,7 +184,7 @@ func TestDecompose(t *testing.T) {
 		},
 		{
 			name: "same role id with contradicting names (as in the docs)",
-			groups: []client.Group{
+			groups: []ReadGroup{
 				grp("444:4a3", "Assessments Manager - Org5", ""),
 				grp("444:6e0", "Site Admin - Test Org", "Azure AD"),
 				grp("16e:058", "Awareness Training Learner - Org6.1", ""),
@@ -207,7 +197,7 @@ func TestDecompose(t *testing.T) {
 		},
 		{
 			name: "names without separator fall back to the other side and ids",
-			groups: []client.Group{
+			groups: []ReadGroup{
 				grp("admin:main", "Admin - Main", ""),
 				grp("su:main", "Superuser", ""),
 				grp("x:y", "", ""),
@@ -222,7 +212,7 @@ func TestDecompose(t *testing.T) {
 		},
 		{
 			name: "blank segments never become names",
-			groups: []client.Group{
+			groups: []ReadGroup{
 				grp("r:o", " - ", ""),
 				grp("r2:o2", "A -  - B", ""),
 			},
@@ -230,7 +220,7 @@ func TestDecompose(t *testing.T) {
 		},
 		{
 			name: "case-insensitive order, stable by id",
-			groups: []client.Group{
+			groups: []ReadGroup{
 				grp("rb:o", "beta - X", ""),
 				grp("ra2:o", "alpha - X", ""),
 				grp("ra1:o", "Alpha - X", ""),
@@ -239,7 +229,7 @@ func TestDecompose(t *testing.T) {
 		},
 		{
 			name: "a prefix of another name does not swallow the org",
-			groups: []client.Group{
+			groups: []ReadGroup{
 				grp("r:o1", "A - B", ""),
 				grp("r:o2", "A - B - C", ""),
 			},
@@ -280,13 +270,13 @@ func TestDecomposeGenerated(t *testing.T) {
 	}
 	for i, g := range groups {
 		role, org := d.Roles[d.GroupRole[i]].Name, d.Orgs[d.GroupOrg[i]].Name
-		if role+" - "+org != g.DisplayName || g.OneTrust.Category != org {
+		if role+" - "+org != g.DisplayName || g.Category != org {
 			t.Fatalf("%q -> %q | %q", g.DisplayName, role, org)
 		}
 	}
 }
 
-func checkDecompositionInvariants(t *testing.T, groups []client.Group, d Decomposition) {
+func checkDecompositionInvariants(t *testing.T, groups []ReadGroup, d Decomposition) {
 	t.Helper()
 	roleOf := map[string]int32{}
 	orgOf := map[string]int32{}
@@ -347,7 +337,7 @@ func FuzzDecompose(f *testing.F) {
 	f.Add("444:4a3|Assessments Manager - Org5|\n444:6e0|Site Admin - Test Org|Azure AD\nq:6e0|X - Y - Test Org|")
 	f.Add("a:b|A - B - C - D|\na:c|A - B - E|\nf:b|F - C - D|\nf:c|F - B - E|C - D")
 	f.Fuzz(func(t *testing.T, data string) {
-		var groups []client.Group
+		var groups []ReadGroup
 		for line := range strings.SplitSeq(data, "\n") {
 			parts := strings.SplitN(line, "|", 3)
 			for len(parts) < 3 {

@@ -1,11 +1,8 @@
-// Package cache holds the local snapshot of a tenant: the SQLite store
-// (schema, migrations, transactional sync writes, audit log, reviews) and the
-// in-memory domain model the UI and CLI read (users, groups, roles, orgs,
-// memberships, matrices, the filter index).
-package cache
+package tenant
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -101,4 +98,27 @@ func Ago(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
 	}
+}
+
+// Name is what a person is called: the display name, else "Given Family",
+// else the userName.
+func (u *User) Name() string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	if n := strings.TrimSpace(u.GivenName + " " + u.FamilyName); n != "" {
+		return n
+	}
+	return u.UserName
+}
+
+// Label identifies a user in one line: the email, else userName, else id.
+func (u *User) Label() string {
+	switch {
+	case u.Email != "":
+		return u.Email
+	case u.UserName != "":
+		return u.UserName
+	}
+	return u.ID
 }

@@ -1,12 +1,10 @@
-package cache
+package tenant
 
 import (
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/otaccess/otaccess/client"
 )
 
 // nameSep separates the role and the organization in a OneTrust group's
@@ -48,7 +46,7 @@ type Decomposition struct {
 // to be wrong sometimes, so only a tie-breaker), then the shortest role (a
 // split at the first " - "). Components whose names contradict each other
 // fall back to per-role/per-org votes, and finally to the ids.
-func Decompose(groups []client.Group) Decomposition {
+func Decompose(groups []ReadGroup) Decomposition {
 	d := decomposer{}
 	return d.run(groups)
 }
@@ -81,17 +79,14 @@ type decomposer struct {
 	nRoles int
 }
 
-func (d *decomposer) run(in []client.Group) Decomposition {
+func (d *decomposer) run(in []ReadGroup) Decomposition {
 	roleIdx := map[string]int{}
 	orgIdx := map[string]int{}
 	var roleVars, orgVars []dvar
 	d.groups = make([]dgroup, len(in))
 	for i := range in {
 		g := &in[i]
-		dg := dgroup{role: -1, org: -1, display: g.DisplayName}
-		if g.OneTrust != nil {
-			dg.category = strings.TrimSpace(g.OneTrust.Category)
-		}
+		dg := dgroup{role: -1, org: -1, display: g.DisplayName, category: strings.TrimSpace(g.Category)}
 		if rid, oid, ok := SplitGroupID(g.ID); ok {
 			r, seen := roleIdx[rid]
 			if !seen {

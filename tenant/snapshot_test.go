@@ -1,4 +1,4 @@
-package cache
+package tenant
 
 import (
 	"fmt"
@@ -6,94 +6,13 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/otaccess/otaccess/client"
 )
-
-func usr(id, given, family, email string, groups ...string) client.User {
-	u := client.User{ID: id, UserName: id + "@login", Name: client.Name{GivenName: given, FamilyName: family}, Active: true, UserType: "Internal"}
-	if email != "" {
-		u.Emails = []client.MultiValue{{Value: email, Primary: true}}
-	}
-	for _, g := range groups {
-		u.Groups = append(u.Groups, client.GroupRef{Value: g, Display: "ref " + g})
-	}
-	return u
-}
-
-func smallTenant() ([]client.User, []client.Group) {
-	groups := []client.Group{
-		grp("admin:emea", "Site Admin - EMEA - Sales", "EMEA - Sales"),
-		grp("admin:apac", "Site Admin - APAC", "APAC"),
-		grp("aud:emea", "Auditor - EMEA - Sales", "Azure AD"),
-		grp("aud:apac", "Auditor - APAC", "APAC"),
-		grp("everyone", "Everyone", ""),
-	}
-	users := []client.User{
-		usr("u3", "Zoë", "Zimmer", "zoe@example.com", "aud:apac", "admin:emea"),
-		usr("u1", "anna", "Berg", "anna@example.com", "admin:emea", "everyone"),
-		usr("u2", "Anna", "Berg", "ANNA2@example.com", "aud:emea"),
-		usr("u4", "", "", "", "ghost:emea"), // group missing from the list
-	}
-	users[3].UserName = "svc-robot"
-	users[3].Groups[0].Display = "Ghost Role - EMEA - Sales"
-	users[3].Active = false
-	users[3].UserType = "External"
-	return users, groups
-}
 
 // checkSnapshot verifies every invariant the UI relies on.
 func checkSnapshot(t *testing.T, s *Snapshot) {
 	t.Helper()
-	for i := range s.Users {
-		u := &s.Users[i]
-		if i > 0 && compareUsers(&s.Users[i-1], u) >= 0 {
-			t.Fatalf("users %d and %d out of order: %q, %q", i-1, i, s.Users[i-1].Name(), u.Name())
-		}
-		if j, ok := s.UserIndex(u.ID); !ok || j != i {
-			t.Fatalf("UserIndex(%q) = %d, %v; want %d", u.ID, j, ok, i)
-		}
-		for k, g := range u.Groups {
-			if k > 0 && u.Groups[k-1] >= g {
-				t.Fatalf("user %d groups not ascending: %v", i, u.Groups)
-			}
-			if _, ok := slices.BinarySearch(s.Groups[g].Members, int32(i)); !ok {
-				t.Fatalf("user %d in group %d, but not among its members", i, g)
-			}
-		}
-	}
-	members := 0
-	for g := range s.Groups {
-		grp := &s.Groups[g]
-		if j, ok := s.GroupIndex(grp.ID); !ok || j != g {
-			t.Fatalf("GroupIndex(%q) = %d, %v; want %d", grp.ID, j, ok, g)
-		}
-		if g > 0 {
-			p := &s.Groups[g-1]
-			if c := compareFold(p.DisplayName, grp.DisplayName); c > 0 || c == 0 && p.ID >= grp.ID {
-				t.Fatalf("groups %d and %d out of order", g-1, g)
-			}
-		}
-		for k, m := range grp.Members {
-			if k > 0 && grp.Members[k-1] >= m {
-				t.Fatalf("group %d members not ascending: %v", g, grp.Members)
-			}
-			if !s.IsMember(int(m), g) {
-				t.Fatalf("group %d lists user %d, who does not list it", g, m)
-			}
-		}
-		members += len(grp.Members)
-		if !grp.Plain() {
-			if c, ok := s.Cell(int(grp.Role), int(grp.Org)); !ok || c != g {
-				t.Fatalf("Cell(%d, %d) = %d, %v; want %d", grp.Role, grp.Org, c, ok, g)
-			}
-		}
-	}
-	if members != s.Memberships() {
-		t.Fatalf("%d members on groups, %d on users", members, s.Memberships())
-	}
-	if s.Info.Users != len(s.Users) || s.Info.Groups != len(s.Groups) || s.Info.Memberships != members {
-		t.Fatalf("Info counts %d/%d/%d, model %d/%d/%d", s.Info.Users, s.Info.Groups, s.Info.Memberships, len(s.Users), len(s.Groups), members)
+	if err := s.Verify(); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -120,7 +39,7 @@ func userIDs(s *Snapshot) []string {
 func TestNewSnapshot(t *testing.T) {
 	users, groups := smallTenant()
 	// A server that fills group members: unioned with User.groups.
-	groups[3].Members = []client.Member{{Value: "u2"}, {Value: "nobody"}}
+	groups[3].Members = []string{"u2", "nobody"}
 	// Duplicates (a list that shifted while paging) keep the first copy.
 	users = append(users, usr("u1", "Dup", "Licate", "dup@example.com"))
 	groups = append(groups, grp("everyone", "Everyone Again", ""))
@@ -246,7 +165,7 @@ func TestReplaceAndRemoveUser(t *testing.T) {
 	// Attributes and memberships change in place.
 	u2 := users[2]
 	u2.Active = false
-	u2.Groups = []client.GroupRef{{Value: "everyone"}, {Value: "aud:emea"}, {Value: "everyone"}}
+	u2.Groups = []GroupRef{{ID: "everyone"}, {ID: "aud:emea"}, {ID: "everyone"}}
 	i := s.ReplaceUser(u2)
 	checkSnapshot(t, s)
 	if s.Users[i].ID != "u2" || s.Users[i].Active || s.Generation() != gen {
@@ -254,13 +173,13 @@ func TestReplaceAndRemoveUser(t *testing.T) {
 	}
 
 	// A rename moves the user; indexes shift.
-	u2.Name.GivenName = "Zz"
-	u2.Name.FamilyName = "Top"
+	u2.GivenName = "Zz"
+	u2.FamilyName = "Top"
 	if i = s.ReplaceUser(u2); i != len(s.Users)-1 || s.Generation() == gen {
 		t.Fatalf("renamed user at %d, gen %d", i, s.Generation())
 	}
 	checkSnapshot(t, s)
-	u2.Name.GivenName = "Aaron"
+	u2.GivenName = "Aaron"
 	if i = s.ReplaceUser(u2); i != 0 {
 		t.Fatalf("renamed user at %d", i)
 	}
@@ -293,7 +212,7 @@ func TestMutationsMatchRebuild(t *testing.T) {
 	users, groups := genTenant(300, 5, 4, 3, 7)
 	s := NewSnapshot(SyncInfo{}, users, groups)
 	rng := rand.New(rand.NewPCG(1, 2))
-	byID := map[string]client.User{}
+	byID := map[string]ReadUser{}
 	for _, u := range users {
 		byID[u.ID] = u
 	}
@@ -305,14 +224,14 @@ func TestMutationsMatchRebuild(t *testing.T) {
 			member := rng.IntN(2) == 0
 			s.SetMember(u, g, member)
 			cu := byID[s.Users[u].ID]
-			cu.Groups = slices.DeleteFunc(slices.Clone(cu.Groups), func(r client.GroupRef) bool { return r.Value == s.Groups[g].ID })
+			cu.Groups = slices.DeleteFunc(slices.Clone(cu.Groups), func(r GroupRef) bool { return r.ID == s.Groups[g].ID })
 			if member {
-				cu.Groups = append(cu.Groups, client.GroupRef{Value: s.Groups[g].ID})
+				cu.Groups = append(cu.Groups, GroupRef{ID: s.Groups[g].ID})
 			}
 			byID[cu.ID] = cu
 		case op < 8: // re-read with changes
 			cu := byID[s.Users[rng.IntN(len(s.Users))].ID]
-			cu.Name.GivenName = fmt.Sprintf("N%03d", rng.IntN(1000))
+			cu.GivenName = fmt.Sprintf("N%03d", rng.IntN(1000))
 			cu.Groups = cu.Groups[:len(cu.Groups)/2]
 			if rng.IntN(3) == 0 {
 				cu.ID = fmt.Sprintf("new-%d", step)
@@ -326,7 +245,7 @@ func TestMutationsMatchRebuild(t *testing.T) {
 		}
 	}
 	checkSnapshot(t, s)
-	var rest []client.User
+	var rest []ReadUser
 	for _, u := range byID {
 		rest = append(rest, u)
 	}
@@ -430,7 +349,7 @@ func TestSortUsersParallel(t *testing.T) {
 		usr("upper", "ÉMILE", "Zola", "E@Z", groups[0].ID), usr("lower", "émile", "zola", "e@z", groups[0].ID))
 	us := make([]User, len(raw))
 	for i := range raw {
-		us[i] = userFromClient(&raw[i])
+		us[i] = raw[i].User
 	}
 	got := sortUsers(us)
 	want := make([]int32, len(us))

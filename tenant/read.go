@@ -1,0 +1,80 @@
+package tenant
+
+import "slices"
+
+// The read types are what a sync (or a re-read of one user) learned from the
+// tenant, before it becomes a Snapshot: memberships still by id, as the
+// server names them. They carry no wire format: access converts the SCIM
+// client's types into them, and the cache stores what they say.
+
+// GroupRef is a user's reference to a group: the group's id and the name
+// the server gave with it.
+type GroupRef struct {
+	ID, Name string
+}
+
+// ReadUser is a user as read: the model's fields and the groups the user
+// names. Groups shadows User.Groups (indexes into a snapshot), which a read
+// user does not have yet.
+type ReadUser struct {
+	User
+	Groups []GroupRef
+}
+
+// HasGroup reports whether u names group id.
+func (u *ReadUser) HasGroup(id string) bool {
+	for _, r := range u.Groups {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// GroupIDs is u's non-empty group ids and extra, sorted and unique.
+func (u *ReadUser) GroupIDs(extra []string) []string {
+	gids := make([]string, 0, len(u.Groups)+len(extra))
+	for _, ref := range u.Groups {
+		if ref.ID != "" {
+			gids = append(gids, ref.ID)
+		}
+	}
+	gids = append(gids, extra...)
+	slices.Sort(gids)
+	return slices.Compact(gids)
+}
+
+// ReadGroup is a group as read. Members are the user ids the group lists
+// (a server may leave them out: memberships come from the users' side).
+type ReadGroup struct {
+	ID           string
+	DisplayName  string
+	Category     string // OneTrust's category hint (see Decompose)
+	Description  string
+	LastModified string
+	Members      []string
+}
+
+// SnapshotGroups is the groups a snapshot of users and groups holds: the
+// first of each id in groups, then one made from the reference for each
+// group only a user names (any user, duplicates included), so that no
+// membership is lost.
+func SnapshotGroups(users []ReadUser, groups []ReadGroup) []ReadGroup {
+	list := make([]ReadGroup, 0, len(groups))
+	seen := make(map[string]bool, len(groups))
+	for i := range groups {
+		if !seen[groups[i].ID] {
+			seen[groups[i].ID] = true
+			list = append(list, groups[i])
+		}
+	}
+	for i := range users {
+		for _, ref := range users[i].Groups {
+			if ref.ID != "" && !seen[ref.ID] {
+				seen[ref.ID] = true
+				list = append(list, ReadGroup{ID: ref.ID, DisplayName: ref.Name})
+			}
+		}
+	}
+	return list
+}
