@@ -44,8 +44,11 @@ var syncCases = []syncCase{
 	{name: "slow always", faults: []scimtest.Fault{{Kind: scimtest.FaultDelay, Delay: slowDelay, Path: "/Users", After: 1}}, wantErr: []string{"timed out"}},
 	{name: "connection cut mid-body once", faults: []scimtest.Fault{{Kind: scimtest.FaultDisconnect, Times: 1, Path: "/Users", After: 1}}},
 	{name: "connection cut mid-body always", faults: []scimtest.Fault{{Kind: scimtest.FaultDisconnect, Path: "/Groups"}}, wantErr: []string{"unexpected EOF"}},
-	{name: "malformed JSON", faults: []scimtest.Fault{{Kind: scimtest.FaultMalformedJSON, Times: 1, Path: "/Users", After: 2}}, wantErr: []string{"not valid SCIM JSON"}},
-	{name: "truncated JSON", faults: []scimtest.Fault{{Kind: scimtest.FaultTruncatedJSON, Times: 1, Path: "/Groups", After: 1}}, wantErr: []string{"not valid SCIM JSON", "unexpected end of JSON input"}},
+	// A page that does not decode is asked for once more before the sync fails.
+	{name: "malformed JSON once", faults: []scimtest.Fault{{Kind: scimtest.FaultMalformedJSON, Times: 1, Path: "/Users", After: 2}}},
+	{name: "malformed JSON always", faults: []scimtest.Fault{{Kind: scimtest.FaultMalformedJSON, Path: "/Users", After: 2}}, wantErr: []string{"not valid SCIM JSON"}},
+	{name: "truncated JSON once", faults: []scimtest.Fault{{Kind: scimtest.FaultTruncatedJSON, Times: 1, Path: "/Groups", After: 1}}},
+	{name: "truncated JSON always", faults: []scimtest.Fault{{Kind: scimtest.FaultTruncatedJSON, Path: "/Groups", After: 1}}, wantErr: []string{"not valid SCIM JSON", "unexpected end of JSON input"}},
 	{name: "totalResults grows while paging", faults: []scimtest.Fault{{Kind: scimtest.FaultTotalResults, TotalDelta: 7, Times: 1, Path: "/Users", After: 1}}},
 	{name: "totalResults shrinks on the first page", faults: []scimtest.Fault{{Kind: scimtest.FaultTotalResults, TotalDelta: -30, Times: 1, Path: "/Users"}}},
 	{name: "groups totalResults changes", faults: []scimtest.Fault{{Kind: scimtest.FaultTotalResults, TotalDelta: 4, Times: 2, Path: "/Groups", After: 1}}},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/semaphore"
@@ -19,13 +20,35 @@ type SyncOptions struct {
 	UserPageSize  int
 	GroupPageSize int
 	Progress      func(SyncProgress) // called from several goroutines, serialized
+	// Deadline bounds the whole sync, so a server that never answers fails
+	// it rather than each request timing out and being retried in turn
+	// (0: DefaultSyncDeadline).
+	Deadline time.Duration
 }
+
+// DefaultSyncDeadline is long enough for 2,000 pages of users within
+// OneTrust's 1,000 requests a minute per endpoint, and short enough to
+// give up on a server that does not answer.
+const DefaultSyncDeadline = 2 * time.Minute
 
 // SyncProgress is a sync's progress so far.
 type SyncProgress struct {
 	Users, UsersTotal   int
 	Groups, GroupsTotal int
 	Saving              bool
+	// Waiting is what the requests wait for, when they do: a rate limit,
+	// a retry, a slow answer.
+	Waiting client.Wait
+}
+
+// Status is Counts and, while requests wait, for what: "users 1,000/100,000
+// groups 25/2,000 · waiting 40 s for OneTrust's per-minute request limit
+// for /Users".
+func (p SyncProgress) Status(now time.Time) string {
+	if !p.Waiting.Waiting() {
+		return p.Counts()
+	}
+	return p.Counts() + "  · " + p.Waiting.Describe(now)
 }
 
 // Counts says how far the read is: "users 1,000/100,000  groups 25/2,000".
@@ -64,6 +87,13 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 		return tenant.SyncInfo{}, ErrOffline
 	}
 	started := s.now()
+	deadline := opt.Deadline
+	if deadline <= 0 {
+		deadline = DefaultSyncDeadline
+	}
+	// The deadline is on reading the tenant; the save after it is local.
+	rctx, cancel := context.WithTimeoutCause(ctx, deadline, &client.DeadlineError{After: deadline})
+	defer cancel()
 	var (
 		mu   sync.Mutex
 		prog SyncProgress
@@ -92,7 +122,8 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 		conc = client.DefaultConcurrency
 	}
 	slots := semaphore.NewWeighted(int64(conc))
-	g, gctx := errgroup.WithContext(ctx)
+	waiting := func(w client.Wait) { report(func(p *SyncProgress) { p.Waiting = w }) }
+	g, gctx := errgroup.WithContext(rctx)
 	// Pages of users go to the cache from one goroutine of their own, so
 	// the walk never waits on SQLite.
 	pages := make(chan []client.User, 256)
@@ -107,7 +138,7 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 	g.Go(func() error {
 		var err error
 		groups, err = readAll(gctx, "groups", opt.GroupPageSize, client.DefaultGroupPageSize, func(o client.PageOptions) ([]client.Group, error) {
-			o.Concurrency, o.Slots = conc, slots
+			o.Concurrency, o.Slots, o.Waiting = conc, slots, waiting
 			o.Progress = func(done, total int) { report(func(p *SyncProgress) { p.Groups, p.GroupsTotal = done, total }) }
 			return s.Client.AllGroups(gctx, o)
 		}, func(g *client.Group) string { return g.ID })
@@ -117,7 +148,7 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 		defer close(pages)
 		var err error
 		users, err = readAll(gctx, "users", opt.UserPageSize, client.DefaultUserPageSize, func(o client.PageOptions) ([]client.User, error) {
-			o.Concurrency, o.Slots = conc, slots
+			o.Concurrency, o.Slots, o.Waiting = conc, slots, waiting
 			o.Progress = func(done, total int) { report(func(p *SyncProgress) { p.Users, p.UsersTotal = done, total }) }
 			o.UserPage = func(page []client.User) {
 				select {

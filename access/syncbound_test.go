@@ -1,6 +1,8 @@
 package access
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -80,6 +82,7 @@ func TestSyncPacedByServer(t *testing.T) {
 	c, err := client.New(client.Options{
 		BaseURL: hs.URL + fake.BasePath(), Token: testToken, RequestsPerMinute: 1_000_000,
 		BaseBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, MaxRetries: 20,
+		Clock: clock, // the client's waits for the limit it learns move the fake's clock
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -117,4 +120,25 @@ type statusRecorder struct {
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
+}
+
+// TestSyncDeadline: a server that never answers fails the sync at its
+// deadline, saying so, however many retries each request had left (that
+// progress says what it waits for is client.TestWalkSaysItWaits...).
+func TestSyncDeadline(t *testing.T) {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	t.Cleanup(hs.Close)
+	c, err := client.New(client.Options{BaseURL: hs.URL + "/api/scim/v2", Token: testToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := cache.Open(filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	_, err = New(c, st, "test").Sync(ctxT(t), SyncOptions{Deadline: 300 * time.Millisecond})
+	if err == nil || !strings.Contains(err.Error(), "not done within the sync's deadline of 300ms") || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v", err)
+	}
 }

@@ -12,8 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode"
-
-	"golang.org/x/time/rate"
 )
 
 // Dialect selects how filter attribute names are spelled.
@@ -28,11 +26,14 @@ const (
 	DialectStandard
 )
 
-// Defaults. RequestsPerMinute stays below OneTrust's documented 1,000/min so
-// the client paces itself instead of provoking 429s.
+// Defaults. The request budgets are OneTrust's documented limits: 1,000
+// requests per minute per endpoint and 200,000 per hour per account.
 const (
 	DefaultMaxRetries        = 4
-	DefaultRequestsPerMinute = 900
+	DefaultRequestsPerMinute = 1000
+	DefaultRequestsPerHour   = 200_000
+	DefaultMaxRetryAfter     = 90 * time.Second
+	DefaultSlowAnswer        = 5 * time.Second
 	DefaultTimeout           = 30 * time.Second
 	DefaultBaseBackoff       = 500 * time.Millisecond
 	DefaultMaxBackoff        = 30 * time.Second
@@ -44,21 +45,38 @@ const (
 
 // Options configures a Client. Zero values mean the documented default.
 type Options struct {
-	BaseURL           string       // e.g. https://acme.onetrust.com/api/scim/v2 ; http:// only to loopback
-	Token             string       // API key, sent only in the Authorization header
-	HTTPClient        *http.Client // nil: a default one with sane timeouts, TLS verification on
-	UserAgent         string
-	MaxRetries        int           // 429/5xx retries (default 4; negative disables retries)
-	RequestsPerMinute int           // token-bucket pacing (default 900; <= 0 means default)
-	Dialect           Dialect       // filter attribute spelling
-	Timeout           time.Duration // per attempt, including reading the body (default 30s)
+	BaseURL    string       // e.g. https://acme.onetrust.com/api/scim/v2 ; http:// only to loopback
+	Token      string       // API key, sent only in the Authorization header
+	HTTPClient *http.Client // nil: a default one with sane timeouts, TLS verification on
+	UserAgent  string
+	MaxRetries int           // 429/5xx retries (default 4; negative disables retries)
+	Dialect    Dialect       // filter attribute spelling
+	Timeout    time.Duration // per attempt, including reading the body (default 30s)
 
 	// BaseBackoff is the first retry delay, doubled per attempt with jitter
 	// (default 500ms). Tests set it to a millisecond.
 	BaseBackoff time.Duration
-	// MaxBackoff caps any single wait, including one asked for by Retry-After
-	// (default 30s).
+	// MaxBackoff caps a wait before a retry after a network error or a 5xx,
+	// including one asked for by Retry-After (default 30s).
 	MaxBackoff time.Duration
+
+	// RequestsPerMinute is the budget per endpoint (Users, Groups, ...) in
+	// any minute, all of it available at once (default 1,000, OneTrust's
+	// limit); RequestsPerHour is the account's in any hour (default
+	// 200,000). Both are lowered to what the server says in its
+	// ot-requests-allowed / ot-request-made / ot-period headers.
+	RequestsPerMinute int
+	RequestsPerHour   int
+	// MaxRetryAfter is the longest a request waits for a rate limit, the
+	// client's own or a 429's Retry-After (default 90s: a minute's window);
+	// a longer wait ends with a *RateLimitError saying when to try again.
+	MaxRetryAfter time.Duration
+	// SlowAnswer is how long an answer is awaited before a walk's progress
+	// says it is waiting for one (default 5s).
+	SlowAnswer time.Duration
+	// Clock paces requests and times their waits (nil: the wall clock).
+	// Tests pass one they move themselves.
+	Clock Clock
 	// MaxResponseBytes caps how much of a response body is read, so a hostile
 	// or broken server cannot exhaust memory (default 64 MiB).
 	MaxResponseBytes int64
@@ -77,14 +95,14 @@ type Client struct {
 	maxWait    time.Duration
 	maxBody    int64
 	oneTrust   bool
-	limiter    *rate.Limiter
 
-	// notBefore (unix nanos) holds every request back after a 429 so that
-	// concurrent pagers stop hammering together, not one at a time.
-	notBefore atomic.Int64
-
-	// sleep waits for d or until ctx ends; replaceable in tests.
-	sleep func(ctx context.Context, d time.Duration) error
+	pacer       *pacer
+	bodies      *bodyBudget
+	clock       Clock
+	maxRateWait time.Duration
+	slowAnswer  time.Duration
+	// otHeaders: the server has sent OneTrust's rate headers.
+	otHeaders atomic.Bool
 }
 
 // New validates opts and returns a Client.
@@ -110,7 +128,10 @@ func New(opts Options) (*Client, error) {
 		baseWait:   opts.BaseBackoff,
 		maxWait:    opts.MaxBackoff,
 		maxBody:    opts.MaxResponseBytes,
-		sleep:      sleepCtx,
+		clock:      opts.Clock,
+	}
+	if c.clock == nil {
+		c.clock = wallClock{}
 	}
 	if c.hc == nil {
 		c.hc = defaultHTTPClient()
@@ -136,14 +157,10 @@ func New(opts Options) (*Client, error) {
 	if c.maxBody <= 0 {
 		c.maxBody = DefaultMaxResponseBytes
 	}
-	rpm := opts.RequestsPerMinute
-	if rpm <= 0 {
-		rpm = DefaultRequestsPerMinute
-	}
-	// A burst of one second's worth lets a concurrent pager start at full
-	// width while the average stays at rpm.
-	burst := max(1, rpm/60)
-	c.limiter = rate.NewLimiter(rate.Limit(float64(rpm)/60), burst)
+	c.bodies = newBodyBudget(c.maxBody)
+	c.pacer = newPacer(orDefault(opts.RequestsPerMinute, DefaultRequestsPerMinute), orDefault(opts.RequestsPerHour, DefaultRequestsPerHour))
+	c.maxRateWait = time.Duration(orDefault(int64(opts.MaxRetryAfter), int64(DefaultMaxRetryAfter)))
+	c.slowAnswer = time.Duration(orDefault(int64(opts.SlowAnswer), int64(DefaultSlowAnswer)))
 
 	switch opts.Dialect {
 	case DialectOneTrust:
@@ -154,6 +171,13 @@ func New(opts Options) (*Client, error) {
 		c.oneTrust = isOneTrustHost(c.host)
 	}
 	return c, nil
+}
+
+func orDefault[T int | int64](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
 }
 
 // String names the client without its token, so printing one (%v, %+v, a
@@ -169,8 +193,8 @@ func (o Options) String() string {
 	if o.Token != "" {
 		tok = "[redacted]"
 	}
-	return fmt.Sprintf("client.Options{BaseURL:%s Token:%s UserAgent:%s MaxRetries:%d RequestsPerMinute:%d Timeout:%s}",
-		o.BaseURL, tok, o.UserAgent, o.MaxRetries, o.RequestsPerMinute, o.Timeout)
+	return fmt.Sprintf("client.Options{BaseURL:%s Token:%s UserAgent:%s MaxRetries:%d RequestsPerMinute:%d RequestsPerHour:%d Timeout:%s}",
+		o.BaseURL, tok, o.UserAgent, o.MaxRetries, o.RequestsPerMinute, o.RequestsPerHour, o.Timeout)
 }
 
 // GoString is String, for %#v.

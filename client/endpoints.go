@@ -63,7 +63,7 @@ func (c *Client) ListGroups(ctx context.Context, p ListParams) (*ListResponse[Gr
 // p.Count is not set.
 func listPage[T any](ctx context.Context, c *Client, path string, p ListParams, def int) (*ListResponse[T], error) {
 	out := ListResponse[T]{Resources: presized[T](p.Count, def)}
-	cl := &call{method: "GET", path: path, query: p.query(def), retry5xx: true, retryNet: true}
+	cl := &call{method: "GET", path: path, query: p.query(def), retry5xx: true, retryNet: true, retryMalformed: true}
 	if _, err := c.do(ctx, cl, &out); err != nil {
 		return nil, err
 	}

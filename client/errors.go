@@ -119,8 +119,12 @@ func IsUnauthorized(err error) bool { return statusOf(err) == http.StatusUnautho
 // IsForbidden reports a 403 answer (the token lacks a scope).
 func IsForbidden(err error) bool { return statusOf(err) == http.StatusForbidden }
 
-// IsRateLimited reports a 429 answer that outlasted the retries.
-func IsRateLimited(err error) bool { return statusOf(err) == http.StatusTooManyRequests }
+// IsRateLimited reports a 429 answer that outlasted the retries, or a rate
+// limit used up for longer than the client waits (a *RateLimitError).
+func IsRateLimited(err error) bool {
+	_, ok := AsRateLimit(err)
+	return ok || statusOf(err) == http.StatusTooManyRequests
+}
 
 // maxExcerpt bounds what of an untrusted body lands in an error message.
 const maxExcerpt = 200

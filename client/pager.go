@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/semaphore"
@@ -28,7 +29,25 @@ type PageOptions struct {
 	// users while later pages are on the wire (a sync writes them to the
 	// cache); it must return quickly and must not modify the users.
 	UserPage func(users []User)
+	// Waiting, when set, is told when the walk's requests wait for a rate
+	// limit, a retry or a slow answer (see Wait), and given the zero Wait
+	// when they no longer do. Calls are serialized and must return quickly.
+	Waiting func(Wait)
 }
+
+// DeadlineError is the cause to give a context that bounds a whole sync
+// (context.WithTimeoutCause): requests cut short by it say so, rather
+// than "context deadline exceeded".
+type DeadlineError struct {
+	After time.Duration
+}
+
+func (e *DeadlineError) Error() string {
+	return fmt.Sprintf("not done within the sync's deadline of %s: the server may be down or overloaded; try again later", e.After.Round(time.Millisecond))
+}
+
+// Unwrap is context.DeadlineExceeded.
+func (e *DeadlineError) Unwrap() error { return context.DeadlineExceeded }
 
 // WalkInfo says how consistent a walk's pages were. SCIM pages by position,
 // so a list that changes while it is read (or a server that orders pages
@@ -159,6 +178,9 @@ func walk[T any](ctx context.Context, o PageOptions, defPage int, what string, o
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	fctx := context.WithValue(gctx, slotsKey{}, slots)
+	if o.Waiting != nil {
+		fctx = context.WithValue(fctx, boardKey{}, &waitBoard{notify: o.Waiting})
+	}
 	for range workers {
 		g.Go(func() error {
 			for {
@@ -222,15 +244,24 @@ func (w *walker[T]) next() (pageTask, bool) {
 			w.cond.Wait()
 			continue
 		}
-		if w.emptyAt > 0 || (w.endMark > 0 && w.endMark >= w.total) || (w.total == 0 && len(w.covered) == 0) {
+		if w.emptyAt > 0 || (w.endMark > 0 && w.endMark >= w.total) || (w.total == 0 && len(w.covered) == 0) || w.totalTrusted() {
 			w.done = true
 			w.cond.Broadcast()
 			return pageTask{}, false
 		}
 		// Everything up to the total is covered but no page has come back
-		// short: the total may be stale, so look past it once.
+		// short, and the pages disagreed on the total or returned more
+		// than it: it may be stale, so look past it once.
 		return w.issue(p, w.eff)
 	}
+}
+
+// totalTrusted: every page answered the same totalResults and none
+// returned positions past it, so the positions up to it are the whole
+// list and a request past them would be wasted (a 100k list in pages of
+// 1,000 ends on a full page).
+func (w *walker[T]) totalTrusted() bool {
+	return w.rawSeen && !w.rawChanged && w.rawTotal == w.total
 }
 
 func (w *walker[T]) issue(start, count int) (pageTask, bool) {

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/semaphore"
@@ -31,6 +30,9 @@ type call struct {
 	retry5xx bool
 	// retryNet: resending after a transport error is safe (reads only).
 	retryNet bool
+	// retryMalformed: a 2xx answer that does not decode is asked for once
+	// more (list pages).
+	retryMalformed bool
 }
 
 const (
@@ -56,73 +58,116 @@ func (c *Client) do(ctx context.Context, cl *call, out any) (decoded bool, err e
 		ctx = context.Background()
 	}
 	target := c.url(cl)
+	key := endpointOf(cl.path)
 	var payload []byte
 	if cl.body != nil {
 		if payload, err = json.Marshal(cl.body); err != nil {
 			return false, fmt.Errorf("%s %s: encoding the request: %w", cl.method, target, err)
 		}
 	}
+	malformedRetried := false
 	for attempt := 1; ; attempt++ {
-		release, err := c.hold(ctx)
+		release, err := c.hold(ctx, key)
 		if err != nil {
-			return false, c.cancelled(cl.method, target, err, attempt-1, "before sending")
+			var rl *RateLimitError
+			if errors.As(err, &rl) {
+				return false, rl
+			}
+			return false, c.cancelled(ctx, cl.method, target, err, attempt-1, "before sending")
 		}
-		status, header, body, err := c.once(ctx, cl.method, target, payload)
+		a := c.once(ctx, cl.method, target, payload)
 		release()
 		var wait time.Duration
 		var last string
 		switch {
-		case err != nil:
+		case a.err != nil:
 			if ctx.Err() != nil {
-				return false, c.cancelled(cl.method, target, ctx.Err(), attempt, "")
+				return false, c.cancelled(ctx, cl.method, target, ctx.Err(), attempt, "")
 			}
-			terr := c.newTransportError(cl.method, target, err)
+			terr := c.newTransportError(cl.method, target, a.err)
 			terr.Attempts = attempt
-			if !cl.retryNet || !transient(err) || attempt > c.maxRetries {
+			if !cl.retryNet || !transient(a.err) || attempt > c.maxRetries {
 				return false, terr
 			}
 			wait = c.backoff(attempt)
 			last = "a network error"
-		case status >= 200 && status < 300:
-			if out == nil || len(bytes.TrimSpace(body)) == 0 {
+		case a.status >= 200 && a.status < 300:
+			c.learn(key, a.header, 0)
+			if out == nil || len(bytes.TrimSpace(a.body)) == 0 {
+				a.done()
 				return false, nil
 			}
-			if err := decodeJSON(body, out); err != nil {
-				return false, &Error{Status: status, Method: cl.method, URL: c.redact(target), Attempts: attempt,
-					Err: &redactedError{msg: "the response is not valid SCIM JSON (" + c.scrub(err.Error(), 120, false) + "): " + c.excerpt(body), cause: err}}
+			if err := decodeJSON(a.body, out); err != nil {
+				derr := &Error{Status: a.status, Method: cl.method, URL: c.redact(target), Attempts: attempt,
+					Err: &redactedError{msg: "the response is not valid SCIM JSON (" + c.scrub(err.Error(), 120, false) + "): " + c.excerpt(a.body), cause: err}}
+				a.done()
+				// A page cut short or garbled on the way usually reads
+				// fine the second time; a server that always answers so
+				// does not get a third chance.
+				if !cl.retryMalformed || malformedRetried || attempt > c.maxRetries {
+					return false, derr
+				}
+				malformedRetried = true
+				wait, last = c.backoff(attempt), "an answer that did not decode"
+				break
 			}
-			recycle(body) // decoding copied what it kept
+			recycle(a.body) // decoding copied what it kept
+			a.done()
 			return true, nil
 		default:
-			herr := c.newHTTPError(cl.method, target, &http.Response{StatusCode: status, Header: header}, body)
+			herr := c.newHTTPError(cl.method, target, &http.Response{StatusCode: a.status, Header: a.header}, a.body)
+			a.done()
 			herr.Attempts = attempt
-			retryable := status == http.StatusTooManyRequests ||
-				(cl.retry5xx && status >= 500 && status != http.StatusNotImplemented && status != http.StatusHTTPVersionNotSupported)
+			if a.status == http.StatusTooManyRequests {
+				// The server refused it unprocessed: hold the budget it
+				// names back for as long as it asks (every request when it
+				// names none), and send again when the pacer lets it, or
+				// say when to try again if that is too far off.
+				block := herr.RetryAfter
+				if block <= 0 {
+					block = c.backoff(attempt)
+				}
+				until, lim := c.learn(key, a.header, block)
+				if rl := c.tooLong(ctx, until, lim); rl != nil {
+					rl.Err = herr
+					return false, rl
+				}
+				if attempt > c.maxRetries {
+					return false, herr
+				}
+				continue
+			}
+			c.learn(key, a.header, 0)
+			retryable := a.status == http.StatusRequestTimeout ||
+				(cl.retry5xx && a.status >= 500 && a.status != http.StatusNotImplemented && a.status != http.StatusHTTPVersionNotSupported)
+			if !retryable || attempt > c.maxRetries {
+				return false, herr
+			}
 			wait = herr.RetryAfter
 			if wait <= 0 {
 				wait = c.backoff(attempt)
 			}
 			wait = min(wait, c.maxWait)
-			if status == http.StatusTooManyRequests {
-				// Even when giving up: the server asked this client to pause.
-				c.holdAll(wait)
-			}
-			if !retryable || attempt > c.maxRetries {
-				return false, herr
-			}
-			last = fmt.Sprintf("a %d answer", status)
+			last = fmt.Sprintf("a %d answer", a.status)
 		}
-		if err := c.sleep(ctx, wait); err != nil {
-			return false, c.cancelled(cl.method, target, err, attempt, "while waiting to retry after "+last)
+		if err := c.sleepReporting(ctx, wait, "a retry after "+last); err != nil {
+			return false, c.cancelled(ctx, cl.method, target, err, attempt, "while waiting to retry after "+last)
 		}
 	}
+}
+
+// endpointOf is the budget a request counts against: its path's first
+// segment (Users, Groups, ...), as OneTrust counts per endpoint.
+func endpointOf(path string) string {
+	seg, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return seg
 }
 
 // hold waits until one more request may be sent: for a slot when the
 // context carries a pager's slots, then for pacing. A pager's slot is held
 // until release, once the body is read: the bound is on requests in
 // flight, and decoding a page happens outside it.
-func (c *Client) hold(ctx context.Context) (release func(), err error) {
+func (c *Client) hold(ctx context.Context, key string) (release func(), err error) {
 	release = func() {}
 	if slots, _ := ctx.Value(slotsKey{}).(*semaphore.Weighted); slots != nil {
 		if err := slots.Acquire(ctx, 1); err != nil {
@@ -130,16 +175,27 @@ func (c *Client) hold(ctx context.Context) (release func(), err error) {
 		}
 		release = func() { slots.Release(1) }
 	}
-	if err := c.pace(ctx); err != nil {
+	if err := c.pace(ctx, key); err != nil {
 		release()
 		return nil, err
 	}
 	return release, nil
 }
 
+// answer is one attempt's outcome. done gives back the room its body
+// holds in the client's body budget.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+	done   func()
+	err    error
+}
+
 // once sends one attempt and reads the (capped) body under the per-attempt
 // timeout.
-func (c *Client) once(ctx context.Context, method, target string, payload []byte) (int, http.Header, []byte, error) {
+func (c *Client) once(ctx context.Context, method, target string, payload []byte) answer {
+	fail := func(err error) answer { return answer{err: err, done: func() {}} }
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var rd io.Reader
@@ -148,7 +204,7 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 	}
 	req, err := http.NewRequestWithContext(actx, method, target, rd)
 	if err != nil {
-		return 0, nil, nil, err
+		return fail(err)
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
@@ -158,50 +214,23 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 	if payload != nil {
 		req.Header.Set("Content-Type", mediaSCIM)
 	}
+	stopWatch := c.watchAnswer(ctx)
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return 0, nil, nil, c.timedOut(ctx, actx, err)
+		stopWatch()
+		return fail(c.timedOut(ctx, actx, err))
 	}
 	defer resp.Body.Close()
-	body, err := readBody(resp, c.maxBody)
+	body, done, err := c.bodies.read(actx, resp.Body, resp.ContentLength, c.maxBody)
+	stopWatch()
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("reading the response: %w", c.timedOut(ctx, actx, err))
+		return fail(fmt.Errorf("reading the response: %w", c.timedOut(ctx, actx, err)))
 	}
 	if int64(len(body)) > c.maxBody {
-		return 0, nil, nil, &tooLargeError{limit: c.maxBody}
+		done()
+		return fail(&tooLargeError{limit: c.maxBody})
 	}
-	return resp.StatusCode, resp.Header, body, nil
-}
-
-// readBody reads at most limit+1 bytes (the caller tells "too large"), into
-// a buffer sized from Content-Length when there is one (a 1 MB page read by
-// io.ReadAll grows and copies its buffer a dozen times), recycled from an
-// earlier response when one is big enough.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
-	size := bytes.MinRead
-	if n := resp.ContentLength; n > 0 && n <= limit {
-		size += int(n) // ReadFrom wants MinRead spare to not grow
-	}
-	var b []byte
-	if p, _ := bodies.Get().(*[]byte); p != nil && cap(*p) >= size {
-		b = (*p)[:0]
-	} else {
-		b = make([]byte, 0, size)
-	}
-	buf := bytes.NewBuffer(b)
-	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
-	return buf.Bytes(), err
-}
-
-// bodies holds response buffers whose content has been decoded: a sync
-// reads ~1.4 MB per page of users, and as much fresh garbage per page made
-// the collector run twice as often.
-var bodies sync.Pool
-
-// recycle returns a decoded body's buffer; nothing may use b afterwards.
-func recycle(b []byte) {
-	b = b[:0]
-	bodies.Put(&b)
+	return answer{status: resp.StatusCode, header: resp.Header, body: body, done: done}
 }
 
 // timedOut names the per-attempt timeout when it is what ended the attempt
@@ -228,43 +257,17 @@ func (e *tooLargeError) Error() string {
 	return fmt.Sprintf("the response is larger than %d MiB; refusing to read it", e.limit>>20)
 }
 
-// cancelled reports a context that ended before the request could finish.
-func (c *Client) cancelled(method, target string, cause error, attempts int, when string) *Error {
-	msg := cause.Error()
+// cancelled reports a context that ended before the request could finish,
+// by its cause when it has one (the sync's deadline says which it was).
+func (c *Client) cancelled(ctx context.Context, method, target string, err error, attempts int, when string) *Error {
+	if cause := context.Cause(ctx); cause != nil && cause != err {
+		err = cause
+	}
+	msg := err.Error()
 	if when != "" {
 		msg += " " + when
 	}
-	return &Error{Method: method, URL: c.redact(target), Attempts: attempts, Err: &redactedError{msg: msg, cause: cause}}
-}
-
-// pace waits for any server-requested pause and then for a token.
-func (c *Client) pace(ctx context.Context) error {
-	if until := c.notBefore.Load(); until != 0 {
-		if d := time.Until(time.Unix(0, until)); d > 0 {
-			if err := c.sleep(ctx, d); err != nil {
-				return err
-			}
-		}
-	}
-	if err := c.limiter.Wait(ctx); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		// The limiter refuses early when the wait would pass the deadline.
-		return fmt.Errorf("%w (%v)", context.DeadlineExceeded, err)
-	}
-	return nil
-}
-
-// holdAll pauses every request of this client for d after a 429.
-func (c *Client) holdAll(d time.Duration) {
-	until := time.Now().Add(d).UnixNano()
-	for {
-		cur := c.notBefore.Load()
-		if cur >= until || c.notBefore.CompareAndSwap(cur, until) {
-			return
-		}
-	}
+	return &Error{Method: method, URL: c.redact(target), Attempts: attempts, Err: &redactedError{msg: msg, cause: err}}
 }
 
 // backoff is exponential with jitter in [d/2, d], capped at maxWait.

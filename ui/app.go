@@ -609,7 +609,7 @@ func (a *Model) flashLine(w int) string {
 	st := &a.st
 	if a.syncing {
 		p := a.syncProg
-		label := fmt.Sprintf(" %s syncing  %s ", a.spin.View(), p.Counts())
+		label := fmt.Sprintf(" %s syncing  %s ", a.spin.View(), p.Status(time.Now()))
 		if p.Saving {
 			label = fmt.Sprintf(" %s syncing  saving the snapshot ", a.spin.View())
 		}

@@ -50,9 +50,11 @@ type Config struct {
 	DefaultUserCount int
 
 	// RateLimitPerMinute limits requests per endpoint (first path segment:
-	// Users, Groups, ...) per RateWindow; 0 = unlimited. RateLimitPerHour is
-	// the account-wide limit per 60 RateWindows. Over a limit: 429 with
-	// Retry-After and the ot-* headers.
+	// Users, Groups, ...) per RateWindow; RateLimitPerHour is the
+	// account-wide limit per 60 RateWindows. By default (0) they are
+	// OneTrust's documented 1,000 and 200,000; a negative value turns a
+	// limit off. Over a limit: 429 with Retry-After and the ot-* headers,
+	// as OneTrust documents them. Requests refused count too.
 	RateLimitPerMinute int
 	RateLimitPerHour   int
 	RateWindow         time.Duration // length of a "minute" (0 = 1m)
@@ -149,6 +151,8 @@ func NewServer(cfg Config) *Server {
 	if cfg.RateWindow <= 0 {
 		cfg.RateWindow = time.Minute
 	}
+	cfg.RateLimitPerMinute = limitOrDefault(cfg.RateLimitPerMinute, OneTrustPerMinute)
+	cfg.RateLimitPerHour = limitOrDefault(cfg.RateLimitPerHour, OneTrustPerHour)
 	base := strings.TrimRight(cfg.BasePath, "/")
 	if base == "" {
 		base = defaultBasePath
@@ -475,6 +479,23 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 }
 
 // ---- rate limiting ----
+
+// OneTrust's documented limits, enforced by default.
+const (
+	OneTrustPerMinute = 1000    // requests per endpoint per minute
+	OneTrustPerHour   = 200_000 // requests per account per hour
+)
+
+// limitOrDefault: 0 is OneTrust's limit, negative is none (stored as 0).
+func limitOrDefault(v, def int) int {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
+}
 
 type rateWindow struct {
 	start time.Time

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -416,5 +417,51 @@ func TestRateLimit(t *testing.T) {
 	expectStatus(t, r, 429)
 	if r.header.Get("ot-period") != "HOUR" {
 		t.Errorf("ot-period %q", r.header.Get("ot-period"))
+	}
+}
+
+// TestOneTrustLimitsByDefault: without a word about limits the fake counts
+// as OneTrust does, 1,000 a minute per endpoint and 200,000 an hour per
+// account, with the documented 429 headers; a negative limit is none.
+func TestOneTrustLimitsByDefault(t *testing.T) {
+	clock := NewManualClock(time.Unix(1_700_000_000, 0))
+	get := func(s *Server, path string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", "/api/scim/v2"+path, nil)
+		r.Header.Set("Authorization", "Bearer "+testToken)
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		return w
+	}
+	s := NewServer(Config{Token: testToken, RateClock: clock.Now})
+	if c := s.Config(); c.RateLimitPerMinute != 1000 || c.RateLimitPerHour != 200_000 {
+		t.Fatalf("limits %d/min, %d/h", c.RateLimitPerMinute, c.RateLimitPerHour)
+	}
+	for i := range 1000 {
+		if w := get(s, "/Groups?count=1"); w.Code != 200 {
+			t.Fatalf("request %d: %d", i+1, w.Code)
+		}
+	}
+	w := get(s, "/Groups?count=1")
+	h := w.Result().Header
+	if w.Code != 429 || h.Get("Retry-After") != "60" || h.Get("ot-period") != "MINUTE" || h.Get("ot-requests-allowed") != "1000" ||
+		h.Get("ot-request-made") != "1001" || h.Get("ot-ratelimit-event-id") == "" {
+		t.Fatalf("1,001st: %d %v", w.Code, h)
+	}
+	if w := get(s, "/Users?count=1"); w.Code != 200 {
+		t.Fatalf("another endpoint: %d", w.Code)
+	}
+	// The hourly limit counts every endpoint together.
+	hourly := NewServer(Config{Token: testToken, RateClock: clock.Now, RateLimitPerMinute: -1, RateLimitPerHour: 3})
+	for range 3 {
+		get(hourly, "/Users")
+	}
+	if w := get(hourly, "/Groups"); w.Code != 429 || w.Result().Header.Get("ot-period") != "HOUR" {
+		t.Fatalf("hourly: %d %v", w.Code, w.Result().Header)
+	}
+	off := NewServer(Config{Token: testToken, RateClock: clock.Now, RateLimitPerMinute: -1, RateLimitPerHour: -1})
+	for i := range 1100 {
+		if w := get(off, "/Groups?count=1"); w.Code != 200 {
+			t.Fatalf("limits off, request %d: %d", i+1, w.Code)
+		}
 	}
 }

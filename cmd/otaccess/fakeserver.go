@@ -23,6 +23,7 @@ type fakeFlags struct {
 	pageCap       int
 	groupPageCap  int
 	ratePerMinute int
+	ratePerHour   int
 	faults        string
 }
 
@@ -47,18 +48,26 @@ PATCH members add/remove, and the documented quirks. Prints its base URL.`,
 			if err != nil {
 				return fmt.Errorf("--listen %s: %w", f.listen, err)
 			}
+			limitsOff := f.ratePerMinute == 0
+			if limitsOff {
+				f.ratePerMinute, f.ratePerHour = -1, -1 // scimtest's "none"
+			}
 			srv := scimtest.NewServer(scimtest.Config{
 				Users: f.users, Roles: f.roles, Orgs: f.orgs, Seed: f.seed, Token: f.token,
 				Latency: f.latency, UserPageCap: f.pageCap, GroupPageCap: f.groupPageCap,
-				RateLimitPerMinute: f.ratePerMinute,
+				RateLimitPerMinute: f.ratePerMinute, RateLimitPerHour: f.ratePerHour,
 			})
+			limits := fmt.Sprintf("OneTrust's limits enforced (%d requests a minute per endpoint, %d an hour)", srv.Config().RateLimitPerMinute, srv.Config().RateLimitPerHour)
+			if limitsOff {
+				limits = "no rate limits"
+			}
 			for _, flt := range faults {
 				srv.InjectFault(flt)
 			}
 			base := "http://" + ln.Addr().String() + srv.BasePath()
 			srv.SetPublicURL("http://" + ln.Addr().String())
 			fmt.Fprintln(cmd.OutOrStdout(), base)
-			fmt.Fprintf(cmd.ErrOrStderr(), "fake OneTrust tenant: %d users, %d roles x %d orgs; token %q; ctrl+c to stop\n", f.users, f.roles, f.orgs, f.token)
+			fmt.Fprintf(cmd.ErrOrStderr(), "fake OneTrust tenant: %d users, %d roles x %d orgs; %s; token %q; ctrl+c to stop\n", f.users, f.roles, f.orgs, limits, f.token)
 			return serveUntilDone(cmd.Context(), ln, srv)
 		},
 	}
@@ -73,7 +82,7 @@ PATCH members add/remove, and the documented quirks. Prints its base URL.`,
 	fl.IntVar(&f.pageCap, "page-cap", 0, "max users per page (default 1000)")
 	fl.IntVar(&f.groupPageCap, "group-page-cap", 0, "max groups per page (default 25, as OneTrust)")
 	fl.StringVar(&f.faults, "faults", "", `inject faults, e.g. "429:3,retry-after=1;500:2;drop:1,method=PATCH" (see scimtest.ParseFaults)`)
-	fl.IntVar(&f.ratePerMinute, "rate-limit", 0, "requests per minute per endpoint before 429 (0 = unlimited)")
+	fl.IntVar(&f.ratePerMinute, "rate-limit", scimtest.OneTrustPerMinute, "requests per minute per endpoint before 429, with OneTrust's 200,000 an hour per account (0 turns both off)")
 	return cmd
 }
 

@@ -36,7 +36,7 @@ func (a *app) syncCmd() *cobra.Command {
 						fmt.Fprintf(errw, "saving snapshot…\n")
 						return
 					}
-					fmt.Fprintf(errw, "syncing %s: %s\n", svc.Tenant(), p.Counts())
+					fmt.Fprintf(errw, "syncing %s: %s\n", svc.Tenant(), p.Status(time.Now()))
 				}
 			}
 			info, err := svc.Sync(ctx, opt)

@@ -129,8 +129,9 @@ func startDemo(ctx context.Context, cfg scimtest.Config) (*demo, error) {
 		cleanup()
 		return nil, err
 	}
-	// The embedded fake has no rate limit: pacing for OneTrust's would only slow the demo.
-	c, err := client.New(client.Options{BaseURL: "http://" + ln.Addr().String() + srv.BasePath(), Token: token, UserAgent: "otaccess-demo", RequestsPerMinute: 1 << 20})
+	// The embedded fake enforces OneTrust's limits and the client paces
+	// itself for them, as against a real tenant.
+	c, err := client.New(client.Options{BaseURL: "http://" + ln.Addr().String() + srv.BasePath(), Token: token, UserAgent: "otaccess-demo"})
 	if err != nil {
 		store.Close()
 		cleanup()
