@@ -65,12 +65,15 @@ func DefaultPath() (string, error) {
 // are an error, because a typo there would otherwise be silently ignored.
 func Load(path string) (*File, error) {
 	f := &File{path: path, Profiles: map[string]Profile{}}
-	data, err := os.ReadFile(path)
+	data, err := readConfig(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return f, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read config %s: %w", path, err)
+	}
+	if err := checkText(data); err != nil {
+		return nil, fmt.Errorf("config %s: %v", path, err)
 	}
 	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(f)
 	if err != nil {
@@ -205,6 +208,12 @@ func Resolve(fl Flags, getenv func(string) string, f *File) (Settings, error) {
 	}
 	s.getenv, s.tokenFromEnv = getenv, getenv(EnvToken) != ""
 	s.tokenFile = first(fl.TokenFile, p.TokenFile)
+	for _, path := range []*string{&s.Cache, &s.tokenFile} {
+		var err error
+		if *path, err = expandHome(*path, getenv); err != nil {
+			return Settings{}, err
+		}
+	}
 	s.tokenCommand = p.TokenCommand
 	return s, nil
 }
