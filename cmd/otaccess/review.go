@@ -3,9 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -330,37 +327,6 @@ a user who holds no role, and GROUP "-" for a group that is not role x org.`,
 	}
 	cmd.Flags().StringVar(&note, "note", "", "a note kept with the decision (replaces an earlier one)")
 	return cmd
-}
-
-// writeFileAtomic writes data to path through a temporary file and a
-// rename, so an evidence file is never seen half written. Evidence holds
-// personal data (names, emails): 0600. "-" writes to w.
-func writeFileAtomic(w io.Writer, path string, data []byte) error {
-	if path == "-" {
-		_, err := w.Write(data)
-		return err
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".otaccess-export-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
 
 func (a *app) reviewExportCmd() *cobra.Command {
