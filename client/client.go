@@ -229,7 +229,7 @@ func normalizeBaseURL(raw string) (string, *url.URL, error) {
 	case "https":
 	case "http":
 		if !isLoopback(u.Hostname()) {
-			return "", nil, fmt.Errorf("refusing http://%s: the API key would travel in clear text; use https:// (http is allowed only to localhost)", u.Host)
+			return "", nil, fmt.Errorf("refusing http://%s: the API key would travel in clear text; use https:// (http:// is allowed only to localhost and loopback IPs such as 127.0.0.1 and [::1])", u.Host)
 		}
 	default:
 		return "", nil, fmt.Errorf("base URL %q must start with https://", raw)
@@ -241,9 +241,11 @@ func normalizeBaseURL(raw string) (string, *url.URL, error) {
 	return u.String(), u, nil
 }
 
+// isLoopback allows http:// to a literal loopback IP and to "localhost"
+// itself only: a name under .localhost (or "localhost." with its dot) is
+// looked up through DNS like any other and may point anywhere.
 func isLoopback(host string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)

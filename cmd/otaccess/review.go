@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -221,8 +222,9 @@ func (a *app) reviewShowCmd() *cobra.Command {
 
 // findReviewItem resolves USER ROLE ORG to one item of the review. USER is an id
 // or an email/userName; ROLE and ORG are names (any case; a unique part
-// will do) or "-" for a user who holds no role. A plain group is ROLE=its
-// name, ORG "-".
+// will do) or ids, as `grant` takes them (ROLE may also be the group id),
+// or "-" for a user who holds no role. A plain group is ROLE=its name,
+// ORG "-".
 func findReviewItem(r *tenant.Review, user, role, org string) (int, error) {
 	var mine []int
 	for i := range r.Items {
@@ -247,11 +249,11 @@ func findReviewItem(r *tenant.Review, user, role, org string) (int, error) {
 		}
 		return strings.ToLower(it.Role), strings.ToLower(it.Org)
 	}
-	// Per field: an exact name (or the group id for ROLE) scores 2, a part
-	// of it 1; the best total wins, so "Legal" picks Legal over "EMEA - Legal".
-	score := func(field, q, alsoExact string) int {
+	// Per field: an exact name or id scores 2, a part of the name 1; the
+	// best total wins, so "Legal" picks Legal over "EMEA - Legal".
+	score := func(field, q string, ids ...string) int {
 		switch {
-		case field == q || (alsoExact != "" && alsoExact == q):
+		case field == q || (q != "" && slices.Contains(ids, q)):
 			return 2
 		case q != "" && strings.Contains(field, q):
 			return 1
@@ -263,7 +265,9 @@ func findReviewItem(r *tenant.Review, user, role, org string) (int, error) {
 	for _, i := range mine {
 		it := &r.Items[i]
 		rn, on := field(it)
-		roleScore, orgScore := score(rn, role, strings.ToLower(it.GroupID)), score(on, org, "")
+		gid := strings.ToLower(it.GroupID)
+		roleID, orgID, _ := tenant.SplitGroupID(gid)
+		roleScore, orgScore := score(rn, role, gid, roleID), score(on, org, orgID)
 		if roleScore == 0 || orgScore == 0 {
 			continue
 		}
@@ -297,7 +301,8 @@ func (a *app) reviewDecideCmd() *cobra.Command {
 		Use:   "decide NAME USER ROLE ORG keep|revoke|skip|undecided",
 		Short: "Record one decision (for scripts; the terminal UI is the usual way)",
 		Long: `Record one decision in review NAME. USER is an id, email or userName; ROLE
-and ORG name the membership (a unique part of each will do). Use "-" "-" for
+and ORG name the membership (a unique part of each will do, or their ids, as
+grant takes them). Use "-" "-" for
 a user who holds no role, and GROUP "-" for a group that is not role x org.`,
 		Args: cobra.ExactArgs(5),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -388,6 +388,10 @@ func TestFindReviewItem(t *testing.T) {
 		{"u1", "Site Admin", "EMEA", 1},
 		{"ANA@acme.com", "audit", "leg", 2},
 		{"u1", "r2:o1", "Legal", 2},
+		{"u1", "r2", "o1", 2}, // role and org ids, as grant takes them
+		{"u1", "r1", "o2", 1},
+		{"u1", "R1", "Legal", 0},
+		{"u1", "r1", "o3", -1},
 		{"ana@acme.com", "Everyone", "-", 3},
 		{"svc-bot", "-", "-", 4},
 		{"ana@acme.com", "admin", "legal", 0}, // both Site Admin memberships contain "legal"; the exact org wins

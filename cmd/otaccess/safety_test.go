@@ -249,6 +249,7 @@ func TestBadInputFailsCleanly(t *testing.T) {
 	}{
 		{"URL that is not one", []string{"OTACCESS_URL=not a url", "OTACCESS_TOKEN=x"}, []string{"sync"}, "not an http(s) URL"},
 		{"URL with credentials", []string{"OTACCESS_URL=https://me:pw@acme.onetrust.com/api/scim/v2", "OTACCESS_TOKEN=x"}, []string{"sync"}, "credentials"},
+		{"http to a name under .localhost", []string{"OTACCESS_URL=http://evil.localhost:1/api/scim/v2", "OTACCESS_TOKEN=x"}, []string{"sync"}, "clear text"},
 		{"URL and domain flags", good, []string{"sync", "--url", e.srv.URL, "--domain", "acme"}, "--url and --domain"},
 		{"token with spaces", []string{"OTACCESS_URL=" + e.srv.URL, "OTACCESS_TOKEN=two words"}, []string{"sync"}, "spaces or control characters"},
 		{"missing token file", []string{"OTACCESS_URL=" + e.srv.URL}, []string{"sync", "--token-file", filepath.Join(dir, "nope")}, "token file"},
