@@ -250,14 +250,21 @@ func identify(ctx context.Context, db *sql.DB, path string) error {
 	return foreign(path, "a SQLite database of another application")
 }
 
-// wrapBusy turns SQLite's lock errors into ErrBusy, keeping the cause.
+// wrapBusy turns SQLite's lock errors into ErrBusy, keeping the cause for
+// errors.Is/As but not in the message: "database is locked (5)
+// (SQLITE_BUSY)" tells a person nothing ErrBusy does not say better.
 func wrapBusy(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_BUSY || se.Code()&0xff == sqlite3.SQLITE_LOCKED) {
-		return fmt.Errorf("%w (%w)", ErrBusy, err)
+		return busyError{err}
 	}
 	return err
 }
+
+type busyError struct{ cause error }
+
+func (e busyError) Error() string   { return ErrBusy.Error() }
+func (e busyError) Unwrap() []error { return []error{ErrBusy, e.cause} }
 
 func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 

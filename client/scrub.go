@@ -228,11 +228,11 @@ func redactForms(s string, forms [][]rune) string {
 }
 
 // holdsRun reports whether s still shows keyRun characters of a form in a
-// row (the whole form, if it is shorter).
+// row.
 func holdsRun(s string, forms [][]rune) bool {
 	sk, _ := skeleton([]rune(s))
 	for _, f := range forms {
-		n := min(len(f), keyRun)
+		n := keyRun // a shorter token has no such run: redactForms took it whole
 		for a := 0; a+n <= len(f); a++ {
 			piece := f[a : a+n]
 			for k := 0; k+n <= len(sk); k++ {

@@ -331,6 +331,12 @@ func TestBusyCacheIsReported(t *testing.T) {
 		strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 		t.Fatalf("sync on a busy cache: exit %d, stderr %q", r.code, r.stderr)
 	}
+	// SQLite's own words are for developers, not in the message.
+	for _, raw := range []string{"SQLITE", "database is locked", "(5)"} {
+		if strings.Contains(r.stderr, raw) {
+			t.Errorf("the busy message quotes SQLite (%q): %q", raw, r.stderr)
+		}
+	}
 	tx.Rollback()
 	if after := e.mustRun("users").stdout; after != before {
 		t.Fatal("the cache changed")
