@@ -77,8 +77,9 @@ func checkText(data []byte) error {
 }
 
 // stringEnd is the offset just past the TOML string starting at data[i]
-// (basic "…" with backslash escapes, literal '…', or the multi-line """ and
-// ”' forms); an unterminated one runs to the end (the decoder reports it).
+// (basic "…" with backslash escapes or literal '…', each also in its
+// triple-quoted multi-line form); an unterminated one runs to the end (the
+// decoder reports it).
 func stringEnd(data []byte, i int) int {
 	q := data[i]
 	if i+2 < len(data) && data[i+1] == q && data[i+2] == q {
