@@ -25,6 +25,11 @@ type Service struct {
 	Profile string
 	Actor   string // who is acting, for the audit log (the OS user by default)
 	Now     func() time.Time
+	// TenantID is the tenant's own id (OneTrust's tenant GUID) when the
+	// token response gives one; API keys give none. Syncs record it.
+	TenantID string
+
+	users userLocks // orders the writes to one user (see record.go)
 }
 
 // New returns a Service with the actor set to the OS user.
@@ -50,12 +55,10 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-// audit appends one row; a failure to audit is reported, never swallowed.
+// audit appends one row for an attempt that changed nothing known (see
+// record); a failure to audit is reported, never swallowed.
 func (s *Service) audit(ctx context.Context, action, target, detail string, err error) error {
-	e := s.auditEntry(action, target, detail, err)
-	// The audit row must land even if the caller's context was cancelled
-	// after the server write happened, or another otaccess is saving a sync.
-	if aerr := whenNotBusy(ctx, func(ctx context.Context) error { return s.Store.AppendAudit(ctx, e) }); aerr != nil {
+	if _, aerr := s.record(ctx, nil, s.auditEntry(action, target, detail, err)); aerr != nil {
 		return fmt.Errorf("audit log: %w", aerr)
 	}
 	return nil
@@ -70,18 +73,16 @@ var cachePatience = 60 * time.Second
 // the audit log silently behind the server. It ignores the caller's
 // cancellation for the same reason.
 func whenNotBusy(ctx context.Context, write func(context.Context) error) error {
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cachePatience)
-	defer cancel()
+	wctx := context.WithoutCancel(ctx)
+	deadline := time.Now().Add(cachePatience)
 	for {
+		// Each attempt waits the store's own busy timeout; patience only
+		// bounds how often it is tried again.
 		err := write(wctx)
-		if err == nil || !errors.Is(err, cache.ErrBusy) {
+		if err == nil || !errors.Is(err, cache.ErrBusy) || !time.Now().Before(deadline) {
 			return err
 		}
-		select {
-		case <-wctx.Done():
-			return err
-		case <-time.After(200 * time.Millisecond):
-		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 
@@ -180,58 +181,61 @@ type Outcome struct {
 }
 
 // Apply sends one membership change: one PATCH and one cache transaction
-// (the membership and its audit row).
-// When the outcome is uncertain (an error after the request may have reached
-// the server) the user is re-read so the cache never disagrees with the
-// server silently.
+// (the membership, its journal entry and its audit row). When the outcome
+// is uncertain (an error after the request may have reached the server)
+// the user is re-read so the cache never disagrees with the server
+// silently. Writes to one user are ordered (see userLocks).
 func (s *Service) Apply(ctx context.Context, ch Change) Outcome {
+	if s.Client == nil {
+		return Outcome{Change: ch, Member: !ch.Grant, Err: ErrOffline}
+	}
+	defer s.users.lock(ch.UserID)()
+	return s.apply(ctx, ch)
+}
+
+// apply is Apply with the user already locked.
+func (s *Service) apply(ctx context.Context, ch Change) Outcome {
 	start := s.now()
 	out := Outcome{Change: ch, Member: !ch.Grant}
-	if s.Client == nil {
-		out.Err = ErrOffline
-		return out
-	}
 	var err error
 	if ch.Grant {
 		err = s.Client.AddMember(ctx, ch.GroupID, ch.UserID)
 	} else {
 		err = s.Client.RemoveMember(ctx, ch.GroupID, ch.UserID)
 	}
-	target := ch.UserLabel + " / " + ch.Group
-	audited := false
-	if err == nil {
+	// done is the change, once it is known to be on the server.
+	done := &cache.Write{Kind: cache.WriteMember, UserID: ch.UserID, GroupID: ch.GroupID, Value: ch.Grant}
+	switch {
+	case err == nil:
 		out.Member = ch.Grant
-		// The membership and its audit row: one cache transaction.
-		e := s.auditEntry(ch.Verb(), target, ch.Request(), nil)
-		if cerr := whenNotBusy(ctx, func(ctx context.Context) error {
-			return s.Store.RecordMembership(ctx, ch.UserID, ch.GroupID, ch.Grant, e)
-		}); cerr != nil {
-			err = fmt.Errorf("%s succeeded on the server but the cache was not updated (run sync): %w", ch.Verb(), cerr)
-		} else {
-			audited = true
-		}
-	} else if uncertain(err) {
+	case uncertain(err):
 		u, deleted, rerr := s.reread(ctx, ch.UserID)
 		out.Reread, out.Deleted = u, deleted
 		switch {
-		case rerr != nil:
-			err = unsettled(ch.Verb(), err, rerr)
 		case u != nil:
 			out.Member = u.HasGroup(ch.GroupID)
 			if out.Member == ch.Grant {
-				// The server applied it; only the response was lost.
-				err = nil
+				err = nil // the server applied it; only the answer was lost
+			} else {
+				done = nil
 			}
+		case rerr != nil:
+			err, done = unsettled(ch.Verb(), err, rerr), nil
+		default: // the user is gone
+			done = nil
 		}
+	default:
+		done = nil
+	}
+	note, rerr := s.record(ctx, done, s.auditEntry(ch.Verb(), ch.UserLabel+" / "+ch.Group, ch.Request(), err))
+	if note != "" {
+		out.Notes = append(out.Notes, note)
+	}
+	if rerr != nil && err == nil {
+		err = fmt.Errorf("%s succeeded on the server but the cache was not updated (run sync): %w", ch.Verb(), rerr)
 	}
 	out.Err = err
 	out.Duration = s.now().Sub(start)
-	if audited {
-		return out
-	}
-	if aerr := s.audit(ctx, ch.Verb(), target, ch.Request(), err); aerr != nil && out.Err == nil {
-		out.Err = aerr
-	}
 	return out
 }
 
@@ -263,6 +267,20 @@ func unsettled(verb string, err, rerr error) error {
 func (s *Service) reread(ctx context.Context, userID string) (u *tenant.ReadUser, deleted bool, err error) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
+	return s.fetchUser(rctx, userID)
+}
+
+// fetchUser reads the user from the server and stores what it finds in the
+// cache: the user, or its absence. The journal mark taken first keeps an
+// answer that predates another write to the user from undoing it (see
+// cache.Store.PutUser). u is nil when the user is gone (deleted) or the
+// read failed (err); when only the cache update failed, u is set and err
+// says so.
+func (s *Service) fetchUser(rctx context.Context, userID string) (u *tenant.ReadUser, deleted bool, err error) {
+	mark, err := s.Store.Mark(rctx)
+	if err != nil {
+		return nil, false, err
+	}
 	wire, err := s.Client.GetUser(rctx, userID)
 	if client.IsNotFound(err) {
 		if derr := s.Store.DeleteUser(rctx, userID); derr != nil {
@@ -274,7 +292,7 @@ func (s *Service) reread(ctx context.Context, userID string) (u *tenant.ReadUser
 		return nil, false, err
 	}
 	read := readUser(wire)
-	if perr := s.Store.PutUser(rctx, read); perr != nil {
+	if perr := s.Store.PutUser(rctx, read, mark); perr != nil {
 		return &read, false, fmt.Errorf("the cache was not updated: %w", perr)
 	}
 	return &read, false, nil

@@ -61,7 +61,7 @@ func TestCrashChild(t *testing.T) {
 	fmt.Println("open")
 	var once sync.Once
 	saving := false
-	_, err = New(c, st, "crash").Sync(context.Background(), SyncOptions{Progress: func(p SyncProgress) {
+	_, err = New(c, st, "crash").Sync(context.Background(), SyncOptions{Replace: true, Progress: func(p SyncProgress) {
 		once.Do(func() { fmt.Println("fetching") })
 		if p.Saving && !saving {
 			saving = true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/tenant"
 )
 
@@ -96,8 +97,10 @@ func (s *Service) Deprovision(ctx context.Context, p Plan, report func(StepResul
 		emit(StepResult{Index: 0, Name: "connect", Err: ErrOffline})
 		return res
 	}
+	defer s.users.lock(p.UserID)()
 	if p.Delete {
 		err := s.userWrite(ctx, p, "delete", "DELETE /Users/"+p.UserID,
+			&cache.Write{Kind: cache.WriteDeleted, UserID: p.UserID},
 			func() error { return s.Client.DeleteUser(ctx, p.UserID) },
 			func(_ *tenant.ReadUser, deleted bool) bool { return deleted })
 		emit(StepResult{Index: 0, Name: names[0], Err: err})
@@ -105,6 +108,7 @@ func (s *Service) Deprovision(ctx context.Context, p Plan, report func(StepResul
 		i := 0
 		if p.Deactivate {
 			err := s.userWrite(ctx, p, "deactivate", "PATCH /Users/"+p.UserID+" active=false",
+				&cache.Write{Kind: cache.WriteActive, UserID: p.UserID, Value: false},
 				func() error { _, err := s.Client.SetActive(ctx, p.UserID, false); return err },
 				func(u *tenant.ReadUser, _ bool) bool { return u != nil && !u.Active })
 			emit(StepResult{Index: i, Name: names[i], Err: err})
@@ -116,7 +120,7 @@ func (s *Service) Deprovision(ctx context.Context, p Plan, report func(StepResul
 				i++
 				continue
 			}
-			out := s.Apply(ctx, ch)
+			out := s.apply(ctx, ch)
 			emit(StepResult{Index: i, Name: names[i], Err: out.Err})
 			i++
 		}
@@ -137,20 +141,31 @@ func (s *Service) Deprovision(ctx context.Context, p Plan, report func(StepResul
 
 // userWrite sends one write to the user, re-reads the user when the outcome
 // is uncertain (applied tells from the re-read whether the write landed, so
-// a lost answer is not reported as a failure), and audits the result.
-func (s *Service) userWrite(ctx context.Context, p Plan, action, detail string, write func() error, applied func(u *tenant.ReadUser, deleted bool) bool) error {
+// a lost answer is not reported as a failure), and records the result: done
+// applied to the cache and journaled once it is known to be on the server,
+// and one audit row either way (see record).
+func (s *Service) userWrite(ctx context.Context, p Plan, action, detail string, done *cache.Write, write func() error, applied func(u *tenant.ReadUser, deleted bool) bool) error {
 	err := write()
-	if err != nil && uncertain(err) {
-		u, deleted, rerr := s.reread(ctx, p.UserID)
-		switch {
-		case rerr != nil:
-			err = unsettled(action, err, rerr)
-		case applied(u, deleted):
-			err = nil // applied; only the answer was lost
+	if err != nil {
+		done = nil
+		if uncertain(err) {
+			u, deleted, rerr := s.reread(ctx, p.UserID)
+			switch {
+			case u != nil || deleted:
+				if applied(u, deleted) {
+					err = nil // applied; only the answer was lost
+				}
+			case rerr != nil:
+				err = unsettled(action, err, rerr)
+			}
 		}
 	}
-	if aerr := s.audit(ctx, action, p.UserLabel, detail, err); aerr != nil && err == nil {
-		err = aerr
+	_, rerr := s.record(ctx, done, s.auditEntry(action, p.UserLabel, detail, err))
+	if errors.Is(rerr, cache.ErrNotInSnapshot) {
+		rerr = nil // the re-read after the steps settles the cache
+	}
+	if rerr != nil && err == nil {
+		err = fmt.Errorf("%s succeeded on the server but the cache was not updated (run sync): %w", action, rerr)
 	}
 	return err
 }

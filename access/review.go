@@ -209,6 +209,9 @@ func (s *Service) StartReview(ctx context.Context, name string, sc ReviewScope) 
 	if err != nil {
 		return nil, err
 	}
+	if n := snap.Info.Dropped; n > 0 {
+		return nil, fmt.Errorf("the current snapshot dropped %d users the tenant listed without an id or under another user's id, so a review of it would not cover them: fix their ids on the tenant and sync again", n)
+	}
 	prev, err := s.Store.LoadPrevious(ctx)
 	if err != nil && !errors.Is(err, cache.ErrNoPrevious) {
 		return nil, err

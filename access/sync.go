@@ -24,6 +24,9 @@ type SyncOptions struct {
 	// it rather than each request timing out and being retried in turn
 	// (0: DefaultSyncDeadline).
 	Deadline time.Duration
+	// Replace lets the sync replace a snapshot it shares no user and no
+	// group with: another tenant's (see cache.ErrOtherTenant).
+	Replace bool
 }
 
 // DefaultSyncDeadline is long enough for 2,000 pages of users within
@@ -112,9 +115,13 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 		return tenant.SyncInfo{}, fmt.Errorf("sync failed, the previous snapshot is unchanged: %w", err)
 	}
 	defer sw.Rollback()
+	if opt.Replace {
+		sw.ReplaceOther()
+	}
 
 	var users []client.User
 	var groups []client.Group
+	var noID, dupUsers int // users the snapshot cannot hold (see dropUnkeyable)
 	// Users and groups are read at once; one set of slots keeps their
 	// requests in flight within Concurrency together.
 	conc := opt.Concurrency
@@ -137,7 +144,7 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 	})
 	g.Go(func() error {
 		var err error
-		groups, err = readAll(gctx, "groups", opt.GroupPageSize, client.DefaultGroupPageSize, func(o client.PageOptions) ([]client.Group, error) {
+		groups, _, err = readAll(gctx, "groups", opt.GroupPageSize, client.DefaultGroupPageSize, func(o client.PageOptions) ([]client.Group, error) {
 			o.Concurrency, o.Slots, o.Waiting = conc, slots, waiting
 			o.Progress = func(done, total int) { report(func(p *SyncProgress) { p.Groups, p.GroupsTotal = done, total }) }
 			return s.Client.AllGroups(gctx, o)
@@ -147,10 +154,11 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 	g.Go(func() error {
 		defer close(pages)
 		var err error
-		users, err = readAll(gctx, "users", opt.UserPageSize, client.DefaultUserPageSize, func(o client.PageOptions) ([]client.User, error) {
+		users, dupUsers, err = readAll(gctx, "users", opt.UserPageSize, client.DefaultUserPageSize, func(o client.PageOptions) ([]client.User, error) {
 			o.Concurrency, o.Slots, o.Waiting = conc, slots, waiting
 			o.Progress = func(done, total int) { report(func(p *SyncProgress) { p.Users, p.UsersTotal = done, total }) }
 			o.UserPage = func(page []client.User) {
+				page, _ = withIDs(page)
 				select {
 				case pages <- page:
 				case <-gctx.Done():
@@ -163,6 +171,8 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 	if err := g.Wait(); err != nil {
 		return tenant.SyncInfo{}, fmt.Errorf("sync failed, the previous snapshot is unchanged: %w", err)
 	}
+	users, noID = withIDs(users)
+	sw.SetTenant(s.TenantID, noID+dupUsers)
 	report(func(p *SyncProgress) { p.Saving = true })
 	// The wire lists are garbage once converted.
 	read := ReadUsers(users)
@@ -185,8 +195,11 @@ const maxWalks = 3
 // another page size; the result is accepted once a walk is clean, or two
 // walks in a row return the same ids (the server is stable, its
 // totalResults merely counts something it does not list).
+//
+// dups counts the items the accepted list lacks because the server listed
+// their id a second time, at another position (the walker keeps one).
 func readAll[T any](ctx context.Context, what string, pageSize, defPage int,
-	walk func(client.PageOptions) ([]T, error), idOf func(*T) string) ([]T, error) {
+	walk func(client.PageOptions) ([]T, error), idOf func(*T) string) (items []T, dups int, err error) {
 	if pageSize <= 0 {
 		pageSize = defPage
 	}
@@ -195,13 +208,18 @@ func readAll[T any](ctx context.Context, what string, pageSize, defPage int,
 	for attempt := 1; ; attempt++ {
 		items, err := walk(client.PageOptions{PageSize: pageSize, Info: &info})
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", what, err)
+			return nil, 0, fmt.Errorf("reading %s: %w", what, err)
 		}
-		if info.Consistent(len(items)) || (prev != nil && sameIDs(prev, items, idOf)) {
-			return items, nil
+		if info.Consistent(len(items)) {
+			return items, 0, nil
+		}
+		if prev != nil && sameIDs(prev, items, idOf) {
+			// A stable server: two walks agree. Ids it returned at two
+			// positions are users it lists twice, of which one is kept.
+			return items, info.Moved, nil
 		}
 		if attempt == maxWalks {
-			return nil, fmt.Errorf("reading %s: the list changed while it was read, %d times in a row (the server reports %d, the pages held %d distinct, %d moved between pages); the tenant may be busy or the server pages inconsistently: try again later",
+			return nil, 0, fmt.Errorf("reading %s: the list changed while it was read, %d times in a row (the server reports %d, the pages held %d distinct, %d moved between pages); the tenant may be busy or the server pages inconsistently: try again later",
 				what, attempt, info.Total, len(items), info.Moved)
 		}
 		prev = items
@@ -224,4 +242,26 @@ func sameIDs[T any](a, b []T, idOf func(*T) string) bool {
 		}
 	}
 	return true
+}
+
+// withIDs drops the users listed without an id: nothing can refer to them
+// (a grant, a review item, a diff), so the snapshot cannot hold them. The
+// sync reports how many it dropped, and a review will not start on it.
+func withIDs(users []client.User) ([]client.User, int) {
+	n := 0
+	for i := range users {
+		if users[i].ID == "" {
+			n++
+		}
+	}
+	if n == 0 {
+		return users, 0
+	}
+	kept := make([]client.User, 0, len(users)-n)
+	for i := range users {
+		if users[i].ID != "" {
+			kept = append(kept, users[i])
+		}
+	}
+	return kept, n
 }

@@ -18,6 +18,11 @@ func (s *Service) ApplyVerified(ctx context.Context, ch Change) Outcome {
 	if s.Client == nil {
 		return Outcome{Change: ch, Member: !ch.Grant, Err: ErrOffline}
 	}
+	defer s.users.lock(ch.UserID)()
+	mark, err := s.Store.Mark(ctx)
+	if err != nil {
+		return Outcome{Change: ch, Member: !ch.Grant, Err: err}
+	}
 	wire, err := s.Client.GetUser(ctx, ch.UserID)
 	if client.IsNotFound(err) {
 		if derr := s.Store.DeleteUser(ctx, ch.UserID); derr != nil {
@@ -38,16 +43,20 @@ func (s *Service) ApplyVerified(ctx context.Context, ch Change) Outcome {
 	// The cache takes the server's version when it is stale, and when there
 	// is nothing to send (the snapshot may say otherwise); one write either way.
 	if len(notes) > 0 || noOp {
-		if err := s.Store.PutUser(ctx, before); err != nil {
+		if err := s.Store.PutUser(ctx, before, mark); err != nil {
 			return Outcome{Change: ch, Member: before.HasGroup(ch.GroupID), Notes: notes, Err: err}
 		}
 	}
 	if noOp {
 		return Outcome{Change: ch, Member: ch.Grant, NoOp: true, Reread: &before, Notes: notes}
 	}
-	out := s.Apply(ctx, ch)
+	out := s.apply(ctx, ch)
 	out.Notes = append(notes, out.Notes...)
 	if out.Err != nil || out.Reread != nil {
+		return out
+	}
+	if mark, err = s.Store.Mark(ctx); err != nil {
+		out.Notes = append(out.Notes, "could not re-read the user to verify: "+err.Error())
 		return out
 	}
 	wire, err = s.Client.GetUser(ctx, ch.UserID)
@@ -57,7 +66,7 @@ func (s *Service) ApplyVerified(ctx context.Context, ch Change) Outcome {
 	}
 	after := readUser(wire)
 	out.Reread, out.Member = &after, after.HasGroup(ch.GroupID)
-	if err := s.Store.PutUser(ctx, after); err != nil {
+	if err := s.Store.PutUser(ctx, after, mark); err != nil {
 		out.Err = err
 		return out
 	}

@@ -46,10 +46,11 @@ func writeOldCache(t *testing.T, path string, version int) (*tenant.Snapshot, []
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	if version < 1 || version > 3 {
+	if version < 1 || version > 4 {
 		t.Fatalf("no writer for a version %d cache", version)
 	}
-	script := append(slices.Clone(migrations[:version]), fmt.Sprintf("PRAGMA application_id = %d", applicationID), fmt.Sprintf("PRAGMA user_version = %d", version))
+	// A v4 cache is written as v3 and its users paged by the v4 script.
+	script := append(slices.Clone(migrations[:min(version, 3)]), fmt.Sprintf("PRAGMA application_id = %d", applicationID), fmt.Sprintf("PRAGMA user_version = %d", version))
 	for _, q := range script {
 		if _, err := tx.Exec(q); err != nil {
 			t.Fatalf("v%d schema: %v", version, err)
@@ -75,6 +76,11 @@ func writeOldCache(t *testing.T, path string, version int) (*tenant.Snapshot, []
 		writeV1Users(t, tx, info.ID, m, users)
 	} else {
 		writeV3Users(t, tx, info.ID, m)
+	}
+	if version == 4 {
+		if _, err := tx.Exec(migrations[3]); err != nil {
+			t.Fatalf("v4 schema: %v", err)
+		}
 	}
 	info.Users, info.Groups, info.Memberships = m.Info.Users, m.Info.Groups, m.Info.Memberships
 	m.Info = info

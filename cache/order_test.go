@@ -70,13 +70,13 @@ func TestStoredOrder(t *testing.T) {
 		}
 	}
 	renamed.DisplayName, renamed.GivenName = "Zzz Last", "Zzz"
-	if err := st.PutUser(ctx, renamed); err != nil {
+	if err := st.PutUser(ctx, renamed, st.now(ctx)); err != nil {
 		t.Fatal(err)
 	}
 	mem.ReplaceUser(renamed)
 	check("a rename", mem)
 	added := usr("new-user", "Aaron", "Aardvark", "a@a", groups[0].ID)
-	if err := st.PutUser(ctx, added); err != nil {
+	if err := st.PutUser(ctx, added, st.now(ctx)); err != nil {
 		t.Fatal(err)
 	}
 	mem.ReplaceUser(added)

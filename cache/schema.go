@@ -11,6 +11,7 @@ var migrations = []string{
 	schemaV2Reviews,
 	schemaV3SlimUsers,
 	schemaV4,
+	schemaV5Journal,
 }
 
 // schemaV1 is the initial schema.
@@ -246,4 +247,36 @@ INSERT INTO user_pages (rid, snapshot_id, n, ids, users)
 DROP TABLE users;
 
 ALTER TABLE snapshots ADD COLUMN user_order BLOB; -- see order.go
+`
+
+// schemaV5Journal adds the write journal (see journal.go), where each
+// snapshot comes from, and the spool's keys (see spool.go).
+//
+// writes: the tenant writes otaccess made, known applied, in order (seq
+// never reused: AUTOINCREMENT), so a read that began before one can have it
+// replayed; at is Unix nanoseconds. snapshots.writes_mark is the journal
+// position a sync began at (prune keeps what a sync in progress needs).
+//
+// snapshots.tenant_id: the tenant's own id when the token response gives
+// one (OneTrust's tenant GUID); n_dropped: users a sync could not keep
+// (no id, or an id another user had).
+//
+// audit.spool_key: the key of a row folded in from the spool, unique, so
+// that a line is folded once.
+const schemaV5Journal = `
+CREATE TABLE writes (
+	seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+	at       INTEGER NOT NULL,
+	kind     TEXT NOT NULL,
+	user_id  TEXT NOT NULL,
+	group_id TEXT NOT NULL DEFAULT '',
+	value    INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+ALTER TABLE snapshots ADD COLUMN writes_mark INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE snapshots ADD COLUMN tenant_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE snapshots ADD COLUMN n_dropped INTEGER NOT NULL DEFAULT 0;
+
+ALTER TABLE audit ADD COLUMN spool_key TEXT;
+CREATE UNIQUE INDEX audit_spool_key ON audit (spool_key) WHERE spool_key IS NOT NULL;
 `

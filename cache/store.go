@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/otaccess/otaccess/tenant"
@@ -49,6 +50,7 @@ type Store struct {
 	path   string
 	chores sync.WaitGroup // housekeeping a sync leaves running (see tidy)
 	hints  pageHints      // which page holds which user, for write-through
+	folded atomic.Int64   // the spool's size when this process last folded it
 }
 
 var profileName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
@@ -148,7 +150,9 @@ func Open(path string) (*Store, error) {
 			return nil, fmt.Errorf("restrict cache permissions on %s: %w", p, err)
 		}
 	}
-	return &Store{db: db, path: abs}, nil
+	st := &Store{db: db, path: abs}
+	st.tryFold(ctx)
+	return st, nil
 }
 
 // Path is the absolute path of the cache file.
@@ -179,6 +183,7 @@ func (s *Store) tidy(snap int64) {
 		defer s.chores.Done()
 		ctx := context.Background()
 		_ = s.prune(ctx)
+		_ = s.pruneJournal(ctx)
 		_ = s.saveUserOrder(ctx, snap)
 		_, _ = s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
 	}()
@@ -304,7 +309,9 @@ type SnapshotInput struct {
 var testHookSaveBatch func()
 
 // SaveSnapshot writes a whole new snapshot and makes it current (see
-// SnapshotWriter); the previous one is kept (for a diff), older ones are removed
+// SnapshotWriter), whatever tenant the current one is of (tests and tools
+// store snapshots they made; a sync refuses another tenant's, see
+// ErrOtherTenant); the previous one is kept (for a diff), older ones are removed
 // after the commit (see prune). On any failure, a cancelled ctx included, the
 // previous snapshot stays current and intact. A sync that reads the tenant
 // page by page uses BeginSnapshot instead, to write while it reads.
@@ -313,6 +320,7 @@ func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (tenant.Sync
 	if err != nil {
 		return tenant.SyncInfo{}, err
 	}
+	w.ReplaceOther()
 	if err := w.AddUsers(ctx, in.Users); err != nil {
 		return tenant.SyncInfo{}, err
 	}
@@ -618,12 +626,12 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-const infoCols = "id, source, profile, started_at, finished_at, n_users, n_groups, n_memberships"
+const infoCols = "id, source, profile, started_at, finished_at, n_users, n_groups, n_memberships, tenant_id, n_dropped"
 
 func scanInfo(sc interface{ Scan(...any) error }) (tenant.SyncInfo, error) {
 	var i tenant.SyncInfo
 	var started, finished string
-	err := sc.Scan(&i.ID, &i.Source, &i.Profile, &started, &finished, &i.Users, &i.Groups, &i.Memberships)
+	err := sc.Scan(&i.ID, &i.Source, &i.Profile, &started, &finished, &i.Users, &i.Groups, &i.Memberships, &i.TenantID, &i.Dropped)
 	i.StartedAt, i.FinishedAt = parseTime(started), parseTime(finished)
 	return i, err
 }
@@ -917,6 +925,12 @@ func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx, snap
 		return s.fail(what, err)
 	}
 	defer tx.Rollback()
+	var folded int64 = -1
+	if s.spoolPending() {
+		if folded, err = s.fold(ctx, tx); err != nil {
+			return s.fail(what+": fold the spool in", err)
+		}
+	}
 	snap, err := currentID(ctx, tx)
 	if err != nil {
 		return s.fail(what, err)
@@ -924,7 +938,13 @@ func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx, snap
 	if err := fn(tx, snap); err != nil {
 		return s.fail(what, err)
 	}
-	return s.failIf(what, tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return s.fail(what, err)
+	}
+	if folded >= 0 {
+		s.folded.Store(folded)
+	}
+	return nil
 }
 
 func exists(ctx context.Context, tx *sql.Tx, table string, snap int64, id string) (bool, error) {
@@ -957,12 +977,7 @@ func (s *Store) SetMembership(ctx context.Context, userID, groupID string, membe
 // grant or revocation and its audit row land together or not at all, and a
 // write to the tenant costs the cache one commit.
 func (s *Store) RecordMembership(ctx context.Context, userID, groupID string, member bool, e AuditEntry) error {
-	return s.write(ctx, "record membership", func(tx *sql.Tx, snap int64) error {
-		if err := setMembership(ctx, tx, &s.hints, snap, userID, groupID, member); err != nil {
-			return err
-		}
-		return insertAudit(ctx, tx, e)
-	})
+	return s.Record(ctx, &Write{Kind: WriteMember, UserID: userID, GroupID: groupID, Value: member, At: e.At}, &e)
 }
 
 // setMembership adds groupID to, or removes it from, the user's group ids.
@@ -1002,10 +1017,13 @@ func setMembership(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, us
 	return bumpCounts(ctx, tx, snap, 0, 0, delta)
 }
 
-// PutUser stores a re-read user (attributes and memberships from
-// u.Groups), adding it when new. A group the snapshot lacks is added from
-// the reference, and roles and orgs are derived again.
-func (s *Store) PutUser(ctx context.Context, u tenant.ReadUser) error {
+// PutUser stores a user re-read from the server (attributes and memberships
+// from u.Groups), adding it when new. A group the snapshot lacks is added
+// from the reference, and roles and orgs are derived again. read is the
+// Mark taken before the read was sent: the writes to the user journaled
+// since are replayed over it, so an answer that left the server before
+// another write landed never undoes that write.
+func (s *Store) PutUser(ctx context.Context, u tenant.ReadUser, read Mark) error {
 	if u.ID == "" {
 		return errors.New("record user: empty id")
 	}
@@ -1071,7 +1089,11 @@ func (s *Store) PutUser(ctx context.Context, u tenant.ReadUser) error {
 		if !known {
 			newUser = 1
 		}
-		return bumpCounts(ctx, tx, snap, newUser, newGroups, int64(len(ids)-len(old)))
+		if err := bumpCounts(ctx, tx, snap, newUser, newGroups, int64(len(ids)-len(old))); err != nil {
+			return err
+		}
+		_, err = replay(ctx, tx, &s.hints, snap, read, u.ID)
+		return err
 	})
 }
 
@@ -1101,27 +1123,11 @@ func redecompose(ctx context.Context, tx *sql.Tx, snap int64) error {
 	return nil
 }
 
-// DeleteUser removes a user and its memberships from the current snapshot
-// (after a tenant delete). A user already absent is not an error.
+// DeleteUser removes a user and its memberships from the current snapshot,
+// once the server says it is gone, and journals that (see Record). A user
+// already absent is not an error.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
-	return s.write(ctx, "remove user "+id, func(tx *sql.Tx, snap int64) error {
-		p, found, err := findUser(ctx, tx, &s.hints, snap, id)
-		if err != nil || !found {
-			return err
-		}
-		ids, err := p.groupIDs(id)
-		if err != nil {
-			return err
-		}
-		if err := clearUserOrder(ctx, tx, snap); err != nil {
-			return err
-		}
-		p.entries = slices.Delete(p.entries, p.at, p.at+1)
-		if err := p.store(ctx, tx); err != nil {
-			return err
-		}
-		return bumpCounts(ctx, tx, snap, -1, 0, -int64(len(ids)))
-	})
+	return s.Record(ctx, &Write{Kind: WriteDeleted, UserID: id}, nil)
 }
 
 // AuditEntry is one row of the append-only audit log.
@@ -1172,6 +1178,7 @@ func insertAudit(ctx context.Context, db interface {
 
 // Audit returns up to limit entries (all when limit <= 0), newest first.
 func (s *Store) Audit(ctx context.Context, limit int) ([]AuditEntry, error) {
+	s.tryFold(ctx)
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}

@@ -406,7 +406,7 @@ func writeThrough(t *testing.T, st *Store, mem *tenant.Snapshot) {
 	}
 	put := func(u tenant.ReadUser) {
 		t.Helper()
-		if err := st.PutUser(ctx, u); err != nil {
+		if err := st.PutUser(ctx, u, st.now(ctx)); err != nil {
 			t.Fatal(err)
 		}
 		mem.ReplaceUser(u)
@@ -501,7 +501,7 @@ func TestWriteThroughMalformedGroupIDs(t *testing.T) {
 		for name, f := range map[string]func() error{
 			"grant":  func() error { return st.SetMembership(ctx, "u1", "aud:apac", true) },
 			"revoke": func() error { return st.SetMembership(ctx, "u1", "everyone", false) },
-			"put":    func() error { return st.PutUser(ctx, users[1]) },
+			"put":    func() error { return st.PutUser(ctx, users[1], st.now(ctx)) },
 			"delete": func() error { return st.DeleteUser(ctx, "u1") },
 		} {
 			if err := f(); err == nil || !strings.Contains(err.Error(), `malformed group list for user "u1"`) {
@@ -542,7 +542,7 @@ func TestWriteThroughWithoutSnapshot(t *testing.T) {
 	if err := st.SetMembership(context.Background(), "u", "g", true); !errors.Is(err, ErrNoSnapshot) {
 		t.Fatalf("SetMembership: %v", err)
 	}
-	if err := st.PutUser(context.Background(), usr("u", "a", "b", "")); !errors.Is(err, ErrNoSnapshot) {
+	if err := st.PutUser(context.Background(), usr("u", "a", "b", ""), Mark{}); !errors.Is(err, ErrNoSnapshot) {
 		t.Fatalf("PutUser: %v", err)
 	}
 }

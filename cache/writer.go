@@ -35,7 +35,21 @@ type SnapshotWriter struct {
 	pages  int64            // pages written so far: the last one's number
 	redo   bool             // an id came twice: Commit rewrites the users from its lists
 	done   bool
+	mark   Mark // the write journal when the sync began (see journal.go)
+	// replace lets Commit replace a snapshot that shares nothing with this
+	// one (see ErrOtherTenant).
+	replace bool
 }
+
+// SetTenant records the tenant's own id (OneTrust's tenant GUID), when the
+// token response gave one, and how many users the sync had to drop.
+func (w *SnapshotWriter) SetTenant(tenantID string, dropped int) {
+	w.info.TenantID, w.info.Dropped = tenantID, dropped
+}
+
+// ReplaceOther lets Commit replace a current snapshot this one shares no
+// user and no group with (see ErrOtherTenant): the operator said so.
+func (w *SnapshotWriter) ReplaceOther() { w.replace = true }
 
 // BeginSnapshot starts writing a new snapshot of source, read for profile
 // since started. It refuses a damaged cache file (see checkIntact), before
@@ -60,8 +74,15 @@ func (s *Store) BeginSnapshot(ctx context.Context, source, profile string, start
 		}
 		// While 'writing', finished_at is when a page was last written:
 		// prune tells a sync that died from one in progress by it.
-		res, err := tx.ExecContext(ctx, `INSERT INTO snapshots (source, profile, started_at, finished_at, status) VALUES (?, ?, ?, ?, 'writing')`,
-			w.info.Source, w.info.Profile, fmtTime(w.info.StartedAt), fmtTime(time.Now()))
+		// Writes journaled from here on may be missing from what the sync
+		// reads: Commit replays them (see journal.go).
+		seq, err := lastSeq(ctx, tx)
+		if err != nil {
+			return err
+		}
+		w.mark = Mark{Seq: seq, At: w.info.StartedAt}
+		res, err := tx.ExecContext(ctx, `INSERT INTO snapshots (source, profile, started_at, finished_at, status, writes_mark) VALUES (?, ?, ?, ?, 'writing', ?)`,
+			w.info.Source, w.info.Profile, fmtTime(w.info.StartedAt), fmtTime(time.Now()), seq)
 		if err != nil {
 			return err
 		}
@@ -251,13 +272,27 @@ func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []tenant.
 	info := w.info
 	info.FinishedAt = time.Now().UTC().Round(0)
 	info.Users, info.Groups, info.Memberships = len(keep), len(list), w.links
-	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET finished_at = ?, n_users = ?, n_groups = ?, n_memberships = ?, status = 'complete' WHERE id = ?`,
-		fmtTime(info.FinishedAt), info.Users, info.Groups, info.Memberships, info.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET finished_at = ?, n_users = ?, n_groups = ?, n_memberships = ?, tenant_id = ?, n_dropped = ?, status = 'complete' WHERE id = ?`,
+		fmtTime(info.FinishedAt), info.Users, info.Groups, info.Memberships, info.TenantID, info.Dropped, info.ID); err != nil {
 		return tenant.SyncInfo{}, err
 	}
 	prev, err := currentID(ctx, tx)
 	if err != nil && !errors.Is(err, ErrNoSnapshot) {
 		return tenant.SyncInfo{}, err
+	}
+	if err == nil && !w.replace {
+		if err := sameTenant(ctx, tx, prev, &info, users, list); err != nil {
+			return tenant.SyncInfo{}, err
+		}
+	}
+	// What otaccess wrote to the tenant while the sync read it: the pages
+	// may predate it (see journal.go).
+	if n, err := replay(ctx, tx, &w.s.hints, info.ID, w.mark, ""); err != nil {
+		return tenant.SyncInfo{}, err
+	} else if n > 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT n_users, n_groups, n_memberships FROM snapshots WHERE id = ?`, info.ID).Scan(&info.Users, &info.Groups, &info.Memberships); err != nil {
+			return tenant.SyncInfo{}, err
+		}
 	}
 	for _, kv := range [][2]any{{"current", info.ID}, {"previous", prev}} {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, kv[0], fmt.Sprint(kv[1])); err != nil {

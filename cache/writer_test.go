@@ -169,6 +169,7 @@ func TestSnapshotWriterLocksBriefly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	w.ReplaceOther() // a generated tenant: nothing in common with the first
 	if err := w.AddUsers(ctx, more[:700]); err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +255,7 @@ func TestPageHintsAreChecked(t *testing.T) {
 	if err := other.DeleteUser(ctx, u.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := other.PutUser(ctx, u); err != nil {
+	if err := other.PutUser(ctx, u, other.now(ctx)); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.SetMembership(ctx, u.ID, g, true); err != nil {

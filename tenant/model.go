@@ -71,6 +71,12 @@ type SyncInfo struct {
 	Users       int
 	Groups      int
 	Memberships int
+	// TenantID is the tenant's own id (OneTrust's tenant GUID) when the
+	// token response gave one; "" until then (API keys give none).
+	TenantID string
+	// Dropped counts the users the sync could not keep: listed without an
+	// id, or under an id another user already had.
+	Dropped int
 }
 
 // Age is how old the snapshot is at now.

@@ -1,0 +1,231 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/otaccess/otaccess/tenant"
+)
+
+// The write journal: every tenant write otaccess knows the server applied
+// (a grant, a revocation, a deactivation, a deletion) is recorded in the
+// writes table, in the transaction that applies it to the current snapshot.
+// A read of the tenant that began before such a write and is stored after
+// it would undo it in the cache: a sync's snapshot, read page by page while
+// the TUI or another otaccess grants, or a user re-read whose answer left
+// the server before another write to that user landed. Such a read takes a
+// Mark before it starts, and the writes journaled after the mark are
+// replayed over it when it is stored (see SnapshotWriter.Commit, PutUser).
+// Replay is idempotent: a write the read already saw changes nothing.
+
+// WriteKind is what a journaled write did.
+type WriteKind string
+
+const (
+	WriteMember  WriteKind = "member"  // GroupID granted (Value) or revoked
+	WriteActive  WriteKind = "active"  // the user (de)activated (Value)
+	WriteDeleted WriteKind = "deleted" // the user is gone from the tenant
+)
+
+// Write is one tenant write known to be applied on the server.
+type Write struct {
+	Kind    WriteKind
+	UserID  string
+	GroupID string // WriteMember
+	Value   bool   // WriteMember: member; WriteActive: active
+	At      time.Time
+}
+
+// Mark is a point in the journal: the writes recorded after it are the ones
+// a read started at the mark may have missed.
+type Mark struct {
+	Seq int64
+	At  time.Time
+}
+
+// journalKeep is how long a journaled write is kept at least: longer than a
+// user re-read is in flight; a sync in progress keeps its own (writes_mark).
+const journalKeep = 10 * time.Minute
+
+// Mark returns the journal's present position, for a read about to start.
+func (s *Store) Mark(ctx context.Context) (Mark, error) {
+	at := time.Now()
+	seq, err := lastSeq(ctx, s.db)
+	if err != nil {
+		return Mark{}, s.fail("read the write journal", err)
+	}
+	return Mark{Seq: seq, At: at}, nil
+}
+
+func lastSeq(ctx context.Context, q queryer) (int64, error) {
+	var seq int64
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM writes`).Scan(&seq)
+	return seq, err
+}
+
+// Record notes in one transaction what a tenant write did: w (nil when
+// nothing is known to have changed on the server) applied to the current
+// snapshot and journaled, and e (nil: none) appended to the audit log. A
+// user or group the snapshot lacks is not an error for the journal (a later
+// sync may have removed it); for a membership it is reported with
+// ErrNotInSnapshot, the audit row and the journal entry still written.
+func (s *Store) Record(ctx context.Context, w *Write, e *AuditEntry) error {
+	var missing error
+	err := s.write(ctx, "record a tenant write", func(tx *sql.Tx, snap int64) error {
+		if w != nil {
+			if w.At.IsZero() {
+				w.At = time.Now()
+			}
+			err := applyWrite(ctx, tx, &s.hints, snap, w)
+			if errors.Is(err, ErrNotInSnapshot) && w.Kind == WriteMember {
+				missing, err = err, nil
+			}
+			if err != nil {
+				return err
+			}
+			if err := journal(ctx, tx, w); err != nil {
+				return err
+			}
+		}
+		if e != nil {
+			return insertAudit(ctx, tx, *e)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if missing != nil {
+		return fmt.Errorf("record membership: %w", missing)
+	}
+	return nil
+}
+
+func journal(ctx context.Context, tx *sql.Tx, w *Write) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO writes (at, kind, user_id, group_id, value) VALUES (?, ?, ?, ?, ?)`,
+		w.At.UnixNano(), string(w.Kind), w.UserID, w.GroupID, w.Value)
+	return err
+}
+
+// applyWrite makes w true of snapshot snap. A user the snapshot lacks is
+// ErrNotInSnapshot, except for a deletion (already so).
+func applyWrite(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, w *Write) error {
+	switch w.Kind {
+	case WriteMember:
+		return setMembership(ctx, tx, h, snap, w.UserID, w.GroupID, w.Value)
+	case WriteActive:
+		return setActive(ctx, tx, h, snap, w.UserID, w.Value)
+	case WriteDeleted:
+		return deleteUser(ctx, tx, h, snap, w.UserID)
+	}
+	return fmt.Errorf("unknown write kind %q", w.Kind)
+}
+
+// replay applies to snapshot snap the writes journaled after m, in order:
+// only userID's when it is set. A write to a user or group the snapshot
+// lacks is skipped (the read saw it gone). A write made before m.At was on
+// the server before the read started and is skipped too: it was journaled
+// late (folded from the spool), and the read already saw it or what came
+// after it.
+func replay(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, m Mark, userID string) (int, error) {
+	q := `SELECT kind, user_id, group_id, value, at FROM writes WHERE seq > ? AND at >= ?`
+	args := []any{m.Seq, m.At.UnixNano()}
+	if userID != "" {
+		q += ` AND user_id = ?`
+		args = append(args, userID)
+	}
+	rows, err := tx.QueryContext(ctx, q+` ORDER BY seq`, args...)
+	if err != nil {
+		return 0, err
+	}
+	var ws []Write
+	for rows.Next() {
+		var w Write
+		var kind string
+		var at int64
+		if err := rows.Scan(&kind, &w.UserID, &w.GroupID, &w.Value, &at); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		w.Kind, w.At = WriteKind(kind), time.Unix(0, at)
+		ws = append(ws, w)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for i := range ws {
+		if err := applyWrite(ctx, tx, h, snap, &ws[i]); err != nil && !errors.Is(err, ErrNotInSnapshot) {
+			return 0, err
+		}
+	}
+	return len(ws), nil
+}
+
+// pruneJournal drops writes no read in progress can need: older than
+// journalKeep and at or before every unfinished sync's mark.
+func (s *Store) pruneJournal(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM writes WHERE at < ? AND seq <= COALESCE(
+		(SELECT MIN(writes_mark) FROM snapshots WHERE status = 'writing'),
+		(SELECT MAX(seq) FROM writes))`, time.Now().Add(-journalKeep).UnixNano())
+	return err
+}
+
+// setActive sets a user's active flag in snapshot snap.
+func setActive(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, userID string, active bool) error {
+	p, found, err := findUser(ctx, tx, h, snap, userID)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return fmt.Errorf("user %q: %w", userID, ErrNotInSnapshot)
+	}
+	var u tenant.User
+	if !unpackUser(p.entries[p.at].fields, &u) {
+		return integrityError(fmt.Sprintf("malformed user %q", userID))
+	}
+	if u.Active == active {
+		return nil
+	}
+	u.Active = active
+	p.entries[p.at].fields = packUser(&u)
+	if err := clearUserOrder(ctx, tx, snap); err != nil {
+		return err
+	}
+	return p.store(ctx, tx)
+}
+
+// deleteUser removes a user and its memberships from snapshot snap; a user
+// already absent is not an error.
+func deleteUser(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, id string) error {
+	p, found, err := findUser(ctx, tx, h, snap, id)
+	if err != nil || !found {
+		return err
+	}
+	ids, err := p.groupIDs(id)
+	if err != nil {
+		return err
+	}
+	if err := clearUserOrder(ctx, tx, snap); err != nil {
+		return err
+	}
+	p.entries = slices.Delete(p.entries, p.at, p.at+1)
+	if err := p.store(ctx, tx); err != nil {
+		return err
+	}
+	return bumpCounts(ctx, tx, snap, -1, 0, -int64(len(ids)))
+}
+
+// now is a mark for a read that starts now, when the caller holds no other:
+// it replays nothing journaled before it.
+func (s *Store) now(ctx context.Context) Mark {
+	m, err := s.Mark(ctx)
+	if err != nil {
+		return Mark{Seq: 1<<63 - 1, At: time.Now()}
+	}
+	return m
+}
