@@ -46,11 +46,12 @@ var busyTimeout = 5 * time.Second
 // Store is the SQLite cache file of one profile. Safe for concurrent use;
 // several processes may share the file (WAL, busy timeout).
 type Store struct {
-	db     *sql.DB
-	path   string
-	chores sync.WaitGroup // housekeeping a sync leaves running (see tidy)
-	hints  pageHints      // which page holds which user, for write-through
-	folded atomic.Int64   // the spool's size when this process last folded it
+	db      *sql.DB
+	path    string
+	chores  sync.WaitGroup // housekeeping a sync leaves running (see tidy)
+	hints   pageHints      // which page holds which user, for write-through
+	folded  atomic.Int64   // the spool's size when this process last folded it
+	created bool           // this Open created the file (see CloseDiscardingUnused)
 }
 
 var profileName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
@@ -92,6 +93,7 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	created := false
 	if !exists {
 		// Created here, not by SQLite, to choose the mode; O_EXCL so a
 		// file that appeared meanwhile is checked, not truncated.
@@ -99,6 +101,7 @@ func Open(path string) (*Store, error) {
 		switch {
 		case err == nil:
 			f.Close()
+			created = true
 		case errors.Is(err, fs.ErrExist):
 			if _, err := checkHeader(abs); err != nil {
 				return nil, err
@@ -150,7 +153,7 @@ func Open(path string) (*Store, error) {
 			return nil, fmt.Errorf("restrict cache permissions on %s: %w", p, err)
 		}
 	}
-	st := &Store{db: db, path: abs}
+	st := &Store{db: db, path: abs, created: created}
 	st.tryFold(ctx)
 	return st, nil
 }
@@ -1198,4 +1201,40 @@ func (s *Store) Audit(ctx context.Context, limit int) ([]AuditEntry, error) {
 		out = append(out, e)
 	}
 	return out, s.failIf("read the audit log", rows.Err())
+}
+
+// CloseDiscardingUnused closes the store and, when this Open created the
+// file and nothing was ever stored in it (no snapshot, no audit row, no
+// review: a command that failed before it talked to a tenant), removes it,
+// so a mistyped command leaves no empty cache behind. The check and the
+// removal happen under the write lock; a process that opened the brand-new
+// file at the same moment and has not written yet is the one case this
+// cannot see.
+func (s *Store) CloseDiscardingUnused() error {
+	if !s.created {
+		return s.Close()
+	}
+	s.chores.Wait()
+	ctx := context.Background()
+	discard := false
+	if tx, err := s.db.BeginTx(ctx, nil); err == nil {
+		var n int
+		if tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM snapshots) + (SELECT count(*) FROM audit) + (SELECT count(*) FROM reviews)`).Scan(&n) == nil && n == 0 && !s.spoolPending() {
+			discard = true
+			for _, p := range []string{s.path, s.path + "-wal", s.path + "-shm"} {
+				if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					discard = false
+				}
+			}
+		}
+		tx.Rollback()
+	}
+	err := s.db.Close()
+	if discard {
+		// Closing may have checkpointed into a fresh -wal; the main file is gone.
+		for _, p := range []string{s.path + "-wal", s.path + "-shm"} {
+			_ = os.Remove(p)
+		}
+	}
+	return err
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/config"
 	"github.com/otaccess/otaccess/tenant"
+	"github.com/otaccess/otaccess/textsafe"
 )
 
 // app is the state shared by subcommands: resolved settings, and lazily the
@@ -46,7 +48,6 @@ Run with no subcommand to open the terminal UI on the configured tenant.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runTUI(cmd.Context())
 		},
-		PersistentPostRun: func(*cobra.Command, []string) { a.close() },
 	}
 	root.SetIn(in)
 	root.SetOut(out)
@@ -68,7 +69,23 @@ Run with no subcommand to open the terminal UI on the configured tenant.`,
 		a.fakeServerCmd(), a.demoCmd(), a.benchCmd(),
 		a.reviewCmd(), a.diffCmd(),
 	)
+	closeAfter(root, a.close)
 	return root
+}
+
+// closeAfter makes every command of the tree run done when it returns,
+// error or not: cobra's post-run hooks run only after a success, and a
+// failed command must close its cache too (see cache.CloseDiscardingUnused).
+func closeAfter(c *cobra.Command, done func()) {
+	if run := c.RunE; run != nil {
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			defer done()
+			return run(cmd, args)
+		}
+	}
+	for _, sub := range c.Commands() {
+		closeAfter(sub, done)
+	}
 }
 
 // resolve reads the config file and merges flags and environment.
@@ -166,7 +183,25 @@ func (a *app) snapshot(ctx context.Context) (*tenant.Snapshot, error) {
 		return nil, err
 	}
 	snap, err := st.Load(ctx)
+	if err == nil {
+		if note := a.foreignSnapshot(snap.Info); note != "" {
+			fmt.Fprintln(a.err, "note: "+note)
+		}
+	}
 	return snap, a.explainNoSnapshot(err)
+}
+
+// foreignSnapshot says whose snapshot the cache holds when that is not the
+// configured tenant ("" when it is, or nothing is configured): read offline,
+// another tenant's users would pass for this one's.
+func (a *app) foreignSnapshot(info tenant.SyncInfo) string {
+	want := strings.TrimRight(a.settings.URL, "/")
+	have := strings.TrimRight(info.Source, "/")
+	if want == "" || have == "" || strings.EqualFold(want, have) {
+		return ""
+	}
+	return fmt.Sprintf("this cache holds a snapshot of %s (synced %s), not of the configured %s",
+		textsafe.Line(have), info.FinishedAt.Local().Format("2006-01-02 15:04"), textsafe.Line(want))
 }
 
 // explainNoSnapshot names the profile in cache.ErrNoSnapshot, since an
@@ -181,7 +216,7 @@ func (a *app) explainNoSnapshot(err error) error {
 
 func (a *app) close() {
 	if a.store != nil {
-		a.store.Close()
+		a.store.CloseDiscardingUnused()
 		a.store = nil
 	}
 }

@@ -10,7 +10,7 @@ import (
 )
 
 func (a *app) syncCmd() *cobra.Command {
-	var quiet bool
+	var quiet, replace bool
 	cmd := &cobra.Command{
 		Use:   "sync",
 		Short: "Read every user and group from the tenant into the local cache (one transaction)",
@@ -24,7 +24,7 @@ func (a *app) syncCmd() *cobra.Command {
 			errw := cmd.ErrOrStderr()
 			start := time.Now()
 			last := time.Time{}
-			opt := access.SyncOptions{Concurrency: a.settings.Concurrency}
+			opt := access.SyncOptions{Concurrency: a.settings.Concurrency, Replace: replace}
 			if !quiet {
 				opt.Progress = func(p access.SyncProgress) {
 					// A line every ~250 ms is enough for a human and for a log.
@@ -45,9 +45,13 @@ func (a *app) syncCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "synced %s: %d users, %d groups, %d memberships in %s\n",
 				info.Source, info.Users, info.Groups, info.Memberships, time.Since(start).Round(time.Millisecond))
+			if info.Dropped > 0 {
+				fmt.Fprintf(errw, "warning: dropped %d users the tenant listed without an id or under another user's id; reviews will not start on this snapshot until the tenant's ids are fixed and it is synced again\n", info.Dropped)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress lines")
+	cmd.Flags().BoolVar(&replace, "replace", false, "replace the cached snapshot even if it shares no user and no group with this tenant (another tenant's)")
 	return cmd
 }

@@ -37,6 +37,11 @@ func (a *app) runTUI(ctx context.Context) error {
 	if !svc.Online() {
 		opts.Mode = "offline"
 		opts.OfflineReason = a.whyOffline()
+		if snap != nil {
+			if note := a.foreignSnapshot(snap.Info); note != "" {
+				opts.OfflineReason += "; " + note
+			}
+		}
 	}
 	return ui.Run(ctx, opts)
 }
