@@ -11,14 +11,17 @@ import (
 	"github.com/otaccess/otaccess/textsafe"
 )
 
-// maxCellWidth caps a table cell, in terminal columns: one 100 KB display
-// name must not pad every row of `otaccess users` to 100 KB (3 GB for a
-// tenant). A longer value ends in "…"; --json and --csv keep it whole.
+// maxCellWidth caps a padded table cell, in terminal columns: one 100 KB
+// display name must not pad every row of `otaccess users` to 100 KB (3 GB
+// for a tenant). A longer value ends in "…"; --json and --csv keep it
+// whole. The last column pads nothing, so it is shown whole (an audit
+// row's error, a user's title).
 const maxCellWidth = 60
 
 // table writes aligned columns, two spaces apart, sized to the widest cell
 // of each column up to maxCellWidth. Every cell is sanitized for the
-// terminal, so the output is at most that width per cell: linear in rows.
+// terminal. A row is at most maxCellWidth+2 columns per cell before the
+// last, plus the last: the output is linear in the input.
 type table struct {
 	w      io.Writer
 	rows   [][]string
@@ -35,7 +38,7 @@ func (t *table) row(cells ...string) {
 	r := make([]string, len(cells))
 	for i, c := range cells {
 		c = textsafe.Line(c)
-		if ansi.StringWidth(c) > maxCellWidth {
+		if i < len(cells)-1 && ansi.StringWidth(c) > maxCellWidth {
 			c = ansi.Truncate(c, maxCellWidth, "…")
 		}
 		r[i] = c
