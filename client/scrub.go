@@ -120,6 +120,9 @@ func clean(s string, html bool, limit int) string {
 // ESC or C1 CSI (U+009B) with parameters and a final byte; ESC ] P X ^ _
 // or C1 OSC/DCS/… strings up to BEL or ST; ESC and one more character.
 func escapeLen(s string) int {
+	if s == "" || (s[0] != 0x1b && s[0] != 0xc2) { // 0xc2 leads U+0080–U+00BF
+		return 0
+	}
 	var i int
 	var str bool
 	switch {
@@ -133,7 +136,7 @@ func escapeLen(s string) int {
 		i, str = 2, true
 	case len(s) > 1 && s[0] == 0x1b && s[1] >= 0x20 && s[1] < 0x7f:
 		return 2
-	case len(s) > 0 && s[0] == 0x1b:
+	case s[0] == 0x1b:
 		return 1
 	default:
 		return 0
