@@ -17,9 +17,6 @@ import (
 // err is set only when neither could be written, or the cache lacks the
 // user or group (cache.ErrNotInSnapshot: the row is written).
 func (s *Service) record(ctx context.Context, w *cache.Write, e cache.AuditEntry) (note string, err error) {
-	if w != nil {
-		w.At = e.At
-	}
 	err = whenNotBusy(ctx, func(ctx context.Context) error { return s.Store.Record(ctx, w, &e) })
 	if err == nil || !errors.Is(err, cache.ErrBusy) {
 		return "", err

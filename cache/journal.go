@@ -37,7 +37,9 @@ type Write struct {
 	UserID  string
 	GroupID string // WriteMember
 	Value   bool   // WriteMember: member; WriteActive: active
-	At      time.Time
+	// At is when the write was recorded (after the server answered), by
+	// the wall clock, as marks are: the zero value means now.
+	At time.Time
 }
 
 // Mark is a point in the journal: the writes recorded after it are the ones

@@ -55,7 +55,7 @@ func (s *Store) Spool(w *Write, e AuditEntry) error {
 	}
 	e.Tenant = redactURL(e.Tenant)
 	if w != nil && w.At.IsZero() {
-		w.At = e.At
+		w.At = time.Now()
 	}
 	line, err := json.Marshal(spooled{Key: hex.EncodeToString(key[:]), Audit: e, Write: w})
 	if err != nil {

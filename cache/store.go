@@ -980,7 +980,7 @@ func (s *Store) SetMembership(ctx context.Context, userID, groupID string, membe
 // grant or revocation and its audit row land together or not at all, and a
 // write to the tenant costs the cache one commit.
 func (s *Store) RecordMembership(ctx context.Context, userID, groupID string, member bool, e AuditEntry) error {
-	return s.Record(ctx, &Write{Kind: WriteMember, UserID: userID, GroupID: groupID, Value: member, At: e.At}, &e)
+	return s.Record(ctx, &Write{Kind: WriteMember, UserID: userID, GroupID: groupID, Value: member}, &e)
 }
 
 // setMembership adds groupID to, or removes it from, the user's group ids.

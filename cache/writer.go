@@ -80,7 +80,7 @@ func (s *Store) BeginSnapshot(ctx context.Context, source, profile string, start
 		if err != nil {
 			return err
 		}
-		w.mark = Mark{Seq: seq, At: w.info.StartedAt}
+		w.mark = Mark{Seq: seq, At: time.Now()} // the wall clock, as journal entries (not the caller's)
 		res, err := tx.ExecContext(ctx, `INSERT INTO snapshots (source, profile, started_at, finished_at, status, writes_mark) VALUES (?, ?, ?, ?, 'writing', ?)`,
 			w.info.Source, w.info.Profile, fmtTime(w.info.StartedAt), fmtTime(time.Now()), seq)
 		if err != nil {
