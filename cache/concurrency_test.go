@@ -3,7 +3,6 @@ package cache
 import (
 	"context"
 	"testing"
-	"time"
 )
 
 // TestOpenDoesNotWaitForAWriter: while another process holds the write lock
@@ -22,7 +21,9 @@ func TestOpenDoesNotWaitForAWriter(t *testing.T) {
 	}
 	defer tx.Rollback()
 
-	start := time.Now()
+	// The lock is held until the test ends, so an open or a load that
+	// waited for it would fail busy, not succeed: success means neither
+	// waited, without timing anything.
 	b, err := Open(path)
 	if err != nil {
 		t.Fatalf("open while another process writes: %v", err)
@@ -30,8 +31,5 @@ func TestOpenDoesNotWaitForAWriter(t *testing.T) {
 	defer b.Close()
 	if _, err := b.Load(ctx); err != nil {
 		t.Fatalf("load while another process writes: %v", err)
-	}
-	if d := time.Since(start); d > busyTimeout/2 {
-		t.Fatalf("open and load waited %v for the writer", d)
 	}
 }
