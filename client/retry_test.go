@@ -212,16 +212,14 @@ func TestErrorAttemptsAndRetryAfter(t *testing.T) {
 func TestCancelDuringBackoff(t *testing.T) {
 	seq := &sequence{steps: []step{{status: 503}}}
 	c, _ := newTestClient(t, seq, func(o *Options) {
-		o.BaseBackoff = 10 * time.Second
-		o.MaxBackoff = 10 * time.Second
+		// An hour: a wait that ignored the cancellation would hang the
+		// test, not pass it, on any machine.
+		o.BaseBackoff = time.Hour
+		o.MaxBackoff = time.Hour
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
-	start := time.Now()
 	_, err := c.GetUser(ctx, "u1")
-	if took := time.Since(start); took > 2*time.Second {
-		t.Fatalf("cancellation took %v", took)
-	}
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -296,15 +294,14 @@ func TestPerAttemptTimeout(t *testing.T) {
 	var n atomic.Int32
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) == 1 {
-			select {
-			case <-r.Context().Done():
-			case <-time.After(2 * time.Second):
-			}
+			<-r.Context().Done() // until the client gives up
 			return
 		}
 		_, _ = w.Write([]byte(okUser))
 	})
-	c, _ := newTestClient(t, h, func(o *Options) { o.Timeout = 100 * time.Millisecond })
+	// The second answer is immediate; a second's timeout leaves it room on
+	// a loaded machine, where a short one would time it out too.
+	c, _ := newTestClient(t, h, func(o *Options) { o.Timeout = time.Second })
 	if _, err := c.GetUser(ctxT(t), "u1"); err != nil {
 		t.Fatalf("a timed-out GET should be retried: %v", err)
 	}
