@@ -164,12 +164,13 @@ func escapeLen(s string) int {
 }
 
 // skeleton is the text as matched against the token: case-folded, without
-// spaces, U+FFFD stand-ins and tags; pos[k] is where rune k sits in the
-// text's runes.
-func skeleton(text []rune) (sk []rune, pos []int) {
+// spaces, U+FFFD stand-ins and (with skipTags) tags; pos[k] is where rune k
+// sits in the text's runes. Both kinds are searched: a tag may split the
+// token, or hold it ("<tok-…>").
+func skeleton(text []rune, skipTags bool) (sk []rune, pos []int) {
 	for i := 0; i < len(text); i++ {
 		r := text[i]
-		if r == '<' {
+		if r == '<' && skipTags {
 			if end := tagEnd(text[i:]); end > 0 {
 				i += end - 1
 				continue
@@ -202,16 +203,18 @@ func tagEnd(t []rune) int {
 // with redactedMark.
 func redactForms(s string, forms [][]rune) string {
 	text := []rune(s)
-	sk, pos := skeleton(text)
 	cover := make([]bool, len(text)) // runes inside a match
 	found := false
-	for _, f := range forms {
-		for k := 0; k+len(f) <= len(sk); k++ {
-			if equalRunes(sk[k:k+len(f)], f) {
-				for j := pos[k]; j <= pos[k+len(f)-1]; j++ {
-					cover[j] = true
+	for _, skipTags := range []bool{true, false} {
+		sk, pos := skeleton(text, skipTags)
+		for _, f := range forms {
+			for k := 0; k+len(f) <= len(sk); k++ {
+				if equalRunes(sk[k:k+len(f)], f) {
+					for j := pos[k]; j <= pos[k+len(f)-1]; j++ {
+						cover[j] = true
+					}
+					found = true
 				}
-				found = true
 			}
 		}
 	}
@@ -233,14 +236,16 @@ func redactForms(s string, forms [][]rune) string {
 // holdsRun reports whether s still shows keyRun characters of a form in a
 // row.
 func holdsRun(s string, forms [][]rune) bool {
-	sk, _ := skeleton([]rune(s))
-	for _, f := range forms {
-		n := keyRun // a shorter token has no such run: redactForms took it whole
-		for a := 0; a+n <= len(f); a++ {
-			piece := f[a : a+n]
-			for k := 0; k+n <= len(sk); k++ {
-				if equalRunes(sk[k:k+n], piece) {
-					return true
+	for _, skipTags := range []bool{true, false} {
+		sk, _ := skeleton([]rune(s), skipTags)
+		for _, f := range forms {
+			n := keyRun // a shorter token has no such run: redactForms took it whole
+			for a := 0; a+n <= len(f); a++ {
+				piece := f[a : a+n]
+				for k := 0; k+n <= len(sk); k++ {
+					if equalRunes(sk[k:k+n], piece) {
+						return true
+					}
 				}
 			}
 		}

@@ -14,22 +14,24 @@ import (
 )
 
 // showsKeyRun reports whether s, as a person reading it would see it (escape
-// sequences, tags, whitespace and stand-ins for removed characters ignored,
-// any case), shows keyRun characters of tok in a row. It is written apart
-// from scrub so that the two do not share a mistake.
+// sequences, whitespace and stand-ins for removed characters ignored, tags
+// read past or read as text, any case), shows keyRun characters of tok in a
+// row. It is written apart from scrub so that the two do not share a
+// mistake.
 func showsKeyRun(s, tok string) bool {
 	s = ansi.Strip(s)
-	s = regexp.MustCompile(`<[^<>]*>`).ReplaceAllString(s, "")
-	s = strings.Map(func(r rune) rune {
-		if r <= ' ' || r == '\ufffd' || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return -1
-		}
-		return r
-	}, s)
-	s, tok = strings.ToLower(s), strings.ToLower(tok)
-	for i := 0; i+keyRun <= len(tok); i++ {
-		if strings.Contains(s, tok[i:i+keyRun]) {
-			return true
+	for _, view := range []string{s, regexp.MustCompile(`<[^<>]*>`).ReplaceAllString(s, "")} {
+		view = strings.Map(func(r rune) rune {
+			if r <= ' ' || r == '\ufffd' || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+				return -1
+			}
+			return r
+		}, view)
+		view, low := strings.ToLower(view), strings.ToLower(tok)
+		for i := 0; i+keyRun <= len(low); i++ {
+			if strings.Contains(view, low[i:i+keyRun]) {
+				return true
+			}
 		}
 	}
 	return false
@@ -52,6 +54,8 @@ func TestDisguisedTokenNeverInErrors(t *testing.T) {
 		"newline inside":     split("\n"),
 		"CRLF and spaces":    split(" \r\n  "),
 		"tags inside":        split("<b></b>"),
+		"inside a tag":       "<" + tok + ">",
+		"part inside a tag":  "<x " + tok[:keyRun] + ">",
 		"zero-width inside":  split("\u200b"),
 		"upper case":         strings.ToUpper(tok),
 		"mixed":              strings.ToUpper(tok[:mid]) + "\x1b[1m<i></i>\n" + tok[mid:],

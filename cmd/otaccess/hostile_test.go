@@ -142,29 +142,30 @@ func TestWideCellsStayBounded(t *testing.T) {
 var tags = regexp.MustCompile(`<[^<>]*>`)
 
 // showsToken reports whether s, as read by a person (escape sequences,
-// what a dropped ESC leaves, tags, whitespace and stand-ins ignored, any
-// case), shows 8 characters of the token in a row.
+// what a dropped ESC leaves, whitespace and stand-ins ignored, tags read
+// past or read as text, any case), shows 8 characters of the token in a row.
 func showsToken(s string) bool {
-	s = tags.ReplaceAllString(ansi.Strip(s), "")
-	s = regexp.MustCompile(`\[[0-9;]*m`).ReplaceAllString(s, "")
-	s = strings.ToLower(strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '\ufffd' || textsafe.Invisible(r) {
-			return -1
-		}
-		return r
-	}, s))
+	s = regexp.MustCompile(`\[[0-9;]*m`).ReplaceAllString(ansi.Strip(s), "")
 	tok := strings.ToLower(testToken)
-	for i := 0; i+8 <= len(tok); i++ {
-		if strings.Contains(s, tok[i:i+8]) {
-			return true
+	for _, view := range []string{s, tags.ReplaceAllString(s, "")} {
+		view = strings.ToLower(strings.Map(func(r rune) rune {
+			if unicode.IsSpace(r) || unicode.IsControl(r) || r == '\ufffd' || textsafe.Invisible(r) {
+				return -1
+			}
+			return r
+		}, view))
+		for i := 0; i+8 <= len(tok); i++ {
+			if strings.Contains(view, tok[i:i+8]) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
 // TestDisguisedTokenNotInStderrOrAudit: a server that echoes the token back
-// disguised (ESC, ESC[0m, a newline or <b></b> inside, upper-cased, cut by
-// the excerpt) refuses syncs and grants; neither stderr, nor the audit log
+// disguised (ESC, ESC[0m, a newline or <b></b> inside, inside a tag,
+// upper-cased, cut by the excerpt) refuses syncs and grants; neither stderr, nor the audit log
 // (as printed and as stored in the cache file) shows 8 characters of it.
 func TestDisguisedTokenNotInStderrOrAudit(t *testing.T) {
 	e := newEnv(t, scimtest.Config{Users: 20})
@@ -177,6 +178,7 @@ func TestDisguisedTokenNotInStderrOrAudit(t *testing.T) {
 		tok[:mid] + "\x1b[0m" + tok[mid:],
 		tok[:mid] + "\n" + tok[mid:],
 		tok[:mid] + "<b></b>" + tok[mid:],
+		"<" + tok + ">",
 		strings.ToUpper(tok),
 		strings.Repeat("y", 200-len(tok)+1) + tok, // the excerpt's cut falls inside
 		tok[:len(tok)-1],
