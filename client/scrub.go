@@ -164,7 +164,7 @@ func escapeLen(s string) int {
 }
 
 // skeleton is the text as matched against the token: case-folded, without
-// spaces, U+FFFD stand-ins and (with skipTags) tags; pos[k] is where rune k
+// spaces, U+FFFD stand-ins, combining marks and (with skipTags) tags; pos[k] is where rune k
 // sits in the text's runes. Both kinds are searched: a tag may split the
 // token, or hold it ("<tok-…>").
 func skeleton(text []rune, skipTags bool) (sk []rune, pos []int) {
@@ -176,8 +176,8 @@ func skeleton(text []rune, skipTags bool) (sk []rune, pos []int) {
 				continue
 			}
 		}
-		if r == ' ' || r == unicode.ReplacementChar {
-			continue
+		if r == ' ' || r == unicode.ReplacementChar || unicode.Is(unicode.M, r) {
+			continue // a combining mark leaves the letter under it readable
 		}
 		sk = append(sk, unicode.ToLower(r))
 		pos = append(pos, i)

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/charmbracelet/x/ansi"
 )
@@ -22,7 +23,7 @@ func showsKeyRun(s, tok string) bool {
 	s = ansi.Strip(s)
 	for _, view := range []string{s, regexp.MustCompile(`<[^<>]*>`).ReplaceAllString(s, "")} {
 		view = strings.Map(func(r rune) rune {
-			if r <= ' ' || r == '\ufffd' || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			if r <= ' ' || r == '\ufffd' || r == 0x7f || (r >= 0x80 && r < 0xa0) || unicode.Is(unicode.M, r) {
 				return -1
 			}
 			return r
@@ -57,6 +58,7 @@ func TestDisguisedTokenNeverInErrors(t *testing.T) {
 		"inside a tag":       "<" + tok + ">",
 		"part inside a tag":  "<x " + tok[:keyRun] + ">",
 		"zero-width inside":  split("\u200b"),
+		"combining marks":    tok[:mid] + "\u0301\u20dd" + tok[mid:],
 		"upper case":         strings.ToUpper(tok),
 		"mixed":              strings.ToUpper(tok[:mid]) + "\x1b[1m<i></i>\n" + tok[mid:],
 		"cut by the excerpt": pad + tok,
