@@ -1,7 +1,3 @@
-// Package access performs the operations otaccess runs against a tenant —
-// sync, grant, revoke, deactivate, delete, deprovision — keeping the cache
-// and the audit log in step with what the server actually did. The CLI and
-// the TUI both go through it, so there is one write path.
 package access
 
 import (
@@ -16,12 +12,12 @@ import (
 )
 
 // ErrOffline is returned by writes when no client is configured.
-var ErrOffline = errors.New("offline: this needs a connection (set OTACCESS_TOKEN, or run without --offline)")
+var ErrOffline = errors.New("offline: this needs a connection to the tenant")
 
 // Service binds a tenant client (nil when offline) to its local cache.
 type Service struct {
 	Client  *client.Client
-	Store   *cache.Store
+	store   *cache.Store
 	Profile string
 	Actor   string // who is acting, for the audit log (the OS user by default)
 	Now     func() time.Time
@@ -34,7 +30,7 @@ type Service struct {
 
 // New returns a Service with the actor set to the OS user.
 func New(c *client.Client, store *cache.Store, profile string) *Service {
-	return &Service{Client: c, Store: store, Profile: profile, Actor: cache.OSUser(), Now: time.Now}
+	return &Service{Client: c, store: store, Profile: profile, Actor: cache.OSUser(), Now: time.Now}
 }
 
 // Online reports whether writes are possible.
@@ -46,13 +42,6 @@ func (s *Service) Tenant() string {
 		return ""
 	}
 	return s.Client.BaseURL()
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
 }
 
 // audit appends one row for an attempt that changed nothing known (see
@@ -86,8 +75,8 @@ func whenNotBusy(ctx context.Context, write func(context.Context) error) error {
 	}
 }
 
-func (s *Service) auditEntry(action, target, detail string, err error) cache.AuditEntry {
-	e := cache.AuditEntry{
+func (s *Service) auditEntry(action, target, detail string, err error) tenant.AuditEntry {
+	e := tenant.AuditEntry{
 		At: s.now().UTC(), Actor: s.Actor, Profile: s.Profile, Tenant: s.Tenant(),
 		Action: action, Target: target, Detail: detail, Result: "ok",
 	}
@@ -277,13 +266,13 @@ func (s *Service) reread(ctx context.Context, userID string) (u *tenant.ReadUser
 // read failed (err); when only the cache update failed, u is set and err
 // says so.
 func (s *Service) fetchUser(rctx context.Context, userID string) (u *tenant.ReadUser, deleted bool, err error) {
-	mark, err := s.Store.Mark(rctx)
+	mark, err := s.store.Mark(rctx)
 	if err != nil {
 		return nil, false, err
 	}
 	wire, err := s.Client.GetUser(rctx, userID)
 	if client.IsNotFound(err) {
-		if derr := s.Store.DeleteUser(rctx, userID); derr != nil {
+		if derr := s.store.DeleteUser(rctx, userID); derr != nil {
 			return nil, true, fmt.Errorf("the user is gone from the server but the cache still lists it: %w", derr)
 		}
 		return nil, true, nil
@@ -292,7 +281,7 @@ func (s *Service) fetchUser(rctx context.Context, userID string) (u *tenant.Read
 		return nil, false, err
 	}
 	read := readUser(wire)
-	if perr := s.Store.PutUser(rctx, read, mark); perr != nil {
+	if perr := s.store.PutUser(rctx, read, mark); perr != nil {
 		return &read, false, fmt.Errorf("the cache was not updated: %w", perr)
 	}
 	return &read, false, nil

@@ -79,7 +79,7 @@ func TestSyncMatchesServer(t *testing.T) {
 			}
 		}
 	}
-	if info, _ := svc.Store.LatestInfo(context.Background()); info.Source != srv.URL || info.Users != 250 {
+	if info, _ := svc.store.LatestInfo(context.Background()); info.Source != srv.URL || info.Users != 250 {
 		t.Fatalf("info %+v", info)
 	}
 }
@@ -103,7 +103,7 @@ func TestApplyGrantAndRevoke(t *testing.T) {
 	if !srv.IsMember(ch.UserID, ch.GroupID) {
 		t.Fatal("server: not a member after grant")
 	}
-	after, _ := svc.Store.Load(ctx)
+	after, _ := svc.store.Load(ctx)
 	au, _ := after.UserIndex(ch.UserID)
 	ag, _ := after.GroupIndex(ch.GroupID)
 	if !after.IsMember(au, ag) {
@@ -114,7 +114,7 @@ func TestApplyGrantAndRevoke(t *testing.T) {
 	if out.Err != nil || out.Member || srv.IsMember(ch.UserID, ch.GroupID) {
 		t.Fatalf("revoke: %+v", out)
 	}
-	entries, err := svc.Store.Audit(ctx, 0)
+	entries, err := svc.store.Audit(ctx, 0)
 	if err != nil || len(entries) != 2 || entries[0].Action != "revoke" || entries[1].Action != "grant" || entries[0].Actor != "tester" || entries[0].Result != "ok" {
 		t.Fatalf("audit %+v %v", entries, err)
 	}
@@ -135,7 +135,7 @@ func TestApplyLostResponseIsReread(t *testing.T) {
 	if out.Reread == nil || !out.Member || out.Err != nil {
 		t.Fatalf("outcome %+v, want a re-read that finds the membership and no error", out)
 	}
-	after, _ := svc.Store.Load(ctx)
+	after, _ := svc.store.Load(ctx)
 	au, _ := after.UserIndex(ch.UserID)
 	ag, _ := after.GroupIndex(ch.GroupID)
 	if !after.IsMember(au, ag) {
@@ -153,13 +153,13 @@ func TestApplyRefusedLeavesCache(t *testing.T) {
 	if out.Err == nil || !strings.Contains(out.Err.Error(), "403") || out.Member {
 		t.Fatalf("outcome %+v", out)
 	}
-	after, _ := svc.Store.Load(ctx)
+	after, _ := svc.store.Load(ctx)
 	au, _ := after.UserIndex(ch.UserID)
 	ag, _ := after.GroupIndex(ch.GroupID)
 	if after.IsMember(au, ag) || srv.IsMember(ch.UserID, ch.GroupID) {
 		t.Fatal("a refused grant changed something")
 	}
-	entries, _ := svc.Store.Audit(ctx, 1)
+	entries, _ := svc.store.Audit(ctx, 1)
 	if len(entries) != 1 || !strings.HasPrefix(entries[0].Result, "failed") || entries[0].Status != 403 {
 		t.Fatalf("audit %+v", entries)
 	}
@@ -188,7 +188,7 @@ func TestDeprovision(t *testing.T) {
 	if su.Active || len(su.Groups) != 0 {
 		t.Fatalf("server: active=%v groups=%d", su.Active, len(su.Groups))
 	}
-	after, _ := svc.Store.Load(ctx)
+	after, _ := svc.store.Load(ctx)
 	au, _ := after.UserIndex(plan.UserID)
 	if after.Users[au].Active || len(after.Users[au].Groups) != 0 {
 		t.Fatal("cache disagrees with the server after deprovision")
@@ -199,7 +199,7 @@ func TestDeprovision(t *testing.T) {
 	if res.Err() != nil || !res.Deleted {
 		t.Fatalf("delete: %+v", res)
 	}
-	if after, _ = svc.Store.Load(ctx); func() bool { _, ok := after.UserIndex(plan.UserID); return ok }() {
+	if after, _ = svc.store.Load(ctx); func() bool { _, ok := after.UserIndex(plan.UserID); return ok }() {
 		t.Fatal("deleted user still cached")
 	}
 }
@@ -215,7 +215,7 @@ func TestDeleteThatOnlyDeactivatesIsReported(t *testing.T) {
 
 func TestOffline(t *testing.T) {
 	svc, _, snap := newService(t, scimtest.Config{Users: 5})
-	off := New(nil, svc.Store, "test")
+	off := New(nil, svc.store, "test")
 	if out := off.Apply(context.Background(), NewChange(snap, 0, 0, true)); out.Err != ErrOffline {
 		t.Fatalf("offline apply: %v", out.Err)
 	}
@@ -251,7 +251,7 @@ func TestApplyVerified(t *testing.T) {
 	if n := srv.Requests() - before; n != 1 {
 		t.Fatalf("no-op grant used %d requests, want 1 (read)", n)
 	}
-	after, _ := svc.Store.Load(ctx)
+	after, _ := svc.store.Load(ctx)
 	au, _ := after.UserIndex(ch2.UserID)
 	ag, _ := after.GroupIndex(ch2.GroupID)
 	if !after.IsMember(au, ag) {

@@ -30,7 +30,7 @@ func TestWriteWhileTheCacheIsLockedIsSpooled(t *testing.T) {
 	defer func(p time.Duration) { cachePatience = p }(cachePatience)
 	cachePatience = 0 // one attempt, then the spool
 
-	other, err := sql.Open("sqlite", svc.Store.Path()+"?_pragma=busy_timeout(100)")
+	other, err := sql.Open("sqlite", svc.store.Path()+"?_pragma=busy_timeout(100)")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,9 +85,9 @@ func TestWriteWhileTheCacheIsLockedIsSpooled(t *testing.T) {
 			t.Fatal("the spooled grant never reached the cache")
 		}
 	}
-	check(svc.Store)
+	check(svc.store)
 	// Another process opening the cache folds nothing twice.
-	again, err := cache.Open(svc.Store.Path())
+	again, err := cache.Open(svc.store.Path())
 	if err != nil {
 		t.Fatal(err)
 	}

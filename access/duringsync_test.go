@@ -66,7 +66,7 @@ func TestWritesDuringSyncSurviveItsCommit(t *testing.T) {
 		}},
 		{"review apply from another process", func(t *testing.T, f *fixture, snap *tenant.Snapshot) (string, string, bool) {
 			other := f.otherProcess(t)
-			r, err := other.Store.Review(context.Background(), "mid-sync")
+			r, err := other.store.Review(context.Background(), "mid-sync")
 			if err != nil {
 				t.Fatal(err)
 			}

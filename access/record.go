@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // record leaves the one audit row of a tenant write attempt, with w (nil
@@ -16,15 +17,15 @@ import (
 // (cache.Store.Spool) for the next otaccess to fold in; note then says so.
 // err is set only when neither could be written, or the cache lacks the
 // user or group (cache.ErrNotInSnapshot: the row is written).
-func (s *Service) record(ctx context.Context, w *cache.Write, e cache.AuditEntry) (note string, err error) {
-	err = whenNotBusy(ctx, func(ctx context.Context) error { return s.Store.Record(ctx, w, &e) })
+func (s *Service) record(ctx context.Context, w *cache.Write, e tenant.AuditEntry) (note string, err error) {
+	err = whenNotBusy(ctx, func(ctx context.Context) error { return s.store.Record(ctx, w, &e) })
 	if err == nil || !errors.Is(err, cache.ErrBusy) {
 		return "", err
 	}
-	if serr := s.Store.Spool(w, e); serr != nil {
+	if serr := s.store.Spool(w, e); serr != nil {
 		return "", fmt.Errorf("%w; and %w", err, serr)
 	}
-	return fmt.Sprintf("the cache was busy, so this %s and its audit row were spooled to %s; the next otaccess that writes the cache folds them in", e.Action, cache.SpoolPath(s.Store.Path())), nil
+	return fmt.Sprintf("the cache was busy, so this %s and its audit row were spooled to %s; the next otaccess that writes the cache folds them in", e.Action, cache.SpoolPath(s.store.Path())), nil
 }
 
 // userLocks orders the writes to one user within this process: a write, its

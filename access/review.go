@@ -205,14 +205,14 @@ func SelectScope(snap, prev *tenant.Snapshot, sc ReviewScope) (*Scope, error) {
 // (the previous one, when kept, marks recent grants). It needs no
 // connection: it reads and writes the cache only.
 func (s *Service) StartReview(ctx context.Context, name string, sc ReviewScope) (*tenant.Review, error) {
-	snap, err := s.Store.Load(ctx)
+	snap, err := s.store.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if n := snap.Info.Dropped; n > 0 {
 		return nil, fmt.Errorf("the current snapshot dropped %d users the tenant listed without an id or under another user's id, so a review of it would not cover them: fix their ids on the tenant and sync again", n)
 	}
-	prev, err := s.Store.LoadPrevious(ctx)
+	prev, err := s.store.LoadPrevious(ctx)
 	if err != nil && !errors.Is(err, cache.ErrNoPrevious) {
 		return nil, err
 	}
@@ -227,7 +227,7 @@ func (s *Service) StartReview(ctx context.Context, name string, sc ReviewScope) 
 	if actor == "" {
 		actor = cache.OSUser()
 	}
-	return s.Store.StartReview(ctx, tenant.Review{
+	return s.store.StartReview(ctx, tenant.Review{
 		Name: name, CreatedAt: s.now(), CreatedBy: actor, Profile: s.Profile,
 		Tenant: snap.Info.Source, SnapshotID: snap.Info.ID, SnapshotAt: snap.Info.FinishedAt,
 		Scope: scope.Description,
@@ -468,7 +468,7 @@ func (s *Service) ApplyReview(ctx context.Context, r *tenant.Review, opt ReviewA
 				// Recorded even when ctx was cancelled meanwhile: the
 				// server may have done it, and a re-run must know.
 				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-				rerr := s.Store.RecordApply(rctx, r.ID, it.Key(), status, errText, s.now())
+				rerr := s.store.RecordApply(rctx, r.ID, it.Key(), status, errText, s.now())
 				cancel()
 				it.ApplyStatus, it.ApplyError = status, errText
 				mu.Lock()

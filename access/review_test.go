@@ -150,12 +150,12 @@ func TestReviewEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	decideAll(t, svc.Store, r, 2)
+	decideAll(t, svc.store, r, 2)
 	evil := "=HYPERLINK(\"http://x\")"
-	if err := svc.Store.SetNote(ctx, r.ID, r.Items[0].Key(), evil); err != nil {
+	if err := svc.store.SetNote(ctx, r.ID, r.Items[0].Key(), evil); err != nil {
 		t.Fatal(err)
 	}
-	r, _ = svc.Store.Review(ctx, "Q4")
+	r, _ = svc.store.Review(ctx, "Q4")
 	at := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
 	ev, data, err := BuildEvidence(r, at, "auditor")
 	if err != nil {
@@ -210,8 +210,8 @@ func TestApplyReviewPartialFailureAndRetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	const revoke = 5
-	decideAll(t, svc.Store, r, revoke)
-	r, _ = svc.Store.Review(ctx, "Q4")
+	decideAll(t, svc.store, r, revoke)
+	r, _ = svc.store.Review(ctx, "Q4")
 	if n := len(PendingRevocations(r)); n != revoke {
 		t.Fatalf("%d pending", n)
 	}
@@ -225,7 +225,7 @@ func TestApplyReviewPartialFailureAndRetry(t *testing.T) {
 	if res.Total != revoke || res.Applied != revoke-2 || res.Failed != 2 || len(res.Failures) != 2 || len(seen) != revoke || seen[revoke-1].Done != revoke {
 		t.Fatalf("first run %+v, %d progress calls", res, len(seen))
 	}
-	r, _ = svc.Store.Review(ctx, "Q4")
+	r, _ = svc.store.Review(ctx, "Q4")
 	failed := map[tenant.ItemKey]bool{}
 	for _, it := range r.Items[:revoke] {
 		switch it.ApplyStatus {
@@ -258,7 +258,7 @@ func TestApplyReviewPartialFailureAndRetry(t *testing.T) {
 	if err != nil || res.Applied != 2 || res.Failed != 0 || patchCount(srv)-before != 2 {
 		t.Fatalf("re-run %+v, %v, %d PATCHes", res, err, patchCount(srv)-before)
 	}
-	r, _ = svc.Store.Review(ctx, "Q4")
+	r, _ = svc.store.Review(ctx, "Q4")
 	if r.Counts.Applied != revoke || r.Counts.Failed != 0 {
 		t.Fatalf("counts %+v", r.Counts)
 	}
@@ -267,7 +267,7 @@ func TestApplyReviewPartialFailureAndRetry(t *testing.T) {
 		t.Fatalf("third run %+v %v", res, err)
 	}
 	// The cache followed every write, and the audit log has them all.
-	snap, _ := svc.Store.Load(ctx)
+	snap, _ := svc.store.Load(ctx)
 	for _, it := range r.Items[:revoke] {
 		u, _ := snap.UserIndex(it.UserID)
 		g, _ := snap.GroupIndex(it.GroupID)
@@ -275,7 +275,7 @@ func TestApplyReviewPartialFailureAndRetry(t *testing.T) {
 			t.Fatalf("cache still lists %+v", it)
 		}
 	}
-	entries, _ := svc.Store.Audit(ctx, 0)
+	entries, _ := svc.store.Audit(ctx, 0)
 	var revokes, failures, summaries int
 	for _, e := range entries {
 		switch {
@@ -300,13 +300,13 @@ func TestApplyReviewCancelStopsCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	decideAll(t, svc.Store, r, 4)
-	r, _ = svc.Store.Review(ctx, "Q4")
+	decideAll(t, svc.store, r, 4)
+	r, _ = svc.store.Review(ctx, "Q4")
 	res, err := svc.ApplyReview(ctx, r, ReviewApplyOptions{Concurrency: 1, Progress: func(ReviewApplyProgress) { cancel() }})
 	if !errors.Is(err, context.Canceled) || res.Applied != 1 || res.Failed != 0 {
 		t.Fatalf("cancelled run: %+v, %v", res, err)
 	}
-	r, _ = svc.Store.Review(context.Background(), "Q4")
+	r, _ = svc.store.Review(context.Background(), "Q4")
 	if r.Counts.Applied != 1 || len(PendingRevocations(r)) != 3 {
 		t.Fatalf("after cancel: %+v", r.Counts)
 	}
@@ -328,9 +328,9 @@ func TestApplyReviewOffline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	decideAll(t, svc.Store, r, 1)
-	r, _ = svc.Store.Review(ctx, "Q4")
-	off := New(nil, svc.Store, "test")
+	decideAll(t, svc.store, r, 1)
+	r, _ = svc.store.Review(ctx, "Q4")
+	off := New(nil, svc.store, "test")
 	if _, err := off.ApplyReview(ctx, r, ReviewApplyOptions{}); !errors.Is(err, ErrOffline) {
 		t.Fatalf("offline apply: %v", err)
 	}
@@ -349,13 +349,13 @@ func TestApplyReviewUserGoneFromSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	it := r.Items[0]
-	if err := svc.Store.Decide(ctx, r.ID, tenant.Decision{Key: it.Key(), Verdict: tenant.Revoke}); err != nil {
+	if err := svc.store.Decide(ctx, r.ID, tenant.Decision{Key: it.Key(), Verdict: tenant.Revoke}); err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Store.DeleteUser(ctx, it.UserID); err != nil {
+	if err := svc.store.DeleteUser(ctx, it.UserID); err != nil {
 		t.Fatal(err)
 	}
-	r, _ = svc.Store.Review(ctx, "Q4")
+	r, _ = svc.store.Review(ctx, "Q4")
 	res, err := svc.ApplyReview(ctx, r, ReviewApplyOptions{})
 	if err != nil || res.Applied != 1 || srv.IsMember(it.UserID, it.GroupID) {
 		t.Fatalf("apply %+v, %v; still a member: %v", res, err, srv.IsMember(it.UserID, it.GroupID))

@@ -110,7 +110,7 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 		update(&prog)
 		opt.Progress(prog)
 	}
-	sw, err := s.Store.BeginSnapshot(ctx, s.Client.BaseURL(), s.Profile, started)
+	sw, err := s.store.BeginSnapshot(ctx, s.Client.BaseURL(), s.Profile, started)
 	if err != nil {
 		return tenant.SyncInfo{}, fmt.Errorf("sync failed, the previous snapshot is unchanged: %w", err)
 	}

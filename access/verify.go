@@ -19,13 +19,13 @@ func (s *Service) ApplyVerified(ctx context.Context, ch Change) Outcome {
 		return Outcome{Change: ch, Member: !ch.Grant, Err: ErrOffline}
 	}
 	defer s.users.lock(ch.UserID)()
-	mark, err := s.Store.Mark(ctx)
+	mark, err := s.store.Mark(ctx)
 	if err != nil {
 		return Outcome{Change: ch, Member: !ch.Grant, Err: err}
 	}
 	wire, err := s.Client.GetUser(ctx, ch.UserID)
 	if client.IsNotFound(err) {
-		if derr := s.Store.DeleteUser(ctx, ch.UserID); derr != nil {
+		if derr := s.store.DeleteUser(ctx, ch.UserID); derr != nil {
 			return Outcome{Change: ch, Deleted: true, Err: fmt.Errorf("%s no longer exists on the server, but removing it from the cache failed (%v): run `otaccess sync`", ch.UserLabel, derr)}
 		}
 		return Outcome{Change: ch, Deleted: true, Err: fmt.Errorf("%s no longer exists on the server; removed from the cache", ch.UserLabel)}
@@ -43,7 +43,7 @@ func (s *Service) ApplyVerified(ctx context.Context, ch Change) Outcome {
 	// The cache takes the server's version when it is stale, and when there
 	// is nothing to send (the snapshot may say otherwise); one write either way.
 	if len(notes) > 0 || noOp {
-		if err := s.Store.PutUser(ctx, before, mark); err != nil {
+		if err := s.store.PutUser(ctx, before, mark); err != nil {
 			return Outcome{Change: ch, Member: before.HasGroup(ch.GroupID), Notes: notes, Err: err}
 		}
 	}
@@ -55,7 +55,7 @@ func (s *Service) ApplyVerified(ctx context.Context, ch Change) Outcome {
 	if out.Err != nil || out.Reread != nil {
 		return out
 	}
-	if mark, err = s.Store.Mark(ctx); err != nil {
+	if mark, err = s.store.Mark(ctx); err != nil {
 		out.Notes = append(out.Notes, "could not re-read the user to verify: "+err.Error())
 		return out
 	}
@@ -66,7 +66,7 @@ func (s *Service) ApplyVerified(ctx context.Context, ch Change) Outcome {
 	}
 	after := readUser(wire)
 	out.Reread, out.Member = &after, after.HasGroup(ch.GroupID)
-	if err := s.Store.PutUser(ctx, after, mark); err != nil {
+	if err := s.store.PutUser(ctx, after, mark); err != nil {
 		out.Err = err
 		return out
 	}

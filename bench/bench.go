@@ -425,7 +425,7 @@ func (e *env) syncInto(ctx context.Context, name string, fresh bool) (syncRun, e
 	if err != nil {
 		return syncRun{}, err
 	}
-	defer svc.Store.Close()
+	defer svc.Close()
 	var (
 		fetched  atomic.Int64 // ns since start when saving began
 		fetchCPU atomic.Int64
@@ -445,7 +445,7 @@ func (e *env) syncInto(ctx context.Context, name string, fresh bool) (syncRun, e
 		return syncRun{}, err
 	}
 	return syncRun{
-		path: svc.Store.Path(), took: took, fetch: time.Duration(fetched.Load()), fetchCPU: time.Duration(fetchCPU.Load()),
+		path: svc.CachePath(), took: took, fetch: time.Duration(fetched.Load()), fetchCPU: time.Duration(fetchCPU.Load()),
 		requests: int(e.srv.Requests() - before), progress: int(updates.Load()),
 	}, nil
 }
@@ -497,8 +497,8 @@ func figOpen(ctx context.Context, e *env) (Row, error) {
 	if err != nil {
 		return row, err
 	}
-	defer removeCache(svc.Store.Path())
-	defer svc.Store.Close()
+	defer removeCache(svc.CachePath())
+	defer svc.Close()
 	// The median of three, as for the open: one sync alone varies by a
 	// tenth from run to run on a shared machine.
 	var resyncs timings
@@ -509,7 +509,7 @@ func figOpen(ctx context.Context, e *env) (Row, error) {
 				return err
 			}
 			resyncs = append(resyncs, time.Since(start))
-			svc.Store.Settle() // its housekeeping is not the next one's
+			svc.Settle() // its housekeeping is not the next one's
 		}
 		return nil
 	})
@@ -531,33 +531,33 @@ func figOpen(ctx context.Context, e *env) (Row, error) {
 // opened is the app as `otaccess` has it after its first frame. The store
 // stays open: the TUI writes through it.
 type opened struct {
-	took, load time.Duration // open to first frame; of which Store.Load
-	store      *cache.Store
+	took, load time.Duration   // open to first frame; of which Store.Load
+	svc        *access.Service // offline, over the cache opened
 	snap       *tenant.Snapshot
 	model      *ui.Model
 }
 
 // openToFrame opens path, loads the snapshot, builds the UI and renders its
-// first frame. The caller closes the store.
+// first frame, as the TUI does offline. The caller closes o.svc.
 func openToFrame(ctx context.Context, path string) (opened, error) {
 	start := time.Now()
-	st, err := cache.Open(path)
+	svc, err := access.Open(nil, path, "bench")
 	if err != nil {
 		return opened{}, err
 	}
 	loadStart := time.Now()
-	snap, err := st.Load(ctx)
+	snap, err := svc.Load(ctx)
 	if err != nil {
-		st.Close()
+		svc.Close()
 		return opened{}, err
 	}
 	load := time.Since(loadStart)
-	m := newUI(snap, st, nil)
+	m := newUI(snap, svc)
 	if frame(m) == "" {
-		st.Close()
+		svc.Close()
 		return opened{}, errors.New("the first frame is empty")
 	}
-	return opened{took: time.Since(start), load: load, store: st, snap: snap, model: m}, nil
+	return opened{took: time.Since(start), load: load, svc: svc, snap: snap, model: m}, nil
 }
 
 // Queries typed one character at a time by the filter figure.
@@ -598,7 +598,7 @@ func figFilter(ctx context.Context, e *env) (Row, error) {
 // and returns the per-keystroke times of the UI, and of Index.Filter alone
 // over the same prefixes.
 func typeQueries(snap *tenant.Snapshot, rounds int) (keys, index timings, err error) {
-	m := newUI(snap, nil, nil)
+	m := newUI(snap, nil)
 	ix := tenant.NewIndex(snap)
 	var dst []int32
 	for round := range rounds {
@@ -666,7 +666,7 @@ func figRender(ctx context.Context, e *env) (Row, error) {
 		return row, errors.New("no reference snapshot (the sync figure failed)")
 	}
 	small := smallSnapshot(e.opt)
-	bigRuns, smallRuns := renderTimes(newUI(e.snap, nil, nil), newUI(small, nil, nil))
+	bigRuns, smallRuns := renderTimes(newUI(e.snap, nil), newUI(small, nil))
 	big, little := bigRuns.quantile(0.5), smallRuns.quantile(0.5)
 	ratio := big.Seconds() / little.Seconds()
 	row.Measured = fmt.Sprintf("%s per frame with %s users", fmtDur(big), numfmt.Commas(len(e.snap.Users)))
@@ -717,7 +717,7 @@ func figMatrix(ctx context.Context, e *env) (Row, error) {
 	snap := e.snap
 	var first, resort, naive timings
 	for range 10 {
-		m := newUI(snap, nil, nil)
+		m := newUI(snap, nil)
 		start := time.Now()
 		snap.TenantMatrix()
 		press(m, "2")
@@ -794,7 +794,7 @@ func MeasureUI(ctx context.Context, cacheFile string) (UIMeasure, error) {
 	if err != nil {
 		return UIMeasure{}, err
 	}
-	defer o.store.Close()
+	defer o.svc.Close()
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -880,7 +880,7 @@ func figWrites(ctx context.Context, e *env) (Row, error) {
 // (and its frame) took, how many requests the server had received by then,
 // and how many once the returned command had run.
 func uiWrite(snap *tenant.Snapshot, svc *access.Service, srv *scimtest.Server) (upd time.Duration, sent, done int, err error) {
-	m := newUI(snap, svc.Store, svc)
+	m := newUI(snap, svc)
 	press(m, "enter")
 	g, ok := snap.Cell(0, 0)
 	if !ok {

@@ -135,7 +135,7 @@ func BenchmarkSyncSequential(b *testing.B) {
 // queries in turn.
 func BenchmarkFilterKeystroke(b *testing.B) {
 	e := benchEnv(b)
-	m := newUI(e.snap, nil, nil)
+	m := newUI(e.snap, nil)
 	var keys []string
 	for _, q := range typedQueries {
 		for _, r := range q {
@@ -193,7 +193,7 @@ func BenchmarkUsersView100k(b *testing.B) {
 }
 
 func benchView(b *testing.B, snap *tenant.Snapshot) {
-	m := newUI(snap, nil, nil)
+	m := newUI(snap, nil)
 	press(m, "end") // the last row: a list that is not virtual pays most here
 	for b.Loop() {
 		frame(m)
@@ -209,7 +209,7 @@ func BenchmarkOpenToFirstFrame(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		o.store.Close()
+		o.svc.Close()
 	}
 }
 
@@ -217,7 +217,7 @@ func BenchmarkOpenToFirstFrame(b *testing.B) {
 // screen's recompute and frame.
 func BenchmarkTenantMatrix(b *testing.B) {
 	e := benchEnv(b)
-	m := newUI(e.snap, nil, nil)
+	m := newUI(e.snap, nil)
 	press(m, "2")
 	for b.Loop() {
 		e.snap.TenantMatrix()

@@ -6,7 +6,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/otaccess/otaccess/access"
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/tenant"
 	"github.com/otaccess/otaccess/ui"
 )
@@ -15,11 +14,11 @@ import (
 const termW, termH = 120, 40
 
 // newUI builds the app on snap at termW x termH, as the TUI does before its
-// first frame; svc nil makes it read-only.
-func newUI(snap *tenant.Snapshot, store *cache.Store, svc *access.Service) *ui.Model {
-	opts := ui.Options{Snapshot: snap, Store: store, Tenant: "bench.onetrust.test", Mode: "offline", OfflineReason: "benchmark"}
-	if svc != nil {
-		opts.Service, opts.Mode = svc, "online"
+// first frame; svc nil or offline makes it read-only.
+func newUI(snap *tenant.Snapshot, svc *access.Service) *ui.Model {
+	opts := ui.Options{Snapshot: snap, Service: svc, Tenant: "bench.onetrust.test", Mode: "offline", OfflineReason: "benchmark"}
+	if svc != nil && svc.Online() {
+		opts.Mode = "online"
 	}
 	m := ui.New(opts)
 	m.Update(tea.WindowSizeMsg{Width: termW, Height: termH})

@@ -8,6 +8,8 @@ import (
 	"os/user"
 	"strings"
 	"time"
+
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // redactURL keeps a tenant URL's scheme, host and path: credentials or a
@@ -24,20 +26,6 @@ func redactURL(s string) string {
 	return u.String()
 }
 
-// AuditEntry is one row of the append-only audit log.
-type AuditEntry struct {
-	ID      int64
-	At      time.Time
-	Actor   string // OS user; filled in when empty
-	Profile string
-	Tenant  string
-	Action  string // grant, revoke, deactivate, delete, create ...
-	Target  string
-	Detail  string
-	Result  string // ok, failed, ...
-	Status  int    // HTTP status from the server, 0 when none
-}
-
 // OSUser names the person at the keyboard for the audit log.
 func OSUser() string {
 	if u, err := user.Current(); err == nil && u.Username != "" {
@@ -52,13 +40,13 @@ func OSUser() string {
 }
 
 // AppendAudit appends one entry; At defaults to now, Actor to the OS user.
-func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) error {
+func (s *Store) AppendAudit(ctx context.Context, e tenant.AuditEntry) error {
 	return s.failIf("append to the audit log", insertAudit(ctx, s.db, e))
 }
 
 func insertAudit(ctx context.Context, db interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}, e AuditEntry) error {
+}, e tenant.AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
@@ -71,7 +59,7 @@ func insertAudit(ctx context.Context, db interface {
 }
 
 // Audit returns up to limit entries (all when limit <= 0), newest first.
-func (s *Store) Audit(ctx context.Context, limit int) ([]AuditEntry, error) {
+func (s *Store) Audit(ctx context.Context, limit int) ([]tenant.AuditEntry, error) {
 	s.tryFold(ctx)
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
@@ -81,9 +69,9 @@ func (s *Store) Audit(ctx context.Context, limit int) ([]AuditEntry, error) {
 		return nil, s.fail("read the audit log", err)
 	}
 	defer rows.Close()
-	var out []AuditEntry
+	var out []tenant.AuditEntry
 	for rows.Next() {
-		var e AuditEntry
+		var e tenant.AuditEntry
 		var at string
 		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Profile, &e.Tenant, &e.Action, &e.Target, &e.Detail, &e.Result, &e.Status); err != nil {
 			return nil, s.fail("read the audit log", err)

@@ -11,7 +11,7 @@ import (
 
 var (
 	// ErrNoSnapshot: the cache holds no completed sync yet.
-	ErrNoSnapshot = errors.New("no snapshot in the cache yet: run otaccess sync first")
+	ErrNoSnapshot = errors.New("no snapshot in the cache yet")
 	// ErrBusy: another process holds the write lock longer than we wait.
 	ErrBusy = errors.New("cache is busy (another otaccess is syncing); try again in a moment")
 	// ErrForeign: the file is not an otaccess cache; it is left untouched.

@@ -75,7 +75,7 @@ func lastSeq(ctx context.Context, q queryer) (int64, error) {
 // user or group the snapshot lacks is not an error for the journal (a later
 // sync may have removed it); for a membership it is reported with
 // ErrNotInSnapshot, the audit row and the journal entry still written.
-func (s *Store) Record(ctx context.Context, w *Write, e *AuditEntry) error {
+func (s *Store) Record(ctx context.Context, w *Write, e *tenant.AuditEntry) error {
 	var missing error
 	err := s.write(ctx, "record a tenant write", func(tx *sql.Tx, snap int64) error {
 		if w != nil {

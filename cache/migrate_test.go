@@ -21,7 +21,7 @@ import (
 // writeV1Cache makes the cache an otaccess of schema version 1 left behind:
 // the first migration's script, a complete snapshot written by the same row
 // code, and audit rows. Nothing of a later migration is in it.
-func writeV1Cache(t *testing.T, path string) (*tenant.Snapshot, []AuditEntry) {
+func writeV1Cache(t *testing.T, path string) (*tenant.Snapshot, []tenant.AuditEntry) {
 	t.Helper()
 	return writeOldCache(t, path, 1)
 }
@@ -29,7 +29,7 @@ func writeV1Cache(t *testing.T, path string) (*tenant.Snapshot, []AuditEntry) {
 // writeOldCache makes the cache an otaccess of schema version (1 to 3) left
 // behind: that version's scripts, a complete snapshot with the user and
 // membership rows that version wrote, and audit rows.
-func writeOldCache(t *testing.T, path string, version int) (*tenant.Snapshot, []AuditEntry) {
+func writeOldCache(t *testing.T, path string, version int) (*tenant.Snapshot, []tenant.AuditEntry) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sql.Open("sqlite", path)
@@ -91,15 +91,15 @@ func writeOldCache(t *testing.T, path string, version int) (*tenant.Snapshot, []
 	if _, err := tx.Exec(`INSERT INTO meta (key, value) VALUES ('current', ?), ('previous', '0')`, fmt.Sprint(info.ID)); err != nil {
 		t.Fatal(err)
 	}
-	var audit []AuditEntry
+	var audit []tenant.AuditEntry
 	for i, action := range []string{"grant", "deactivate"} {
-		e := AuditEntry{At: time.Date(2025, 1, 2, 3, 4, i, 0, time.UTC), Actor: "alice", Profile: "acme", Tenant: in.Source,
+		e := tenant.AuditEntry{At: time.Date(2025, 1, 2, 3, 4, i, 0, time.UTC), Actor: "alice", Profile: "acme", Tenant: in.Source,
 			Action: action, Target: "u1", Detail: "before the upgrade", Result: "ok", Status: 204}
 		if _, err := tx.Exec(`INSERT INTO audit (at, actor, profile, tenant, action, target, detail, result, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			fmtTime(e.At), e.Actor, e.Profile, e.Tenant, e.Action, e.Target, e.Detail, e.Result, e.Status); err != nil {
 			t.Fatal(err)
 		}
-		audit = append([]AuditEntry{e}, audit...) // Audit lists newest first
+		audit = append([]tenant.AuditEntry{e}, audit...) // Audit lists newest first
 	}
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 
 // ErrNoPrevious: the cache holds only one sync, so there is nothing to
 // compare it with.
-var ErrNoPrevious = errors.New("only one sync in the cache: run `otaccess sync` again to see what changed")
+var ErrNoPrevious = errors.New("only one sync in the cache, nothing to compare it with")
 
 // previousID is the id of the snapshot before the current one.
 func previousID(ctx context.Context, q queryer) (int64, error) {

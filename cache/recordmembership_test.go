@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // TestRecordMembership: the membership and its audit row are one
@@ -16,7 +18,7 @@ func TestRecordMembership(t *testing.T) {
 	if _, err := st.SaveSnapshot(ctx, input(users, groups)); err != nil {
 		t.Fatal(err)
 	}
-	e := AuditEntry{Actor: "tester", Action: "grant", Target: "u1 / aud:apac", Result: "ok"}
+	e := tenant.AuditEntry{Actor: "tester", Action: "grant", Target: "u1 / aud:apac", Result: "ok"}
 	if err := st.RecordMembership(ctx, "u1", "aud:apac", true, e); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 
 var (
 	// ErrNoReview: no review of that name in this cache.
-	ErrNoReview = errors.New("no such review (`otaccess review list` shows them)")
+	ErrNoReview = errors.New("no such review")
 	// ErrReviewExists: review names are unique per cache.
 	ErrReviewExists = errors.New("a review of that name exists already: resume it, or choose another name")
 	// ErrNoItem: the membership is not in the review's scope.

@@ -14,6 +14,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // The spool: a tenant write must leave its audit row, and its journal entry
@@ -31,9 +33,9 @@ import (
 
 // spooled is one line of the spool.
 type spooled struct {
-	Key   string     `json:"key"`
-	Audit AuditEntry `json:"audit"`
-	Write *Write     `json:"write,omitempty"`
+	Key   string            `json:"key"`
+	Audit tenant.AuditEntry `json:"audit"`
+	Write *Write            `json:"write,omitempty"`
 }
 
 // SpoolPath is the spool file of the cache at path.
@@ -42,7 +44,7 @@ func SpoolPath(path string) string { return path + ".spool" }
 // Spool appends what Record would have written to the spool file, for the
 // next otaccess to fold in. The file is created 0600 and synced before
 // Spool returns.
-func (s *Store) Spool(w *Write, e AuditEntry) error {
+func (s *Store) Spool(w *Write, e tenant.AuditEntry) error {
 	var key [12]byte
 	if _, err := rand.Read(key[:]); err != nil {
 		return err

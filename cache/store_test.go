@@ -342,13 +342,13 @@ func TestAuditAppendOnly(t *testing.T) {
 	ctx := context.Background()
 	at := time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC)
 	for i, action := range []string{"grant", "revoke", "deactivate"} {
-		err := st.AppendAudit(ctx, AuditEntry{At: at.Add(time.Duration(i) * time.Minute), Profile: "acme", Tenant: "https://acme.onetrust.com/api/scim/v2?token=x",
+		err := st.AppendAudit(ctx, tenant.AuditEntry{At: at.Add(time.Duration(i) * time.Minute), Profile: "acme", Tenant: "https://acme.onetrust.com/api/scim/v2?token=x",
 			Action: action, Target: "u1 Site Admin - EMEA", Detail: "via test", Result: "ok", Status: 204})
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := st.AppendAudit(ctx, AuditEntry{Action: "delete", Actor: "alice"}); err != nil {
+	if err := st.AppendAudit(ctx, tenant.AuditEntry{Action: "delete", Actor: "alice"}); err != nil {
 		t.Fatal(err)
 	}
 	all, err := st.Audit(ctx, 0)

@@ -173,7 +173,7 @@ func TestSnapshotWriterLocksBriefly(t *testing.T) {
 	if err := w.AddUsers(ctx, more[:700]); err != nil {
 		t.Fatal(err)
 	}
-	if err := other.AppendAudit(ctx, AuditEntry{Action: "grant", Target: "u1", Result: "ok"}); err != nil {
+	if err := other.AppendAudit(ctx, tenant.AuditEntry{Action: "grant", Target: "u1", Result: "ok"}); err != nil {
 		t.Fatalf("a write during a sync: %v", err)
 	}
 	if err := other.SetMembership(ctx, "u1", "aud:apac", true); err != nil {

@@ -68,7 +68,7 @@ func (s *Store) SetMembership(ctx context.Context, userID, groupID string, membe
 // RecordMembership is SetMembership and AppendAudit in one transaction: a
 // grant or revocation and its audit row land together or not at all, and a
 // write to the tenant costs the cache one commit.
-func (s *Store) RecordMembership(ctx context.Context, userID, groupID string, member bool, e AuditEntry) error {
+func (s *Store) RecordMembership(ctx context.Context, userID, groupID string, member bool, e tenant.AuditEntry) error {
 	return s.Record(ctx, &Write{Kind: WriteMember, UserID: userID, GroupID: groupID, Value: member}, &e)
 }
 

@@ -18,7 +18,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/otaccess/otaccess/access"
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/tenant"
 )
 
@@ -26,12 +25,11 @@ import (
 type Options struct {
 	// Snapshot is the tenant as last synced; nil when there is none yet.
 	Snapshot *tenant.Snapshot
-	// Service performs writes and syncs. nil or !Online() makes the UI
-	// read-only, with OfflineReason saying why.
+	// Service reads the cache and performs writes and syncs. Without it
+	// the UI shows Snapshot only; !Online() makes it read-only, with
+	// OfflineReason saying why.
 	Service       *access.Service
 	OfflineReason string
-	// Store is reloaded after a sync (defaults to Service.Store).
-	Store *cache.Store
 	// Tenant labels the title bar, e.g. "acme.onetrust.com".
 	Tenant string
 	// Mode is "online", "offline" or "demo" (derived from Service when empty).
@@ -95,7 +93,6 @@ type Model struct {
 	snap  *tenant.Snapshot
 	index *tenant.Index
 	svc   *access.Service
-	store *cache.Store
 
 	keys KeyMap
 	st   Styles
@@ -140,15 +137,11 @@ func New(opts Options) *Model {
 		opts:    opts,
 		ctx:     context.Background(),
 		svc:     opts.Service,
-		store:   opts.Store,
 		keys:    DefaultKeyMap(),
 		st:      newStyles(defaultTheme),
 		pending: map[string]access.Change{},
 		grace:   defaultGrace,
 		clock:   time.Now,
-	}
-	if a.store == nil && a.svc != nil {
-		a.store = a.svc.Store
 	}
 	a.help = help.New()
 	a.help.Styles = help.Styles{

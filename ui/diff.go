@@ -8,7 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/tenant"
 )
@@ -53,9 +53,9 @@ func (m diffLoadedMsg) handle(a *Model) tea.Cmd {
 }
 
 func (s *diffScreen) load(a *Model) tea.Cmd {
-	store, ctx := a.store, a.ctx
+	svc, ctx := a.svc, a.ctx
 	return func() tea.Msg {
-		prev, err := store.LoadPrevious(ctx)
+		prev, err := svc.LoadPrevious(ctx)
 		return diffLoadedMsg{s: s, prev: prev, err: err}
 	}
 }
@@ -180,7 +180,7 @@ func (s *diffScreen) view(a *Model, w, h int) []string {
 	switch {
 	case !s.loaded:
 		return []string{"", " " + st.Muted.Render("reading the previous snapshot…")}
-	case errors.Is(s.err, cache.ErrNoPrevious):
+	case errors.Is(s.err, access.ErrNoPrevious):
 		msg := []string{st.Bold.Render("Only one sync in the cache."), "",
 			"The cache keeps the current and the previous sync;", "sync again (r) to see what changed since this one."}
 		return centerCenter(msg, w, h)

@@ -201,7 +201,7 @@ func TestDetailGrantAndRevoke(t *testing.T) {
 	d.contains("✓ revoked", "[·]")
 
 	// The audit log has both.
-	entries, err := tn.store.Audit(t.Context(), 10)
+	entries, err := tn.svc.Audit(t.Context(), 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +328,7 @@ func TestDeprovisionStrip(t *testing.T) {
 	d.key("enter")
 	d.contains("✓ deprovisioned " + usr.Email)
 	d.contains("inactive")
-	entries, err := tn.store.Audit(t.Context(), 100)
+	entries, err := tn.svc.Audit(t.Context(), 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,7 +374,7 @@ func TestDeprovisionDeleteNeedsTheEmail(t *testing.T) {
 
 func TestOfflineRefusesWrites(t *testing.T) {
 	tn := newTenant(t, scimtest.Config{})
-	m := New(Options{Snapshot: tn.snap, Store: tn.store, Tenant: "acme.onetrust.com", Mode: "offline",
+	m := New(Options{Snapshot: tn.snap, Service: tn.svc.Offline(), Tenant: "acme.onetrust.com", Mode: "offline",
 		OfflineReason: "no API token (set OTACCESS_TOKEN)", Now: tn.now})
 	d := newDriver(t, m, 80, 24)
 	d.contains("○ OFFLINE — read-only", "snapshot 4 min ago")
@@ -408,7 +408,7 @@ func TestNoSnapshot(t *testing.T) {
 
 func TestNoSnapshotOnlineSyncs(t *testing.T) {
 	tn := newTenant(t, scimtest.Config{Users: 50})
-	m := New(Options{Service: tn.svc, Store: tn.store, Tenant: "acme.onetrust.com", Now: tn.now})
+	m := New(Options{Service: tn.svc, Tenant: "acme.onetrust.com", Now: tn.now})
 	d := newDriver(t, m, 80, 24)
 	d.contains("Press r to sync it now")
 	d.key("r")

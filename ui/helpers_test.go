@@ -12,7 +12,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/otaccess/otaccess/access"
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
 	"github.com/otaccess/otaccess/tenant"
@@ -22,10 +21,9 @@ const testToken = "ui-test-token"
 
 // testTenant is a fake OneTrust tenant synced into a fresh cache.
 type testTenant struct {
-	srv   *scimtest.TestServer
-	svc   *access.Service
-	store *cache.Store
-	snap  *tenant.Snapshot
+	srv  *scimtest.TestServer
+	svc  *access.Service
+	snap *tenant.Snapshot
 }
 
 // newTenant starts a small fake tenant (300 users, 8 roles x 6 orgs unless
@@ -53,22 +51,21 @@ func newTenant(t testing.TB, cfg scimtest.Config, mutate ...func(*scimtest.TestS
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := cache.Open(filepath.Join(t.TempDir(), "c.db"))
+	svc, err := access.Open(c, filepath.Join(t.TempDir(), "c.db"), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
-	svc := access.New(c, store, "test")
+	t.Cleanup(func() { svc.Close() })
 	svc.Actor = "tester"
 	ctx := context.Background()
 	if _, err := svc.Sync(ctx, access.SyncOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := store.Load(ctx)
+	snap, err := svc.Load(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testTenant{srv: srv, svc: svc, store: store, snap: snap}
+	return &testTenant{srv: srv, svc: svc, snap: snap}
 }
 
 // now is four minutes after the sync, as the tests' clock.
@@ -79,7 +76,7 @@ func (tn *testTenant) now() time.Time { return tn.snap.Info.FinishedAt.Add(4 * t
 func (tn *testTenant) model(t testing.TB, w, h int) *driver {
 	t.Helper()
 	m := New(Options{
-		Snapshot: tn.snap, Service: tn.svc, Store: tn.store,
+		Snapshot: tn.snap, Service: tn.svc,
 		Tenant: "acme.onetrust.com", Mode: "online", Now: tn.now,
 	})
 	return newDriver(t, m, w, h)

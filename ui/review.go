@@ -13,7 +13,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/otaccess/otaccess/access"
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/tenant"
 )
@@ -36,7 +35,7 @@ type reviewMsg interface{ handle(a *Model) tea.Cmd }
 func (a *Model) reviewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch {
 	case key.Matches(msg, a.keys.Review.Reviews):
-		if a.store == nil {
+		if a.svc == nil {
 			return a.setFlash(flashErr, markFail+" reviews need the cache"), true
 		}
 		for i, s := range a.stack {
@@ -49,7 +48,7 @@ func (a *Model) reviewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		a.push(s)
 		return s.load(a), true
 	case key.Matches(msg, a.keys.Review.Changes):
-		if a.snap == nil || a.store == nil {
+		if a.snap == nil || a.svc == nil {
 			return nil, false
 		}
 		if _, ok := a.top().(*diffScreen); ok {
@@ -62,23 +61,11 @@ func (a *Model) reviewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// reviewService is the service reviews are started with: starting,
-// deciding and exporting need the cache only.
-func (a *Model) reviewService() *access.Service {
-	if a.svc != nil {
-		return a.svc
-	}
-	if a.store != nil {
-		return access.New(nil, a.store, "")
-	}
-	return nil
-}
-
 func (a *Model) reviewer() string {
 	if a.svc != nil && a.svc.Actor != "" {
 		return a.svc.Actor
 	}
-	return cache.OSUser()
+	return access.OSUser()
 }
 
 // ---- the list of reviews ----
@@ -117,9 +104,9 @@ func (m reviewsLoadedMsg) handle(a *Model) tea.Cmd {
 }
 
 func (s *reviewListScreen) load(a *Model) tea.Cmd {
-	store, ctx := a.store, a.ctx
+	svc, ctx := a.svc, a.ctx
 	return func() tea.Msg {
-		list, err := store.Reviews(ctx)
+		list, err := svc.Reviews(ctx)
 		return reviewsLoadedMsg{s: s, list: list, err: err}
 	}
 }
@@ -216,9 +203,9 @@ func (s *reviewListScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		s.opening = true
-		store, ctx, name := a.store, a.ctx, s.list[s.cursor].Name
+		svc, ctx, name := a.svc, a.ctx, s.list[s.cursor].Name
 		return func() tea.Msg {
-			r, err := store.Review(ctx, name)
+			r, err := svc.Review(ctx, name)
 			return reviewOpenedMsg{list: s, r: r, err: err}
 		}, true
 	}
@@ -356,7 +343,7 @@ func (d *reviewStartDialog) submit(a *Model) tea.Cmd {
 		d.err = "give the review a name"
 		return d.setFocus(startName)
 	}
-	svc := a.reviewService()
+	svc := a.svc
 	if svc == nil {
 		d.err = "reviews need the cache"
 		return nil
@@ -758,7 +745,7 @@ func (s *reviewScreen) next(a *Model) tea.Cmd {
 	s.queue = s.queue[1:]
 	s.writing = true
 	s.saveErr = ""
-	store, ctx, id := a.store, a.ctx, s.r.ID
+	svc, ctx, id := a.svc, a.ctx, s.r.ID
 	d := tenant.Decision{Key: w.key, Note: w.note, Reviewer: a.reviewer(), At: a.opts.Now()}
 	if w.verdict != nil {
 		d.Verdict = *w.verdict
@@ -766,9 +753,9 @@ func (s *reviewScreen) next(a *Model) tea.Cmd {
 	return func() tea.Msg {
 		var err error
 		if w.verdict == nil {
-			err = store.SetNote(ctx, id, w.key, *w.note)
+			err = svc.SetNote(ctx, id, w.key, *w.note)
 		} else {
-			err = store.Decide(ctx, id, d)
+			err = svc.Decide(ctx, id, d)
 		}
 		return reviewSavedMsg{s: s, w: w, err: err}
 	}
@@ -797,9 +784,9 @@ func (m reviewReloadedMsg) handle(a *Model) tea.Cmd {
 }
 
 func (s *reviewScreen) reload(a *Model) tea.Cmd {
-	store, ctx, name := a.store, a.ctx, s.r.Name
+	svc, ctx, name := a.svc, a.ctx, s.r.Name
 	return func() tea.Msg {
-		r, err := store.Review(ctx, name)
+		r, err := svc.Review(ctx, name)
 		return reviewReloadedMsg{s: s, r: r, err: err}
 	}
 }

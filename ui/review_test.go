@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/otaccess/otaccess/access"
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
 	"github.com/otaccess/otaccess/numfmt"
@@ -23,7 +22,7 @@ func reviewScreenOf(t *testing.T, m *Model) *reviewScreen {
 	return s
 }
 
-func loadReview(t *testing.T, st *cache.Store, name string) *tenant.Review {
+func loadReview(t *testing.T, st *access.Service, name string) *tenant.Review {
 	t.Helper()
 	r, err := st.Review(context.Background(), name)
 	if err != nil {
@@ -61,7 +60,7 @@ func TestProgramReviewDecideAndResume(t *testing.T) {
 	waitText(t, p, "3 of ", "“ask the manager”", "✓ saved")
 	quit(t, p)
 
-	r := loadReview(t, tn.store, "Q4-TUI")
+	r := loadReview(t, tn.svc, "Q4-TUI")
 	it := r.Items
 	if it[0].Decision != tenant.Revoke || it[1].Decision != tenant.Keep || it[2].Decision != tenant.Skip || it[3].Decision != tenant.Undecided {
 		t.Fatalf("decisions %v %v %v %v", it[0].Decision, it[1].Decision, it[2].Decision, it[3].Decision)
@@ -76,18 +75,17 @@ func TestProgramReviewDecideAndResume(t *testing.T) {
 	}
 
 	// Restart: a new program over the cache file opened afresh.
-	st, err := cache.Open(tn.store.Path())
+	svc, err := access.Open(tn.svc.Client, tn.svc.CachePath(), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	snap, err := st.Load(context.Background())
+	defer svc.Close()
+	snap, err := svc.Load(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := access.New(tn.svc.Client, st, "test")
 	svc.Actor = "second-reviewer"
-	p = startProgram(t, New(Options{Snapshot: snap, Service: svc, Store: st, Tenant: "acme.onetrust.com", Mode: "online", Now: tn.now}), 120, 36)
+	p = startProgram(t, New(Options{Snapshot: snap, Service: svc, Tenant: "acme.onetrust.com", Mode: "online", Now: tn.now}), 120, 36)
 	press(p, "R")
 	waitText(t, p, "Q4-TUI", "3 of "+numfmt.Commas(len(it)))
 	press(p, "enter")
@@ -98,7 +96,7 @@ func TestProgramReviewDecideAndResume(t *testing.T) {
 	if s := reviewScreenOf(t, m); s.item().Seq != 4 {
 		t.Fatalf("cursor on item %d after resuming and one decision, want 4", s.item().Seq)
 	}
-	r = loadReview(t, st, "Q4-TUI")
+	r = loadReview(t, svc, "Q4-TUI")
 	if r.Items[3].Decision != tenant.Keep || r.Items[3].Reviewer != "second-reviewer" || r.Items[3].Note != "ask the manager" {
 		t.Fatalf("resumed decision %+v", r.Items[3])
 	}
@@ -114,7 +112,7 @@ func TestProgramReviewApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, it := range r.Items[:3] {
-		if err := tn.store.Decide(ctx, r.ID, tenant.Decision{Key: it.Key(), Verdict: tenant.Revoke}); err != nil {
+		if err := tn.svc.Decide(ctx, r.ID, tenant.Decision{Key: it.Key(), Verdict: tenant.Revoke}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -161,7 +159,7 @@ func TestProgramReviewApply(t *testing.T) {
 			t.Fatalf("an undecided membership was revoked: %+v", it)
 		}
 	}
-	got := loadReview(t, tn.store, "apply-me")
+	got := loadReview(t, tn.svc, "apply-me")
 	if got.Counts.Applied != 3 || got.Counts.Failed != 0 {
 		t.Fatalf("review counts %+v", got.Counts)
 	}
@@ -187,7 +185,7 @@ func TestReviewScreenHintsAndRules(t *testing.T) {
 	if _, err := tn.svc.Sync(ctx, access.SyncOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := tn.store.Load(ctx)
+	snap, err := tn.svc.Load(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +228,7 @@ func TestReviewScreenHintsAndRules(t *testing.T) {
 
 func TestReviewScreenOffline(t *testing.T) {
 	tn := newTenant(t, scimtest.Config{Users: 60})
-	d := newDriver(t, New(Options{Snapshot: tn.snap, Service: access.New(nil, tn.store, "test"), Store: tn.store,
+	d := newDriver(t, New(Options{Snapshot: tn.snap, Service: tn.svc.Offline(),
 		OfflineReason: "--offline is set", Now: tn.now}), 100, 24)
 	d.key("R", "n")
 	d.typeText("offline")
@@ -240,7 +238,7 @@ func TestReviewScreenOffline(t *testing.T) {
 	d.contains("1 of ", "✓ saved")
 	d.key("A")
 	d.contains("needs a connection", "--offline is set")
-	if r := loadReview(t, tn.store, "offline"); r.Counts.Revoke != 1 || r.Counts.Applied != 0 {
+	if r := loadReview(t, tn.svc, "offline"); r.Counts.Revoke != 1 || r.Counts.Applied != 0 {
 		t.Fatalf("counts %+v", r.Counts)
 	}
 }

@@ -158,15 +158,12 @@ func (a *Model) startSync() tea.Cmd {
 	if !a.requireOnline("sync") {
 		return nil
 	}
-	if a.store == nil {
-		return a.setFlash(flashErr, markFail+" sync needs a cache store")
-	}
 	a.flash = flash{}
 	a.syncing = true
 	a.syncProg = access.SyncProgress{}
 	ch := make(chan tea.Msg, 16)
 	a.syncCh = ch
-	svc, store, ctx, opt, now := a.svc, a.store, a.ctx, a.opts.SyncOptions, a.clock
+	svc, ctx, opt, now := a.svc, a.ctx, a.opts.SyncOptions, a.clock
 	go func() {
 		start := now()
 		opt.Progress = func(p access.SyncProgress) {
@@ -178,7 +175,7 @@ func (a *Model) startSync() tea.Cmd {
 		info, err := svc.Sync(ctx, opt)
 		var snap *tenant.Snapshot
 		if err == nil {
-			snap, err = store.Load(ctx)
+			snap, err = svc.Load(ctx)
 		}
 		done := syncDoneMsg{snap: snap, info: info, took: now().Sub(start), err: err}
 		select {

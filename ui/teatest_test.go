@@ -118,7 +118,7 @@ func quit(t *testing.T, p *program) *Model {
 func afterGrace(p *program) { p.clock.ns.Add(int64(defaultGrace + time.Millisecond)) }
 
 func (tn *testTenant) program(t *testing.T, w, h int) *program {
-	m := New(Options{Snapshot: tn.snap, Service: tn.svc, Store: tn.store,
+	m := New(Options{Snapshot: tn.snap, Service: tn.svc,
 		Tenant: "acme.onetrust.com", Mode: "online", Now: tn.now})
 	return startProgram(t, m, w, h)
 }
@@ -217,7 +217,7 @@ func TestProgramMatrixMembersRevoke(t *testing.T) {
 
 func TestProgramOfflineAndNoSnapshot(t *testing.T) {
 	tn := newTenant(t, scimtest.Config{Users: 40})
-	m := New(Options{Snapshot: tn.snap, Store: tn.store, Tenant: "acme.onetrust.com", Mode: "offline",
+	m := New(Options{Snapshot: tn.snap, Service: tn.svc.Offline(), Tenant: "acme.onetrust.com", Mode: "offline",
 		OfflineReason: "--offline is set", Now: tn.now})
 	tm := startProgram(t, m, 80, 24)
 	waitText(t, tm, "OFFLINE", "read-only", "snapshot 4 min ago")

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/tenant"
 	"github.com/otaccess/otaccess/textsafe"
 )
@@ -318,18 +317,18 @@ func (a *app) auditCmd() *cobra.Command {
 		Short: "Show the audit log of writes made from this cache, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore()
+			svc, err := a.openCache()
 			if err != nil {
 				return err
 			}
-			entries, err := st.Audit(cmd.Context(), limit)
+			entries, err := svc.Audit(cmd.Context(), limit)
 			if err != nil {
 				return err
 			}
 			w := cmd.OutOrStdout()
 			if out.json {
 				if entries == nil {
-					entries = []cache.AuditEntry{}
+					entries = []tenant.AuditEntry{}
 				}
 				return writeJSON(w, entries)
 			}

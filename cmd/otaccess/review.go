@@ -23,22 +23,18 @@ func (a *app) localService() (*access.Service, error) {
 	if a.svc != nil {
 		return a.svc, nil
 	}
-	st, err := a.openStore()
-	if err != nil {
-		return nil, err
-	}
-	return access.New(nil, st, a.settings.Profile), nil
+	return a.openCache()
 }
 
 // loadReview loads review name from the cache; no connection is needed.
-// A missing review is cache.ErrNoReview, which says how to list them.
+// A missing review says how to list them (see explain).
 func (a *app) loadReview(cmd *cobra.Command, name string) (*access.Service, *tenant.Review, error) {
 	svc, err := a.localService()
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := svc.Store.Review(cmd.Context(), name)
-	return svc, r, err
+	r, err := svc.Review(cmd.Context(), name)
+	return svc, r, a.explain(err)
 }
 
 func (a *app) reviewCmd() *cobra.Command {
@@ -81,7 +77,7 @@ func (a *app) reviewStartCmd() *cobra.Command {
 			}
 			r, err := svc.StartReview(cmd.Context(), name, sc)
 			if err != nil {
-				return a.explainNoSnapshot(err)
+				return a.explain(err)
 			}
 			users := map[string]bool{}
 			var inactive, noRole, admin, fresh int
@@ -130,7 +126,7 @@ func (a *app) reviewListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			list, err := svc.Store.Reviews(cmd.Context())
+			list, err := svc.Reviews(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -323,7 +319,7 @@ a user who holds no role, and GROUP "-" for a group that is not role x org.`,
 			if cmd.Flags().Changed("note") {
 				d.Note = &note
 			}
-			if err := svc.Store.Decide(cmd.Context(), r.ID, d); err != nil {
+			if err := svc.Decide(cmd.Context(), r.ID, d); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s — %s\n", v, textsafe.Line(it.UserLabel), textsafe.Line(it.Membership()))
@@ -484,13 +480,13 @@ keeps the current and the previous sync; writes made from otaccess since
 the last sync count as changes too.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore()
+			svc, err := a.openCache()
 			if err != nil {
 				return err
 			}
-			d, _, err := st.DiffSincePrevious(cmd.Context())
+			d, _, err := svc.DiffSincePrevious(cmd.Context())
 			if err != nil {
-				return a.explainNoSnapshot(err)
+				return a.explain(err)
 			}
 			w := cmd.OutOrStdout()
 			if out.json {

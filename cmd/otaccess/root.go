@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/otaccess/otaccess/access"
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/config"
 	"github.com/otaccess/otaccess/tenant"
@@ -28,7 +27,7 @@ type app struct {
 	getenv   func(string) string
 
 	settings config.Settings
-	store    *cache.Store
+	cache    *access.Service // the cache, offline; svc adds the connection
 	svc      *access.Service
 }
 
@@ -75,7 +74,7 @@ Run with no subcommand to open the terminal UI on the configured tenant.`,
 
 // closeAfter makes every command of the tree run done when it returns,
 // error or not: cobra's post-run hooks run only after a success, and a
-// failed command must close its cache too (see cache.CloseDiscardingUnused).
+// failed command must close its cache too (see access.Service.CloseDiscardingUnused).
 func closeAfter(c *cobra.Command, done func()) {
 	if run := c.RunE; run != nil {
 		c.RunE = func(cmd *cobra.Command, args []string) error {
@@ -108,10 +107,11 @@ func (a *app) resolve() error {
 	return err
 }
 
-// openStore opens the cache for the resolved profile.
-func (a *app) openStore() (*cache.Store, error) {
-	if a.store != nil {
-		return a.store, nil
+// openCache opens the cache for the resolved profile, as a service without
+// a connection.
+func (a *app) openCache() (*access.Service, error) {
+	if a.cache != nil {
+		return a.cache, nil
 	}
 	if err := a.resolve(); err != nil {
 		return nil, err
@@ -119,16 +119,16 @@ func (a *app) openStore() (*cache.Store, error) {
 	path := a.settings.Cache
 	if path == "" {
 		var err error
-		if path, err = cache.DefaultPath(a.settings.CacheName); err != nil {
+		if path, err = access.DefaultCachePath(a.settings.CacheName); err != nil {
 			return nil, err
 		}
 	}
-	st, err := cache.Open(path)
+	svc, err := access.Open(nil, path, a.settings.Profile)
 	if err != nil {
 		return nil, err
 	}
-	a.store = st
-	return st, nil
+	a.cache = svc
+	return svc, nil
 }
 
 // service returns the access service; online when a URL and token are
@@ -136,7 +136,7 @@ func (a *app) openStore() (*cache.Store, error) {
 // error that says what to configure.
 func (a *app) service(ctx context.Context, needOnline bool) (*access.Service, error) {
 	if a.svc == nil {
-		st, err := a.openStore()
+		svc, err := a.openCache()
 		if err != nil {
 			return nil, err
 		}
@@ -151,7 +151,8 @@ func (a *app) service(ctx context.Context, needOnline bool) (*access.Service, er
 				return nil, err
 			}
 		}
-		a.svc = access.New(c, st, a.settings.Profile)
+		svc.Client = c
+		a.svc = svc
 	}
 	// Checked on every call: a service built offline for a read must not
 	// pass for an online one later in the same command.
@@ -178,17 +179,17 @@ func (a *app) whyOffline() string {
 
 // snapshot loads the cached snapshot with a message that says how to get one.
 func (a *app) snapshot(ctx context.Context) (*tenant.Snapshot, error) {
-	st, err := a.openStore()
+	svc, err := a.openCache()
 	if err != nil {
 		return nil, err
 	}
-	snap, err := st.Load(ctx)
+	snap, err := svc.Load(ctx)
 	if err == nil {
 		if note := a.foreignSnapshot(snap.Info); note != "" {
 			fmt.Fprintln(a.err, "note: "+note)
 		}
 	}
-	return snap, a.explainNoSnapshot(err)
+	return snap, a.explain(err)
 }
 
 // foreignSnapshot says whose snapshot the cache holds when that is not the
@@ -204,19 +205,25 @@ func (a *app) foreignSnapshot(info tenant.SyncInfo) string {
 		textsafe.Line(have), info.FinishedAt.Local().Format("2006-01-02 15:04"), textsafe.Line(want))
 }
 
-// explainNoSnapshot names the profile in cache.ErrNoSnapshot, since an
-// empty cache is most often a sync run under another profile; any other
-// error passes through.
-func (a *app) explainNoSnapshot(err error) error {
-	if errors.Is(err, cache.ErrNoSnapshot) {
+// explain adds to the cache's errors what to run about them: they say what
+// is so, the CLI says which command fixes it (the TUI says which key). An
+// empty cache names the profile, since it is most often a sync run under
+// another one. Any other error passes through.
+func (a *app) explain(err error) error {
+	switch {
+	case errors.Is(err, access.ErrNoSnapshot):
 		return fmt.Errorf("no snapshot in the cache for profile %q yet: run `otaccess sync` first", a.settings.Profile)
+	case errors.Is(err, access.ErrNoPrevious):
+		return fmt.Errorf("%w: run `otaccess sync` again to see what changed", err)
+	case errors.Is(err, access.ErrNoReview):
+		return fmt.Errorf("%w (`otaccess review list` shows them)", err)
 	}
 	return err
 }
 
 func (a *app) close() {
-	if a.store != nil {
-		a.store.CloseDiscardingUnused()
-		a.store = nil
+	if a.cache != nil {
+		a.cache.CloseDiscardingUnused()
+		a.cache, a.svc = nil, nil
 	}
 }

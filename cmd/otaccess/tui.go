@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/otaccess/otaccess/access"
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
 	"github.com/otaccess/otaccess/ui"
@@ -26,12 +25,12 @@ func (a *app) runTUI(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	snap, err := svc.Store.Load(ctx)
-	if err != nil && !errors.Is(err, cache.ErrNoSnapshot) {
+	snap, err := svc.Load(ctx)
+	if err != nil && !errors.Is(err, access.ErrNoSnapshot) {
 		return err
 	}
 	opts := ui.Options{
-		Snapshot: snap, Service: svc, Store: svc.Store, Tenant: tenantLabel(a.settings.URL, a.settings.Profile),
+		Snapshot: snap, Service: svc, Tenant: tenantLabel(a.settings.URL, a.settings.Profile),
 		Mode: "online", Now: time.Now, SyncOptions: access.SyncOptions{Concurrency: a.settings.Concurrency},
 	}
 	if !svc.Online() {
@@ -79,12 +78,12 @@ cache or config. Try --users 100000 --roles 40 --orgs 50 for the scale tenant.`,
 			if _, err := d.svc.Sync(ctx, access.SyncOptions{}); err != nil {
 				return err
 			}
-			snap, err := d.svc.Store.Load(ctx)
+			snap, err := d.svc.Load(ctx)
 			if err != nil {
 				return err
 			}
 			return ui.Run(ctx, ui.Options{
-				Snapshot: snap, Service: d.svc, Store: d.svc.Store, Tenant: "demo.onetrust.test",
+				Snapshot: snap, Service: d.svc, Tenant: "demo.onetrust.test",
 				Mode: "demo", Now: time.Now,
 			})
 		},
@@ -129,21 +128,21 @@ func startDemo(ctx context.Context, cfg scimtest.Config) (*demo, error) {
 		return nil, err
 	}
 	cleanup := func() { stopServer(); <-done; os.RemoveAll(dir) }
-	store, err := cache.Open(filepath.Join(dir, "demo.db"))
-	if err != nil {
-		cleanup()
-		return nil, err
-	}
+
 	// The embedded fake enforces OneTrust's limits and the client paces
 	// itself for them, as against a real tenant.
 	c, err := client.New(client.Options{BaseURL: "http://" + ln.Addr().String() + srv.BasePath(), Token: token, UserAgent: "otaccess-demo"})
 	if err != nil {
-		store.Close()
+		cleanup()
+		return nil, err
+	}
+	svc, err := access.Open(c, filepath.Join(dir, "demo.db"), "demo")
+	if err != nil {
 		cleanup()
 		return nil, err
 	}
 	return &demo{
-		svc:   access.New(c, store, "demo"),
-		close: func() { store.Close(); cleanup() },
+		svc:   svc,
+		close: func() { svc.Close(); cleanup() },
 	}, nil
 }
