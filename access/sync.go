@@ -34,6 +34,13 @@ type SyncOptions struct {
 // give up on a server that does not answer.
 const DefaultSyncDeadline = 2 * time.Minute
 
+// RateLimitError says a request limit is used up until Until, for longer
+// than the client waits on its own; a UI counts down to it.
+type RateLimitError = client.RateLimitError
+
+// AsRateLimit returns the RateLimitError in err's chain, if any.
+func AsRateLimit(err error) (*RateLimitError, bool) { return client.AsRateLimit(err) }
+
 // SyncProgress is a sync's progress so far.
 type SyncProgress struct {
 	Users, UsersTotal   int

@@ -70,7 +70,13 @@ type flash struct {
 	kind flashKind
 	text string
 	id   int
+	// rate, when set, is a used-up request limit: the line counts down to
+	// when it lifts instead of showing text.
+	rate *access.RateLimitError
 }
+
+// rateTickMsg moves a rate limit's countdown on.
+type rateTickMsg struct{ id int }
 
 const flashTTL = 5 * time.Second
 
@@ -278,6 +284,24 @@ func (a *Model) mode() string {
 }
 
 // setFlash shows a message; non-errors expire, errors stay until replaced.
+// setRateFlash shows a used-up request limit as a countdown to when it
+// lifts, ticking every second.
+func (a *Model) setRateFlash(rl *access.RateLimitError) tea.Cmd {
+	a.flashSeq++
+	a.flash = flash{kind: flashErr, rate: rl, id: a.flashSeq}
+	return a.after(time.Second, rateTickMsg{id: a.flashSeq})
+}
+
+func (a *Model) rateTick(msg rateTickMsg) tea.Cmd {
+	if msg.id != a.flash.id || a.flash.rate == nil {
+		return nil
+	}
+	if a.clock().Before(a.flash.rate.Until) {
+		return a.after(time.Second, msg)
+	}
+	return a.setFlash(flashInfo, "the request limit has lifted; press "+a.keys.Sync.Help().Key+" to sync")
+}
+
 func (a *Model) setFlash(kind flashKind, text string) tea.Cmd {
 	a.flashSeq++
 	a.flash = flash{kind: kind, text: safe(text), id: a.flashSeq}
@@ -329,6 +353,8 @@ func (a *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.flash = flash{}
 		}
 		return a, nil
+	case rateTickMsg:
+		return a, a.rateTick(msg)
 	case ageTickMsg:
 		return a, a.after(30*time.Second, ageTickMsg{})
 	case spinner.TickMsg:
@@ -625,6 +651,9 @@ func (a *Model) flashLine(w int) string {
 		return " " + st.Pending.Render(a.spin.View()+" "+safe(text)+"…")
 	}
 	f := a.flash
+	if f.rate != nil {
+		f.text = markFail + " " + safe(f.rate.Message(a.clock()))
+	}
 	switch f.kind {
 	case flashErr:
 		return " " + st.FlashErr.Render(clip(f.text, w-1))

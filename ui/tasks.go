@@ -188,6 +188,9 @@ func (a *Model) startSync() tea.Cmd {
 
 func (a *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 	a.syncing = false
+	if rl, ok := access.AsRateLimit(msg.err); ok {
+		return a.setRateFlash(rl)
+	}
 	if msg.err != nil {
 		return a.setFlash(flashErr, markFail+" "+msg.err.Error())
 	}

@@ -117,8 +117,9 @@ type Server struct {
 	faultMu sync.Mutex
 	faults  []*faultState
 
-	rateMu  sync.Mutex
-	windows map[string]*rateWindow
+	rateMu    sync.Mutex
+	windows   map[string]*rateWindow
+	throttled atomic.Int64
 
 	logMu sync.Mutex
 	log   []RequestRecord
@@ -540,6 +541,7 @@ func (s *Server) rateLimit(w http.ResponseWriter, rel string) int {
 		h.Set("ot-period", name)
 		h.Set("ot-request-made", strconv.Itoa(win.n))
 		writeError(w, http.StatusTooManyRequests, "", fmt.Sprintf("rate limit of %d requests per %s exceeded; retry after %d seconds", limit, strings.ToLower(name), secs))
+		s.throttled.Add(1)
 		return true
 	}
 	if check("hour", s.cfg.RateLimitPerHour, 60*s.cfg.RateWindow, "HOUR") ||
@@ -547,6 +549,18 @@ func (s *Server) rateLimit(w http.ResponseWriter, rel string) int {
 		return http.StatusTooManyRequests
 	}
 	return 0
+}
+
+// Throttled is how many requests the rate limits have refused.
+func (s *Server) Throttled() int64 { return s.throttled.Load() }
+
+// ResetRateLimits starts every rate window afresh, as if an hour had
+// passed without a request: a benchmark's runs each start as a user's
+// first sync of the day would.
+func (s *Server) ResetRateLimits() {
+	s.rateMu.Lock()
+	defer s.rateMu.Unlock()
+	clear(s.windows)
 }
 
 // ---- test server ----

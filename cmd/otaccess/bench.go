@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,7 +19,7 @@ func (a *app) benchCmd() *cobra.Command {
 	ref := bench.Reference()
 	opt := ref
 	var asJSON bool
-	var measureUI string
+	var measureUI, sequential string
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure sync, filter, render, open, matrix, memory and writes on a generated tenant",
@@ -31,6 +32,19 @@ the sync's requests in flight.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			if sequential != "" {
+				// The baseline script, timed by the parent from start to exit.
+				tok, err := os.ReadFile(a.flags.TokenFile)
+				if err != nil {
+					return err
+				}
+				n, err := bench.Sequential(ctx, sequential, strings.TrimSpace(string(tok)))
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), n)
+				return nil
+			}
 			if measureUI != "" {
 				// The child half of the memory figure: only the cache and
 				// the UI live in this process.
@@ -46,12 +60,16 @@ the sync's requests in flight.`,
 			if opt.Latency < 0 || opt.Latency > 10*time.Second {
 				return errors.New("--latency must be 0..10s")
 			}
+			if opt.Runs < 1 || opt.Runs > 10 {
+				return errors.New("--runs must be 1..10")
+			}
 			if c := a.flags.Concurrency; c < 0 || c > 32 {
-				return errors.New("--concurrency must be 1..32 (0: the default, 4)")
+				return errors.New("--concurrency must be 1..32 (0: the default, 8)")
 			}
 			opt.Concurrency = a.flags.Concurrency
 			opt.Log = cmd.ErrOrStderr()
 			opt.MeasureUI = measureInChild
+			opt.CLI = runChild
 			rep, err := bench.Run(ctx, opt)
 			if err != nil {
 				return err
@@ -68,9 +86,12 @@ the sync's requests in flight.`,
 	fl.IntVar(&opt.Orgs, "orgs", ref.Orgs, "organizations in the generated tenant")
 	fl.Int64Var(&opt.Seed, "seed", ref.Seed, "generator seed")
 	fl.DurationVar(&opt.Latency, "latency", ref.Latency, "latency injected before every request is served")
+	fl.IntVar(&opt.Runs, "runs", 3, "runs of each sync and of the sequential script; the best counts")
 	fl.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fl.StringVar(&measureUI, "measure-ui", "", "internal: measure opening this cache file in the UI and print JSON")
 	_ = fl.MarkHidden("measure-ui")
+	fl.StringVar(&sequential, "sequential", "", "internal: run the sequential baseline script against this SCIM URL")
+	_ = fl.MarkHidden("sequential") // its token comes from --token-file
 	return cmd
 }
 
@@ -94,4 +115,29 @@ func measureInChild(ctx context.Context, cacheFile string) (bench.UIMeasure, err
 		return bench.UIMeasure{}, fmt.Errorf("measuring in a child process: %w", err)
 	}
 	return m, nil
+}
+
+// runChild runs `otaccess ARGS` as a user would, timed from its start to
+// its exit, with no OTACCESS_* setting of this environment leaking in.
+func runChild(ctx context.Context, args []string) (bench.ChildRun, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return bench.ChildRun{}, err
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "OTACCESS_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err = cmd.Run()
+	took := time.Since(start)
+	if err != nil {
+		return bench.ChildRun{}, fmt.Errorf("otaccess %s: %v: %s", args[0], err, strings.TrimSpace(stderr.String()))
+	}
+	st := cmd.ProcessState
+	return bench.ChildRun{Took: took, CPU: st.UserTime() + st.SystemTime(), PeakRSS: bench.PeakRSS(st), Stdout: stdout.String()}, nil
 }

@@ -14,12 +14,12 @@ import (
 // JSON forms both come out. Timing targets are not asserted.
 func TestBenchCommand(t *testing.T) {
 	e := newEnv(t, scimtest.Config{Users: 10}) // the CLI harness wants a tenant; bench serves its own
-	r := e.mustRun("bench", "--users", "400", "--roles", "4", "--orgs", "3", "--latency", "1ms", "--json")
+	r := e.mustRun("bench", "--users", "400", "--roles", "4", "--orgs", "3", "--latency", "1ms", "--runs", "1", "--json")
 	var rep bench.Report
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("bench --json: %v\n%s", err, r.stdout)
 	}
-	if len(rep.Rows) != 7 || rep.Tenant.Users != 400 || rep.Tenant.Groups != 12 {
+	if len(rep.Rows) != 8 || rep.Tenant.Users != 400 || rep.Tenant.Groups != 12 {
 		t.Fatalf("report %+v", rep)
 	}
 	for _, row := range rep.Rows {
@@ -27,14 +27,21 @@ func TestBenchCommand(t *testing.T) {
 			t.Errorf("%s: %s", row.Figure, row.Err)
 		}
 	}
-	if mem := rep.Rows[5]; !strings.Contains(mem.Measured, "a process of its own") || mem.Metrics["rss_bytes"] <= 0 {
+	if mem := rep.Rows[6]; !strings.Contains(mem.Measured, "a process of its own") || mem.Metrics["rss_bytes"] <= 0 {
 		t.Errorf("memory row %+v", mem)
+	}
+	// The sync and the script ran as child processes of the real binary.
+	if sync := rep.Rows[0]; !strings.Contains(sync.Limit, "in a child process") || sync.Metrics["requests"] != 2 || sync.Metrics["throttled_1ms"] != 0 {
+		t.Errorf("sync row %+v", sync)
+	}
+	if seq := rep.Rows[1]; seq.Metrics["sequential_requests"] != 2 {
+		t.Errorf("sequential row %+v", seq)
 	}
 	if !strings.Contains(r.stderr, "generating 400 users") {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 
-	table := e.mustRun("bench", "--users", "300", "--roles", "3", "--orgs", "2", "--latency", "0s").stdout
+	table := e.mustRun("bench", "--users", "300", "--roles", "3", "--orgs", "2", "--latency", "0s", "--runs", "1").stdout
 	for _, want := range []string{"figure", "full sync", "grant/revoke round trip", "result"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)

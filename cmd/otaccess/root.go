@@ -59,7 +59,7 @@ Run with no subcommand to open the terminal UI on the configured tenant.`,
 	pf.StringVar(&a.flags.Cache, "cache", "", "cache file (env OTACCESS_CACHE; default: user cache dir/otaccess/PROFILE.db, or one named after the --url)")
 	pf.StringVar(&a.cfgPath, "config", "", "config file (env OTACCESS_CONFIG; default: user config dir/otaccess/config.toml)")
 	pf.BoolVar(&a.flags.Offline, "offline", false, "use the cached snapshot only, read-only")
-	pf.IntVar(&a.flags.Concurrency, "concurrency", 0, "parallel page requests during sync (default 4)")
+	pf.IntVar(&a.flags.Concurrency, "concurrency", 0, "parallel page requests during sync (default 8)")
 
 	root.AddCommand(
 		a.syncCmd(),
