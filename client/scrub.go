@@ -19,7 +19,8 @@ import (
 //     U+FFFD, whitespace runs fold to one space (read only as far as the
 //     excerpt could reach, however large the body);
 //  2. redact: the token, matched case-insensitively and across spaces,
-//     U+FFFD and tags, becomes [redacted] — before anything is cut;
+//     U+FFFD, combining marks and tags (or inside a tag), becomes
+//     [redacted] — before anything is cut;
 //  3. withhold: text that still holds any keyRun characters of the token
 //     in a row is replaced whole by a notice;
 //  4. cut to the excerpt's length.
