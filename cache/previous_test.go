@@ -9,14 +9,6 @@ import (
 	"github.com/otaccess/otaccess/tenant"
 )
 
-func refIDs(us []tenant.UserRef) []string {
-	out := []string{}
-	for _, u := range us {
-		out = append(out, u.ID)
-	}
-	return out
-}
-
 func membershipIDs(ms []tenant.MembershipRef) []string {
 	out := []string{}
 	for _, m := range ms {

@@ -20,9 +20,11 @@ var migrations = []string{
 // contiguous range (fast to load, fast to prune). memberships is the
 // normalised truth; users.group_ids mirrors it for loading (v4 drops
 // memberships: see schemaV4). Times are RFC 3339 UTC
-// text, readable with the sqlite3 shell. raw holds the wire JSON (users
+// text, readable with the sqlite3 shell. raw held the wire JSON (users
 // without their groups: memberships has those) for the detail view; v3
 // drops it, and the typed columns, from users (see schemaV3SlimUsers).
+// groups.raw stays in the schema but is written empty since the store
+// keeps the model only, not the SCIM client's format (see groupRow).
 const schemaV1 = `
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,

@@ -1,6 +1,3 @@
-// Package ui is otaccess's terminal UI: a Bubble Tea program that browses a
-// tenant snapshot (users, the role x organization matrix, groups) and, when
-// online, grants, revokes and deprovisions through access.Service.
 package ui
 
 import (

@@ -1,4 +1,3 @@
-// Command otaccess is a terminal access browser for OneTrust tenants (SCIM 2.0).
 package main
 
 import (

@@ -18,7 +18,7 @@ import (
 )
 
 // app is the state shared by subcommands: resolved settings, and lazily the
-// cache store, the client and the access service.
+// cache (an offline access service) and the service with its client.
 type app struct {
 	in       io.Reader
 	out, err io.Writer
