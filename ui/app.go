@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
@@ -33,6 +32,10 @@ type Options struct {
 	Mode        string
 	Now         func() time.Time
 	SyncOptions access.SyncOptions
+	// Keys and Styles replace DefaultKeyMap() and DefaultStyles() (a
+	// config file's rebinding and theme); nil keeps the defaults.
+	Keys   *KeyMap
+	Styles *Styles
 }
 
 // screen is one page of the UI. Screens live on a stack; the top one gets
@@ -45,7 +48,7 @@ type screen interface {
 	// view renders at most h lines of width w.
 	view(a *Model, w, h int) []string
 	// hints are the bindings shown in the key-hint line.
-	hints(a *Model) []key.Binding
+	hints(a *Model) []Binding
 	// info is shown in the hint line before the keys ("" for none).
 	info(a *Model) string
 	// refresh re-reads the snapshot after it changed; false means the
@@ -141,10 +144,16 @@ func New(opts Options) *Model {
 		ctx:     context.Background(),
 		svc:     opts.Service,
 		keys:    DefaultKeyMap(),
-		st:      newStyles(defaultTheme),
+		st:      DefaultStyles(),
 		pending: map[string]access.Change{},
 		grace:   defaultGrace,
 		clock:   time.Now,
+	}
+	if opts.Keys != nil {
+		a.keys = *opts.Keys
+	}
+	if opts.Styles != nil {
+		a.st = *opts.Styles
 	}
 	a.help = help.New()
 	a.help.Styles = help.Styles{
@@ -315,7 +324,7 @@ func (a *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.width, a.height = msg.Width, msg.Height
 		return a, nil
 	case tea.KeyPressMsg:
-		if msg.String() == "alt+esc" {
+		if matches(msg, a.keys.DoubleEsc) {
 			// Two quick escapes arrive as one alt+esc (ESC ESC on the
 			// wire); the user meant back, back.
 			esc := tea.KeyPressMsg{Code: tea.KeyEscape}
@@ -381,7 +390,7 @@ func (a *Model) startSpinner() tea.Cmd {
 }
 
 func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	if msg.String() == "ctrl+c" {
+	if matches(msg, a.keys.ForceQuit) {
 		return tea.Quit
 	}
 	if a.showHelp {
@@ -402,27 +411,27 @@ func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	k := a.keys
 	switch {
-	case key.Matches(msg, k.Quit):
+	case matches(msg, k.Quit):
 		return tea.Quit
-	case key.Matches(msg, k.Help):
+	case matches(msg, k.Help):
 		a.showHelp = true
 		return nil
-	case key.Matches(msg, k.UsersTab):
+	case matches(msg, k.UsersTab):
 		a.switchTab(tabUsers)
 		return nil
-	case key.Matches(msg, k.MatrixTab, k.Matrix):
+	case matches(msg, k.MatrixTab, k.Matrix):
 		a.switchTab(tabMatrix)
 		return nil
-	case key.Matches(msg, k.GroupsTab):
+	case matches(msg, k.GroupsTab):
 		a.switchTab(tabGroups)
 		return nil
-	case key.Matches(msg, k.NextTab):
+	case matches(msg, k.NextTab):
 		a.switchTab(a.tab + 1)
 		return nil
-	case key.Matches(msg, k.PrevTab):
+	case matches(msg, k.PrevTab):
 		a.switchTab(a.tab - 1)
 		return nil
-	case key.Matches(msg, k.Sync):
+	case matches(msg, k.Sync):
 		return a.startSync()
 	}
 	cmd, handled := top.update(a, msg)
@@ -432,7 +441,7 @@ func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if cmd, ok := a.reviewKey(msg); ok { // R reviews, d changes (review.go)
 		return cmd
 	}
-	if key.Matches(msg, k.Back) {
+	if matches(msg, k.Back) {
 		if len(a.stack) > 1 {
 			a.pop()
 		} else if a.flash.kind == flashErr {
@@ -571,30 +580,20 @@ func (a *Model) titleBar(w int) string {
 // marked when offline.
 func (a *Model) hintLine(w int) string {
 	info := ""
-	var binds []key.Binding
+	var binds []Binding
 	switch {
 	case a.showHelp:
 		info = "↑/↓ scroll · any other key closes help"
 	case len(a.dialogs) > 0:
-		binds = []key.Binding{a.keys.Yes, a.keys.No, a.keys.Switch, a.keys.Choose}
-		if h, ok := a.dialogs[len(a.dialogs)-1].(interface{ hints(*Model) []key.Binding }); ok {
+		binds = []Binding{a.keys.Dialog.Yes, a.keys.Dialog.No, a.keys.Dialog.Switch, a.keys.Dialog.Choose}
+		if h, ok := a.dialogs[len(a.dialogs)-1].(interface{ hints(*Model) []Binding }); ok {
 			binds = h.hints(a)
 		}
 	default:
 		info = a.top().info(a)
 		binds = a.top().hints(a)
 	}
-	if a.readOnly() {
-		marked := make([]key.Binding, len(binds))
-		for i, b := range binds {
-			marked[i] = b
-			if a.isWriteKey(b) {
-				h := b.Help()
-				marked[i].SetHelp(h.Key, h.Desc+" (offline)")
-			}
-		}
-		binds = marked
-	}
+	binds = a.markDisabled(binds)
 	left := ""
 	if info != "" {
 		// The info names what the cursor is on in full (labels elsewhere
@@ -603,21 +602,11 @@ func (a *Model) hintLine(w int) string {
 	}
 	lw := ansi.StringWidth(left)
 	a.help.SetWidth(max(0, w-lw-3))
-	keys := a.help.ShortHelpView(binds)
+	keys := a.help.ShortHelpView(helpBindings(binds))
 	if left != "" && keys != "" {
 		return left + "   " + keys
 	}
 	return left + " " + keys
-}
-
-func (a *Model) isWriteKey(b key.Binding) bool {
-	k := a.keys
-	for _, wb := range []key.Binding{k.Toggle, k.Revoke, k.Deprovision, k.Sync} {
-		if b.Help() == wb.Help() {
-			return true
-		}
-	}
-	return false
 }
 
 // flashLine shows work in progress (sync, writes) or the last message.

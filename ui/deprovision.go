@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -107,7 +106,7 @@ func (d *deprovDialog) yesEnabled(a *Model) bool {
 
 func (d *deprovDialog) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
 	if d.finished {
-		if km, ok := m.(tea.KeyPressMsg); ok && (key.Matches(km, a.keys.Back, a.keys.Choose, a.keys.No) || km.String() == "q") {
+		if km, ok := m.(tea.KeyPressMsg); ok && matches(km, a.keys.Dialog.Close) {
 			return nil, true
 		}
 		return nil, false
@@ -116,7 +115,7 @@ func (d *deprovDialog) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
 		// esc stops the run: steps not yet sent are skipped, the request in
 		// flight is abandoned, and the final re-read of the user shows what
 		// the server holds, so the snapshot stays true.
-		if km, ok := m.(tea.KeyPressMsg); ok && key.Matches(km, a.keys.Back) && !d.stopping {
+		if km, ok := m.(tea.KeyPressMsg); ok && matches(km, a.keys.Dialog.Stop) && !d.stopping {
 			d.stopping = true
 			d.stop()
 		}
@@ -135,17 +134,16 @@ func (d *deprovDialog) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
 		return nil, false
 	}
 	k := a.keys
-	ks := msg.String()
-	if ks == "esc" {
+	if matches(msg, k.Back) {
 		return nil, true
 	}
-	if ks == "tab" || ks == "shift+tab" {
-		d.cycleFocus(ks == "tab")
+	if matches(msg, k.Dialog.NextFocus, k.Dialog.PrevFocus) {
+		d.cycleFocus(matches(msg, k.Dialog.NextFocus))
 		return d.focusCmd(), false
 	}
 	switch d.focus {
 	case focusInput:
-		if ks == "enter" {
+		if matches(msg, k.Dialog.Choose) {
 			d.focus = focusButtons
 			d.input.Blur()
 			return nil, false
@@ -158,35 +156,39 @@ func (d *deprovDialog) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
 		return cmd, false
 	case focusOptions:
 		switch {
-		case key.Matches(msg, k.Up):
+		case matches(msg, k.Up):
 			d.option = (d.option + optCount - 1) % optCount
 			d.choice = 0
 			return nil, false
-		case key.Matches(msg, k.Down):
+		case matches(msg, k.Down):
 			d.option = (d.option + 1) % optCount
 			d.choice = 0
 			return nil, false
-		case ks == "1", ks == "2", ks == "3":
-			d.option = int(ks[0] - '1')
+		case matches(msg, k.Dialog.Pick[:]...):
+			for i, p := range k.Dialog.Pick {
+				if matches(msg, p) {
+					d.option = i
+				}
+			}
 			d.choice = 0
 			return nil, false
-		case key.Matches(msg, k.Choose):
+		case matches(msg, k.Dialog.Choose):
 			d.cycleFocus(true)
 			return d.focusCmd(), false
 		}
 	case focusButtons:
 		switch {
-		case key.Matches(msg, k.Up):
+		case matches(msg, k.Up):
 			d.focus = focusOptions
 			return nil, false
-		case key.Matches(msg, k.Switch):
+		case matches(msg, k.Dialog.Switch):
 			if d.choice == 0 && d.yesEnabled(a) {
 				d.choice = 1
 			} else {
 				d.choice = 0
 			}
 			return nil, false
-		case key.Matches(msg, k.Choose):
+		case matches(msg, k.Dialog.Choose):
 			if d.choice == 1 && d.yesEnabled(a) {
 				return d.start(a), false
 			}
@@ -194,12 +196,12 @@ func (d *deprovDialog) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
 		}
 	}
 	switch {
-	case key.Matches(msg, k.Yes):
+	case matches(msg, k.Dialog.Yes):
 		if d.yesEnabled(a) {
 			return d.start(a), false
 		}
 		return nil, false
-	case key.Matches(msg, k.No):
+	case matches(msg, k.Dialog.No):
 		return nil, true
 	}
 	return nil, false
@@ -343,7 +345,7 @@ func (d *deprovDialog) view(a *Model, maxW, maxH int) []string {
 			if d.res.User != nil {
 				state = fmt.Sprintf("the server now has the user %s with %s", activeWord(d.res.User.Active), numfmt.Count(len(d.res.User.Groups), "membership", "memberships"))
 			}
-			body = append(body, "", st.Muted.Render(state), "", st.ButtonOn.Render("[ Close ]")+st.Muted.Render("  enter/esc"))
+			body = append(body, "", st.Muted.Render(state), "", st.ButtonOn.Render("[ Close ]")+st.Muted.Render("  "+keyName(a.keys.Dialog.Close)))
 		}
 		return box(st, title, body, maxW, 50)
 	}
@@ -441,19 +443,18 @@ func squeeze(ls []prioLine, n int) []string {
 	return out
 }
 
-func (d *deprovDialog) hints(a *Model) []key.Binding {
+func (d *deprovDialog) hints(a *Model) []Binding {
 	switch {
 	case d.running && !d.stopping:
-		return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop"))}
+		return []Binding{a.keys.Dialog.Stop}
 	case d.running:
 		return nil
 	case d.finished:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter/esc", "close"))}
+		return []Binding{a.keys.Dialog.Close}
 	}
-	return []key.Binding{
-		key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "option")),
-		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
-		a.keys.Yes, a.keys.No,
+	return []Binding{
+		a.keys.Dialog.Option, a.keys.Dialog.NextFocus,
+		a.keys.Dialog.Yes, a.keys.Dialog.No,
 	}
 }
 

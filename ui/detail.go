@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -197,9 +196,9 @@ func (s *detailScreen) view(a *Model, w, h int) []string {
 	n := len(a.snap.Users[s.user].Groups)
 	title := fmt.Sprintf(" Roles × organizations — %s", numfmt.Count(n, "membership", "memberships"))
 	if s.hideEmpty {
-		title += st.Muted.Render("  (only held roles/orgs; z shows all)")
+		title += st.Muted.Render("  (only held roles/orgs; " + keyName(a.keys.HideEmpty) + " shows all)")
 	} else if len(a.snap.Roles) > 0 {
-		title += st.Muted.Render("  (z hides empty rows/columns)")
+		title += st.Muted.Render("  (" + keyName(a.keys.HideEmpty) + " hides empty rows/columns)")
 	}
 	out = append(out, st.Bold.Render(title))
 	spec := s.spec(a)
@@ -207,7 +206,7 @@ func (s *detailScreen) view(a *Model, w, h int) []string {
 	case len(a.snap.Roles) == 0:
 		out = append(out, "  "+st.Muted.Render("this tenant has no role x organization groups"))
 	case spec.rows == 0 || spec.cols == 0:
-		out = append(out, "  "+st.Muted.Render("no memberships — press z to show every role and organization"))
+		out = append(out, "  "+st.Muted.Render("no memberships — press "+keyName(a.keys.HideEmpty)+" to show every role and organization"))
 	default:
 		out = append(out, s.g.view(st, w, gridH, spec)...)
 	}
@@ -245,7 +244,7 @@ func (s *detailScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 	}
 	switch {
-	case key.Matches(km, k.Toggle):
+	case matches(km, k.Toggle):
 		g, role, org := s.cursorGroup()
 		if role < 0 {
 			return nil, true
@@ -254,22 +253,21 @@ func (s *detailScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 			return a.setFlash(flashInfo, fmt.Sprintf("the tenant has no group for %s in %s", a.snap.Roles[role].Name, a.snap.Orgs[org].Name)), true
 		}
 		return a.confirmChange(s.user, g, !a.snap.IsMember(s.user, g)), true
-	case key.Matches(km, k.HideEmpty):
+	case matches(km, k.HideEmpty):
 		s.hideEmpty = !s.hideEmpty
 		s.refresh(a)
 		return nil, true
-	case key.Matches(km, k.Deprovision):
+	case matches(km, k.Deprovision):
 		return a.openDeprovision(s.user), true
-	case key.Matches(km, k.CopyID):
+	case matches(km, k.CopyID):
 		return a.copyID(s.userID), true
 	}
 	return nil, false
 }
 
-func (s *detailScreen) hints(a *Model) []key.Binding {
+func (s *detailScreen) hints(a *Model) []Binding {
 	k := a.keys
-	move := key.NewBinding(key.WithKeys("up"), key.WithHelp("←↑↓→", "move"))
-	return []key.Binding{move, k.Toggle, k.HideEmpty, k.Deprovision, k.CopyID, k.Back}
+	return []Binding{k.Move, k.Toggle, k.HideEmpty, k.Deprovision, k.CopyID, k.Back}
 }
 
 // info names the cell under the cursor in full: labels are truncated.

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -43,13 +42,13 @@ func (d *confirmDialog) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
 	}
 	k := a.keys
 	switch {
-	case key.Matches(msg, k.Yes):
+	case matches(msg, k.Dialog.Yes):
 		return d.onYes(a), true
-	case key.Matches(msg, k.No):
+	case matches(msg, k.Dialog.No):
 		return nil, true
-	case key.Matches(msg, k.Switch):
+	case matches(msg, k.Dialog.Switch):
 		d.choice = 1 - d.choice
-	case key.Matches(msg, k.Choose):
+	case matches(msg, k.Dialog.Choose):
 		if d.choice == 1 {
 			return d.onYes(a), true
 		}

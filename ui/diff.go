@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -141,11 +140,11 @@ func (s *diffScreen) info(a *Model) string {
 		numfmt.Commas(len(d.Deactivated)), numfmt.Commas(len(d.Reactivated)), numfmt.Commas(len(d.Granted)), numfmt.Commas(len(d.Revoked)))
 }
 
-func (s *diffScreen) hints(a *Model) []key.Binding {
+func (s *diffScreen) hints(a *Model) []Binding {
 	if len(s.rows) == 0 {
-		return []key.Binding{a.keys.Back, a.keys.Sync, a.keys.Help}
+		return []Binding{a.keys.Back, a.keys.Sync, a.keys.Help}
 	}
-	return []key.Binding{a.keys.Open, a.keys.Back, a.keys.Sync, a.keys.Help}
+	return []Binding{a.keys.Open, a.keys.Back, a.keys.Sync, a.keys.Help}
 }
 
 func (s *diffScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
@@ -160,7 +159,7 @@ func (s *diffScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 	}
 	switch {
-	case key.Matches(km, k.Open):
+	case matches(km, k.Open):
 		if s.cursor >= len(s.rows) || a.snap == nil {
 			return nil, true
 		}
@@ -182,14 +181,14 @@ func (s *diffScreen) view(a *Model, w, h int) []string {
 		return []string{"", " " + st.Muted.Render("reading the previous snapshot…")}
 	case errors.Is(s.err, access.ErrNoPrevious):
 		msg := []string{st.Bold.Render("Only one sync in the cache."), "",
-			"The cache keeps the current and the previous sync;", "sync again (r) to see what changed since this one."}
+			"The cache keeps the current and the previous sync;", "sync again (" + keyName(a.keys.Sync) + ") to see what changed since this one."}
 		return centerCenter(msg, w, h)
 	case s.err != nil:
 		return []string{"", " " + st.Error.Render(clip(markFail+" "+safe(s.err.Error()), w-1))}
 	}
 	if s.prev.Info.ID >= s.cur.Info.ID {
 		// Another otaccess synced since this screen's snapshot was loaded.
-		msg := []string{st.Bold.Render("The cache holds a newer sync than this view."), "", "Sync (r) to load it and see what changed."}
+		msg := []string{st.Bold.Render("The cache holds a newer sync than this view."), "", "Sync (" + keyName(a.keys.Sync) + ") to load it and see what changed."}
 		return centerCenter(msg, w, h)
 	}
 	from, to := s.d.From.FinishedAt.Local(), s.d.To.FinishedAt.Local()

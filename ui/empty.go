@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -20,7 +19,7 @@ func (e *emptyScreen) view(a *Model, w, h int) []string {
 		"",
 	}
 	if !a.readOnly() {
-		msg = append(msg, "Press "+st.Bold.Render("r")+" to sync it now, or run:", "")
+		msg = append(msg, "Press "+st.Bold.Render(keyName(a.keys.Sync))+" to sync it now, or run:", "")
 	} else {
 		msg = append(msg, "Sync one first (it needs the tenant URL and an API token):", "")
 	}
@@ -37,11 +36,11 @@ func (e *emptyScreen) view(a *Model, w, h int) []string {
 	return centerCenter(msg, w, h)
 }
 
-func (e *emptyScreen) hints(a *Model) []key.Binding {
+func (e *emptyScreen) hints(a *Model) []Binding {
 	if a.readOnly() {
-		return []key.Binding{a.keys.Help, a.keys.Quit}
+		return []Binding{a.keys.Help, a.keys.Quit}
 	}
-	return []key.Binding{a.keys.Sync, a.keys.Help, a.keys.Quit}
+	return []Binding{a.keys.Sync, a.keys.Help, a.keys.Quit}
 }
 
 func (e *emptyScreen) info(*Model) string { return "" }

@@ -3,7 +3,6 @@ package ui
 import (
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -19,12 +18,15 @@ type filterInput struct {
 }
 
 func newFilterInput(a *Model) filterInput {
-	return newFilterInputWith(a, "/ to filter: name, email, role:auditor, org:\"EMEA - Sales\", status:inactive")
+	return newFilterInputWith(a, "to filter: name, email, role:auditor, org:\"EMEA - Sales\", status:inactive")
 }
 
+// newFilterInputWith makes a filter line; placeholder says what typing the
+// filter key does ("to filter members"), and is prefixed with that key.
 func newFilterInputWith(a *Model, placeholder string) filterInput {
+	placeholder = keyName(a.keys.Filter) + " " + placeholder
 	in := textinput.New()
-	in.Prompt = "/ "
+	in.Prompt = keyName(a.keys.Filter) + " "
 	in.Placeholder = ""
 	sty := in.Styles()
 	sty.Focused.Prompt = a.st.Bold
@@ -55,11 +57,11 @@ func (f *filterInput) clear() {
 func (f *filterInput) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 	before := f.in.Value()
 	if km, ok := msg.(tea.KeyPressMsg); ok {
-		switch km.String() {
-		case "enter":
+		switch {
+		case matches(km, a.keys.Input.Keep):
 			f.in.Blur()
 			return nil, false
-		case "esc":
+		case matches(km, a.keys.Input.Clear):
 			f.in.Blur()
 			f.clear()
 			return nil, before != ""
@@ -106,8 +108,7 @@ func listKeys(a *Model, msg tea.Msg, f *filterInput, t *vtable, n, h int, refilt
 	km, isKey := msg.(tea.KeyPressMsg)
 	if f.focused() {
 		if isKey {
-			switch km.String() {
-			case "up", "down", "pgup", "pgdown":
+			if matches(km, a.keys.Input.Move) {
 				t.handleKey(a.keys, km, n, h)
 				return km, nil, true, true
 			}
@@ -126,9 +127,9 @@ func listKeys(a *Model, msg tea.Msg, f *filterInput, t *vtable, n, h int, refilt
 		return km, nil, true, true
 	}
 	switch {
-	case key.Matches(km, a.keys.Filter):
+	case matches(km, a.keys.Filter):
 		return km, f.focus(), true, true
-	case key.Matches(km, a.keys.Back):
+	case matches(km, a.keys.Back):
 		if f.value() == "" {
 			return km, nil, false, true // esc goes back a screen
 		}

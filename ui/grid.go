@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -86,21 +85,21 @@ func (g *grid) scroll(s gridSpec, d gridDims) {
 // handleKey moves the cursor; it reports whether msg was a movement key.
 func (g *grid) handleKey(k KeyMap, msg tea.KeyPressMsg, s gridSpec, d gridDims) bool {
 	switch {
-	case key.Matches(msg, k.Up):
+	case matches(msg, k.Up):
 		g.row--
-	case key.Matches(msg, k.Down):
+	case matches(msg, k.Down):
 		g.row++
-	case key.Matches(msg, k.Left):
+	case matches(msg, k.Left):
 		g.col--
-	case key.Matches(msg, k.Right):
+	case matches(msg, k.Right):
 		g.col++
-	case key.Matches(msg, k.Home):
+	case matches(msg, k.Home):
 		g.row, g.col = 0, 0
-	case key.Matches(msg, k.End):
+	case matches(msg, k.End):
 		g.row = s.rows - 1
-	case key.Matches(msg, k.PageUp):
+	case matches(msg, k.PageUp):
 		g.row -= d.visRows
-	case key.Matches(msg, k.PageDown):
+	case matches(msg, k.PageDown):
 		g.row += d.visRows
 	default:
 		return false

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -51,7 +50,7 @@ func (s *groupsScreen) typing() bool { return s.filter.focused() }
 
 func (s *groupsScreen) refresh(a *Model) bool {
 	if s.filter.placeholder == "" {
-		s.filter = newFilterInputWith(a, "/ to filter groups by name, role, organization or category")
+		s.filter = newFilterInputWith(a, "to filter groups by name, role, organization or category")
 	}
 	keep := s.selectedID(a)
 	snap := a.snap
@@ -174,20 +173,20 @@ func (s *groupsScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 	}
 	k := a.keys
 	switch {
-	case key.Matches(km, k.Sort):
+	case matches(km, k.Sort):
 		s.sortCol, s.desc = (s.sortCol+1)%gcolCount, s.sortCol+1 == gcolMembers
 		s.resort(a)
 		return nil, true
-	case key.Matches(km, k.Reverse):
+	case matches(km, k.Reverse):
 		s.desc = !s.desc
 		s.resort(a)
 		return nil, true
-	case key.Matches(km, k.Open):
+	case matches(km, k.Open):
 		if id := s.selectedID(a); id != "" {
 			a.push(newMembersScreen(a, id))
 		}
 		return nil, true
-	case key.Matches(km, k.CopyID):
+	case matches(km, k.CopyID):
 		if id := s.selectedID(a); id != "" {
 			return a.copyID(id), true
 		}
@@ -206,15 +205,14 @@ func (s *groupsScreen) resort(a *Model) {
 	s.tbl.clampTo(len(s.rows), s.visibleRows(a))
 }
 
-func (s *groupsScreen) hints(a *Model) []key.Binding {
+func (s *groupsScreen) hints(a *Model) []Binding {
 	k := a.keys
 	if s.filter.focused() {
-		return []key.Binding{
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
+		return []Binding{
+			k.Input.Keep, k.Input.Clear,
 		}
 	}
-	return []key.Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.CopyID, k.UsersTab, k.MatrixTab, k.Sync, k.Help, k.Quit}
+	return []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.CopyID, k.UsersTab, k.MatrixTab, k.Sync, k.Help, k.Quit}
 }
 
 func (s *groupsScreen) info(a *Model) string {

@@ -3,7 +3,6 @@ package ui
 import (
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/charmbracelet/x/ansi"
@@ -32,19 +31,15 @@ func (a *Model) helpView(w, h int) []string {
 		return sec
 	}
 	var sections [][]string
-	for i, group := range a.keys.FullHelp() {
+	for i, group := range a.keys.helpGroups() {
 		var ps []pair
-		for _, b := range group {
+		for _, b := range a.markDisabled(group) {
 			hp := b.Help()
-			desc := hp.Desc
-			if a.readOnly() && a.isWriteKey(b) {
-				desc += " (offline)"
-			}
-			ps = append(ps, pair{hp.Key, desc})
+			ps = append(ps, pair{hp.Key, hp.Desc})
 		}
 		sections = append(sections, section(helpSections[i], ps))
 	}
-	sections = append(sections, section("Filter (/)", []pair{
+	sections = append(sections, section("Filter ("+keyName(a.keys.Filter)+")", []pair{
 		{"ana", "name, email, login"},
 		{`"a b"`, "a phrase"},
 		{"role:x", "holds role x"},
@@ -120,13 +115,13 @@ func (a *Model) helpKey(msg tea.KeyPressMsg) {
 	page := max(1, a.bodyHeight()-3)
 	k := a.keys
 	switch {
-	case key.Matches(msg, k.Down):
+	case matches(msg, k.Down):
 		a.helpOff++
-	case key.Matches(msg, k.Up):
+	case matches(msg, k.Up):
 		a.helpOff--
-	case key.Matches(msg, k.PageDown):
+	case matches(msg, k.PageDown):
 		a.helpOff += page
-	case key.Matches(msg, k.PageUp):
+	case matches(msg, k.PageUp):
 		a.helpOff -= page
 	default:
 		a.showHelp = false

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -161,16 +160,16 @@ func (s *matrixScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 	}
 	switch {
-	case key.Matches(km, k.Open):
+	case matches(km, k.Open):
 		if g := s.cursorGroup(); g >= 0 {
 			a.push(newMembersScreen(a, a.snap.Groups[g].ID))
 		}
 		return nil, true
-	case key.Matches(km, k.Sort, k.Reverse):
+	case matches(km, k.Sort, k.Reverse):
 		s.byCount = !s.byCount
 		s.refresh(a)
 		return nil, true
-	case key.Matches(km, k.HideEmpty):
+	case matches(km, k.HideEmpty):
 		s.hideEmpty = !s.hideEmpty
 		s.refresh(a)
 		return nil, true
@@ -178,10 +177,9 @@ func (s *matrixScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-func (s *matrixScreen) hints(a *Model) []key.Binding {
+func (s *matrixScreen) hints(a *Model) []Binding {
 	k := a.keys
-	move := key.NewBinding(key.WithKeys("up"), key.WithHelp("←↑↓→", "move"))
-	return []key.Binding{k.Open, move, k.Sort, k.HideEmpty, k.UsersTab, k.GroupsTab, k.Sync, k.Help, k.Quit}
+	return []Binding{k.Open, k.Move, k.Sort, k.HideEmpty, k.UsersTab, k.GroupsTab, k.Sync, k.Help, k.Quit}
 }
 
 func (s *matrixScreen) info(a *Model) string {

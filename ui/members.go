@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -23,7 +22,7 @@ type membersScreen struct {
 }
 
 func newMembersScreen(a *Model, groupID string) *membersScreen {
-	s := &membersScreen{groupID: groupID, filter: newFilterInputWith(a, "/ to filter members")}
+	s := &membersScreen{groupID: groupID, filter: newFilterInputWith(a, "to filter members")}
 	s.tbl.cols = []column{
 		{title: "NAME", min: 12, max: 40, weight: 4},
 		{title: "EMAIL / USERNAME", min: 12, max: 48, weight: 5},
@@ -136,22 +135,22 @@ func (s *membersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return nil, false
 	}
 	switch {
-	case key.Matches(km, k.Open):
+	case matches(km, k.Open):
 		a.push(newDetailScreen(a, a.snap.Users[u].ID))
 		return nil, true
-	case key.Matches(km, k.Revoke, k.Toggle):
+	case matches(km, k.Revoke, k.Toggle):
 		return a.confirmChange(u, s.group, false), true
-	case key.Matches(km, k.Deprovision):
+	case matches(km, k.Deprovision):
 		return a.openDeprovision(u), true
-	case key.Matches(km, k.CopyID):
+	case matches(km, k.CopyID):
 		return a.copyID(a.snap.Users[u].ID), true
 	}
 	return nil, false
 }
 
-func (s *membersScreen) hints(a *Model) []key.Binding {
+func (s *membersScreen) hints(a *Model) []Binding {
 	k := a.keys
-	return []key.Binding{k.Open, k.Revoke, k.Filter, k.Deprovision, k.CopyID, k.Back}
+	return []Binding{k.Open, k.Revoke, k.Filter, k.Deprovision, k.CopyID, k.Back}
 }
 
 func (s *membersScreen) info(a *Model) string {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -34,7 +33,7 @@ type reviewMsg interface{ handle(a *Model) tea.Cmd }
 // (d) from any screen that did not use the key itself.
 func (a *Model) reviewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch {
-	case key.Matches(msg, a.keys.Review.Reviews):
+	case matches(msg, a.keys.Review.Reviews):
 		if a.svc == nil {
 			return a.setFlash(flashErr, markFail+" reviews need the cache"), true
 		}
@@ -47,7 +46,7 @@ func (a *Model) reviewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		s := &reviewListScreen{}
 		a.push(s)
 		return s.load(a), true
-	case key.Matches(msg, a.keys.Review.Changes):
+	case matches(msg, a.keys.Review.Changes):
 		if a.snap == nil || a.svc == nil {
 			return nil, false
 		}
@@ -169,12 +168,12 @@ func (s *reviewListScreen) info(a *Model) string {
 	return numfmt.Count(len(s.list), "review", "reviews")
 }
 
-func (s *reviewListScreen) hints(a *Model) []key.Binding {
+func (s *reviewListScreen) hints(a *Model) []Binding {
 	k := a.keys.Review
 	if len(s.list) == 0 {
-		return []key.Binding{k.Start, a.keys.Back, a.keys.Help}
+		return []Binding{k.Start, a.keys.Back, a.keys.Help}
 	}
-	return []key.Binding{k.OpenReview, k.Start, a.keys.Back, a.keys.Help}
+	return []Binding{k.OpenReview, k.Start, a.keys.Back, a.keys.Help}
 }
 
 func (s *reviewListScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
@@ -184,21 +183,21 @@ func (s *reviewListScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 	}
 	k := a.keys
 	switch {
-	case key.Matches(km, k.Up):
+	case matches(km, k.Up):
 		s.cursor = max(0, s.cursor-1)
 		return nil, true
-	case key.Matches(km, k.Down):
+	case matches(km, k.Down):
 		s.cursor = min(len(s.list)-1, s.cursor+1)
 		return nil, true
-	case key.Matches(km, k.Home):
+	case matches(km, k.Home):
 		s.cursor = 0
 		return nil, true
-	case key.Matches(km, k.End):
+	case matches(km, k.End):
 		s.cursor = len(s.list) - 1
 		return nil, true
-	case key.Matches(km, a.keys.Review.Start):
+	case matches(km, a.keys.Review.Start):
 		return a.openReviewStart(s), true
-	case key.Matches(km, a.keys.Review.OpenReview):
+	case matches(km, a.keys.Review.OpenReview):
 		if s.cursor < 0 || s.cursor >= len(s.list) || s.opening {
 			return nil, true
 		}
@@ -223,7 +222,7 @@ func (s *reviewListScreen) view(a *Model, w, h int) []string {
 	case len(s.list) == 0:
 		msg := []string{
 			st.Bold.Render("No reviews yet."), "",
-			"Press " + st.Bold.Render("n") + " to start one: it freezes the memberships in scope",
+			"Press " + st.Bold.Render(keyName(a.keys.Review.Start)) + " to start one: it freezes the memberships in scope",
 			"(a role, an organization, a filter — the Users filter is offered) against this snapshot.",
 			"", st.Muted.Render("or: otaccess review start --name Q4-2026 --org Legal"),
 		}
@@ -284,7 +283,7 @@ type reviewStartDialog struct {
 
 func (a *Model) openReviewStart(list *reviewListScreen) tea.Cmd {
 	if a.snap == nil {
-		return a.setFlash(flashErr, markFail+" no snapshot yet: sync first (r)")
+		return a.setFlash(flashErr, markFail+" no snapshot yet: sync first ("+keyName(a.keys.Sync)+")")
 	}
 	d := &reviewStartDialog{list: list}
 	hints := [startFields]string{"e.g. Q4-" + a.opts.Now().Format("2006"), "all roles (or a name, or part of one)", "all organizations", "all users (filter, e.g. status:inactive)"}
@@ -320,14 +319,15 @@ func (d *reviewStartDialog) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
 		return nil, false
 	}
 	if km, ok := m.(tea.KeyPressMsg); ok {
-		switch km.String() {
-		case "esc":
+		k := a.keys.Input
+		switch {
+		case matches(km, k.Cancel):
 			return nil, true
-		case "tab", "down":
+		case matches(km, k.NextField):
 			return d.setFocus(d.focus + 1), false
-		case "shift+tab", "up":
+		case matches(km, k.PrevField):
 			return d.setFocus(d.focus - 1), false
-		case "enter":
+		case matches(km, k.Submit):
 			return d.submit(a), false
 		}
 	}
@@ -382,17 +382,15 @@ func (d *reviewStartDialog) view(a *Model, maxW, maxH int) []string {
 	case d.err != "":
 		body = append(body, st.Error.Render(markFail+" "+safe(d.err)))
 	default:
-		body = append(body, st.Muted.Render("tab/↑/↓ field · enter start · esc cancel"))
+		k := a.keys.Input
+		body = append(body, st.Muted.Render(keyName(k.NextField)+"/↑/↓ field · "+keyName(k.Submit)+" "+k.Submit.Help().Desc+" · "+keyName(k.Cancel)+" "+k.Cancel.Help().Desc))
 	}
 	return box(st, "Start a review", body, maxW, inner+4)
 }
 
-func (d *reviewStartDialog) hints(a *Model) []key.Binding {
-	return []key.Binding{
-		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start")),
-		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-	}
+func (d *reviewStartDialog) hints(a *Model) []Binding {
+	k := a.keys.Input
+	return []Binding{k.NextField, k.Submit, k.Cancel}
 }
 
 // ---- deciding ----
@@ -555,12 +553,12 @@ func (s *reviewScreen) info(a *Model) string {
 	return text
 }
 
-func (s *reviewScreen) hints(a *Model) []key.Binding {
+func (s *reviewScreen) hints(a *Model) []Binding {
 	k := a.keys.Review
 	if s.noting {
-		return []key.Binding{k.Save, a.keys.Back}
+		return []Binding{a.keys.Input.Save, a.keys.Back}
 	}
-	return []key.Binding{k.Keep, k.Revoke, k.Skip, k.Note, k.NextOpen, k.Group, k.Apply, k.OpenUser, a.keys.Back}
+	return []Binding{k.Keep, k.Revoke, k.Skip, k.Note, k.NextOpen, k.Group, k.Apply, k.OpenUser, a.keys.Back}
 }
 
 func (s *reviewScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
@@ -578,31 +576,31 @@ func (s *reviewScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 	}
 	switch {
-	case key.Matches(km, rk.NextOpen):
+	case matches(km, rk.NextOpen):
 		if i := s.findOpen(s.cursor+1, 1); i >= 0 {
 			s.cursor = i
 		} else {
 			return a.setFlash(flashInfo, "no undecided item below"), true
 		}
-	case key.Matches(km, rk.PrevOpen):
+	case matches(km, rk.PrevOpen):
 		if i := s.findOpen(s.cursor-1, -1); i >= 0 {
 			s.cursor = i
 		} else {
 			return a.setFlash(flashInfo, "no undecided item above"), true
 		}
-	case key.Matches(km, rk.Group):
+	case matches(km, rk.Group):
 		s.byRole = !s.byRole
 		s.layout()
 		s.offset = 0
-	case key.Matches(km, rk.Keep):
+	case matches(km, rk.Keep):
 		return s.decide(a, tenant.Keep), true
-	case key.Matches(km, rk.Revoke):
+	case matches(km, rk.Revoke):
 		return s.decide(a, tenant.Revoke), true
-	case key.Matches(km, rk.Skip):
+	case matches(km, rk.Skip):
 		return s.decide(a, tenant.Skip), true
-	case key.Matches(km, rk.Clear):
+	case matches(km, rk.Clear):
 		return s.decide(a, tenant.Undecided), true
-	case key.Matches(km, rk.Note):
+	case matches(km, rk.Note):
 		it := s.item()
 		if it == nil {
 			return nil, true
@@ -611,9 +609,9 @@ func (s *reviewScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 		s.note.SetValue(it.Note)
 		s.note.CursorEnd()
 		return s.note.Focus(), true
-	case key.Matches(km, rk.Apply):
+	case matches(km, rk.Apply):
 		return s.confirmApply(a), true
-	case key.Matches(km, rk.OpenUser):
+	case matches(km, rk.OpenUser):
 		it := s.item()
 		if it == nil || a.snap == nil {
 			return nil, true
@@ -630,12 +628,12 @@ func (s *reviewScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 
 func (s *reviewScreen) updateNote(a *Model, msg tea.Msg) tea.Cmd {
 	if km, ok := msg.(tea.KeyPressMsg); ok {
-		switch km.String() {
-		case "esc":
+		switch {
+		case matches(km, a.keys.Back):
 			s.noting = false
 			s.note.Blur()
 			return nil
-		case "enter":
+		case matches(km, a.keys.Input.Save):
 			s.noting = false
 			s.note.Blur()
 			it := s.item()
@@ -803,7 +801,7 @@ func (s *reviewScreen) confirmApply(a *Model) tea.Cmd {
 	case !a.requireOnline("applying a review"):
 		return nil
 	case !s.saved():
-		return a.setFlash(flashInfo, "saving decisions… press A again in a moment")
+		return a.setFlash(flashInfo, "saving decisions… press "+keyName(a.keys.Review.Apply)+" again in a moment")
 	}
 	todo := access.PendingRevocations(s.r)
 	if len(todo) == 0 {
@@ -914,8 +912,8 @@ func (m reviewApplyDoneMsg) handle(a *Model) tea.Cmd {
 		return a.setFlash(flashErr, markFail+" "+m.err.Error())
 	case res.Failed > 0:
 		first := res.Failures[0]
-		return a.setFlash(flashErr, fmt.Sprintf("%s %d revoked, %d failed (press A to retry them); first: %s from %s: %v",
-			markFail, res.Applied, res.Failed, first.Item.Membership(), first.Item.UserLabel, first.Err))
+		return a.setFlash(flashErr, fmt.Sprintf("%s %d revoked, %d failed (press %s to retry them); first: %s from %s: %v",
+			markFail, res.Applied, res.Failed, keyName(a.keys.Review.Apply), first.Item.Membership(), first.Item.UserLabel, first.Err))
 	}
 	return a.setFlash(flashOK, fmt.Sprintf("%s %d revoked, 0 failed", markOK, res.Applied))
 }

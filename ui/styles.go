@@ -53,6 +53,9 @@ const (
 	glyphDemo    = "◆"
 )
 
+// DefaultStyles are the styles of the default theme.
+func DefaultStyles() Styles { return newStyles(defaultTheme) }
+
 func newStyles(t theme) Styles {
 	c := lipgloss.Color
 	n := lipgloss.NewStyle

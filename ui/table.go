@@ -3,7 +3,6 @@ package ui
 import (
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -140,18 +139,18 @@ func (t *vtable) clampTo(n, h int) {
 func (t *vtable) handleKey(k KeyMap, msg tea.KeyPressMsg, n, h int) bool {
 	page := max(1, h-1)
 	switch {
-	case key.Matches(msg, k.Up):
+	case matches(msg, k.Up):
 		t.cursor--
-	case key.Matches(msg, k.Down):
+	case matches(msg, k.Down):
 		t.cursor++
-	case key.Matches(msg, k.Home):
+	case matches(msg, k.Home):
 		t.cursor = 0
-	case key.Matches(msg, k.End):
+	case matches(msg, k.End):
 		t.cursor = n - 1
-	case key.Matches(msg, k.PageUp):
+	case matches(msg, k.PageUp):
 		t.cursor -= page
 		t.offset -= page
-	case key.Matches(msg, k.PageDown):
+	case matches(msg, k.PageDown):
 		t.cursor += page
 		t.offset += page
 	default:
@@ -252,17 +251,17 @@ func (t *vtable) view(st *Styles, w, h, n, sortCol int, desc bool, row func(i in
 // screens whose rows are not all selectable.
 func cursorKey(k KeyMap, km tea.KeyPressMsg, cursor, n, page int) (target, dir int, ok bool) {
 	switch {
-	case key.Matches(km, k.Up):
+	case matches(km, k.Up):
 		return cursor - 1, -1, true
-	case key.Matches(km, k.Down):
+	case matches(km, k.Down):
 		return cursor + 1, 1, true
-	case key.Matches(km, k.PageUp):
+	case matches(km, k.PageUp):
 		return cursor - page, -1, true
-	case key.Matches(km, k.PageDown):
+	case matches(km, k.PageDown):
 		return cursor + page, 1, true
-	case key.Matches(km, k.Home):
+	case matches(km, k.Home):
 		return 0, 1, true
-	case key.Matches(km, k.End):
+	case matches(km, k.End):
 		return n - 1, -1, true
 	}
 	return cursor, 0, false

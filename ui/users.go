@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -198,10 +197,10 @@ func (s *usersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 	}
 	k := a.keys
 	switch {
-	case key.Matches(km, k.Sort):
+	case matches(km, k.Sort):
 		s.setSort(a, (s.sortCol+1)%ucolCount, false)
 		return nil, true
-	case key.Matches(km, k.Reverse):
+	case matches(km, k.Reverse):
 		s.setSort(a, s.sortCol, !s.desc)
 		return nil, true
 	}
@@ -210,12 +209,12 @@ func (s *usersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return nil, false
 	}
 	switch {
-	case key.Matches(km, k.Open):
+	case matches(km, k.Open):
 		a.push(newDetailScreen(a, a.snap.Users[u].ID))
 		return nil, true
-	case key.Matches(km, k.Deprovision):
+	case matches(km, k.Deprovision):
 		return a.openDeprovision(u), true
-	case key.Matches(km, k.CopyID):
+	case matches(km, k.CopyID):
 		return a.copyID(a.snap.Users[u].ID), true
 	}
 	return nil, false
@@ -266,16 +265,14 @@ func (s *usersScreen) view(a *Model, w, h int) []string {
 	return append(out, rows...)
 }
 
-func (s *usersScreen) hints(a *Model) []key.Binding {
+func (s *usersScreen) hints(a *Model) []Binding {
 	k := a.keys
 	if s.filter.focused() {
-		return []key.Binding{
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
-			key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
+		return []Binding{
+			k.Input.Keep, k.Input.Clear, k.Input.Move,
 		}
 	}
-	return []key.Binding{k.Open, k.Filter, k.Sort, k.Deprovision, k.Matrix, k.Sync, k.Help, k.Quit}
+	return []Binding{k.Open, k.Filter, k.Sort, k.Deprovision, k.Matrix, k.Sync, k.Help, k.Quit}
 }
 
 func (s *usersScreen) info(*Model) string { return "" }
