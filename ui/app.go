@@ -120,7 +120,6 @@ type Model struct {
 	pending  map[string]access.Change // user id + group id -> change in flight
 	deprov   int                      // deprovisionings running
 	syncing  bool
-	syncCh   chan tea.Msg
 	syncProg access.SyncProgress
 	syncBar  progress.Model
 
@@ -341,19 +340,8 @@ func (a *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, cmd
 		}
 		return a, nil
-	case applyDoneMsg:
-		return a, a.applyDone(msg)
-	case deprovStepMsg:
-		return a, msg.d.step(a, msg)
-	case deprovDoneMsg:
-		return a, msg.d.done(a, msg)
-	case syncProgressMsg:
-		a.syncProg = msg.p
-		return a, waitFor(a.syncCh)
-	case syncDoneMsg:
-		return a, a.syncDone(msg)
-	case reviewMsg: // review.go, diff.go
-		return a, msg.handle(a)
+	case result: // background work (stream.go)
+		return a, msg.apply(a)
 	case flashExpireMsg:
 		if msg.id == a.flash.id && a.flash.kind != flashErr {
 			a.flash = flash{}

@@ -45,7 +45,6 @@ type deprovDialog struct {
 	stopping          bool
 	steps             []string
 	results           []*access.StepResult
-	ch                chan tea.Msg
 	res               access.DeprovisionResult
 }
 
@@ -245,32 +244,32 @@ func (d *deprovDialog) start(a *Model) tea.Cmd {
 	d.input.Blur()
 	d.steps = p.Steps()
 	d.results = make([]*access.StepResult, len(d.steps))
-	d.ch = make(chan tea.Msg, len(d.steps)+2) // never blocks the worker
 	a.deprov++
+	// Stopping cancels the steps, not the delivery of their results.
 	ctx, stop := context.WithCancel(a.ctx)
 	d.stop = stop
-	svc, ch := a.svc, d.ch
-	go func() {
+	svc := a.svc
+	return tea.Batch(a.startSpinner(), startStream(a.ctx, len(d.steps)+2, func(s *stream) result {
 		defer stop()
-		res := svc.Deprovision(ctx, p, func(r access.StepResult) { ch <- deprovStepMsg{d: d, r: r} })
-		ch <- deprovDoneMsg{d: d, res: res}
-	}()
-	return tea.Batch(a.startSpinner(), waitFor(ch))
+		res := svc.Deprovision(ctx, p, func(r access.StepResult) { s.send(deprovStepMsg{d: d, r: r}) })
+		return deprovDoneMsg{d: d, res: res}
+	}))
 }
 
-func (d *deprovDialog) step(a *Model, msg deprovStepMsg) tea.Cmd {
-	r := msg.r
+func (msg deprovStepMsg) apply(a *Model) tea.Cmd {
+	d, r := msg.d, msg.r
 	if r.Index >= 0 && r.Index < len(d.results) {
 		d.results[r.Index] = &r
 	} else {
 		d.steps = append(d.steps, r.Name)
 		d.results = append(d.results, &r)
 	}
-	return waitFor(d.ch)
+	return nil
 }
 
 // done applies what the server holds after the plan to the snapshot.
-func (d *deprovDialog) done(a *Model, msg deprovDoneMsg) tea.Cmd {
+func (msg deprovDoneMsg) apply(a *Model) tea.Cmd {
+	d := msg.d
 	d.running, d.finished = false, true
 	d.res = msg.res
 	a.deprov--

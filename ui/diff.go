@@ -43,7 +43,7 @@ type diffLoadedMsg struct {
 	err  error
 }
 
-func (m diffLoadedMsg) handle(a *Model) tea.Cmd {
+func (m diffLoadedMsg) apply(a *Model) tea.Cmd {
 	s := m.s
 	s.loaded, s.prev, s.err = true, m.prev, m.err
 	s.cur = a.snap

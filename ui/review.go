@@ -25,10 +25,6 @@ import (
 // written one at a time in key order (a queue), so two quick keys on the
 // same item cannot be stored in the wrong order.
 
-// reviewMsg is every message the review and diff screens send themselves;
-// the app hands it back to handle.
-type reviewMsg interface{ handle(a *Model) tea.Cmd }
-
 // reviewKey opens the reviews (R) or the changes since the previous sync
 // (d) from any screen that did not use the key itself.
 func (a *Model) reviewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
@@ -84,7 +80,7 @@ type reviewsLoadedMsg struct {
 	err  error
 }
 
-func (m reviewsLoadedMsg) handle(a *Model) tea.Cmd {
+func (m reviewsLoadedMsg) apply(a *Model) tea.Cmd {
 	s := m.s
 	s.loaded, s.err = true, m.err
 	keep := ""
@@ -119,7 +115,7 @@ type reviewOpenedMsg struct {
 	started *reviewStartDialog
 }
 
-func (m reviewOpenedMsg) handle(a *Model) tea.Cmd {
+func (m reviewOpenedMsg) apply(a *Model) tea.Cmd {
 	if m.list != nil {
 		m.list.opening = false
 	}
@@ -424,7 +420,6 @@ type reviewScreen struct {
 	note   textinput.Model
 
 	applying bool
-	applyCh  chan tea.Msg
 	progress access.ReviewApplyProgress
 	byKey    map[tenant.ItemKey]int32 // item index by key, for apply results
 }
@@ -712,7 +707,7 @@ type reviewSavedMsg struct {
 	err error
 }
 
-func (m reviewSavedMsg) handle(a *Model) tea.Cmd {
+func (m reviewSavedMsg) apply(a *Model) tea.Cmd {
 	s := m.s
 	s.writing = false
 	var cmds []tea.Cmd
@@ -768,7 +763,7 @@ type reviewReloadedMsg struct {
 	err error
 }
 
-func (m reviewReloadedMsg) handle(a *Model) tea.Cmd {
+func (m reviewReloadedMsg) apply(a *Model) tea.Cmd {
 	if m.err != nil {
 		return a.setFlash(flashErr, markFail+" "+m.err.Error())
 	}
@@ -856,25 +851,16 @@ func (s *reviewScreen) startApply(a *Model) tea.Cmd {
 	s.progress = access.ReviewApplyProgress{}
 	rc := *s.r // the goroutine gets its own copy of the items
 	rc.Items = slices.Clone(s.r.Items)
-	ch := make(chan tea.Msg, 64)
-	s.applyCh = ch
 	svc, ctx := a.svc, a.ctx
-	go func() {
+	return tea.Batch(a.setFlash(flashInfo, "applying review "+s.r.Name+"…"), startStream(ctx, 64, func(st *stream) result {
 		res, err := svc.ApplyReview(ctx, &rc, access.ReviewApplyOptions{Progress: func(p access.ReviewApplyProgress) {
-			select {
-			case ch <- reviewApplyStepMsg{s: s, p: p}:
-			case <-ctx.Done():
-			}
+			st.send(reviewApplyStepMsg{s: s, p: p})
 		}})
-		select {
-		case ch <- reviewApplyDoneMsg{s: s, res: res, err: err}:
-		case <-ctx.Done():
-		}
-	}()
-	return tea.Batch(a.setFlash(flashInfo, "applying review "+s.r.Name+"…"), waitFor(ch))
+		return reviewApplyDoneMsg{s: s, res: res, err: err}
+	}))
 }
 
-func (m reviewApplyStepMsg) handle(a *Model) tea.Cmd {
+func (m reviewApplyStepMsg) apply(a *Model) tea.Cmd {
 	s, p := m.s, m.p
 	s.progress = p
 	if s.byKey == nil { // a review may hold 300k items: no linear search per result
@@ -898,10 +884,10 @@ func (m reviewApplyStepMsg) handle(a *Model) tea.Cmd {
 			a.snap.SetMember(u, g, false)
 		}
 	}
-	return waitFor(s.applyCh)
+	return nil
 }
 
-func (m reviewApplyDoneMsg) handle(a *Model) tea.Cmd {
+func (m reviewApplyDoneMsg) apply(a *Model) tea.Cmd {
 	s, res := m.s, m.res
 	s.applying = false
 	a.dataChanged()

@@ -26,10 +26,14 @@ type syncDoneMsg struct {
 	err  error
 }
 
-// waitFor reads the next message a background goroutine sends.
-func waitFor(ch chan tea.Msg) tea.Cmd {
-	return func() tea.Msg { return <-ch }
+func (m applyDoneMsg) apply(a *Model) tea.Cmd { return a.applyDone(m) }
+
+func (m syncProgressMsg) apply(a *Model) tea.Cmd {
+	a.syncProg = m.p
+	return nil
 }
+
+func (m syncDoneMsg) apply(a *Model) tea.Cmd { return a.syncDone(m) }
 
 func pendingKey(userID, groupID string) string { return userID + "\x00" + groupID }
 
@@ -161,29 +165,18 @@ func (a *Model) startSync() tea.Cmd {
 	a.flash = flash{}
 	a.syncing = true
 	a.syncProg = access.SyncProgress{}
-	ch := make(chan tea.Msg, 16)
-	a.syncCh = ch
 	svc, ctx, opt, now := a.svc, a.ctx, a.opts.SyncOptions, a.clock
-	go func() {
+	return tea.Batch(a.startSpinner(), startStream(ctx, 16, func(s *stream) result {
 		start := now()
-		opt.Progress = func(p access.SyncProgress) {
-			select { // progress may be dropped; the result never is
-			case ch <- syncProgressMsg{p: p}:
-			default:
-			}
-		}
+		// Progress may be dropped; the result never is.
+		opt.Progress = func(p access.SyncProgress) { s.offer(syncProgressMsg{p: p}) }
 		info, err := svc.Sync(ctx, opt)
 		var snap *tenant.Snapshot
 		if err == nil {
 			snap, err = svc.Load(ctx)
 		}
-		done := syncDoneMsg{snap: snap, info: info, took: now().Sub(start), err: err}
-		select {
-		case ch <- done:
-		case <-ctx.Done():
-		}
-	}()
-	return tea.Batch(a.startSpinner(), waitFor(ch))
+		return syncDoneMsg{snap: snap, info: info, took: now().Sub(start), err: err}
+	}))
 }
 
 func (a *Model) syncDone(msg syncDoneMsg) tea.Cmd {
