@@ -92,7 +92,7 @@ func getResource[T any](ctx context.Context, c *Client, kind, id string) (*T, er
 		return nil, err
 	}
 	if !ok {
-		return nil, &Error{Method: "GET", URL: c.url(cl), Err: errors.New("the server answered without a body")}
+		return nil, &Error{Method: "GET", URL: c.redact(c.url(cl)), Err: errors.New("the server answered without a body")}
 	}
 	return &out, nil
 }
@@ -155,7 +155,7 @@ func (c *Client) CreateUser(ctx context.Context, u *User) (*User, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, &Error{Status: 201, Method: "POST", URL: c.url(cl), Err: errors.New("the user was created but the server returned no body; search for it before retrying")}
+		return nil, &Error{Status: 201, Method: "POST", URL: c.redact(c.url(cl)), Err: errors.New("the user was created but the server returned no body; search for it before retrying")}
 	}
 	return &out, nil
 }
@@ -289,7 +289,7 @@ func (c *Client) raw(ctx context.Context, path string) (json.RawMessage, error) 
 		return nil, err
 	}
 	if !ok {
-		return nil, &Error{Method: "GET", URL: c.url(cl), Err: errors.New("the server answered without a body")}
+		return nil, &Error{Method: "GET", URL: c.redact(c.url(cl)), Err: errors.New("the server answered without a body")}
 	}
 	return out, nil
 }
