@@ -68,17 +68,7 @@ func (a *Model) openDeprovision(u int) tea.Cmd {
 	if len(usr.Groups) > 0 {
 		d.option = optStrip
 	}
-	d.input = textinput.New()
-	d.input.Prompt = "> "
-	d.input.Placeholder = safe(d.label)
-	d.input.CharLimit = 320
-	sty := d.input.Styles()
-	sty.Focused.Placeholder = a.st.Muted
-	sty.Blurred.Placeholder = a.st.Muted
-	sty.Cursor.Blink = false // a steady cursor: no redraw loop, no flicker
-	sty.Focused.Text = a.st.ButtonOff
-	sty.Blurred.Text = a.st.ButtonOff
-	d.input.SetStyles(sty)
+	d.input = newTextInput(&a.st, "> ", safe(d.label), 320)
 	a.openDialog(d)
 	return nil
 }

@@ -39,27 +39,12 @@ func (s *detailScreen) refresh(a *Model) bool {
 		return false
 	}
 	// Keep the cursor on the same role and org across a recompute.
-	role, org := -1, -1
-	if len(s.m.Roles) > 0 && len(s.m.Orgs) > 0 {
-		role = s.m.Roles[clamp(s.g.row, 0, len(s.m.Roles)-1)]
-		org = s.m.Orgs[clamp(s.g.col, 0, len(s.m.Orgs)-1)]
-	}
-	s.user = u
-	s.m = a.snap.UserMatrix(u, !s.hideEmpty)
-	if role >= 0 {
-		for i, r := range s.m.Roles {
-			if r == role {
-				s.g.row = i
-			}
-		}
-		for j, o := range s.m.Orgs {
-			if o == org {
-				s.g.col = j
-			}
-		}
-	}
-	s.g.row = clamp(s.g.row, 0, len(s.m.Roles)-1)
-	s.g.col = clamp(s.g.col, 0, len(s.m.Orgs)-1)
+	roles, role := func() int { return len(s.m.Roles) }, func(i int) int { return s.m.Roles[i] }
+	orgs, org := func() int { return len(s.m.Orgs) }, func(j int) int { return s.m.Orgs[j] }
+	keepGridCursor(&s.g, roles, role, orgs, org, func() {
+		s.user = u
+		s.m = a.snap.UserMatrix(u, !s.hideEmpty)
+	})
 	return true
 }
 

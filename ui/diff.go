@@ -23,10 +23,14 @@ type diffScreen struct {
 	prev   *tenant.Snapshot
 	cur    *tenant.Snapshot // the snapshot object the diff was made against
 	d      tenant.SnapshotDiff
-	rows   []diffRow
-	cursor int
-	offset int
+	rows   diffRows
+	list   sectionList
 }
+
+type diffRows []diffRow
+
+func (r diffRows) len() int          { return len(r) }
+func (r diffRows) header(i int) bool { return r[i].header != "" }
 
 type diffRow struct {
 	header string // a section header when set
@@ -107,24 +111,7 @@ func (s *diffScreen) rebuild(a *Model) {
 	users("Users reactivated", glyphOnline, &st.Active, d.Reactivated)
 	members("Memberships granted", "+", &st.Active, d.Granted)
 	members("Memberships revoked", "−", &st.Error, d.Revoked)
-	s.move(s.cursor, 1)
-}
-
-// move puts the cursor on the entry nearest to row i in direction dir.
-func (s *diffScreen) move(i, dir int) {
-	if len(s.rows) == 0 {
-		s.cursor = 0
-		return
-	}
-	i = clamp(i, 0, len(s.rows)-1)
-	for _, d := range []int{dir, -dir} {
-		for j := i; j >= 0 && j < len(s.rows); j += d {
-			if s.rows[j].header == "" {
-				s.cursor = j
-				return
-			}
-		}
-	}
+	s.list.moveTo(s.rows, s.list.cursor, 1)
 }
 
 func (s *diffScreen) title(*Model) string { return "Changes" }
@@ -154,16 +141,15 @@ func (s *diffScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 	}
 	k := a.keys
 	h := max(1, a.bodyHeight()-2)
-	if target, dir, ok := cursorKey(k, km, s.cursor, len(s.rows), h); ok {
-		s.move(target, dir)
+	if s.list.handleKey(k, km, s.rows, h) {
 		return nil, true
 	}
 	switch {
 	case matches(km, k.Open):
-		if s.cursor >= len(s.rows) || a.snap == nil {
+		if s.list.cursor >= len(s.rows) || a.snap == nil {
 			return nil, true
 		}
-		row := s.rows[s.cursor]
+		row := s.rows[s.list.cursor]
 		if _, ok := a.snap.UserIndex(row.userID); !ok {
 			return a.setFlash(flashInfo, safe(row.right)+" is no longer in the tenant"), true
 		}
@@ -197,21 +183,16 @@ func (s *diffScreen) view(a *Model, w, h int) []string {
 	if len(s.rows) == 0 {
 		return append(out, "", " "+st.Muted.Render("No changes between the two syncs."))
 	}
-	bodyH := h - 1
-	n := len(s.rows)
-	s.offset = scrollTo(s.cursor, s.offset, bodyH, n)
-	if s.offset == s.cursor && s.cursor > 0 && s.rows[s.cursor-1].header != "" {
-		s.offset--
-	}
+	first, last := s.list.window(s.rows, h-1)
 	leftW := clamp(w/3, 12, 40)
-	for i := s.offset; i < n && i < s.offset+bodyH; i++ {
+	for i := first; i < last; i++ {
 		r := s.rows[i]
 		if r.header != "" {
 			out = append(out, " "+st.Bold.Render(r.header))
 			continue
 		}
 		text := " " + r.mark + " " + fit(safe(r.left), leftW) + " " + safe(r.right)
-		if i == s.cursor {
+		if i == s.list.cursor {
 			out = append(out, markCursor+st.Cursor.Render(padLine(text, w-1)))
 			continue
 		}

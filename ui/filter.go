@@ -25,19 +25,7 @@ func newFilterInput(a *Model) filterInput {
 // filter key does ("to filter members"), and is prefixed with that key.
 func newFilterInputWith(a *Model, placeholder string) filterInput {
 	placeholder = keyName(a.keys.Filter) + " " + placeholder
-	in := textinput.New()
-	in.Prompt = keyName(a.keys.Filter) + " "
-	in.Placeholder = ""
-	sty := in.Styles()
-	sty.Focused.Prompt = a.st.Bold
-	sty.Blurred.Prompt = a.st.Muted
-	sty.Focused.Text = a.st.ButtonOff
-	sty.Blurred.Text = a.st.ButtonOff
-	sty.Focused.Placeholder = a.st.Muted
-	sty.Blurred.Placeholder = a.st.Muted
-	sty.Cursor.Blink = false // a steady cursor: no redraw loop, no flicker
-	in.SetStyles(sty)
-	in.CharLimit = 200
+	in := newTextInput(&a.st, keyName(a.keys.Filter)+" ", "", 200)
 	return filterInput{in: in, placeholder: placeholder}
 }
 

@@ -52,27 +52,33 @@ func (s *groupsScreen) refresh(a *Model) bool {
 	if s.filter.placeholder == "" {
 		s.filter = newFilterInputWith(a, "to filter groups by name, role, organization or category")
 	}
-	keep := s.selectedID(a)
-	snap := a.snap
-	s.keys = s.keys[:0]
-	for i := range snap.Groups {
-		g := &snap.Groups[i]
-		k := g.DisplayName + "\n" + g.Category
-		if !g.Plain() {
-			k += "\n" + snap.Roles[g.Role].Name + "\n" + snap.Orgs[g.Org].Name
-		}
-		s.keys = append(s.keys, strings.ToLower(k))
-	}
-	s.refilter(a)
-	if keep != "" {
-		if g, ok := snap.GroupIndex(keep); ok {
-			if i := slices.Index(s.rows, int32(g)); i >= 0 {
-				s.tbl.cursor = i
+	s.keepCursor(a, func() {
+		snap := a.snap
+		s.keys = s.keys[:0]
+		for i := range snap.Groups {
+			g := &snap.Groups[i]
+			k := g.DisplayName + "\n" + g.Category
+			if !g.Plain() {
+				k += "\n" + snap.Roles[g.Role].Name + "\n" + snap.Orgs[g.Org].Name
 			}
+			s.keys = append(s.keys, strings.ToLower(k))
 		}
-	}
-	s.tbl.clampTo(len(s.rows), s.visibleRows(a))
+		s.refilter(a)
+	})
 	return true
+}
+
+// keepCursor runs change, keeping the cursor on the same group.
+func (s *groupsScreen) keepCursor(a *Model, change func()) {
+	n := func() int { return len(s.rows) }
+	id := func(i int) string {
+		if g := int(s.rows[i]); g < len(a.snap.Groups) {
+			return a.snap.Groups[g].ID
+		}
+		return "" // a row of the snapshot before a change
+	}
+	s.tbl.cursor = keepCursor(s.tbl.cursor, n, id, change)
+	s.tbl.clampTo(len(s.rows), s.visibleRows(a))
 }
 
 func (s *groupsScreen) selectedID(a *Model) string {
@@ -194,16 +200,7 @@ func (s *groupsScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-func (s *groupsScreen) resort(a *Model) {
-	keep := s.selectedID(a)
-	s.sortRows(a)
-	if g, ok := a.snap.GroupIndex(keep); ok {
-		if i := slices.Index(s.rows, int32(g)); i >= 0 {
-			s.tbl.cursor = i
-		}
-	}
-	s.tbl.clampTo(len(s.rows), s.visibleRows(a))
-}
+func (s *groupsScreen) resort(a *Model) { s.keepCursor(a, func() { s.sortRows(a) }) }
 
 func (s *groupsScreen) hints(a *Model) []Binding {
 	k := a.keys

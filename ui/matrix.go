@@ -31,7 +31,15 @@ func (s *matrixScreen) title(*Model) string { return "Matrix" }
 func (s *matrixScreen) typing() bool { return false }
 
 func (s *matrixScreen) refresh(a *Model) bool {
-	role, org := s.cursorRoleOrg()
+	// Keep the cursor on the same role and org.
+	roles, role := func() int { return len(s.rows) }, func(i int) int { return s.m.Roles[s.rows[i]] }
+	orgs, org := func() int { return len(s.cols) }, func(j int) int { return s.m.Orgs[s.cols[j]] }
+	keepGridCursor(&s.g, roles, role, orgs, org, func() { s.layout(a) })
+	return true
+}
+
+// layout recomputes the matrix and the rows and columns shown, in order.
+func (s *matrixScreen) layout(a *Model) {
 	snap := a.snap
 	s.m = snap.TenantMatrix()
 	rowSum := make([]int, len(s.m.Roles))
@@ -63,20 +71,6 @@ func (s *matrixScreen) refresh(a *Model) bool {
 	slices.SortStableFunc(s.cols, func(x, y int) int {
 		return strings.Compare(strings.ToLower(snap.Orgs[s.m.Orgs[x]].Name), strings.ToLower(snap.Orgs[s.m.Orgs[y]].Name))
 	})
-	// Keep the cursor on the same role and org.
-	for i, r := range s.rows {
-		if s.m.Roles[r] == role {
-			s.g.row = i
-		}
-	}
-	for j, c := range s.cols {
-		if s.m.Orgs[c] == org {
-			s.g.col = j
-		}
-	}
-	s.g.row = clamp(s.g.row, 0, len(s.rows)-1)
-	s.g.col = clamp(s.g.col, 0, len(s.cols)-1)
-	return true
 }
 
 // cursorRoleOrg is the snapshot role and org under the cursor (-1: none).

@@ -39,7 +39,7 @@ func (a *Model) reviewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 				return s.(*reviewListScreen).load(a), true
 			}
 		}
-		s := &reviewListScreen{}
+		s := newReviewListScreen()
 		a.push(s)
 		return s.load(a), true
 	case matches(msg, a.keys.Review.Changes):
@@ -69,10 +69,26 @@ type reviewListScreen struct {
 	list    []*tenant.Review
 	loaded  bool
 	err     error
-	cursor  int
-	offset  int
+	tbl     vtable
 	opening bool
 }
+
+func newReviewListScreen() *reviewListScreen {
+	return &reviewListScreen{tbl: vtable{cols: []column{
+		{title: "NAME", min: 10, max: 30, weight: 2},
+		{title: "DECIDED", width: 17, right: true},
+		{title: "REVOKE", width: 7, right: true, drop: 2},
+		{title: "APPLIED", width: 8, right: true, drop: 2},
+		{title: "FAILED", width: 6, right: true, drop: 3},
+		{title: "STARTED", width: 16, drop: 4},
+		{title: "BY", min: 6, max: 14, weight: 1, drop: 5},
+		{title: "SCOPE", min: 10, weight: 3, drop: 1},
+	}}}
+}
+
+// visibleRows is the table's height: below the screen's title and the
+// table's header.
+func (s *reviewListScreen) visibleRows(a *Model) int { return max(1, a.bodyHeight()-2) }
 
 type reviewsLoadedMsg struct {
 	s    *reviewListScreen
@@ -83,18 +99,15 @@ type reviewsLoadedMsg struct {
 func (m reviewsLoadedMsg) apply(a *Model) tea.Cmd {
 	s := m.s
 	s.loaded, s.err = true, m.err
-	keep := ""
-	if s.cursor < len(s.list) {
-		keep = s.list[s.cursor].Name
-	}
-	s.list = s.list[:0]
-	for i := range m.list {
-		s.list = append(s.list, &m.list[i])
-		if m.list[i].Name == keep {
-			s.cursor = i
+	n := func() int { return len(s.list) }
+	name := func(i int) string { return s.list[i].Name }
+	s.tbl.cursor = keepCursor(s.tbl.cursor, n, name, func() {
+		s.list = s.list[:0]
+		for i := range m.list {
+			s.list = append(s.list, &m.list[i])
 		}
-	}
-	s.cursor = clamp(s.cursor, 0, len(s.list)-1)
+	})
+	s.tbl.clampTo(len(s.list), s.visibleRows(a))
 	return nil
 }
 
@@ -141,7 +154,7 @@ func (m reviewOpenedMsg) apply(a *Model) tea.Cmd {
 			c.Items = nil
 			summary = &c
 			m.list.list = append([]*tenant.Review{summary}, m.list.list...)
-			m.list.cursor = 0
+			m.list.tbl.cursor = 0
 		}
 	}
 	a.push(newReviewScreen(a, m.r, summary))
@@ -177,28 +190,18 @@ func (s *reviewListScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 	if !ok {
 		return nil, false
 	}
-	k := a.keys
+	if s.tbl.handleKey(a.keys, km, len(s.list), s.visibleRows(a)) {
+		return nil, true
+	}
 	switch {
-	case matches(km, k.Up):
-		s.cursor = max(0, s.cursor-1)
-		return nil, true
-	case matches(km, k.Down):
-		s.cursor = min(len(s.list)-1, s.cursor+1)
-		return nil, true
-	case matches(km, k.Home):
-		s.cursor = 0
-		return nil, true
-	case matches(km, k.End):
-		s.cursor = len(s.list) - 1
-		return nil, true
 	case matches(km, a.keys.Review.Start):
 		return a.openReviewStart(s), true
 	case matches(km, a.keys.Review.OpenReview):
-		if s.cursor < 0 || s.cursor >= len(s.list) || s.opening {
+		if s.tbl.cursor < 0 || s.tbl.cursor >= len(s.list) || s.opening {
 			return nil, true
 		}
 		s.opening = true
-		svc, ctx, name := a.svc, a.ctx, s.list[s.cursor].Name
+		svc, ctx, name := a.svc, a.ctx, s.list[s.tbl.cursor].Name
 		return func() tea.Msg {
 			r, err := svc.Review(ctx, name)
 			return reviewOpenedMsg{list: s, r: r, err: err}
@@ -224,18 +227,8 @@ func (s *reviewListScreen) view(a *Model, w, h int) []string {
 		}
 		return append(out, centerCenter(msg, w, h-1)...)
 	}
-	tbl := vtable{cursor: s.cursor, offset: s.offset, cols: []column{
-		{title: "NAME", min: 10, max: 30, weight: 2},
-		{title: "DECIDED", width: 17, right: true},
-		{title: "REVOKE", width: 7, right: true, drop: 2},
-		{title: "APPLIED", width: 8, right: true, drop: 2},
-		{title: "FAILED", width: 6, right: true, drop: 3},
-		{title: "STARTED", width: 16, drop: 4},
-		{title: "BY", min: 6, max: 14, weight: 1, drop: 5},
-		{title: "SCOPE", min: 10, weight: 3, drop: 1},
-	}}
-	tbl.clampTo(len(s.list), h-2)
-	rows := tbl.view(st, w, h-1, len(s.list), -1, false, func(i int, cells []cell) {
+	s.tbl.clampTo(len(s.list), h-2)
+	rows := s.tbl.view(st, w, h-1, len(s.list), -1, false, func(i int, cells []cell) {
 		r := s.list[i]
 		c := r.Counts
 		cells[0].text = safe(r.Name)
@@ -250,7 +243,6 @@ func (s *reviewListScreen) view(a *Model, w, h int) []string {
 		cells[6].text = safe(r.CreatedBy)
 		cells[7].text = safe(r.Scope)
 	})
-	s.offset = tbl.offset
 	return append(out, rows...)
 }
 
@@ -284,18 +276,7 @@ func (a *Model) openReviewStart(list *reviewListScreen) tea.Cmd {
 	d := &reviewStartDialog{list: list}
 	hints := [startFields]string{"e.g. Q4-" + a.opts.Now().Format("2006"), "all roles (or a name, or part of one)", "all organizations", "all users (filter, e.g. status:inactive)"}
 	for i := range d.inputs {
-		in := textinput.New()
-		in.Prompt = ""
-		in.Placeholder = hints[i]
-		in.CharLimit = 200
-		sty := in.Styles()
-		sty.Focused.Placeholder = a.st.Muted
-		sty.Blurred.Placeholder = a.st.Muted
-		sty.Focused.Text = a.st.ButtonOff
-		sty.Blurred.Text = a.st.ButtonOff
-		sty.Cursor.Blink = false // blink ticks are not routed to dialogs: steady
-		in.SetStyles(sty)
-		d.inputs[i] = in
+		d.inputs[i] = newTextInput(&a.st, "", hints[i], 200)
 	}
 	if us, ok := a.roots[tabUsers].(*usersScreen); ok {
 		d.inputs[startFilter].SetValue(us.filter.value())
@@ -398,6 +379,11 @@ type reviewRow struct {
 	group int32 // index of the group's header row
 }
 
+type reviewRows []reviewRow
+
+func (r reviewRows) len() int          { return len(r) }
+func (r reviewRows) header(i int) bool { return r[i].item < 0 }
+
 type reviewWrite struct {
 	key     tenant.ItemKey
 	verdict *tenant.Verdict // nil: the note only
@@ -408,9 +394,8 @@ type reviewScreen struct {
 	r       *tenant.Review
 	summary *tenant.Review // the list's entry, whose counts follow ours
 	byRole  bool
-	rows    []reviewRow
-	cursor  int // row index, always an item row
-	offset  int
+	rows    reviewRows
+	list    sectionList // its cursor is always on an item row
 
 	queue   []reviewWrite
 	writing bool
@@ -426,29 +411,26 @@ type reviewScreen struct {
 
 func newReviewScreen(a *Model, r *tenant.Review, summary *tenant.Review) *reviewScreen {
 	s := &reviewScreen{r: r, summary: summary}
-	s.note = textinput.New()
-	s.note.Prompt = "note: "
-	s.note.CharLimit = 500
-	sty := s.note.Styles()
-	sty.Focused.Prompt = a.st.Bold
-	sty.Focused.Text = a.st.ButtonOff
-	sty.Cursor.Blink = false // blink ticks are not routed to screens: steady
-	s.note.SetStyles(sty)
+	s.note = newTextInput(&a.st, "note: ", "", 500)
 	s.layout()
 	// Resume where the review stands: the first undecided item.
-	s.cursor = s.firstItemRow()
+	s.list.moveTo(s.rows, 0, 1)
 	if i := s.findOpen(0, 1); i >= 0 {
-		s.cursor = i
+		s.list.cursor = i
 	}
 	return s
 }
 
 // layout builds the rows for the grouping, keeping the cursor's item.
 func (s *reviewScreen) layout() {
-	keep := int32(-1)
-	if s.cursor >= 0 && s.cursor < len(s.rows) {
-		keep = s.rows[s.cursor].item
-	}
+	n := func() int { return len(s.rows) }
+	item := func(i int) int32 { return s.rows[i].item }
+	s.list.cursor = keepCursor(s.list.cursor, n, item, s.group)
+	s.list.moveTo(s.rows, s.list.cursor, 1)
+}
+
+// group builds the rows: a header per user (or role), then its items.
+func (s *reviewScreen) group() {
 	items := s.r.Items
 	order := make([]int32, len(items))
 	for i := range order {
@@ -473,22 +455,7 @@ func (s *reviewScreen) layout() {
 			s.rows = append(s.rows, reviewRow{item: -1, group: head})
 		}
 		s.rows = append(s.rows, reviewRow{item: i, group: head})
-		if keep == i {
-			s.cursor = len(s.rows) - 1
-		}
 	}
-	if keep < 0 {
-		s.cursor = s.firstItemRow()
-	}
-}
-
-func (s *reviewScreen) firstItemRow() int {
-	for i, r := range s.rows {
-		if r.item >= 0 {
-			return i
-		}
-	}
-	return 0
 }
 
 // findOpen returns the next row at or after from (dir 1) or before it (dir
@@ -502,28 +469,12 @@ func (s *reviewScreen) findOpen(from, dir int) int {
 	return -1
 }
 
-// move puts the cursor on the item row nearest to row i in direction dir.
-func (s *reviewScreen) move(i, dir int) {
-	i = clamp(i, 0, len(s.rows)-1)
-	for j := i; j >= 0 && j < len(s.rows); j += dir {
-		if s.rows[j].item >= 0 {
-			s.cursor = j
-			return
-		}
-	}
-	for j := i; j >= 0 && j < len(s.rows); j -= dir {
-		if s.rows[j].item >= 0 {
-			s.cursor = j
-			return
-		}
-	}
-}
-
 func (s *reviewScreen) item() *tenant.ReviewItem {
-	if s.cursor < 0 || s.cursor >= len(s.rows) || s.rows[s.cursor].item < 0 {
+	c := s.list.cursor
+	if c < 0 || c >= len(s.rows) || s.rows[c].item < 0 {
 		return nil
 	}
-	return &s.r.Items[s.rows[s.cursor].item]
+	return &s.r.Items[s.rows[c].item]
 }
 
 func (s *reviewScreen) title(*Model) string { return "Review " + safe(s.r.Name) }
@@ -566,27 +517,26 @@ func (s *reviewScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 	}
 	k, rk := a.keys, a.keys.Review
 	h := max(1, a.bodyHeight()-2)
-	if target, dir, ok := cursorKey(k, km, s.cursor, len(s.rows), h); ok {
-		s.move(target, dir)
+	if s.list.handleKey(k, km, s.rows, h) {
 		return nil, true
 	}
 	switch {
 	case matches(km, rk.NextOpen):
-		if i := s.findOpen(s.cursor+1, 1); i >= 0 {
-			s.cursor = i
+		if i := s.findOpen(s.list.cursor+1, 1); i >= 0 {
+			s.list.cursor = i
 		} else {
 			return a.setFlash(flashInfo, "no undecided item below"), true
 		}
 	case matches(km, rk.PrevOpen):
-		if i := s.findOpen(s.cursor-1, -1); i >= 0 {
-			s.cursor = i
+		if i := s.findOpen(s.list.cursor-1, -1); i >= 0 {
+			s.list.cursor = i
 		} else {
 			return a.setFlash(flashInfo, "no undecided item above"), true
 		}
 	case matches(km, rk.Group):
 		s.byRole = !s.byRole
 		s.layout()
-		s.offset = 0
+		s.list.offset = 0
 	case matches(km, rk.Keep):
 		return s.decide(a, tenant.Keep), true
 	case matches(km, rk.Revoke):
@@ -672,7 +622,7 @@ func (s *reviewScreen) decide(a *Model, v tenant.Verdict) tea.Cmd {
 	verdict := v
 	cmd := s.enqueue(a, reviewWrite{key: it.Key(), verdict: &verdict})
 	if v != tenant.Undecided {
-		s.move(s.cursor+1, 1)
+		s.list.moveTo(s.rows, s.list.cursor+1, 1)
 	}
 	return cmd
 }
@@ -977,13 +927,8 @@ func (s *reviewScreen) view(a *Model, w, h int) []string {
 	if bodyH <= 0 {
 		return out
 	}
-	n := len(s.rows)
-	s.offset = scrollTo(s.cursor, s.offset, bodyH, n)
-	// Keep the cursor's group header in view when it is just above.
-	if s.offset == s.cursor && s.cursor > 0 && s.rows[s.cursor-1].item < 0 {
-		s.offset--
-	}
-	for i := s.offset; i < n && i < s.offset+bodyH; i++ {
+	first, last := s.list.window(s.rows, bodyH)
+	for i := first; i < last; i++ {
 		out = append(out, s.rowView(a, i, w))
 	}
 	for len(out) < h-1 && s.noting {
@@ -1046,7 +991,7 @@ func (s *reviewScreen) rowView(a *Model, i, w int) string {
 	if it.Note != "" {
 		tail = strings.TrimSpace(tail + " " + st.Muted.Render("“"+safe(it.Note)+"”"))
 	}
-	if i == s.cursor {
+	if i == s.list.cursor {
 		plain := "    " + dec + " " + fit(safe(what), whatW) + " " + ansi.Strip(tail)
 		return markCursor + st.Cursor.Render(padLine(plain, w-1))
 	}

@@ -245,24 +245,3 @@ func (t *vtable) view(st *Styles, w, h, n, sortCol int, desc bool, row func(i in
 	}
 	return out
 }
-
-// cursorKey maps the movement keys to a target row and the direction to
-// search in when that row cannot hold the cursor (a heading, say), for
-// screens whose rows are not all selectable.
-func cursorKey(k KeyMap, km tea.KeyPressMsg, cursor, n, page int) (target, dir int, ok bool) {
-	switch {
-	case matches(km, k.Up):
-		return cursor - 1, -1, true
-	case matches(km, k.Down):
-		return cursor + 1, 1, true
-	case matches(km, k.PageUp):
-		return cursor - page, -1, true
-	case matches(km, k.PageDown):
-		return cursor + page, 1, true
-	case matches(km, k.Home):
-		return 0, 1, true
-	case matches(km, k.End):
-		return n - 1, -1, true
-	}
-	return cursor, 0, false
-}

@@ -69,22 +69,25 @@ func (s *usersScreen) visibleRows(a *Model) int { return max(1, a.bodyHeight()-2
 // refresh runs after the snapshot changed: cached orders are dropped and the
 // cursor stays on the same user when it is still listed.
 func (s *usersScreen) refresh(a *Model) bool {
-	keep := ""
-	if u := s.selectedUser(); u >= 0 && u < len(a.snap.Users) {
-		keep = a.snap.Users[u].ID
-	}
-	s.perms = [ucolCount][]int32{}
-	s.roleN, s.orgN = nil, nil
-	s.refilter(a)
-	if keep != "" {
-		if u, ok := a.snap.UserIndex(keep); ok {
-			if i := slices.Index(s.rows, int32(u)); i >= 0 {
-				s.tbl.cursor = i
-			}
-		}
-	}
-	s.tbl.clampTo(len(s.rows), s.visibleRows(a))
+	s.keepCursor(a, func() {
+		s.perms = [ucolCount][]int32{}
+		s.roleN, s.orgN = nil, nil
+		s.refilter(a)
+	})
 	return true
+}
+
+// keepCursor runs change, keeping the cursor on the same user.
+func (s *usersScreen) keepCursor(a *Model, change func()) {
+	n := func() int { return len(s.rows) }
+	id := func(i int) string {
+		if u := int(s.rows[i]); u < len(a.snap.Users) {
+			return a.snap.Users[u].ID
+		}
+		return "" // a row of the snapshot before a change
+	}
+	s.tbl.cursor = keepCursor(s.tbl.cursor, n, id, change)
+	s.tbl.clampTo(len(s.rows), s.visibleRows(a))
 }
 
 // refilter applies the query. A query error keeps the previous rows and is
@@ -222,15 +225,10 @@ func (s *usersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 
 // setSort changes the order, keeping the cursor on the same user.
 func (s *usersScreen) setSort(a *Model, col int, desc bool) {
-	keep := s.selectedUser()
-	s.sortCol, s.desc = col, desc
-	s.order(a)
-	if keep >= 0 {
-		if i := slices.Index(s.rows, int32(keep)); i >= 0 {
-			s.tbl.cursor = i
-		}
-	}
-	s.tbl.clampTo(len(s.rows), s.visibleRows(a))
+	s.keepCursor(a, func() {
+		s.sortCol, s.desc = col, desc
+		s.order(a)
+	})
 }
 
 func (s *usersScreen) view(a *Model, w, h int) []string {
