@@ -1,0 +1,217 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/otaccess/otaccess/access"
+	"github.com/otaccess/otaccess/tenant"
+)
+
+// The bars around the screens: the title bar (tenant, mode, snapshot age,
+// views), the key-hint line, and the flash line (work in progress, or the
+// last message, which expires unless it is an error).
+
+type flashKind int
+
+const (
+	flashInfo flashKind = iota
+	flashOK
+	flashErr
+)
+
+type flash struct {
+	kind flashKind
+	text string
+	id   int
+	// rate, when set, is a used-up request limit: the line counts down to
+	// when it lifts instead of showing text.
+	rate *access.RateLimitError
+}
+
+// rateTickMsg moves a rate limit's countdown on.
+type rateTickMsg struct{ id int }
+
+const flashTTL = 5 * time.Second
+
+// setRateFlash shows a used-up request limit as a countdown to when it
+// lifts, ticking every second.
+func (a *Model) setRateFlash(rl *access.RateLimitError) tea.Cmd {
+	a.flashSeq++
+	a.flash = flash{kind: flashErr, rate: rl, id: a.flashSeq}
+	return a.after(time.Second, rateTickMsg{id: a.flashSeq})
+}
+
+func (a *Model) rateTick(msg rateTickMsg) tea.Cmd {
+	if msg.id != a.flash.id || a.flash.rate == nil {
+		return nil
+	}
+	if a.clock().Before(a.flash.rate.Until) {
+		return a.after(time.Second, msg)
+	}
+	return a.setFlash(flashInfo, "the request limit has lifted; press "+a.keys.Sync.Help().Key+" to sync")
+}
+
+// setFlash shows a message; non-errors expire, errors stay until replaced.
+func (a *Model) setFlash(kind flashKind, text string) tea.Cmd {
+	a.flashSeq++
+	a.flash = flash{kind: kind, text: safe(text), id: a.flashSeq}
+	if kind == flashErr {
+		return nil
+	}
+	return a.after(flashTTL, flashExpireMsg{id: a.flashSeq})
+}
+
+// titleBar: app, tenant, mode, snapshot age on the left; views on the right.
+// Parts are dropped or shortened, least important first, to fit.
+func (a *Model) titleBar(w int) string {
+	st := &a.st
+	var modeText string
+	switch a.mode() {
+	case "offline":
+		modeText = st.Offline.Render(glyphOffline + " OFFLINE — read-only")
+	case "demo":
+		modeText = st.Demo.Render(glyphDemo + " demo")
+	default:
+		modeText = st.Online.Render(glyphOnline + " online")
+	}
+	age, date := "no snapshot", ""
+	if a.snap != nil {
+		fin := a.snap.Info.FinishedAt
+		age = "snapshot " + tenant.Ago(a.opts.Now().Sub(fin))
+		date = " (" + fin.Local().Format("2006-01-02 15:04") + ")"
+	}
+	tenant := safe(a.opts.Tenant)
+	tabs := ""
+	tabsShort := ""
+	if a.snap != nil {
+		parts := make([]string, tabCount)
+		for i, n := range tabNames {
+			if i == a.tab {
+				parts[i] = st.TabOn.Render(n)
+				tabsShort = st.TabOn.Render(n)
+			} else {
+				parts[i] = st.TabOff.Render(n)
+			}
+		}
+		tabs = strings.Join(parts, st.Muted.Render(" │ "))
+	}
+	if n := len(a.stack); n > 1 {
+		// Deeper than a tab: the breadcrumb says where esc leads back to.
+		crumbs := make([]string, n)
+		for i, sc := range a.stack {
+			crumbs[i] = ansi.Truncate(sc.title(a), 24, ellipsis)
+		}
+		tabs = st.Muted.Render(strings.Join(crumbs[:n-1], " › ")+" › ") + st.TabOn.Render(crumbs[n-1])
+		tabsShort = st.TabOn.Render(crumbs[n-1])
+	}
+	app := st.App.Render("otaccess")
+	compose := func(tenant, date, tabs string) (string, bool) {
+		left := " " + app
+		if tenant != "" {
+			left += "  " + st.Tenant.Render(tenant)
+		}
+		left += "  " + modeText + "  " + st.Age.Render(age+date)
+		lw, rw := ansi.StringWidth(left), ansi.StringWidth(tabs)
+		gap := w - lw - rw - 1
+		if gap < 2 && tabs != "" || gap < 0 {
+			return left, false
+		}
+		return left + strings.Repeat(" ", max(0, gap)) + tabs, true
+	}
+	for _, try := range []struct{ date, tabs string }{{date, tabs}, {"", tabs}, {"", tabsShort}} {
+		if s, ok := compose(tenant, try.date, try.tabs); ok {
+			return s
+		}
+	}
+	// Shorten the tenant, then drop it.
+	fixed, _ := compose("", "", tabsShort)
+	room := w - ansi.StringWidth(fixed) - 4
+	if room >= 8 && tenant != "" {
+		if s, ok := compose(fit(tenant, room), "", tabsShort); ok {
+			return s
+		}
+	}
+	if s, ok := compose("", "", tabsShort); ok {
+		return s
+	}
+	s, _ := compose("", "", "")
+	return clip(s, w)
+}
+
+// hintLine shows the top screen's info and its key hints; write keys are
+// marked when offline.
+func (a *Model) hintLine(w int) string {
+	info := ""
+	var binds []Binding
+	switch {
+	case a.showHelp:
+		info = "↑/↓ scroll · any other key closes help"
+	case len(a.dialogs) > 0:
+		binds = []Binding{a.keys.Dialog.Yes, a.keys.Dialog.No, a.keys.Dialog.Switch, a.keys.Dialog.Choose}
+		if h, ok := a.dialogs[len(a.dialogs)-1].(interface{ hints(*Model) []Binding }); ok {
+			binds = h.hints(a)
+		}
+	default:
+		info = a.top().info(a)
+		binds = a.top().hints(a)
+	}
+	binds = a.markDisabled(binds)
+	left := ""
+	if info != "" {
+		// The info names what the cursor is on in full (labels elsewhere
+		// are truncated), so it takes precedence over the key hints.
+		left = " " + a.st.HintInfo.Render(fit(info, min(ansi.StringWidth(info), max(10, w-12))))
+	}
+	lw := ansi.StringWidth(left)
+	a.help.SetWidth(max(0, w-lw-3))
+	keys := a.help.ShortHelpView(helpBindings(binds))
+	if left != "" && keys != "" {
+		return left + "   " + keys
+	}
+	return left + " " + keys
+}
+
+// flashLine shows work in progress (sync, writes) or the last message.
+func (a *Model) flashLine(w int) string {
+	st := &a.st
+	if a.syncing {
+		p := a.syncProg
+		label := fmt.Sprintf(" %s syncing  %s ", a.spin.View(), p.Status(time.Now()))
+		if p.Saving {
+			label = fmt.Sprintf(" %s syncing  saving the snapshot ", a.spin.View())
+		}
+		barW := w - ansi.StringWidth(label) - 6
+		if barW >= 10 {
+			a.syncBar.SetWidth(min(barW, 40))
+			return label + a.syncBar.ViewAs(p.Fraction()) + fmt.Sprintf(" %3.0f%%", 100*p.Fraction())
+		}
+		return clip(label, w)
+	}
+	if n := len(a.pending); n > 0 {
+		var text string
+		for _, ch := range a.pending {
+			text = ch.Describe()
+			break
+		}
+		if n > 1 {
+			text = fmt.Sprintf("%d changes running", n)
+		}
+		return " " + st.Pending.Render(a.spin.View()+" "+safe(text)+"…")
+	}
+	f := a.flash
+	if f.rate != nil {
+		f.text = markFail + " " + safe(f.rate.Message(a.clock()))
+	}
+	switch f.kind {
+	case flashErr:
+		return " " + st.FlashErr.Render(clip(f.text, w-1))
+	case flashOK:
+		return " " + st.FlashOK.Render(clip(f.text, w-1))
+	}
+	return " " + st.FlashInfo.Render(clip(f.text, w-1))
+}
