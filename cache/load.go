@@ -184,7 +184,11 @@ func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*tenant.Snapshot, e
 	if err := tx.QueryRowContext(ctx, `SELECT user_order FROM snapshots WHERE id = ?`, id).Scan(&stored); err != nil {
 		return nil, s.fail("load snapshot", err)
 	}
-	return b.Build(conv, storedOrder(stored, len(conv))), nil
+	order := storedOrder(stored, len(conv))
+	if order == nil && len(conv) > 0 {
+		s.resumeOrder(id)
+	}
+	return b.Build(conv, order), nil
 }
 
 // unmap drops conn's memory map of the file. A load touches every page of

@@ -29,12 +29,16 @@ var busyTimeout = 5 * time.Second
 // Store is the SQLite cache file of one profile. Safe for concurrent use;
 // several processes may share the file (WAL, busy timeout).
 type Store struct {
-	db      *sql.DB
-	path    string
-	chores  sync.WaitGroup // housekeeping a sync leaves running (see tidy)
-	hints   pageHints      // which page holds which user, for write-through
-	folded  atomic.Int64   // the spool's size when this process last folded it
-	created bool           // this Open created the file (see CloseDiscardingUnused)
+	db     *sql.DB
+	path   string
+	chores sync.WaitGroup // housekeeping a sync leaves running (see tidy)
+	// deferrable is cancelled by Close: the housekeeping that a later
+	// process can do as well (see tidy) stops rather than hold up an exit.
+	deferrable     context.Context
+	stopDeferrable context.CancelFunc
+	hints          pageHints    // which page holds which user, for write-through
+	folded         atomic.Int64 // the spool's size when this process last folded it
+	created        bool         // this Open created the file (see CloseDiscardingUnused)
 }
 
 var profileName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
@@ -137,6 +141,7 @@ func Open(path string) (*Store, error) {
 		}
 	}
 	st := &Store{db: db, path: abs, created: created}
+	st.deferrable, st.stopDeferrable = context.WithCancel(context.Background())
 	st.tryFold(ctx)
 	return st, nil
 }
@@ -144,8 +149,11 @@ func Open(path string) (*Store, error) {
 // Path is the absolute path of the cache file.
 func (s *Store) Path() string { return s.path }
 
-// Close waits for housekeeping still running, then closes the file.
+// Close stops the housekeeping a later process can do as well (storing a
+// sync's sort order: the next load stores it), waits for the rest, and
+// closes the file: a command exits once its work is done.
 func (s *Store) Close() error {
+	s.stopDeferrable()
 	s.chores.Wait()
 	return s.db.Close()
 }
@@ -226,6 +234,7 @@ func (s *Store) CloseDiscardingUnused() error {
 	if !s.created {
 		return s.Close()
 	}
+	s.stopDeferrable()
 	s.chores.Wait()
 	ctx := context.Background()
 	discard := false

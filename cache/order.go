@@ -47,6 +47,9 @@ func storedOrder(b []byte, n int) []int32 {
 // saveUserOrder stores the sort order of snapshot snap's users. Reading
 // and storing are one transaction, so no write slips in between.
 func (s *Store) saveUserOrder(ctx context.Context, snap int64) error {
+	if testHookSaveOrder != nil {
+		testHookSaveOrder(ctx)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -61,6 +64,10 @@ func (s *Store) saveUserOrder(ctx context.Context, snap int64) error {
 	}
 	return tx.Commit()
 }
+
+// testHookSaveOrder runs as saveUserOrder begins (a test holds it there
+// until its context ends).
+var testHookSaveOrder func(ctx context.Context)
 
 // clearUserOrder forgets snapshot snap's stored order, in a write that may
 // move a user in it.

@@ -16,7 +16,9 @@ import (
 // is already current and committed, so the sync need not wait for them.
 // If either fails or never runs (the process ends first), the next sync's
 // housekeeping does it; SQLite checkpoints when the last connection
-// closes.
+// closes. Storing the order re-reads every user (most of the time this
+// takes): Close stops it rather than wait, and the next Load that finds
+// no order stores one (see resumeOrder).
 func (s *Store) tidy(snap int64) {
 	s.chores.Add(1)
 	go func() {
@@ -24,8 +26,19 @@ func (s *Store) tidy(snap int64) {
 		ctx := context.Background()
 		_ = s.prune(ctx)
 		_ = s.pruneJournal(ctx)
-		_ = s.saveUserOrder(ctx, snap)
+		_ = s.saveUserOrder(s.deferrable, snap)
 		_, _ = s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+	}()
+}
+
+// resumeOrder stores snapshot snap's sort order in the background, for a
+// load that found none (a process stopped storing it, or a write-through
+// cleared it): the next load then needs no sort.
+func (s *Store) resumeOrder(snap int64) {
+	s.chores.Add(1)
+	go func() {
+		defer s.chores.Done()
+		_ = s.saveUserOrder(s.deferrable, snap)
 	}()
 }
 
