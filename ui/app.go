@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -82,13 +83,10 @@ type Model struct {
 
 	width, height int
 
-	roots    [tabCount]screen
-	tab      int
-	stack    []screen
-	dialogs  []dialog
-	showHelp bool
-	helpOff  int // help scroll position
-	helpRows int
+	roots   [tabCount]screen
+	tab     int
+	stack   []screen
+	dialogs []openDialog
 
 	flash    flash
 	flashSeq int
@@ -219,7 +217,24 @@ func (a *Model) pop() {
 	}
 }
 
-func (a *Model) openDialog(d dialog) { a.dialogs = append(a.dialogs, d) }
+func (a *Model) openDialog(d dialog) { a.dialogs = append(a.dialogs, openDialog{d, a.clock()}) }
+
+// topDialog is the dialog that gets the keys, if any; it ignores them
+// during its grace period (see defaultGrace) unless it is a form.
+func (a *Model) topDialog() (d dialog, ready bool) {
+	n := len(a.dialogs)
+	if n == 0 {
+		return nil, false
+	}
+	top := a.dialogs[n-1]
+	_, form := top.dialog.(interface{ form() })
+	return top.dialog, form || a.clock().Sub(top.opened) >= a.grace
+}
+
+// closeDialog removes d from the stack.
+func (a *Model) closeDialog(d dialog) {
+	a.dialogs = slices.DeleteFunc(a.dialogs, func(o openDialog) bool { return o.dialog == d })
+}
 
 // switchTab shows a root view, dropping screens opened on top of the old one.
 func (a *Model) switchTab(t int) {
@@ -279,8 +294,11 @@ func (a *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, a.handleKey(msg)
 	case tea.PasteMsg:
-		if n := len(a.dialogs); n > 0 {
-			cmd, _ := a.dialogs[n-1].update(a, msg)
+		if d, ready := a.topDialog(); d != nil {
+			if !ready {
+				return a, nil
+			}
+			cmd, _ := d.update(a, msg)
 			return a, cmd
 		}
 		if a.top().typing() {
@@ -329,14 +347,13 @@ func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if matches(msg, a.keys.ForceQuit) {
 		return tea.Quit
 	}
-	if a.showHelp {
-		a.helpKey(msg) // any key but movement closes it, q included, as in less
-		return nil
-	}
-	if n := len(a.dialogs); n > 0 {
-		cmd, closeIt := a.dialogs[n-1].update(a, msg)
+	if d, ready := a.topDialog(); d != nil {
+		if !ready {
+			return nil
+		}
+		cmd, closeIt := d.update(a, msg)
 		if closeIt {
-			a.dialogs = a.dialogs[:len(a.dialogs)-1]
+			a.closeDialog(d)
 		}
 		return cmd
 	}
@@ -350,7 +367,7 @@ func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case matches(msg, k.Quit):
 		return tea.Quit
 	case matches(msg, k.Help):
-		a.showHelp = true
+		a.push(&helpScreen{})
 		return nil
 	case matches(msg, k.UsersTab):
 		a.switchTab(tabUsers)
@@ -411,19 +428,14 @@ func (a *Model) render() string {
 		return block(centerCenter(msg, w, h), w, h)
 	}
 	bodyH := a.bodyHeight()
-	var body []string
-	if a.showHelp {
-		body = a.helpView(w, bodyH)
-	} else {
-		body = a.top().view(a, w, bodyH)
-	}
+	body := a.top().view(a, w, bodyH)
 	if len(body) > bodyH {
 		body = body[:bodyH]
 	}
-	if n := len(a.dialogs); n > 0 && !a.showHelp {
+	if d, _ := a.topDialog(); d != nil {
 		full := make([]string, bodyH)
 		copy(full, body)
-		body = overlay(full, a.dialogs[n-1].view(a, w-2, bodyH), w)
+		body = overlay(full, d.view(a, w-2, bodyH), w)
 	}
 	out := make([]string, 0, h)
 	out = append(out, a.titleBar(w))

@@ -149,11 +149,10 @@ func (a *Model) hintLine(w int) string {
 	info := ""
 	var binds []Binding
 	switch {
-	case a.showHelp:
-		info = "↑/↓ scroll · any other key closes help"
 	case len(a.dialogs) > 0:
+		d, _ := a.topDialog()
 		binds = []Binding{a.keys.Dialog.Yes, a.keys.Dialog.No, a.keys.Dialog.Switch, a.keys.Dialog.Choose}
-		if h, ok := a.dialogs[len(a.dialogs)-1].(interface{ hints(*Model) []Binding }); ok {
+		if h, ok := d.(interface{ hints(*Model) []Binding }); ok {
 			binds = h.hints(a)
 		}
 	default:

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -38,7 +37,6 @@ type deprovDialog struct {
 	focus  int
 	choice int // 0 No, 1 Yes
 	input  textinput.Model
-	opened time.Time
 
 	running, finished bool
 	stop              context.CancelFunc // cancels the steps not yet sent
@@ -64,7 +62,7 @@ func (a *Model) openDeprovision(u int) tea.Cmd {
 		return nil
 	}
 	usr := &a.snap.Users[u]
-	d := &deprovDialog{userID: usr.ID, label: usr.Label(), name: usr.Name(), opened: a.clock()}
+	d := &deprovDialog{userID: usr.ID, label: usr.Label(), name: usr.Name()}
 	if len(usr.Groups) > 0 {
 		d.option = optStrip
 	}
@@ -108,9 +106,6 @@ func (d *deprovDialog) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
 			d.stopping = true
 			d.stop()
 		}
-		return nil, false
-	}
-	if a.clock().Sub(d.opened) < a.grace {
 		return nil, false
 	}
 	if _, paste := m.(tea.PasteMsg); paste && d.focus == focusInput {

@@ -5,11 +5,12 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
 // dialog is a modal on top of the screens. The app keeps a stack of them;
-// the top one gets every key.
+// the top one gets every key once its grace period is over.
 type dialog interface {
 	// update handles a key; close removes the dialog from the stack.
 	update(a *Model, msg tea.Msg) (cmd tea.Cmd, close bool)
@@ -18,8 +19,15 @@ type dialog interface {
 }
 
 // defaultGrace is how long a new dialog ignores keys, so a key held down or
-// typed ahead cannot answer a question the user has not yet read.
+// typed ahead cannot answer a question the user has not yet read. The
+// dialog stack applies it (Model.topDialog).
 const defaultGrace = 150 * time.Millisecond
+
+// openDialog is a dialog on the stack and when it opened.
+type openDialog struct {
+	dialog
+	opened time.Time
+}
 
 // confirmDialog asks a yes/no question about one action. It defaults to No.
 type confirmDialog struct {
@@ -27,17 +35,16 @@ type confirmDialog struct {
 	body   []string // safe lines
 	yes    string   // the Yes button, naming the action: "Yes, revoke"
 	choice int      // 0 No, 1 Yes
-	opened time.Time
 	onYes  func(a *Model) tea.Cmd
 }
 
 func (a *Model) newConfirm(title string, body []string, yes string, onYes func(a *Model) tea.Cmd) *confirmDialog {
-	return &confirmDialog{title: title, body: body, yes: yes, opened: a.clock(), onYes: onYes}
+	return &confirmDialog{title: title, body: body, yes: yes, onYes: onYes}
 }
 
 func (d *confirmDialog) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
 	msg, ok := m.(tea.KeyPressMsg)
-	if !ok || a.clock().Sub(d.opened) < a.grace {
+	if !ok {
 		return nil, false
 	}
 	k := a.keys
@@ -120,9 +127,12 @@ func centerCenter(ls []string, w, h int) []string {
 	return out
 }
 
-// overlay places box lines centered over base (which has w-wide lines).
+// overlay places box lines centered over base (which has w-wide lines):
+// the base and the box are two lipgloss layers, composed cell by cell, so a
+// style open in the base cannot bleed into the box, nor the box's out.
 func overlay(base, boxLines []string, w int) []string {
-	if len(boxLines) == 0 {
+	h := len(base)
+	if len(boxLines) == 0 || h == 0 {
 		return base
 	}
 	bw := 0
@@ -131,21 +141,24 @@ func overlay(base, boxLines []string, w int) []string {
 	}
 	bw = min(bw, w)
 	x0 := max(0, (w-bw)/2)
-	y0 := max(0, (len(base)-len(boxLines))/2)
-	out := append([]string{}, base...)
-	for i, l := range boxLines {
-		y := y0 + i
-		if y >= len(out) {
-			break
-		}
-		bl := padLine(out[y], w)
-		left := ansi.Truncate(bl, x0, "")
-		right := ansi.TruncateLeft(bl, x0+bw, "")
-		// Resets keep a style open in the base line from bleeding into the
-		// box, and the box's from bleeding out.
-		out[y] = left + "\x1b[m" + padLine(l, bw) + "\x1b[m" + right
+	y0 := max(0, (h-len(boxLines))/2)
+	under := make([]string, h)
+	for i, l := range base {
+		under[i] = padLine(l, w)
 	}
-	return out
+	over := make([]string, 0, len(boxLines))
+	for _, l := range boxLines[:min(len(boxLines), h-y0)] {
+		over = append(over, padLine(l, bw))
+	}
+	out := lipgloss.NewCompositor(
+		lipgloss.NewLayer(strings.Join(under, "\n")),
+		lipgloss.NewLayer(strings.Join(over, "\n")).X(x0).Y(y0).Z(1),
+	).Render()
+	lines := strings.Split(out, "\n")
+	for len(lines) < h { // the canvas trims blank lines at the end
+		lines = append(lines, "")
+	}
+	return lines[:h]
 }
 
 // withButtons appends the button row centered under the widest body line

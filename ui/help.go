@@ -8,9 +8,54 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// helpView is the full help, generated from the key map, plus the filter
-// syntax. It lays the sections out in as many columns as fit.
-func (a *Model) helpView(w, h int) []string {
+// helpScreen is the full help, generated from the key map, plus the filter
+// syntax. It takes every key: movement scrolls it, any other key closes it
+// (q included, as in less).
+type helpScreen struct {
+	off  int // scroll position
+	rows int // rows of the layout last drawn
+}
+
+func (s *helpScreen) title(*Model) string { return "Keys" }
+
+func (s *helpScreen) typing() bool { return true }
+
+func (s *helpScreen) refresh(*Model) bool { return true }
+
+func (s *helpScreen) hints(*Model) []Binding { return nil }
+
+func (s *helpScreen) info(a *Model) string {
+	k := a.keys
+	return keyName(k.Up) + " " + keyName(k.Down) + " " + keyName(k.PageUp) + " " + keyName(k.PageDown) + " scroll · any other key closes help"
+}
+
+// update scrolls with movement keys; any other key closes the help.
+func (s *helpScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, false
+	}
+	page := max(1, a.bodyHeight()-3)
+	k := a.keys
+	switch {
+	case matches(km, k.Down):
+		s.off++
+	case matches(km, k.Up):
+		s.off--
+	case matches(km, k.PageDown):
+		s.off += page
+	case matches(km, k.PageUp):
+		s.off -= page
+	default:
+		a.pop()
+		return nil, true
+	}
+	s.off = clamp(s.off, 0, max(0, s.rows-(a.bodyHeight()-2)))
+	return nil, true
+}
+
+// view lays the sections out in as many columns as fit.
+func (s *helpScreen) view(a *Model, w, h int) []string {
 	st := &a.st
 	type pair struct{ k, d string }
 	section := func(title string, ps []pair) []string {
@@ -65,8 +110,8 @@ func (a *Model) helpView(w, h int) []string {
 	for _, c := range columns {
 		rows = max(rows, len(c))
 	}
-	a.helpRows = rows
-	off := clamp(a.helpOff, 0, max(0, rows-colH))
+	s.rows = rows
+	off := clamp(s.off, 0, max(0, rows-colH))
 	out := []string{" " + st.App.Render("otaccess") + " keys", ""}
 	for r := off; r < rows && r < off+colH; r++ {
 		var b strings.Builder
@@ -108,27 +153,6 @@ func columnWidths(columns [][]string) []int {
 		widths[i] += 3
 	}
 	return widths
-}
-
-// helpKey scrolls the help with movement keys; any other key closes it.
-func (a *Model) helpKey(msg tea.KeyPressMsg) {
-	page := max(1, a.bodyHeight()-3)
-	k := a.keys
-	switch {
-	case matches(msg, k.Down):
-		a.helpOff++
-	case matches(msg, k.Up):
-		a.helpOff--
-	case matches(msg, k.PageDown):
-		a.helpOff += page
-	case matches(msg, k.PageUp):
-		a.helpOff -= page
-	default:
-		a.showHelp = false
-		a.helpOff = 0
-		return
-	}
-	a.helpOff = clamp(a.helpOff, 0, max(0, a.helpRows-(a.bodyHeight()-2)))
 }
 
 func sum(xs []int) int {

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"slices"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -133,7 +132,7 @@ func (m reviewOpenedMsg) apply(a *Model) tea.Cmd {
 		return a.setFlash(flashErr, markFail+" "+m.err.Error())
 	}
 	if m.started != nil {
-		a.dialogs = slices.DeleteFunc(a.dialogs, func(d dialog) bool { return d == dialog(m.started) })
+		a.closeDialog(m.started)
 	}
 	var summary *tenant.Review
 	if m.list != nil {

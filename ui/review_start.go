@@ -48,6 +48,10 @@ func (a *Model) openReviewStart(list *reviewListScreen) tea.Cmd {
 	return d.inputs[startName].Focus()
 }
 
+// form: typed-ahead text is the answer being typed, not an accident, so
+// the dialog takes keys at once (no grace period).
+func (d *reviewStartDialog) form() {}
+
 func (d *reviewStartDialog) setFocus(i int) tea.Cmd {
 	d.inputs[d.focus].Blur()
 	d.focus = (i + startFields) % startFields
