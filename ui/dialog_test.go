@@ -13,7 +13,7 @@ func TestOverlay(t *testing.T) {
 	red := "\x1b[31m"
 	base := []string{
 		strings.Repeat("a", 20),
-		red + strings.Repeat("b", 20), // never reset
+		red + strings.Repeat("b", 20),     // never reset
 		strings.Repeat("c", 10) + "界界界界界", // wide cells under the box's edge
 		"",
 	}
