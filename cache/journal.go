@@ -73,9 +73,15 @@ func lastSeq(ctx context.Context, q queryer) (int64, error) {
 // nothing is known to have changed on the server) applied to the current
 // snapshot and journaled, and e (nil: none) appended to the audit log. A
 // user or group the snapshot lacks is not an error for the journal (a later
-// sync may have removed it); for a membership it is reported with
-// ErrNotInSnapshot, the audit row and the journal entry still written.
+// sync may have removed it): it is reported with ErrNotInSnapshot, the
+// audit row and the journal entry still written.
 func (s *Store) Record(ctx context.Context, w *Write, e *tenant.AuditEntry) error {
+	if w == nil {
+		if e == nil {
+			return nil
+		}
+		return s.AppendAudit(ctx, *e) // needs no snapshot
+	}
 	var missing error
 	err := s.write(ctx, "record a tenant write", func(tx *sql.Tx, snap int64) error {
 		if w != nil {
@@ -83,7 +89,7 @@ func (s *Store) Record(ctx context.Context, w *Write, e *tenant.AuditEntry) erro
 				w.At = time.Now()
 			}
 			err := applyWrite(ctx, tx, &s.hints, snap, w)
-			if errors.Is(err, ErrNotInSnapshot) && w.Kind == WriteMember {
+			if errors.Is(err, ErrNotInSnapshot) {
 				missing, err = err, nil
 			}
 			if err != nil {
@@ -102,7 +108,7 @@ func (s *Store) Record(ctx context.Context, w *Write, e *tenant.AuditEntry) erro
 		return err
 	}
 	if missing != nil {
-		return fmt.Errorf("record membership: %w", missing)
+		return fmt.Errorf("record the write: %w", missing)
 	}
 	return nil
 }
