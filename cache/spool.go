@@ -88,8 +88,10 @@ func (s *Store) spoolPending() bool {
 	return err == nil && st.Size() > 0 && st.Size() != s.folded.Load()
 }
 
-// tryFold folds the spool in if the cache's write lock is free right now:
-// a reader (Open, Audit) must not wait for a sync's save to show the cache.
+// tryFold folds the spool in if the cache's write lock is free within a
+// moment: a reader (Open, Audit) must not wait for a sync's save to show
+// the cache. Every write transaction folds too (see write), so what a
+// reader leaves is folded by the next write.
 func (s *Store) tryFold(ctx context.Context) {
 	if !s.spoolPending() {
 		return
@@ -99,7 +101,7 @@ func (s *Store) tryFold(ctx context.Context) {
 		return
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 200"); err != nil {
 		return
 	}
 	defer conn.ExecContext(context.Background(), "PRAGMA busy_timeout = "+strconv.Itoa(int(busyTimeout/time.Millisecond)))
