@@ -181,12 +181,14 @@ func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*tenant.Snapshot, e
 		}
 	}
 	var stored []byte
-	if err := tx.QueryRowContext(ctx, `SELECT user_order FROM snapshots WHERE id = ?`, id).Scan(&stored); err != nil {
+	var never bool
+	if err := tx.QueryRowContext(ctx, `SELECT user_order, user_order IS NULL FROM snapshots WHERE id = ?`, id).Scan(&stored, &never); err != nil {
 		return nil, s.fail("load snapshot", err)
 	}
 	order := storedOrder(stored, len(conv))
-	if order == nil && len(conv) > 0 {
-		s.resumeOrder(id)
+	if order == nil && never && len(conv) > 0 {
+		order = tenant.SortOrder(conv) // what Build would sort by
+		s.fillOrder(id, order)
 	}
 	return b.Build(conv, order), nil
 }

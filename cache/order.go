@@ -70,8 +70,21 @@ func (s *Store) saveUserOrder(ctx context.Context, snap int64) error {
 var testHookSaveOrder func(ctx context.Context)
 
 // clearUserOrder forgets snapshot snap's stored order, in a write that may
-// move a user in it.
+// move a user in it. It leaves an empty order, not NULL: NULL is an order
+// never stored, which a load may fill in from what it read (fillOrder),
+// and a load that read before this write must not.
 func clearUserOrder(ctx context.Context, tx *sql.Tx, snap int64) error {
-	_, err := tx.ExecContext(ctx, `UPDATE snapshots SET user_order = NULL WHERE id = ? AND user_order IS NOT NULL`, snap)
+	_, err := tx.ExecContext(ctx, `UPDATE snapshots SET user_order = X'' WHERE id = ? AND (user_order IS NULL OR length(user_order) > 0)`, snap)
 	return err
+}
+
+// fillOrder stores order for snapshot snap in the background, if no order
+// was ever stored for it (the process that synced it stopped first, see
+// tidy): the next load then needs no sort.
+func (s *Store) fillOrder(snap int64, order []int32) {
+	s.chores.Add(1)
+	go func() {
+		defer s.chores.Done()
+		_, _ = s.db.ExecContext(s.deferrable, `UPDATE snapshots SET user_order = ? WHERE id = ? AND user_order IS NULL`, encodeOrder(order), snap)
+	}()
 }

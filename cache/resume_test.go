@@ -60,4 +60,24 @@ func TestCloseDoesNotWaitForTheOrder(t *testing.T) {
 	if n := order(); n != 4+4*len(users) {
 		t.Fatalf("after a load the stored order is %d bytes, want %d", n, 4+4*len(users))
 	}
+
+	// An order a write cleared is not filled in from a load: the load may
+	// have read before the write.
+	tx, err := again.db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := clearUserOrder(ctx, tx, info.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := again.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again.Settle()
+	if n := order(); n != 0 {
+		t.Fatalf("a cleared order was filled in (%d bytes)", n)
+	}
 }

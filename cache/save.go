@@ -18,7 +18,7 @@ import (
 // housekeeping does it; SQLite checkpoints when the last connection
 // closes. Storing the order re-reads every user (most of the time this
 // takes): Close stops it rather than wait, and the next Load that finds
-// no order stores one (see resumeOrder).
+// none stores the order it sorted by (see fillOrder).
 func (s *Store) tidy(snap int64) {
 	s.chores.Add(1)
 	go func() {
@@ -28,17 +28,6 @@ func (s *Store) tidy(snap int64) {
 		_ = s.pruneJournal(ctx)
 		_ = s.saveUserOrder(s.deferrable, snap)
 		_, _ = s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
-	}()
-}
-
-// resumeOrder stores snapshot snap's sort order in the background, for a
-// load that found none (a process stopped storing it, or a write-through
-// cleared it): the next load then needs no sort.
-func (s *Store) resumeOrder(snap int64) {
-	s.chores.Add(1)
-	go func() {
-		defer s.chores.Done()
-		_ = s.saveUserOrder(s.deferrable, snap)
 	}()
 }
 
