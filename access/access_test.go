@@ -2,20 +2,17 @@ package access
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
 	"github.com/otaccess/otaccess/tenant"
 )
 
-const token = "tok-ACCESS-SECRET"
-
-// newService starts a fake tenant, syncs it and returns the pieces.
+// newService starts a fake tenant (80 users, 5 roles x 3 orgs unless cfg
+// says otherwise), syncs it and returns the pieces.
 func newService(t *testing.T, cfg scimtest.Config) (*Service, *scimtest.TestServer, *tenant.Snapshot) {
 	t.Helper()
 	if cfg.Users == 0 {
@@ -24,28 +21,12 @@ func newService(t *testing.T, cfg scimtest.Config) (*Service, *scimtest.TestServ
 	if cfg.Roles == 0 {
 		cfg.Roles, cfg.Orgs = 5, 3
 	}
-	cfg.Token = token
-	srv := scimtest.NewTestServer(t, cfg)
-	c, err := client.New(client.Options{BaseURL: srv.URL, Token: token, RequestsPerMinute: 1 << 20,
-		BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Timeout: 2 * time.Second})
-	if err != nil {
+	f := newFixtureOf(t, cfg, client.Options{Timeout: 2 * time.Second, MaxBackoff: 5 * time.Millisecond})
+	f.svc.Actor = "tester"
+	if _, err := f.svc.Sync(context.Background(), SyncOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := cache.Open(filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	svc := New(c, st, "test")
-	svc.Actor = "tester"
-	if _, err := svc.Sync(context.Background(), SyncOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	snap, err := st.Load(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc, srv, snap
+	return f.svc, f.srv, f.load(t)
 }
 
 // outsider finds a user index and a group index where the user is not a member.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,7 +17,8 @@ import (
 	"github.com/otaccess/otaccess/tenant"
 )
 
-const testToken = "tok-ACCESS-SECRET-7731"
+// testToken is the one test token of every package's tests.
+const testToken = scimtest.TestToken
 
 // fixture is a small fake tenant, a client tuned to fail fast (short
 // timeout, millisecond backoff) and a cache file in a temp dir.
@@ -39,39 +39,38 @@ const (
 	slowDelay   = 10 * time.Minute
 )
 
+// fixtureTenant has several pages of users and of groups, so faults land
+// mid-walk.
+var fixtureTenant = scimtest.Config{Users: 45, Roles: 4, Orgs: 3, Seed: 7, UserPageCap: 10, GroupPageCap: 5}
+
 func newFixture(t *testing.T) *fixture { return newFixtureWrapped(t, nil) }
 
 // newFixtureWrapped serves the tenant through wrap (nil: directly), for
 // tests that change the tenant between requests.
 func newFixtureWrapped(t *testing.T, wrap func(*scimtest.Server, http.Handler) http.Handler) *fixture {
 	t.Helper()
-	fake := scimtest.NewServer(scimtest.Config{
-		Users: 45, Roles: 4, Orgs: 3, Seed: 7, Token: testToken,
-		UserPageCap: 10, GroupPageCap: 5, // several pages of each, so faults land mid-walk
-	})
-	var h http.Handler = fake
+	var opts []scimtest.TestOption
 	if wrap != nil {
-		h = wrap(fake, fake)
+		opts = append(opts, scimtest.WithHandler(wrap))
 	}
-	hs := httptest.NewServer(h)
-	t.Cleanup(hs.Close)
-	fake.SetPublicURL(hs.URL)
-	srv := &scimtest.TestServer{Server: fake, URL: hs.URL + fake.BasePath(), HTTPServer: hs}
-	c, err := client.New(client.Options{
-		BaseURL: srv.URL, Token: testToken, HTTPClient: srv.Client(),
-		Timeout: testTimeout, BaseBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond,
-		MaxRetries: 3, RequestsPerMinute: 1_000_000,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := newFixtureOf(t, fixtureTenant, client.Options{Timeout: testTimeout, MaxRetries: 3}, opts...)
+	f.opt = SyncOptions{Concurrency: 3, UserPageSize: 10, GroupPageSize: 5}
+	return f
+}
+
+// newFixtureOf serves a tenant of cfg to a service whose client has opt
+// (zero fields: scimtest.TestServer.NewClient's) over a fresh cache; the
+// cache is not synced yet.
+func newFixtureOf(t *testing.T, cfg scimtest.Config, opt client.Options, serve ...scimtest.TestOption) *fixture {
+	t.Helper()
+	cfg.Token = testToken
+	srv := scimtest.NewTestServer(t, cfg, serve...)
 	st, err := cache.Open(filepath.Join(t.TempDir(), "cache", "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc := New(c, st, "test")
-	return &fixture{srv: srv, svc: svc, store: st, opt: SyncOptions{Concurrency: 3, UserPageSize: 10, GroupPageSize: 5}}
+	return &fixture{srv: srv, svc: New(srv.NewClient(t, opt), st, "test"), store: st}
 }
 
 func ctxT(t *testing.T) context.Context {

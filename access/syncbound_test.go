@@ -67,33 +67,24 @@ func TestSyncPacedByServer(t *testing.T) {
 	// sees throttling, and every retry after one finds a fresh window,
 	// however fast or slow the machine is.
 	clock := scimtest.NewManualClock(time.Unix(1_700_000_000, 0))
-	fake := scimtest.NewServer(scimtest.Config{
-		Users: 120, Roles: 3, Orgs: 2, Seed: 3, Token: testToken,
-		UserPageCap: 15, RateLimitPerMinute: 4, RateClock: clock.Now,
-	})
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w}
-		fake.ServeHTTP(rec, r)
-		if rec.status == http.StatusTooManyRequests {
-			clock.Advance(time.Minute)
-		}
-	}))
-	t.Cleanup(hs.Close)
-	c, err := client.New(client.Options{
-		BaseURL: hs.URL + fake.BasePath(), Token: testToken, RequestsPerMinute: 1_000_000,
-		BaseBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, MaxRetries: 20,
-		Clock: clock, // the client's waits for the limit it learns move the fake's clock
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := cache.Open(filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	f := newFixtureOf(t, scimtest.Config{Users: 120, Roles: 3, Orgs: 2, Seed: 3,
+		UserPageCap: 15, RateLimitPerMinute: 4, RateClock: clock.Now},
+		client.Options{
+			MaxBackoff: 2 * time.Millisecond, MaxRetries: 20,
+			Clock: clock, // the client's waits for the limit it learns move the fake's clock
+		},
+		scimtest.WithHandler(func(_ *scimtest.Server, next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				rec := &statusRecorder{ResponseWriter: w}
+				next.ServeHTTP(rec, r)
+				if rec.status == http.StatusTooManyRequests {
+					clock.Advance(time.Minute)
+				}
+			})
+		}))
+	fake := f.srv
 	var updates atomic.Int32
-	info, err := New(c, st, "test").Sync(ctxT(t), SyncOptions{Concurrency: 3, Progress: func(SyncProgress) { updates.Add(1) }})
+	info, err := f.svc.Sync(ctxT(t), SyncOptions{Concurrency: 3, Progress: func(SyncProgress) { updates.Add(1) }})
 	if err != nil {
 		t.Fatal(err)
 	}

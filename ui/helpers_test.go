@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"context"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,14 +10,13 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/otaccess/otaccess/access"
-	"github.com/otaccess/otaccess/client"
+	"github.com/otaccess/otaccess/access/accesstest"
 	"github.com/otaccess/otaccess/client/scimtest"
 	"github.com/otaccess/otaccess/tenant"
 )
 
-const testToken = "ui-test-token"
-
-// testTenant is a fake OneTrust tenant synced into a fresh cache.
+// testTenant is a fake OneTrust tenant synced into a fresh cache (the
+// shared kit's, under the names these tests use).
 type testTenant struct {
 	srv  *scimtest.TestServer
 	svc  *access.Service
@@ -42,30 +39,12 @@ func newTenant(t testing.TB, cfg scimtest.Config, mutate ...func(*scimtest.TestS
 	if cfg.Seed == 0 {
 		cfg.Seed = 42
 	}
-	cfg.Token = testToken
-	srv := scimtest.NewTestServer(t, cfg)
+	var opts []accesstest.Option
 	for _, m := range mutate {
-		m(srv)
+		opts = append(opts, accesstest.Mutate(m))
 	}
-	c, err := client.New(client.Options{BaseURL: srv.URL, Token: testToken, HTTPClient: srv.Client(), BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := access.Open(c, filepath.Join(t.TempDir(), "c.db"), "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { svc.Close() })
-	svc.Actor = "tester"
-	ctx := context.Background()
-	if _, err := svc.Sync(ctx, access.SyncOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	snap, err := svc.Load(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testTenant{srv: srv, svc: svc, snap: snap}
+	tn := accesstest.New(t, cfg, opts...)
+	return &testTenant{srv: tn.Srv, svc: tn.Svc, snap: tn.Snap}
 }
 
 // now is four minutes after the sync, as the tests' clock.

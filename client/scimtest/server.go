@@ -8,13 +8,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"path"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/otaccess/otaccess/client"
@@ -553,30 +551,3 @@ func (s *Server) ResetRateLimits() {
 	defer s.rateMu.Unlock()
 	clear(s.windows)
 }
-
-// ---- test server ----
-
-// TestServer is a Server behind an httptest.Server, closed by tb.Cleanup.
-type TestServer struct {
-	*Server
-	// URL is the SCIM base URL including the base path, e.g.
-	// http://127.0.0.1:41234/api/scim/v2.
-	URL        string
-	HTTPServer *httptest.Server
-}
-
-// NewTestServer starts a fake tenant on a loopback port for the test's lifetime.
-func NewTestServer(tb testing.TB, cfg Config) *TestServer {
-	tb.Helper()
-	s := NewServer(cfg)
-	hs := httptest.NewServer(s)
-	s.SetPublicURL(hs.URL)
-	tb.Cleanup(hs.Close)
-	return &TestServer{Server: s, URL: hs.URL + s.base, HTTPServer: hs}
-}
-
-// Client returns an *http.Client for the test server.
-func (ts *TestServer) Client() *http.Client { return ts.HTTPServer.Client() }
-
-// Close shuts the HTTP server down early (Cleanup also does it).
-func (ts *TestServer) Close() { ts.HTTPServer.Close() }
