@@ -15,11 +15,18 @@ import (
 	"github.com/otaccess/otaccess/bench"
 )
 
-func (a *app) benchCmd() *cobra.Command {
+type benchOptions struct {
+	*app
+	Bench      bench.Options
+	JSON       bool
+	MeasureUI  string // internal: the child half of the memory figure
+	Sequential string // internal: the baseline script, against this URL
+}
+
+func newCmdBench(a *app, runF func(context.Context, *benchOptions) error) *cobra.Command {
 	ref := bench.Reference()
-	opt := ref
-	var asJSON bool
-	var measureUI, sequential string
+	o := &benchOptions{app: a, Bench: ref}
+	opt := &o.Bench
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure sync, filter, render, open, matrix, memory and writes on a generated tenant",
@@ -31,53 +38,10 @@ whether it passed. Nothing touches your cache or config. --concurrency sets
 the sync's requests in flight.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			if sequential != "" {
-				// The baseline script, timed by the parent from start to exit.
-				tok, err := os.ReadFile(a.flags.TokenFile)
-				if err != nil {
-					return err
-				}
-				n, err := bench.Sequential(ctx, sequential, strings.TrimSpace(string(tok)))
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(cmd.OutOrStdout(), n)
-				return nil
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			if measureUI != "" {
-				// The child half of the memory figure: only the cache and
-				// the UI live in this process.
-				m, err := bench.MeasureUI(ctx, measureUI)
-				if err != nil {
-					return err
-				}
-				return json.NewEncoder(cmd.OutOrStdout()).Encode(m)
-			}
-			if err := checkTenantSize(opt.Users, opt.Roles, opt.Orgs); err != nil {
-				return err
-			}
-			if opt.Latency < 0 || opt.Latency > 10*time.Second {
-				return errors.New("--latency must be 0..10s")
-			}
-			if opt.Runs < 1 || opt.Runs > 10 {
-				return errors.New("--runs must be 1..10")
-			}
-			if c := a.flags.Concurrency; c < 0 || c > 32 {
-				return errors.New("--concurrency must be 1..32 (0: the default, 8)")
-			}
-			opt.Concurrency = a.flags.Concurrency
-			opt.Log = cmd.ErrOrStderr()
-			opt.MeasureUI = measureInChild
-			opt.CLI = runChild
-			rep, err := bench.Run(ctx, opt)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return bench.WriteJSON(cmd.OutOrStdout(), rep)
-			}
-			return bench.WriteTable(cmd.OutOrStdout(), rep)
+			return benchRun(cmd.Context(), o)
 		},
 	}
 	fl := cmd.Flags()
@@ -87,12 +51,61 @@ the sync's requests in flight.`,
 	fl.Int64Var(&opt.Seed, "seed", ref.Seed, "generator seed")
 	fl.DurationVar(&opt.Latency, "latency", ref.Latency, "latency injected before every request is served")
 	fl.IntVar(&opt.Runs, "runs", 3, "runs of each sync and of the sequential script; the best counts")
-	fl.BoolVar(&asJSON, "json", false, "print the report as JSON")
-	fl.StringVar(&measureUI, "measure-ui", "", "internal: measure opening this cache file in the UI and print JSON")
+	fl.BoolVar(&o.JSON, "json", false, "print the report as JSON")
+	fl.StringVar(&o.MeasureUI, "measure-ui", "", "internal: measure opening this cache file in the UI and print JSON")
 	_ = fl.MarkHidden("measure-ui")
-	fl.StringVar(&sequential, "sequential", "", "internal: run the sequential baseline script against this SCIM URL")
+	fl.StringVar(&o.Sequential, "sequential", "", "internal: run the sequential baseline script against this SCIM URL")
 	_ = fl.MarkHidden("sequential") // its token comes from --token-file
 	return cmd
+}
+
+func benchRun(ctx context.Context, o *benchOptions) error {
+	if o.Sequential != "" {
+		// The baseline script, timed by the parent from start to exit.
+		tok, err := os.ReadFile(o.flags.TokenFile)
+		if err != nil {
+			return err
+		}
+		n, err := bench.Sequential(ctx, o.Sequential, strings.TrimSpace(string(tok)))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(o.io.Out, n)
+		return nil
+	}
+	if o.MeasureUI != "" {
+		// The child half of the memory figure: only the cache and
+		// the UI live in this process.
+		m, err := bench.MeasureUI(ctx, o.MeasureUI)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(o.io.Out).Encode(m)
+	}
+	if err := checkTenantSize(o.Bench.Users, o.Bench.Roles, o.Bench.Orgs); err != nil {
+		return err
+	}
+	if o.Bench.Latency < 0 || o.Bench.Latency > 10*time.Second {
+		return errors.New("--latency must be 0..10s")
+	}
+	if o.Bench.Runs < 1 || o.Bench.Runs > 10 {
+		return errors.New("--runs must be 1..10")
+	}
+	if c := o.flags.Concurrency; c < 0 || c > 32 {
+		return errors.New("--concurrency must be 1..32 (0: the default, 8)")
+	}
+	o.Bench.Concurrency = o.flags.Concurrency
+	o.Bench.Log = o.io.ErrOut
+	o.Bench.MeasureUI = measureInChild
+	o.Bench.CLI = runChild
+	rep, err := bench.Run(ctx, o.Bench)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return bench.WriteJSON(o.io.Out, rep)
+	}
+	return bench.WriteTable(o.io.Out, rep)
 }
 
 // measureInChild runs `otaccess bench --measure-ui FILE` so that the

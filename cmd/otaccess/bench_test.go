@@ -9,12 +9,13 @@ import (
 	"github.com/otaccess/otaccess/client/scimtest"
 )
 
-// TestBenchCommand runs `otaccess bench` on a tiny tenant: every figure is
-// measured (memory in a child process of the real binary) and the table and
+// TestBenchCommand runs the built `otaccess bench` on a tiny tenant (it
+// starts child processes of itself, so it needs the binary): every figure
+// is measured (memory in a child process of the real binary) and the table and
 // JSON forms both come out. Timing targets are not asserted.
 func TestBenchCommand(t *testing.T) {
 	e := newEnv(t, scimtest.Config{Users: 10}) // the CLI harness wants a tenant; bench serves its own
-	r := e.mustRun("bench", "--users", "400", "--roles", "4", "--orgs", "3", "--latency", "1ms", "--runs", "1", "--json")
+	r := e.mustExec("bench", "--users", "400", "--roles", "4", "--orgs", "3", "--latency", "1ms", "--runs", "1", "--json")
 	var rep bench.Report
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("bench --json: %v\n%s", err, r.stdout)
@@ -41,13 +42,13 @@ func TestBenchCommand(t *testing.T) {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 
-	table := e.mustRun("bench", "--users", "300", "--roles", "3", "--orgs", "2", "--latency", "0s", "--runs", "1").stdout
+	table := e.mustExec("bench", "--users", "300", "--roles", "3", "--orgs", "2", "--latency", "0s", "--runs", "1").stdout
 	for _, want := range []string{"figure", "full sync", "grant/revoke round trip", "result"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}
 	}
-	if r := e.run("bench", "--users", "0"); r.code == 0 || !strings.Contains(r.stderr, "--users") {
+	if r := e.exec("bench", "--users", "0"); r.code == 0 || !strings.Contains(r.stderr, "--users") {
 		t.Errorf("--users 0: exit %d, %s", r.code, r.stderr)
 	}
 }

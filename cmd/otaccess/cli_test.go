@@ -1,122 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
 )
-
-// The CLI tests build the real binary once and run it against a scimtest
-// tenant over real HTTP, checking stdout, stderr, exit codes and the
-// server's state afterwards.
-var binary string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "otaccess-cli-")
-	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "otaccess")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-		os.Stderr.Write(out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-const testToken = "tok-CLI-SECRET-4242"
-
-type env struct {
-	t     *testing.T
-	srv   *scimtest.TestServer
-	cache string
-	home  string
-}
-
-func newEnv(t *testing.T, cfg scimtest.Config) *env {
-	t.Helper()
-	if cfg.Users == 0 {
-		cfg.Users = 120
-	}
-	if cfg.Roles == 0 {
-		cfg.Roles, cfg.Orgs = 6, 4
-	}
-	cfg.Token = testToken
-	dir := t.TempDir()
-	return &env{t: t, srv: scimtest.NewTestServer(t, cfg), cache: filepath.Join(dir, "cache", "t.db"), home: dir}
-}
-
-type result struct {
-	stdout, stderr string
-	code           int
-}
-
-// run executes the binary with the tenant in the environment.
-func (e *env) run(args ...string) result {
-	e.t.Helper()
-	return e.runEnv([]string{"OTACCESS_URL=" + e.srv.URL, "OTACCESS_TOKEN=" + testToken}, args...)
-}
-
-func (e *env) runEnv(extra []string, args ...string) result {
-	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, append([]string{"--cache", e.cache}, args...)...)
-	cmd.Env = append([]string{"HOME=" + e.home, "XDG_CONFIG_HOME=" + filepath.Join(e.home, "cfg"), "XDG_CACHE_HOME=" + filepath.Join(e.home, "xdg-cache"), "PATH=" + os.Getenv("PATH")}, extra...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		e.t.Fatalf("run %v: %v", args, err)
-	}
-	return result{out.String(), errb.String(), code}
-}
-
-func (e *env) mustRun(args ...string) result {
-	e.t.Helper()
-	r := e.run(args...)
-	if r.code != 0 {
-		e.t.Fatalf("otaccess %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
-	}
-	return r
-}
-
-// someMember returns a user on the server with at least one group, and one
-// without the first group (for grants).
-func (e *env) pick() (member client.User, group client.Group, outsider client.User) {
-	e.t.Helper()
-	users := e.srv.Users()
-	for _, u := range users {
-		if len(u.Groups) > 0 && u.Active {
-			member = u
-			break
-		}
-	}
-	group, _ = e.srv.Group(member.Groups[0].Value)
-	for _, u := range users {
-		if !e.srv.IsMember(u.ID, group.ID) && u.PrimaryEmail() != "" {
-			outsider = u
-			break
-		}
-	}
-	return
-}
 
 func TestSyncAndRead(t *testing.T) {
 	e := newEnv(t, scimtest.Config{})
@@ -298,29 +192,6 @@ func TestErrorsAreOneLineAndNonZero(t *testing.T) {
 		if r := e.run(args...); r.code == 0 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 			t.Errorf("%v: exit %d stderr %q", args, r.code, r.stderr)
 		}
-	}
-}
-
-func TestFakeServerCommand(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, "fake-server", "--listen", "127.0.0.1:0", "--users", "50", "--roles", "3", "--orgs", "2", "--token", "ft")
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	url, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || !strings.HasPrefix(url, "http://127.0.0.1:") {
-		t.Fatalf("first line %q, %v", url, err)
-	}
-	e := &env{t: t, cache: filepath.Join(t.TempDir(), "c.db"), home: t.TempDir()}
-	r := e.runEnv([]string{"OTACCESS_URL=" + strings.TrimSpace(url), "OTACCESS_TOKEN=ft"}, "sync", "-q")
-	if r.code != 0 || !strings.Contains(r.stdout, "50 users, 6 groups") {
-		t.Fatalf("sync against fake-server: %+v", r)
-	}
-	if r := e.runEnv(nil, "fake-server", "--listen", "0.0.0.0:0", "--token", "x"); r.code == 0 || !strings.Contains(r.stderr, "loopback") {
-		t.Fatalf("non-loopback listen: %+v", r)
 	}
 }
 

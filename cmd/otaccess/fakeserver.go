@@ -13,7 +13,9 @@ import (
 	"github.com/otaccess/otaccess/client/scimtest"
 )
 
-type fakeFlags struct {
+// fakeServerOptions are fake-server's flags.
+type fakeServerOptions struct {
+	*app
 	listen        string
 	users         int
 	roles, orgs   int
@@ -27,8 +29,8 @@ type fakeFlags struct {
 	faults        string
 }
 
-func (a *app) fakeServerCmd() *cobra.Command {
-	var f fakeFlags
+func newCmdFakeServer(a *app, runF func(context.Context, *fakeServerOptions) error) *cobra.Command {
+	f := &fakeServerOptions{app: a}
 	cmd := &cobra.Command{
 		Use:   "fake-server",
 		Short: "Serve a fake OneTrust SCIM tenant on loopback (for trying otaccess and for tests)",
@@ -40,35 +42,10 @@ PATCH members add/remove, and the documented quirks. Prints its base URL.`,
 			if err := f.validate(); err != nil {
 				return err
 			}
-			faults, err := scimtest.ParseFaults(f.faults)
-			if err != nil {
-				return fmt.Errorf("--faults: %w", err)
+			if runF != nil {
+				return runF(cmd.Context(), f)
 			}
-			ln, err := net.Listen("tcp", f.listen)
-			if err != nil {
-				return fmt.Errorf("--listen %s: %w", f.listen, err)
-			}
-			limitsOff := f.ratePerMinute == 0
-			if limitsOff {
-				f.ratePerMinute, f.ratePerHour = -1, -1 // scimtest's "none"
-			}
-			srv := scimtest.NewServer(scimtest.Config{
-				Users: f.users, Roles: f.roles, Orgs: f.orgs, Seed: f.seed, Token: f.token,
-				Latency: f.latency, UserPageCap: f.pageCap, GroupPageCap: f.groupPageCap,
-				RateLimitPerMinute: f.ratePerMinute, RateLimitPerHour: f.ratePerHour,
-			})
-			limits := fmt.Sprintf("OneTrust's limits enforced (%d requests a minute per endpoint, %d an hour)", srv.Config().RateLimitPerMinute, srv.Config().RateLimitPerHour)
-			if limitsOff {
-				limits = "no rate limits"
-			}
-			for _, flt := range faults {
-				srv.InjectFault(flt)
-			}
-			base := "http://" + ln.Addr().String() + srv.BasePath()
-			srv.SetPublicURL("http://" + ln.Addr().String())
-			fmt.Fprintln(cmd.OutOrStdout(), base)
-			fmt.Fprintf(cmd.ErrOrStderr(), "fake OneTrust tenant: %d users, %d roles x %d orgs; %s; token %q; ctrl+c to stop\n", f.users, f.roles, f.orgs, limits, f.token)
-			return serveUntilDone(cmd.Context(), ln, srv)
+			return fakeServerRun(cmd.Context(), f)
 		},
 	}
 	fl := cmd.Flags()
@@ -86,7 +63,41 @@ PATCH members add/remove, and the documented quirks. Prints its base URL.`,
 	return cmd
 }
 
-func (f *fakeFlags) validate() error {
+// fakeServerRun serves until ctx ends (ctrl+c), printing the base URL
+// first so that a script can read it.
+func fakeServerRun(ctx context.Context, f *fakeServerOptions) error {
+	faults, err := scimtest.ParseFaults(f.faults)
+	if err != nil {
+		return fmt.Errorf("--faults: %w", err)
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return fmt.Errorf("--listen %s: %w", f.listen, err)
+	}
+	limitsOff := f.ratePerMinute == 0
+	if limitsOff {
+		f.ratePerMinute, f.ratePerHour = -1, -1 // scimtest's "none"
+	}
+	srv := scimtest.NewServer(scimtest.Config{
+		Users: f.users, Roles: f.roles, Orgs: f.orgs, Seed: f.seed, Token: f.token,
+		Latency: f.latency, UserPageCap: f.pageCap, GroupPageCap: f.groupPageCap,
+		RateLimitPerMinute: f.ratePerMinute, RateLimitPerHour: f.ratePerHour,
+	})
+	limits := fmt.Sprintf("OneTrust's limits enforced (%d requests a minute per endpoint, %d an hour)", srv.Config().RateLimitPerMinute, srv.Config().RateLimitPerHour)
+	if limitsOff {
+		limits = "no rate limits"
+	}
+	for _, flt := range faults {
+		srv.InjectFault(flt)
+	}
+	base := "http://" + ln.Addr().String() + srv.BasePath()
+	srv.SetPublicURL("http://" + ln.Addr().String())
+	fmt.Fprintln(f.io.Out, base)
+	fmt.Fprintf(f.io.ErrOut, "fake OneTrust tenant: %d users, %d roles x %d orgs; %s; token %q; ctrl+c to stop\n", f.users, f.roles, f.orgs, limits, f.token)
+	return serveUntilDone(ctx, ln, srv)
+}
+
+func (f *fakeServerOptions) validate() error {
 	host, _, err := net.SplitHostPort(f.listen)
 	if err != nil {
 		return fmt.Errorf("--listen %q: want HOST:PORT, e.g. 127.0.0.1:8089", f.listen)
@@ -109,7 +120,8 @@ func (f *fakeFlags) validate() error {
 	return nil
 }
 
-// serveUntilDone serves until ctx ends, then shuts down gracefully.
+// serveUntilDone serves until ctx ends, then shuts down: gracefully for
+// up to 2 s, then closing what is left.
 func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error {
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -120,6 +132,12 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error 
 	case <-ctx.Done():
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		return hs.Shutdown(sctx)
+		if err := hs.Shutdown(sctx); !errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		// Still busy after the grace: a client's spare connection that
+		// never sent a request counts as busy for 5 s. Stopping is what
+		// was asked for, so cut what is left.
+		return hs.Close()
 	}
 }

@@ -13,19 +13,29 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := newRootCmd(os.Stdin, os.Stdout, os.Stderr).ExecuteContext(ctx)
+	code := run(ctx, newApp(systemStreams(), os.Getenv), os.Args[1:])
 	stop()
-	if err != nil {
-		var ee exitError
-		code := 1
-		if errors.As(err, &ee) {
-			code = ee.code
-		}
-		if !errors.Is(err, errSilent) {
-			fmt.Fprintln(os.Stderr, "otaccess: "+textsafe.Line(err.Error()))
-		}
-		os.Exit(code)
+	os.Exit(code)
+}
+
+// run is the whole program but the process: it runs the command args name
+// and returns the exit status, the error said on a's stderr in one line.
+// The binary and the in-process tests run it alike.
+func run(ctx context.Context, a *app, args []string) int {
+	root := newRootCmd(a)
+	root.SetArgs(append([]string{}, args...)) // never nil: cobra would read os.Args
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
 	}
+	if !errors.Is(err, errSilent) {
+		fmt.Fprintln(a.io.ErrOut, "otaccess: "+textsafe.Line(err.Error()))
+	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
 }
 
 // exitError carries a specific exit status.

@@ -1,19 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 	"unicode"
 
 	"github.com/otaccess/otaccess/client"
@@ -341,25 +337,6 @@ func TestBusyCacheIsReported(t *testing.T) {
 	if after := e.mustRun("users").stdout; after != before {
 		t.Fatal("the cache changed")
 	}
-}
-
-// startFakeServer runs `otaccess fake-server` with extra flags and returns
-// its base URL.
-func startFakeServer(t *testing.T, flags ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	args := append([]string{"fake-server", "--listen", "127.0.0.1:0", "--users", "40", "--roles", "3", "--orgs", "2", "--token", "ft"}, flags...)
-	cmd := exec.CommandContext(ctx, binary, args...)
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "http://127.0.0.1:") {
-		t.Fatalf("fake-server printed %q, %v", line, err)
-	}
-	return strings.TrimSpace(line)
 }
 
 // TestFaultsThroughTheFakeServerFlag: faults switched on with fake-server

@@ -3,24 +3,16 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net"
 	"net/url"
-	"os"
-	"path/filepath"
-	"time"
-
-	"github.com/spf13/cobra"
 
 	"github.com/otaccess/otaccess/access"
-	"github.com/otaccess/otaccess/client"
-	"github.com/otaccess/otaccess/client/scimtest"
 	"github.com/otaccess/otaccess/ui"
 )
 
-// runTUI opens the terminal UI on the configured tenant: online when a token
-// is available, else the cached snapshot read-only.
-func (a *app) runTUI(ctx context.Context) error {
+// tuiRun opens the terminal UI on the configured tenant (the root command
+// with no subcommand): online when a token is available, else the cached
+// snapshot read-only.
+func tuiRun(ctx context.Context, a *app) error {
 	svc, err := a.service(ctx, false)
 	if err != nil {
 		return err
@@ -31,7 +23,7 @@ func (a *app) runTUI(ctx context.Context) error {
 	}
 	opts := ui.Options{
 		Snapshot: snap, Service: svc, Tenant: tenantLabel(a.settings.URL, a.settings.Profile),
-		Mode: "online", Now: time.Now, SyncOptions: access.SyncOptions{Concurrency: a.settings.Concurrency},
+		Mode: "online", Now: a.now, SyncOptions: access.SyncOptions{Concurrency: a.settings.Concurrency},
 	}
 	if !svc.Online() {
 		opts.Mode = "offline"
@@ -51,98 +43,4 @@ func tenantLabel(rawURL, profile string) string {
 		return u.Host
 	}
 	return profile
-}
-
-func (a *app) demoCmd() *cobra.Command {
-	var users, roles, orgs int
-	var latency time.Duration
-	cmd := &cobra.Command{
-		Use:   "demo",
-		Short: "Open the terminal UI on an embedded fake tenant (no credentials needed)",
-		Long: `Starts a fake OneTrust tenant on loopback, syncs it into a temporary cache
-and opens the terminal UI on it. Everything works — grants, revokes,
-deprovisioning, re-sync — against the fake tenant; nothing touches your real
-cache or config. Try --users 100000 --roles 40 --orgs 50 for the scale tenant.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			if err := checkTenantSize(users, roles, orgs); err != nil {
-				return err
-			}
-			d, err := startDemo(ctx, scimtest.Config{Users: users, Roles: roles, Orgs: orgs, Seed: 7, Latency: latency})
-			if err != nil {
-				return err
-			}
-			defer d.close()
-			fmt.Fprintf(cmd.ErrOrStderr(), "demo tenant %s: syncing %d users…\n", d.svc.Tenant(), users)
-			if _, err := d.svc.Sync(ctx, access.SyncOptions{}); err != nil {
-				return err
-			}
-			snap, err := d.svc.Load(ctx)
-			if err != nil {
-				return err
-			}
-			return ui.Run(ctx, ui.Options{
-				Snapshot: snap, Service: d.svc, Tenant: "demo.onetrust.test",
-				Mode: "demo", Now: time.Now,
-			})
-		},
-	}
-	cmd.Flags().IntVar(&users, "users", 3000, "users in the demo tenant")
-	cmd.Flags().IntVar(&roles, "roles", 12, "roles in the demo tenant")
-	cmd.Flags().IntVar(&orgs, "orgs", 8, "organizations in the demo tenant")
-	cmd.Flags().DurationVar(&latency, "latency", 0, "injected latency per request, e.g. 50ms, to feel a real tenant")
-	return cmd
-}
-
-// checkTenantSize holds the demo and bench tenants to the same bounds, ten
-// times the reference tenant's users, so one message covers both.
-func checkTenantSize(users, roles, orgs int) error {
-	if users < 1 || users > 1_000_000 || roles < 1 || roles > 500 || orgs < 1 || orgs > 500 {
-		return errors.New("--users must be 1..1,000,000 and --roles/--orgs 1..500")
-	}
-	return nil
-}
-
-// demo is a fake tenant served on loopback with a throwaway cache.
-type demo struct {
-	svc   *access.Service
-	close func()
-}
-
-func startDemo(ctx context.Context, cfg scimtest.Config) (*demo, error) {
-	const token = "demo-token"
-	cfg.Token = token
-	srv := scimtest.NewServer(cfg)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
-	srv.SetPublicURL("http://" + ln.Addr().String())
-	sctx, stopServer := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() { serveUntilDone(sctx, ln, srv); close(done) }()
-	dir, err := os.MkdirTemp("", "otaccess-demo-")
-	if err != nil {
-		stopServer()
-		return nil, err
-	}
-	cleanup := func() { stopServer(); <-done; os.RemoveAll(dir) }
-
-	// The embedded fake enforces OneTrust's limits and the client paces
-	// itself for them, as against a real tenant.
-	c, err := client.New(client.Options{BaseURL: "http://" + ln.Addr().String() + srv.BasePath(), Token: token, UserAgent: "otaccess-demo"})
-	if err != nil {
-		cleanup()
-		return nil, err
-	}
-	svc, err := access.Open(c, filepath.Join(dir, "demo.db"), "demo")
-	if err != nil {
-		cleanup()
-		return nil, err
-	}
-	return &demo{
-		svc:   svc,
-		close: func() { svc.Close(); cleanup() },
-	}, nil
 }

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/otaccess/otaccess/access"
+	"github.com/otaccess/otaccess/textsafe"
+)
+
+// deprovisionOptions are deactivate's and delete's.
+type deprovisionOptions struct {
+	*app
+	User   string
+	Strip  bool // also remove every membership (deactivate --strip-roles)
+	Delete bool // DELETE the user instead of deactivating it
+	Write  writeFlags
+}
+
+func newCmdDeactivate(a *app, runF func(context.Context, *deprovisionOptions) error) *cobra.Command {
+	o := &deprovisionOptions{app: a}
+	cmd := &cobra.Command{
+		Use:   "deactivate USER",
+		Short: "Deactivate USER (active: false); --strip-roles also removes every membership",
+		Args:  cobra.ExactArgs(1),
+		RunE:  o.runE(runF),
+	}
+	cmd.Flags().BoolVar(&o.Strip, "strip-roles", false, "also remove every role x org membership")
+	o.Write.add(cmd)
+	return cmd
+}
+
+func newCmdDelete(a *app, runF func(context.Context, *deprovisionOptions) error) *cobra.Command {
+	o := &deprovisionOptions{app: a, Delete: true}
+	cmd := &cobra.Command{
+		Use:   "delete USER",
+		Short: "Delete USER (DELETE /Users/{id}); reports what the server actually did",
+		Args:  cobra.ExactArgs(1),
+		RunE:  o.runE(runF),
+	}
+	o.Write.add(cmd)
+	return cmd
+}
+
+func (o *deprovisionOptions) runE(runF func(context.Context, *deprovisionOptions) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		o.User = args[0]
+		if runF != nil {
+			return runF(cmd.Context(), o)
+		}
+		return deprovisionRun(cmd.Context(), o)
+	}
+}
+
+func deprovisionRun(ctx context.Context, o *deprovisionOptions) error {
+	snap, err := o.snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := findUser(snap, o.User)
+	if err != nil {
+		return err
+	}
+	plan := access.PlanDeprovision(snap, u, o.Strip, o.Delete)
+	w := o.io.Out
+	if plan.Empty() {
+		fmt.Fprintf(w, "nothing to do: %s is already inactive\n", textsafe.Line(plan.UserLabel))
+		return nil
+	}
+	fmt.Fprintf(w, "plan for %s:\n", textsafe.Line(plan.UserLabel))
+	for i, s := range plan.Steps() {
+		fmt.Fprintf(w, "  %d. %s\n", i+1, textsafe.Line(s))
+	}
+	if o.Write.dryRun {
+		return nil
+	}
+	svc, err := o.service(ctx, true)
+	if err != nil {
+		return err
+	}
+	if err := o.confirm(o.Write, "Proceed?"); err != nil {
+		return err
+	}
+	res := svc.Deprovision(ctx, plan, func(r access.StepResult) {
+		mark, tail := "✓", ""
+		if r.Err != nil {
+			mark, tail = "✗", ": "+r.Err.Error()
+		}
+		fmt.Fprintf(w, "%s %s%s\n", mark, textsafe.Line(r.Name), textsafe.Line(tail))
+	})
+	if res.Note != "" {
+		fmt.Fprintf(w, "note: %s\n", textsafe.Line(res.Note))
+	}
+	if res.Deleted {
+		fmt.Fprintf(w, "%s no longer exists on the server\n", textsafe.Line(plan.UserLabel))
+	}
+	return res.Err()
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/otaccess/otaccess/tenant"
+	"github.com/otaccess/otaccess/textsafe"
+)
+
+type diffOptions struct {
+	*app
+	Output outputFlags
+}
+
+func newCmdDiff(a *app, runF func(context.Context, *diffOptions) error) *cobra.Command {
+	o := &diffOptions{app: a}
+	cmd := &cobra.Command{
+		Use:   "diff",
+		Short: "Show what changed between the previous sync and the current snapshot",
+		Long: `Compare the previous snapshot with the current one: users added, removed,
+deactivated and reactivated, memberships granted and revoked. The cache
+keeps the current and the previous sync; writes made from otaccess since
+the last sync count as changes too.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return diffRun(cmd.Context(), o)
+		},
+	}
+	o.Output.add(cmd, false)
+	return cmd
+}
+
+func diffRun(ctx context.Context, o *diffOptions) error {
+	svc, err := o.openCache()
+	if err != nil {
+		return err
+	}
+	d, _, err := svc.DiffSincePrevious(ctx)
+	if err != nil {
+		return o.explain(err)
+	}
+	w := o.io.Out
+	if o.Output.json {
+		return writeJSON(w, toDiffJSON(&d))
+	}
+	fmt.Fprintf(w, "changes from the sync of %s to the sync of %s (%s)\n",
+		d.From.FinishedAt.Local().Format("2006-01-02 15:04"), d.To.FinishedAt.Local().Format("2006-01-02 15:04"), textsafe.Line(d.To.Source))
+	if d.Empty() {
+		fmt.Fprintln(w, "no changes")
+		return nil
+	}
+	users := func(title, mark string, list []tenant.UserRef) {
+		if len(list) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "\n%s (%d)\n", title, len(list))
+		t := newTable(w, "", "NAME", "EMAIL / USERNAME", "ID")
+		for _, u := range list {
+			t.row(mark, u.Name, u.Label, u.ID)
+		}
+		t.flush()
+	}
+	members := func(title, mark string, list []tenant.MembershipRef) {
+		if len(list) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "\n%s (%d)\n", title, len(list))
+		t := newTable(w, "", "USER", "ROLE — ORG", "GROUP ID")
+		for _, m := range list {
+			t.row(mark, m.User.Label, m.Membership(), m.GroupID)
+		}
+		t.flush()
+	}
+	users("users added", "+", d.UsersAdded)
+	users("users removed", "-", d.UsersRemoved)
+	users("users deactivated", "○", d.Deactivated)
+	users("users reactivated", "●", d.Reactivated)
+	members("memberships granted", "+", d.Granted)
+	members("memberships revoked", "-", d.Revoked)
+	return nil
+}
+
+type diffUserJSON struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Label string `json:"label"`
+}
+
+type diffMembershipJSON struct {
+	UserID  string `json:"user_id"`
+	User    string `json:"user"`
+	GroupID string `json:"group_id"`
+	Role    string `json:"role"`
+	Org     string `json:"org"`
+	Group   string `json:"group"`
+}
+
+type diffJSON struct {
+	From        string               `json:"from_snapshot_time"`
+	To          string               `json:"to_snapshot_time"`
+	Tenant      string               `json:"tenant_url"`
+	Added       []diffUserJSON       `json:"users_added"`
+	Removed     []diffUserJSON       `json:"users_removed"`
+	Deactivated []diffUserJSON       `json:"users_deactivated"`
+	Reactivated []diffUserJSON       `json:"users_reactivated"`
+	Granted     []diffMembershipJSON `json:"memberships_granted"`
+	Revoked     []diffMembershipJSON `json:"memberships_revoked"`
+}
+
+func toDiffJSON(d *tenant.SnapshotDiff) diffJSON {
+	us := func(list []tenant.UserRef) []diffUserJSON {
+		out := make([]diffUserJSON, 0, len(list))
+		for _, u := range list {
+			out = append(out, diffUserJSON{u.ID, u.Name, u.Label})
+		}
+		return out
+	}
+	ms := func(list []tenant.MembershipRef) []diffMembershipJSON {
+		out := make([]diffMembershipJSON, 0, len(list))
+		for _, m := range list {
+			out = append(out, diffMembershipJSON{m.User.ID, m.User.Label, m.GroupID, m.Role, m.Org, m.Group})
+		}
+		return out
+	}
+	return diffJSON{
+		From: d.From.FinishedAt.Format(time.RFC3339), To: d.To.FinishedAt.Format(time.RFC3339), Tenant: d.To.Source,
+		Added: us(d.UsersAdded), Removed: us(d.UsersRemoved), Deactivated: us(d.Deactivated), Reactivated: us(d.Reactivated),
+		Granted: ms(d.Granted), Revoked: ms(d.Revoked),
+	}
+}
