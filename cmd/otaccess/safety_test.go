@@ -304,7 +304,10 @@ func TestBusyCacheIsReported(t *testing.T) {
 	e.mustRun("sync", "-q")
 	before := e.mustRun("users").stdout
 
-	db, err := sql.Open("sqlite", e.cache+"?_txlock=immediate")
+	// The busy timeout lets this take the lock once the commands above
+	// have let go of it (in-process, a cancelled background write of
+	// theirs may still be rolling back).
+	db, err := sql.Open("sqlite", e.cache+"?_txlock=immediate&_pragma=busy_timeout(20000)")
 	if err != nil {
 		t.Fatal(err)
 	}
