@@ -53,7 +53,7 @@ func (a *Model) rateTick(msg rateTickMsg) tea.Cmd {
 	if a.clock().Before(a.flash.rate.Until) {
 		return a.after(time.Second, msg)
 	}
-	return a.setFlash(flashInfo, "the request limit has lifted; press "+a.keys.Sync.Help().Key+" to sync")
+	return a.setFlash(flashInfo, "the request limit has lifted; press "+keyName(a.keys.Sync)+" to sync")
 }
 
 // setFlash shows a message; non-errors expire, errors stay until replaced.

@@ -1,0 +1,59 @@
+package ui
+
+import (
+	"slices"
+	"testing"
+)
+
+type testRows []bool // true: a header
+
+func (r testRows) len() int          { return len(r) }
+func (r testRows) header(i int) bool { return r[i] }
+
+// The cursor never rests on a header: moving onto one goes on past it, or
+// back when there is nothing past it; the header just above the cursor
+// stays in view.
+func TestSectionList(t *testing.T) {
+	rows := testRows{true, false, false, true, false, true}
+	var l sectionList
+	for _, c := range []struct{ to, dir, want int }{
+		{0, 1, 1}, {3, 1, 4}, {3, -1, 2}, {5, 1, 4}, {9, 1, 4}, {-3, -1, 1},
+	} {
+		l.moveTo(rows, c.to, c.dir)
+		if l.cursor != c.want {
+			t.Errorf("moveTo(%d, %d): cursor %d, want %d", c.to, c.dir, l.cursor, c.want)
+		}
+	}
+	l.cursor, l.offset = 4, 4
+	if from, to := l.window(rows, 2); from != 3 || to != 5 {
+		t.Errorf("window [%d,%d), want [3,5): the header above the cursor in view", from, to)
+	}
+	var empty sectionList
+	empty.moveTo(testRows{}, 3, 1)
+	if empty.cursor != 0 {
+		t.Errorf("empty list: cursor %d", empty.cursor)
+	}
+}
+
+// The cursor follows its item through a re-sort, and stays in range when
+// the item is gone.
+func TestKeepCursor(t *testing.T) {
+	list := []string{"a", "b", "c", "d"}
+	n := func() int { return len(list) }
+	at := func(i int) string { return list[i] }
+	if got := keepCursor(1, n, at, func() { slices.Reverse(list) }); list[got] != "b" {
+		t.Errorf("after reversing, cursor on %q, want b", list[got])
+	}
+	if got := keepCursor(3, n, at, func() { list = list[:2] }); got != 1 {
+		t.Errorf("item gone: cursor %d, want the last row 1", got)
+	}
+	var g grid
+	g.row, g.col = 0, 2
+	rows, cols := []int{10, 20, 30}, []int{7, 8, 9}
+	keepGridCursor(&g, func() int { return len(rows) }, func(i int) int { return rows[i] },
+		func() int { return len(cols) }, func(j int) int { return cols[j] },
+		func() { rows, cols = []int{5, 10}, []int{9, 7} })
+	if g.row != 1 || g.col != 0 {
+		t.Errorf("grid cursor (%d,%d), want (1,0): still on row 10, column 9", g.row, g.col)
+	}
+}
