@@ -13,7 +13,8 @@ import (
 	"github.com/otaccess/otaccess/client"
 )
 
-const testToken = "test-token"
+// testToken is the one test token (see TestToken).
+const testToken = TestToken
 
 type response struct {
 	status int

@@ -15,7 +15,7 @@ import (
 
 func TestAuth(t *testing.T) {
 	ts := newTS(t, Config{Users: 3})
-	for _, auth := range []string{"", "Bearer", "Bearer wrong", "Basic dGVzdA==", "test-token"} {
+	for _, auth := range []string{"", "Bearer", "Bearer wrong", "Basic dGVzdA==", testToken} {
 		r := doAuth(t, ts, "GET", "/Users", auth, nil)
 		expectSCIMError(t, r, http.StatusUnauthorized, "")
 		if r.header.Get("WWW-Authenticate") == "" {

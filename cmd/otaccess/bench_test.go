@@ -14,6 +14,7 @@ import (
 // is measured (memory in a child process of the real binary) and the table and
 // JSON forms both come out. Timing targets are not asserted.
 func TestBenchCommand(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, scimtest.Config{Users: 10}) // the CLI harness wants a tenant; bench serves its own
 	r := e.mustExec("bench", "--users", "400", "--roles", "4", "--orgs", "3", "--latency", "1ms", "--runs", "1", "--json")
 	var rep bench.Report

@@ -27,6 +27,7 @@ func (e *env) mustExec(args ...string) result {
 // it says on stderr in one line after "otaccess: "; the in-process runs
 // of every other test return the same status through run.
 func TestExitCodes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, scimtest.Config{Users: 20})
 	for _, tc := range []struct {
 		args []string

@@ -103,6 +103,7 @@ func TestCSVCarriesNoControls(t *testing.T) {
 // role with a 100 KB name do not pad every row of a table: output stays
 // linear in the input, and a long value in a padded column ends in "…".
 func TestWideCellsStayBounded(t *testing.T) {
+	t.Parallel()
 	const users = 200
 	e := newEnv(t, scimtest.Config{Users: users, Roles: 3, Orgs: 2})
 	huge := strings.Repeat("Ｗide ", 100_000/8)
@@ -168,6 +169,7 @@ func showsToken(s string) bool {
 // upper-cased, cut by the excerpt) refuses syncs and grants; neither stderr, nor the audit log
 // (as printed and as stored in the cache file) shows 8 characters of it.
 func TestDisguisedTokenNotInStderrOrAudit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, scimtest.Config{Users: 20})
 	e.mustRun("sync", "-q")
 	_, group, outsider := e.pick()

@@ -95,7 +95,8 @@ func TestReviewEndToEnd(t *testing.T) {
 		t.Fatalf("duplicate start: %+v", r)
 	}
 
-	// Decisions, each from its own process: nothing is held in memory.
+	// Decisions, each a run of its own (a fresh app, the cache reopened):
+	// nothing is held in memory between them.
 	tg := legalTargets(t, e, 5)
 	for _, x := range tg[:3] {
 		e.mustRun("review", "decide", "Q4-2026", x.email, x.role, x.org, "revoke", "--note", "left the team")

@@ -17,7 +17,7 @@ import (
 	"github.com/otaccess/otaccess/textsafe"
 )
 
-// Safety tests of the real binary: the token never leaves the process,
+// Safety tests of the real commands: the token never leaves the process,
 // hostile server strings never reach the terminal raw, and bad input ends in
 // one clear line and a non-zero exit.
 
@@ -37,6 +37,7 @@ func noCrash(t *testing.T, what string, r result) {
 // looks for the token in everything otaccess printed and in every file it
 // wrote.
 func TestTokenNeverLeaks(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, scimtest.Config{})
 	escaped := url.QueryEscape(testToken)
 	var printed []result
@@ -295,8 +296,8 @@ func TestBadInputFailsCleanly(t *testing.T) {
 	}
 }
 
-// TestBusyCacheIsReported: while another process holds the cache's write
-// lock longer than otaccess waits, a sync ends with a clear "busy" message
+// TestBusyCacheIsReported: while another connection (as another process
+// would) holds the cache's write lock longer than otaccess waits, a sync ends with a clear "busy" message
 // and changes nothing, and read-only commands are not held up at all.
 func TestBusyCacheIsReported(t *testing.T) {
 	t.Parallel()
