@@ -101,6 +101,19 @@ func runIn(t *testing.T, home string, envv []string, args ...string) result {
 
 func (inv invocation) run(t *testing.T, args ...string) result {
 	t.Helper()
+	var out, errb bytes.Buffer
+	a := inv.app(&out, &errb)
+	if inv.stdout != nil {
+		a.io.Out = inv.stdout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	code := run(ctx, a, args)
+	return result{out.String(), errb.String(), code}
+}
+
+// app is the app a run of inv gets, writing to out and errOut.
+func (inv invocation) app(out, errOut io.Writer) *app {
 	vars := map[string]string{
 		"HOME": inv.home, "XDG_CONFIG_HOME": filepath.Join(inv.home, "cfg"), "XDG_CACHE_HOME": filepath.Join(inv.home, "xdg-cache"),
 	}
@@ -108,11 +121,7 @@ func (inv invocation) run(t *testing.T, args ...string) result {
 		k, v, _ := strings.Cut(kv, "=")
 		vars[k] = v
 	}
-	var out, errb bytes.Buffer
-	ios := &ioStreams{In: strings.NewReader(inv.stdin), Out: &out, ErrOut: &errb, InTerminal: inv.tty}
-	if inv.stdout != nil {
-		ios.Out = inv.stdout
-	}
+	ios := &ioStreams{In: strings.NewReader(inv.stdin), Out: out, ErrOut: errOut, InTerminal: inv.tty}
 	a := newApp(ios, func(k string) string { return vars[k] })
 	if inv.now != nil {
 		a.now = inv.now
@@ -127,10 +136,7 @@ func (inv invocation) run(t *testing.T, args ...string) result {
 		}
 		return filepath.Join(vars["XDG_CACHE_HOME"], "otaccess", filepath.Base(p)), nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	code := run(ctx, a, args)
-	return result{out.String(), errb.String(), code}
+	return a
 }
 
 // pick returns a user on the server with at least one group, that group,

@@ -10,16 +10,26 @@ import (
 )
 
 // tuiRun opens the terminal UI on the configured tenant (the root command
-// with no subcommand): online when a token is available, else the cached
-// snapshot read-only.
+// with no subcommand).
 func tuiRun(ctx context.Context, a *app) error {
-	svc, err := a.service(ctx, false)
+	opts, err := tuiOptions(ctx, a)
 	if err != nil {
 		return err
 	}
+	return ui.Run(ctx, opts)
+}
+
+// tuiOptions is what the UI opens on: online when a token is available,
+// else the cached snapshot read-only, with the reason (and whose snapshot
+// it is, if not the configured tenant's) for the offline notice.
+func tuiOptions(ctx context.Context, a *app) (ui.Options, error) {
+	svc, err := a.service(ctx, false)
+	if err != nil {
+		return ui.Options{}, err
+	}
 	snap, err := svc.Load(ctx)
 	if err != nil && !errors.Is(err, access.ErrNoSnapshot) {
-		return err
+		return ui.Options{}, err
 	}
 	opts := ui.Options{
 		Snapshot: snap, Service: svc, Tenant: tenantLabel(a.settings.URL, a.settings.Profile),
@@ -34,7 +44,7 @@ func tuiRun(ctx context.Context, a *app) error {
 			}
 		}
 	}
-	return ui.Run(ctx, opts)
+	return opts, nil
 }
 
 // tenantLabel is the host shown in the title bar.
