@@ -16,7 +16,14 @@
 // Files: main.go (the process: signals, exit codes), root.go (the command
 // tree and global flags), app.go (settings, the service, shared errors),
 // iostreams.go, confirm.go, output.go and table.go (how commands talk),
-// then one file per command: sync, users, user, groups, matrix, grant
-// (and revoke), deprovision (deactivate and delete), audit, review and
-// review_*.go, diff, tui, demo, fakeserver, bench.
+// atomicfile.go (evidence files written whole or not at all), then one
+// file per command: sync, users, user, groups, matrix, grant (and
+// revoke), deprovision (deactivate and delete), audit, review and
+// review_*.go, diff, tui (the root command's UI), demo, fakeserver, bench.
+//
+// Tests (harness_test.go) run the root command through run, as main does,
+// with buffers for the streams, a map for the environment, a home
+// directory for the config file and default caches, and a clock; a few
+// (exec_test.go, bench_test.go) run the built binary for exit statuses,
+// signals and the bench's child processes.
 package main
