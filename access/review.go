@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/tenant"
 	"github.com/otaccess/otaccess/textsafe"
 )
@@ -82,6 +83,9 @@ func isAdminRole(name string) bool { return strings.Contains(strings.ToLower(nam
 // since then. Users the filter selects who hold no role at all are
 // included as one item each (GroupID ""), unless the scope is limited to
 // some roles or orgs, since they are what a review should notice too.
+// The filter's positive role:, org: and group: terms limit the memberships
+// too: "status:inactive org:legal" covers what inactive users hold in
+// Legal, not everything they hold.
 //
 // Items are ordered by user (snapshot order: name, email, id), then by
 // role, org and group id: the same snapshot and scope always give the same
@@ -117,12 +121,13 @@ func SelectScope(snap, prev *tenant.Snapshot, sc ReviewScope) (*Scope, error) {
 	if out.Orgs, err = pick("org", sc.Org, orgOK, MatchOrgs, func(i int) string { return snap.Orgs[i].Name }); err != nil {
 		return nil, err
 	}
-	limited := out.Roles != nil || out.Orgs != nil
-
-	users, err := tenant.NewIndex(snap).Filter(sc.Filter, nil)
+	// The filter's role:, org: and group: terms scope the memberships as
+	// --role and --org do; its other terms pick the users.
+	users, inFilter, err := tenant.NewIndex(snap).FilterMemberships(sc.Filter, nil)
 	if err != nil {
 		return nil, fmt.Errorf("--filter: %w", err)
 	}
+	limited := out.Roles != nil || out.Orgs != nil || inFilter != nil
 	if f := strings.TrimSpace(sc.Filter); f != "" {
 		words = append(words, "users matching "+f)
 	}
@@ -154,6 +159,9 @@ func SelectScope(snap, prev *tenant.Snapshot, sc ReviewScope) (*Scope, error) {
 		groups = groups[:0]
 		for _, g := range u.Groups {
 			grp := &snap.Groups[g]
+			if inFilter != nil && !inFilter[g] {
+				continue
+			}
 			if grp.Plain() {
 				if !limited {
 					groups = append(groups, g)
@@ -388,6 +396,23 @@ func PendingRevocations(r *tenant.Review) []tenant.ReviewItem {
 		}
 	}
 	return out
+}
+
+// UndecidedNote says, before an apply is confirmed, how many of r's items
+// nobody has decided yet (applying leaves them as they are), so that an
+// apply of a half-done review is a choice, not a surprise. "" when every
+// item is decided.
+func UndecidedNote(r *tenant.Review) string {
+	n := r.Counts.Undecided
+	if n == 0 {
+		return ""
+	}
+	verb := "are"
+	if n == 1 {
+		verb = "is"
+	}
+	return fmt.Sprintf("%s of %s %s still undecided: applying leaves them as they are.",
+		numfmt.Commas(n), numfmt.Count(r.Counts.Items, "item", "items"), verb)
 }
 
 // ReviewChange is the membership change that applies a revoke decision.

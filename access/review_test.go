@@ -64,6 +64,36 @@ func TestSelectScope(t *testing.T) {
 			t.Fatalf("inactive hint wrong on %+v", it)
 		}
 	}
+	// A filter's org: term scopes the memberships, its other terms the
+	// users: inactive users' memberships in Legal, nothing they hold
+	// elsewhere (issue 14.6).
+	inLegal, err := SelectScope(snap, nil, ReviewScope{Filter: "status:inactive org:legal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, u := range snap.Users {
+		if u.Active {
+			continue
+		}
+		for _, g := range u.Groups {
+			if grp := &snap.Groups[g]; !grp.Plain() && snap.Orgs[grp.Org].Name == "Legal" {
+				want++
+			}
+		}
+	}
+	if want == 0 || len(inLegal.Items) != want {
+		t.Fatalf("status:inactive org:legal: %d items, want %d", len(inLegal.Items), want)
+	}
+	for _, it := range inLegal.Items {
+		if it.Org != "Legal" || it.UserActive || it.NoRole() {
+			t.Fatalf("status:inactive org:legal covers %+v", it)
+		}
+	}
+	byFlag, _ := SelectScope(snap, nil, ReviewScope{Org: "Legal", Filter: "status:inactive"})
+	if !reflect.DeepEqual(byFlag.Items, inLegal.Items) {
+		t.Fatalf("--org Legal --filter status:inactive gave %d items, the filter org:legal %d", len(byFlag.Items), len(inLegal.Items))
+	}
 	if _, err := SelectScope(snap, nil, ReviewScope{Org: "Mars"}); err == nil || !strings.Contains(err.Error(), "Mars") {
 		t.Fatalf("unknown org: %v", err)
 	}

@@ -26,7 +26,7 @@ var (
 
 // StartReview stores a new review with its items, in one transaction. The
 // items' order is kept (Seq is set from it); decisions start empty unless
-// the items carry some. r.Name must be unique (ErrReviewExists).
+// the items carry some. r.Name must be unique in any case (ErrReviewExists).
 func (s *Store) StartReview(ctx context.Context, r tenant.Review, items []tenant.ReviewItem) (*tenant.Review, error) {
 	if err := tenant.CheckReviewName(r.Name); err != nil {
 		return nil, err
@@ -45,7 +45,7 @@ func (s *Store) StartReview(ctx context.Context, r tenant.Review, items []tenant
 	}
 	defer tx.Rollback()
 	var one int
-	switch err := tx.QueryRowContext(ctx, `SELECT 1 FROM reviews WHERE name = ?`, r.Name).Scan(&one); {
+	switch err := tx.QueryRowContext(ctx, `SELECT 1 FROM reviews WHERE name = ? COLLATE NOCASE`, r.Name).Scan(&one); {
 	case err == nil:
 		return nil, fmt.Errorf("start review %q: %w", r.Name, ErrReviewExists)
 	case !errors.Is(err, sql.ErrNoRows):
@@ -140,14 +140,17 @@ func (s *Store) Reviews(ctx context.Context) ([]tenant.Review, error) {
 }
 
 // Review loads one review and all its items, in their fixed order, in one
-// read transaction.
+// read transaction. Names match in any (ASCII) case, like roles and orgs:
+// "q4-2026" finds Q4-2026. Names are unique in any case (StartReview);
+// should an older cache hold two that differ only in case, the exact one
+// wins.
 func (s *Store) Review(ctx context.Context, name string) (*tenant.Review, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, s.fail("load review", err)
 	}
 	defer tx.Rollback()
-	r, err := scanReview(tx.QueryRowContext(ctx, `SELECT `+reviewCols+` FROM reviews r WHERE r.name = ?`, name))
+	r, err := scanReview(tx.QueryRowContext(ctx, `SELECT `+reviewCols+` FROM reviews r WHERE r.name = ? COLLATE NOCASE ORDER BY r.name = ? DESC, r.id LIMIT 1`, name, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("review %q: %w", name, ErrNoReview)
 	}

@@ -58,6 +58,13 @@ func TestReviewStartAndLoad(t *testing.T) {
 	if _, err := st.StartReview(ctx, tenant.Review{Name: "Q4-2026"}, nil); !errors.Is(err, ErrReviewExists) {
 		t.Fatalf("duplicate name: %v", err)
 	}
+	// Names match in any case, like roles and orgs (issue 14.6).
+	if _, err := st.StartReview(ctx, tenant.Review{Name: "q4-2026"}, reviewItems()); !errors.Is(err, ErrReviewExists) {
+		t.Fatalf("a name differing only in case: %v", err)
+	}
+	if lower, err := st.Review(ctx, "q4-2026"); err != nil || lower.ID != r.ID || lower.Name != "Q4-2026" {
+		t.Fatalf("review by lowercase name: %v %+v", err, lower)
+	}
 	for _, bad := range []string{"", " x", "a\x1b[2Jb"} {
 		if _, err := st.StartReview(ctx, tenant.Review{Name: bad}, nil); err == nil {
 			t.Fatalf("name %q accepted", bad)

@@ -231,18 +231,34 @@ var ErrQuery = errors.New("invalid filter")
 // something in EMEA. A term with an empty value (still being typed) is
 // ignored.
 func (ix *Index) Filter(query string, dst []int32) ([]int32, error) {
+	dst, _, err := ix.filter(query, dst)
+	return dst, err
+}
+
+// FilterMemberships is Filter that also says which memberships the query
+// names: groups[g] reports whether group g satisfies every positive role:,
+// org: and group: term, so "status:inactive org:legal" selects inactive
+// users with something in Legal, and of their memberships only those in
+// Legal. groups is nil when the query has no such term (every membership
+// counts). A review's scope uses it, so that it covers what the filter
+// says rather than everything its users hold.
+func (ix *Index) FilterMemberships(query string, dst []int32) (users []int32, groups []bool, err error) {
+	return ix.filter(query, dst)
+}
+
+func (ix *Index) filter(query string, dst []int32) ([]int32, []bool, error) {
 	dst = dst[:0]
 	if strings.TrimSpace(query) == "" { // everyone, without building the index
 		for i := range ix.s.Users {
 			dst = append(dst, int32(i))
 		}
-		return dst, nil
+		return dst, nil, nil
 	}
 	if ix.stale() {
 		ix.rebuild()
 	}
 	if err := ix.parse(query); err != nil {
-		return dst, err
+		return dst, nil, err
 	}
 	s := ix.s
 
@@ -264,7 +280,7 @@ func (ix *Index) Filter(query string, dst []int32) ([]int32, error) {
 		terms = append(terms, t)
 	}
 	if groupMask != nil && !anyTrue(groupMask) {
-		return dst, nil
+		return dst, groupMask, nil
 	}
 	if groupMask != nil {
 		terms = append(terms, term{kind: termGroups, mask: groupMask})
@@ -284,7 +300,7 @@ func (ix *Index) Filter(query string, dst []int32) ([]int32, error) {
 				dst = append(dst, int32(u))
 			}
 		}
-		return dst, nil
+		return dst, groupMask, nil
 	}
 	needle := terms[lead].text
 	n := len(ix.end)
@@ -315,7 +331,7 @@ func (ix *Index) Filter(query string, dst []int32) ([]int32, error) {
 		pos = int(ix.start[u+1])
 		u++
 	}
-	return dst, nil
+	return dst, groupMask, nil
 }
 
 func anyTrue(xs []bool) bool {

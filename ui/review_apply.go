@@ -29,7 +29,7 @@ func (s *reviewScreen) confirmApply(a *Model) tea.Cmd {
 	}
 	todo := access.PendingRevocations(s.r)
 	if len(todo) == 0 {
-		return a.setFlash(flashInfo, "nothing to apply: no pending revoke decision")
+		return a.setFlash(flashInfo, fmt.Sprintf("nothing to apply: no pending revoke decision (%s undecided)", numfmt.Commas(s.r.Counts.Undecided)))
 	}
 	retries := 0
 	for _, it := range todo {
@@ -51,6 +51,9 @@ func (s *reviewScreen) confirmApply(a *Model) tea.Cmd {
 	}
 	if retries > 0 {
 		body = append(body, "", fmt.Sprintf("%s failed before and %s retried.", numfmt.Count(retries, "revocation", "revocations"), map[bool]string{true: "is", false: "are"}[retries == 1]))
+	}
+	if note := access.UndecidedNote(s.r); note != "" {
+		body = append(body, "", st.Bold.Render(note))
 	}
 	body = append(body, "", st.Muted.Render("One PATCH /Groups/{roleId:orgId} (remove 1 member) each;"),
 		st.Muted.Render("every result goes to the review and the audit log."))

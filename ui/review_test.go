@@ -124,7 +124,8 @@ func TestProgramReviewApply(t *testing.T) {
 	press(p, "enter")
 	waitText(t, p, "3 of "+numfmt.Commas(len(r.Items))+" decided · keep 0 · revoke 3")
 	press(p, "A")
-	waitText(t, p, "Apply review apply-me", "Revoke 3 memberships on acme.onetrust.com", r.Items[0].UserLabel)
+	waitText(t, p, "Apply review apply-me", "Revoke 3 memberships on acme.onetrust.com", r.Items[0].UserLabel,
+		numfmt.Commas(len(r.Items)-3)+" of "+numfmt.Count(len(r.Items), "item", "items")+" are still undecided")
 	afterGrace(p)
 	press(p, "y")
 	waitText(t, p, "2 revoked, 1 failed", "press A to retry")

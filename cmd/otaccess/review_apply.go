@@ -50,7 +50,8 @@ func reviewApplyRun(ctx context.Context, o *reviewApplyOptions) error {
 	todo := access.PendingRevocations(r)
 	w := o.io.Out
 	if len(todo) == 0 {
-		fmt.Fprintf(w, "nothing to apply: %s has no pending revoke decision (%d applied)\n", textsafe.Line(r.Name), r.Counts.Applied)
+		fmt.Fprintf(w, "nothing to apply: %s has no pending revoke decision (%s applied, %s undecided)\n",
+			textsafe.Line(r.Name), numfmt.Commas(r.Counts.Applied), numfmt.Commas(r.Counts.Undecided))
 		return nil
 	}
 	retries := 0
@@ -74,6 +75,9 @@ func reviewApplyRun(ctx context.Context, o *reviewApplyOptions) error {
 	}
 	if len(show) < len(todo) {
 		fmt.Fprintf(w, "  … and %d more (--dry-run lists them all)\n", len(todo)-len(show))
+	}
+	if note := access.UndecidedNote(r); note != "" {
+		fmt.Fprintln(w, note)
 	}
 	if o.Write.dryRun {
 		return nil

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/tenant"
 )
 
@@ -102,7 +104,7 @@ func TestReviewEndToEnd(t *testing.T) {
 		e.mustRun("review", "decide", "Q4-2026", x.email, x.role, x.org, "revoke", "--note", "left the team")
 	}
 	e.mustRun("review", "decide", "Q4-2026", tg[3].userID, strings.ToUpper(tg[3].role), "legal", "keep", "--note", "=cmd|' /C calc'!A0")
-	e.mustRun("review", "decide", "Q4-2026", tg[4].email, tg[4].role, tg[4].org, "skip")
+	e.mustRun("review", "decide", "q4-2026", tg[4].email, tg[4].role, tg[4].org, "skip")
 	if r := e.run("review", "decide", "Q4-2026", tg[0].email, "No Such Role", "Legal", "keep"); r.code == 0 || !strings.Contains(r.stderr, "holds no") {
 		t.Fatalf("unknown membership: %+v", r)
 	}
@@ -168,6 +170,10 @@ func TestReviewEndToEnd(t *testing.T) {
 	r = e.mustRun("review", "apply", "Q4-2026", "--dry-run")
 	if !strings.Contains(r.stdout, "revoke 3 memberships") || strings.Count(r.stdout, "PATCH /Groups/") != 3 || e.patches() != before {
 		t.Fatalf("dry run: %s", r.stdout)
+	}
+	// The plan says how many items nobody decided, before anything is asked.
+	if want := fmt.Sprintf("%s of %s items are still undecided", numfmt.Commas(items-5), numfmt.Commas(items)); !strings.Contains(r.stdout, want) {
+		t.Fatalf("dry run does not say %q:\n%s", want, r.stdout)
 	}
 	if r := e.run("review", "apply", "Q4-2026"); r.code == 0 || !strings.Contains(r.stderr, "--yes") {
 		t.Fatalf("apply without --yes: %+v", r)
