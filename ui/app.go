@@ -90,6 +90,7 @@ type Model struct {
 
 	flash    flash
 	flashSeq int
+	msgLog   []logEntry // every flash of the session (messages.go)
 
 	pending  map[string]access.Change // user id + group id -> change in flight
 	deprov   int                      // deprovisionings running
@@ -368,6 +369,9 @@ func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Quit
 	case matches(msg, k.Help):
 		a.push(&helpScreen{})
+		return nil
+	case matches(msg, k.Messages):
+		a.push(&messagesScreen{})
 		return nil
 	case matches(msg, k.UsersTab):
 		a.switchTab(tabUsers)

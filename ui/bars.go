@@ -43,6 +43,7 @@ const flashTTL = 5 * time.Second
 func (a *Model) setRateFlash(rl *access.RateLimitError) tea.Cmd {
 	a.flashSeq++
 	a.flash = flash{kind: flashErr, rate: rl, id: a.flashSeq}
+	a.logFlash(flashErr, markFail+" "+safe(rl.Message(a.clock())))
 	return a.after(time.Second, rateTickMsg{id: a.flashSeq})
 }
 
@@ -60,6 +61,7 @@ func (a *Model) rateTick(msg rateTickMsg) tea.Cmd {
 func (a *Model) setFlash(kind flashKind, text string) tea.Cmd {
 	a.flashSeq++
 	a.flash = flash{kind: kind, text: safe(text), id: a.flashSeq}
+	a.logFlash(kind, a.flash.text)
 	if kind == flashErr {
 		return nil
 	}
@@ -206,11 +208,21 @@ func (a *Model) flashLine(w int) string {
 	if f.rate != nil {
 		f.text = markFail + " " + safe(f.rate.Message(a.clock()))
 	}
+	style := st.FlashInfo
 	switch f.kind {
 	case flashErr:
-		return " " + st.FlashErr.Render(clip(f.text, w-1))
+		style = st.FlashErr
 	case flashOK:
-		return " " + st.FlashOK.Render(clip(f.text, w-1))
+		style = st.FlashOK
 	}
-	return " " + st.FlashInfo.Render(clip(f.text, w-1))
+	if ansi.StringWidth(f.text) <= w-1 {
+		return " " + style.Render(f.text)
+	}
+	// Cut: say where the whole message is.
+	more := " (" + keyName(a.keys.Messages) + " details)"
+	room := w - 1 - ansi.StringWidth(more)
+	if room < 10 {
+		return " " + style.Render(clip(f.text, w-1))
+	}
+	return " " + style.Render(ansi.Truncate(f.text, room, ellipsis)) + st.Muted.Render(more)
 }

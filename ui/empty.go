@@ -33,7 +33,12 @@ func (e *emptyScreen) view(a *Model, w, h int) []string {
 	if a.readOnly() {
 		msg = append(msg, "", st.Muted.Render("offline: "+safe(a.offlineReason())))
 	}
-	return centerCenter(msg, w, h)
+	// Every line is wrapped, not cut: the screen says what to do.
+	var lines []string
+	for _, l := range msg {
+		lines = append(lines, wrapText(l, max(20, min(72, w-2)))...)
+	}
+	return centerCenter(lines, w, h)
 }
 
 func (e *emptyScreen) hints(a *Model) []Binding {

@@ -221,3 +221,11 @@ func (d *driver) lacks(unwanted ...string) {
 		}
 	}
 }
+
+// logShows opens the message log, checks it shows every want, and closes it.
+func (d *driver) logShows(want ...string) {
+	d.t.Helper()
+	d.key("!")
+	d.contains(append([]string{"messages, newest first"}, want...)...)
+	d.key("esc")
+}

@@ -69,6 +69,8 @@ type KeyMap struct {
 	Sync, HideEmpty, CopyID     Binding
 
 	Help, Quit Binding
+	// Messages opens the log of every flash of the session.
+	Messages Binding
 	// ForceQuit quits from anywhere, even a focused text input.
 	ForceQuit Binding
 	// DoubleEsc is two quick escapes, which terminals send as one key.
@@ -160,6 +162,7 @@ func DefaultKeyMap() KeyMap {
 		CopyID:      b([]string{"y"}, "y", "copy id"),
 
 		Help:      b([]string{"?"}, "?", "help"),
+		Messages:  b([]string{"!"}, "!", "messages"),
 		Quit:      b([]string{"q", "ctrl+c"}, "q", "quit"),
 		ForceQuit: b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 		DoubleEsc: b([]string{"alt+esc"}, "esc esc", "back twice"),
@@ -237,7 +240,7 @@ func (k KeyMap) helpGroups() [][]Binding {
 		{k.UsersTab, k.MatrixTab, k.GroupsTab, k.NextTab},
 		{k.Toggle, k.Revoke, k.Deprovision, k.Sync},
 		{r.Reviews, r.Changes, r.Keep, r.Revoke, r.Skip, r.Clear, r.Note, r.NextOpen, r.Group, r.Apply},
-		{k.Help, k.Quit},
+		{k.Help, k.Messages, k.Quit},
 	}
 }
 

@@ -1,0 +1,129 @@
+package ui
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// The message log: every flash of the session, kept so that a message cut
+// to fit the flash line (or replaced before it was read) can be read in
+// full. The log is bounded; the oldest entries go first.
+
+// logEntry is one flash as it was shown.
+type logEntry struct {
+	at   time.Time
+	kind flashKind
+	text string
+}
+
+// maxLogEntries bounds the log of a long session.
+const maxLogEntries = 500
+
+// logFlash records a flash in the log.
+func (a *Model) logFlash(kind flashKind, text string) {
+	if text == "" {
+		return
+	}
+	a.msgLog = append(a.msgLog, logEntry{at: a.opts.Now(), kind: kind, text: text})
+	if n := len(a.msgLog); n > maxLogEntries {
+		a.msgLog = append(a.msgLog[:0:0], a.msgLog[n-maxLogEntries:]...)
+	}
+}
+
+// wrapText wraps a safe, unstyled text to width cells, breaking words that
+// are longer than a line.
+func wrapText(s string, width int) []string {
+	if width < 1 {
+		width = 1
+	}
+	return splitLines(ansi.Wrap(s, width, ""))
+}
+
+func splitLines(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}
+
+// messagesScreen shows the log, newest first, each message wrapped in full
+// under its time. Like the help, it takes every key: movement scrolls it,
+// any other key closes it.
+type messagesScreen struct {
+	off  int
+	rows int
+}
+
+func (s *messagesScreen) title(*Model) string { return "Messages" }
+
+func (s *messagesScreen) typing() bool { return true }
+
+func (s *messagesScreen) refresh(*Model) bool { return true }
+
+func (s *messagesScreen) hints(*Model) []Binding { return nil }
+
+func (s *messagesScreen) info(a *Model) string {
+	k := a.keys
+	return keyName(k.Up) + " " + keyName(k.Down) + " " + keyName(k.PageUp) + " " + keyName(k.PageDown) + " scroll · any other key closes the messages"
+}
+
+func (s *messagesScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, false
+	}
+	page := max(1, a.bodyHeight()-3)
+	k := a.keys
+	switch {
+	case matches(km, k.Down):
+		s.off++
+	case matches(km, k.Up):
+		s.off--
+	case matches(km, k.PageDown):
+		s.off += page
+	case matches(km, k.PageUp):
+		s.off -= page
+	default:
+		a.pop()
+		return nil, true
+	}
+	s.off = clamp(s.off, 0, max(0, s.rows-(a.bodyHeight()-2)))
+	return nil, true
+}
+
+func (s *messagesScreen) view(a *Model, w, h int) []string {
+	st := &a.st
+	out := []string{" " + st.App.Render("otaccess") + " messages, newest first", ""}
+	if len(a.msgLog) == 0 {
+		s.rows = 0
+		return append(out, "  "+st.Muted.Render("no messages yet in this session"))
+	}
+	var rows []string
+	for i := len(a.msgLog) - 1; i >= 0; i-- {
+		e := a.msgLog[i]
+		style := st.FlashInfo
+		switch e.kind {
+		case flashErr:
+			style = st.FlashErr
+		case flashOK:
+			style = st.FlashOK
+		}
+		rows = append(rows, "  "+st.Muted.Render(e.at.Local().Format("15:04:05")))
+		for _, l := range wrapText(e.text, max(10, w-6)) {
+			rows = append(rows, "    "+style.Render(l))
+		}
+		rows = append(rows, "")
+	}
+	s.rows = len(rows)
+	bodyH := max(1, h-2)
+	off := clamp(s.off, 0, max(0, len(rows)-bodyH))
+	end := min(len(rows), off+bodyH)
+	return append(out, rows[off:end]...)
+}
