@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/tenant"
@@ -168,4 +169,13 @@ func (s *Service) userWrite(ctx context.Context, p Plan, action, detail string, 
 		err = fmt.Errorf("%s succeeded on the server but the cache was not updated (run sync): %w", action, rerr)
 	}
 	return err
+}
+
+// ConfirmsDelete reports whether typed, what someone typed to confirm a
+// delete, names the plan's user: their label (the email, else userName)
+// typed out in full, in any case, surrounding spaces ignored. The CLI's
+// delete and the terminal UI's dialog share it, so that the two ask for
+// the same thing.
+func (p Plan) ConfirmsDelete(typed string) bool {
+	return p.UserLabel != "" && strings.EqualFold(strings.TrimSpace(typed), p.UserLabel)
 }

@@ -66,7 +66,10 @@ func (a *Model) openDeprovision(u int) tea.Cmd {
 	if len(usr.Groups) > 0 {
 		d.option = optStrip
 	}
-	d.input = newTextInput(&a.st, "> ", safe(d.label), 320)
+	// No placeholder: a grey email in the field looks typed already (and
+	// cannot be told from typed text under NO_COLOR); the email is shown
+	// above the field instead.
+	d.input = newTextInput(&a.st, "> ", "", 320)
 	a.openDialog(d)
 	return nil
 }
@@ -86,7 +89,7 @@ func (d *deprovDialog) yesEnabled(a *Model) bool {
 		return false
 	}
 	if d.option == optDelete {
-		return d.input.Value() == d.label
+		return p.ConfirmsDelete(d.input.Value())
 	}
 	return true
 }
@@ -381,10 +384,25 @@ func (d *deprovDialog) view(a *Model, maxW, maxH int) []string {
 		add(3, "  "+st.Bold.Render(safe(d.label)))
 		d.input.SetWidth(max(10, min(maxW-12, 50)))
 		add(0, d.input.View())
+		add(0, d.matchLine(a))
 	}
 	add(5, "")
 	lines := squeeze(form, maxH-3) // border (2) and the button row
 	return box(st, title, withButtons(lines, buttons(st, d.choice, "No", "Yes, deprovision", d.yesEnabled(a)), maxW), maxW, 50)
+}
+
+// matchLine says, under the email field, why "Yes" does nothing yet, or
+// that it will delete.
+func (d *deprovDialog) matchLine(a *Model) string {
+	st, yes := &a.st, keyName(a.keys.Dialog.Yes)
+	typed := d.input.Value()
+	switch {
+	case d.yesEnabled(a):
+		return st.FlashOK.Render(markOK + " matches: " + yes + " deletes the user")
+	case typed == "":
+		return st.Muted.Render(yes + " does nothing until the email above is typed in full (" + keyName(a.keys.Dialog.NextFocus) + " to the field)")
+	}
+	return st.Error.Render(markFail + " does not match the email yet: " + yes + " does nothing until it does")
 }
 
 // prioLine is a dialog line with how readily it is dropped (higher first).

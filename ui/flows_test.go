@@ -345,19 +345,29 @@ func TestDeprovisionDeleteNeedsTheEmail(t *testing.T) {
 	usr := tn.snap.Users[ui]
 	d.openUser(usr.Email)
 	d.key("D", "down")
-	d.contains("(•) delete the user", "Type the email to confirm", usr.Email)
+	d.contains("(•) delete the user", "Type the email to confirm", usr.Email,
+		"y does nothing until the email above is typed in full")
+	// The field starts empty: no placeholder that looks typed already
+	// (under NO_COLOR a grey email cannot be told from a typed one).
+	if top, _ := d.m.topDialog(); top == nil {
+		t.Fatal("no dialog open")
+	} else if dlg, ok := top.(*deprovDialog); !ok || dlg.input.Placeholder != "" || dlg.input.Value() != "" {
+		t.Fatalf("the email field is not empty: %#v", top)
+	}
 	d.key("y") // disabled until the email is typed
 	if _, ok := tn.srv.User(usr.ID); !ok {
 		t.Fatal("deleted without the typed email")
 	}
 	d.key("tab") // into the input
 	d.typeText(usr.Email[:5])
+	d.contains("does not match the email yet: y does nothing until it does")
 	d.key("enter", "y")
 	if _, ok := tn.srv.User(usr.ID); !ok {
 		t.Fatal("deleted with a partial email")
 	}
-	d.key("shift+tab") // back to the input
-	d.typeText(usr.Email[5:])
+	d.key("shift+tab")                         // back to the input
+	d.typeText(strings.ToUpper(usr.Email[5:])) // an email in any case
+	d.contains("✓ matches: y deletes the user")
 	d.key("enter", "right", "enter")
 	if _, ok := tn.srv.User(usr.ID); ok {
 		t.Fatalf("user still on the server:\n%s", d.screen())

@@ -143,6 +143,33 @@ func TestConfirmOnATerminal(t *testing.T) {
 	}
 }
 
+// TestDeleteAsksForTheEmail: delete cannot be confirmed by a reflexive
+// "y": on a terminal it wants the user's email typed out (any case), as
+// the terminal UI does; anything else is exit 1 and deletes nothing.
+func TestDeleteAsksForTheEmail(t *testing.T) {
+	e := newEnv(t, scimtest.Config{Users: 30, Roles: 3, Orgs: 2})
+	e.mustRun("sync", "-q")
+	_, _, victim := e.pick()
+	email := victim.PrimaryEmail()
+	del := func(answer string) result {
+		return invocation{home: e.home, env: e.tenantEnv(), stdin: answer, tty: true}.
+			run(t, "--cache", e.cache, "delete", victim.ID)
+	}
+	for _, no := range []string{"y\n", "yes\n", "\n", "", email[:len(email)-1] + "\n"} {
+		r := del(no)
+		if _, still := e.srv.User(victim.ID); r.code != 1 || !still ||
+			!strings.Contains(r.stderr, "To delete, type the user's email ("+email+"): ") || !strings.Contains(r.stderr, "cancelled, nothing changed") {
+			t.Fatalf("answer %q: exit %d, stderr %q, still on the server %v", no, r.code, r.stderr, still)
+		}
+	}
+	if r := del("  " + strings.ToUpper(email) + "\n"); r.code != 0 || !strings.Contains(r.stdout, "no longer exists on the server") {
+		t.Fatalf("answer with the email: %+v", r)
+	}
+	if _, still := e.srv.User(victim.ID); still {
+		t.Fatal("the user is still on the server after the email was typed")
+	}
+}
+
 // TestClockIsInjected: what a command stamps (the audit log) and how old
 // it calls the snapshot come from the app's clock.
 func TestClockIsInjected(t *testing.T) {

@@ -80,7 +80,13 @@ func deprovisionRun(ctx context.Context, o *deprovisionOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := o.confirm(o.Write, "Proceed?"); err != nil {
+	confirm := func() error { return o.confirm(o.Write, "Proceed?") }
+	if o.Delete { // cannot be undone: the email typed out, as in the terminal UI
+		confirm = func() error {
+			return o.confirmTyped(o.Write, "This cannot be undone. To delete, type the user's email ("+textsafe.Line(plan.UserLabel)+")", plan.ConfirmsDelete)
+		}
+	}
+	if err := confirm(); err != nil {
 		return err
 	}
 	res := svc.Deprovision(ctx, plan, func(r access.StepResult) {
