@@ -256,21 +256,21 @@ type EvidenceRow struct {
 	Review      string `json:"review"`
 	User        string `json:"user"`
 	Email       string `json:"email"`
-	UserID      string `json:"user_id"`
-	UserActive  bool   `json:"user_active"`
+	UserID      string `json:"userId"`
+	UserActive  bool   `json:"userActive"`
 	Role        string `json:"role"`
 	Org         string `json:"org"`
-	GroupID     string `json:"group_id"`
+	GroupID     string `json:"groupId"`
 	Hints       string `json:"hints"`
 	Decision    string `json:"decision"`
 	Note        string `json:"note"`
 	Reviewer    string `json:"reviewer"`
-	DecidedAt   string `json:"decided_at"`
-	ApplyStatus string `json:"apply_status"`
-	AppliedAt   string `json:"applied_at"`
-	ApplyError  string `json:"apply_error"`
-	Snapshot    string `json:"snapshot_time"`
-	Tenant      string `json:"tenant_url"`
+	DecidedAt   string `json:"decidedAt"`
+	ApplyStatus string `json:"applyStatus"`
+	AppliedAt   string `json:"appliedAt"`
+	ApplyError  string `json:"applyError"`
+	Snapshot    string `json:"snapshotTime"`
+	Tenant      string `json:"tenantUrl"`
 }
 
 func (r *EvidenceRow) cells() []string {
@@ -289,8 +289,8 @@ type EvidenceSummary struct {
 	Revoke      int      `json:"revoke"`
 	Skip        int      `json:"skip"`
 	Undecided   int      `json:"undecided"`
-	Applied     int      `json:"revocations_applied"`
-	ApplyFailed int      `json:"revocations_failed"`
+	Applied     int      `json:"revocationsApplied"`
+	ApplyFailed int      `json:"revocationsFailed"`
 	Reviewers   []string `json:"reviewers"`
 }
 
@@ -299,18 +299,18 @@ type EvidenceSummary struct {
 type Evidence struct {
 	Review       string          `json:"review"`
 	Scope        string          `json:"scope"`
-	CreatedAt    string          `json:"created_at"`
-	CreatedBy    string          `json:"created_by"`
-	Tenant       string          `json:"tenant_url"`
-	SnapshotID   int64           `json:"snapshot_id"`
-	SnapshotTime string          `json:"snapshot_time"`
-	ExportedAt   string          `json:"exported_at"`
-	ExportedBy   string          `json:"exported_by"`
+	CreatedAt    string          `json:"createdAt"`
+	CreatedBy    string          `json:"createdBy"`
+	Tenant       string          `json:"tenantUrl"`
+	SnapshotID   int64           `json:"snapshotId"`
+	SnapshotTime string          `json:"snapshotTime"`
+	ExportedAt   string          `json:"exportedAt"`
+	ExportedBy   string          `json:"exportedBy"`
 	Summary      EvidenceSummary `json:"summary"`
 	// RowsSHA256 is the SHA-256 of the CSV export (header and rows, exactly
 	// as written to --csv): `sha256sum` of that file must print it.
-	RowsSHA256 string        `json:"rows_sha256"`
-	HashOf     string        `json:"rows_sha256_of"`
+	RowsSHA256 string        `json:"rowsSha256"`
+	HashOf     string        `json:"rowsSha256Of"`
 	Rows       []EvidenceRow `json:"rows"`
 }
 

@@ -111,7 +111,7 @@ func TestGrantRevokeEndToEnd(t *testing.T) {
 	}
 
 	r = e.mustRun("audit", "--json")
-	if strings.Count(r.stdout, `"Action": "grant"`)+strings.Count(r.stdout, `"action": "grant"`) != 1 {
+	if strings.Count(r.stdout, `"action": "grant"`) != 1 {
 		t.Fatalf("audit: %s", r.stdout)
 	}
 	assertNoToken(t, e)

@@ -43,7 +43,7 @@ func TestFlagsBindOptions(t *testing.T) {
 	if err := parse(t, newCmdUsers(a, capture(&users)), "-f", "role:auditor", "--json"); err != nil || users.Filter != "role:auditor" || !users.Output.json || users.Output.csv {
 		t.Errorf("users: %+v, %v", users, err)
 	}
-	if err := parse(t, newCmdUsers(a, capture(&users)), "--json", "--csv"); err == nil || !strings.Contains(err.Error(), "none of the others") {
+	if err := parse(t, newCmdUsers(a, capture(&users)), "--json", "--csv"); err == nil || !strings.Contains(err.Error(), "cannot be used together") {
 		t.Errorf("users --json --csv: %v", err)
 	}
 

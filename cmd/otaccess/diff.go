@@ -94,24 +94,24 @@ type diffUserJSON struct {
 }
 
 type diffMembershipJSON struct {
-	UserID  string `json:"user_id"`
+	UserID  string `json:"userId"`
 	User    string `json:"user"`
-	GroupID string `json:"group_id"`
+	GroupID string `json:"groupId"`
 	Role    string `json:"role"`
 	Org     string `json:"org"`
 	Group   string `json:"group"`
 }
 
 type diffJSON struct {
-	From        string               `json:"from_snapshot_time"`
-	To          string               `json:"to_snapshot_time"`
-	Tenant      string               `json:"tenant_url"`
-	Added       []diffUserJSON       `json:"users_added"`
-	Removed     []diffUserJSON       `json:"users_removed"`
-	Deactivated []diffUserJSON       `json:"users_deactivated"`
-	Reactivated []diffUserJSON       `json:"users_reactivated"`
-	Granted     []diffMembershipJSON `json:"memberships_granted"`
-	Revoked     []diffMembershipJSON `json:"memberships_revoked"`
+	From        string               `json:"fromSnapshotTime"`
+	To          string               `json:"toSnapshotTime"`
+	Tenant      string               `json:"tenantUrl"`
+	Added       []diffUserJSON       `json:"usersAdded"`
+	Removed     []diffUserJSON       `json:"usersRemoved"`
+	Deactivated []diffUserJSON       `json:"usersDeactivated"`
+	Reactivated []diffUserJSON       `json:"usersReactivated"`
+	Granted     []diffMembershipJSON `json:"membershipsGranted"`
+	Revoked     []diffMembershipJSON `json:"membershipsRevoked"`
 }
 
 func toDiffJSON(d *tenant.SnapshotDiff) diffJSON {

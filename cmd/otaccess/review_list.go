@@ -34,11 +34,11 @@ func newCmdReviewList(a *app, runF func(context.Context, *reviewListOptions) err
 // reviewJSON is a review in `review list --json`.
 type reviewJSON struct {
 	Name       string `json:"name"`
-	CreatedAt  string `json:"created_at"`
-	CreatedBy  string `json:"created_by"`
+	CreatedAt  string `json:"createdAt"`
+	CreatedBy  string `json:"createdBy"`
 	Scope      string `json:"scope"`
-	Tenant     string `json:"tenant_url"`
-	SnapshotAt string `json:"snapshot_time"`
+	Tenant     string `json:"tenantUrl"`
+	SnapshotAt string `json:"snapshotTime"`
 	Items      int    `json:"items"`
 	Decided    int    `json:"decided"`
 	Keep       int    `json:"keep"`

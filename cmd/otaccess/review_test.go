@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -79,11 +80,54 @@ func readEvidence(t *testing.T, csvPath, jsonPath string) ([][]string, []byte, a
 	if err != nil {
 		t.Fatal(err)
 	}
+	lowerCamelKeys(t, "review export --json", raw)
 	var ev access.Evidence
 	if err := json.Unmarshal(raw, &ev); err != nil {
 		t.Fatalf("JSON: %v", err)
 	}
 	return rows, data, ev
+}
+
+// lowerCamelKeys fails t unless every object key in the JSON raw is
+// lowerCamel ("userId", "rowsSha256"), as users and groups are: one
+// convention for every --json (issue 14.10).
+func lowerCamelKeys(t *testing.T, what string, raw []byte) {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if !lowerCamel.MatchString(k) {
+					t.Fatalf("%s: key %q is not lowerCamel", what, k)
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+}
+
+var lowerCamel = regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
+
+// TestJSONAndCSVTogether: asking for both outputs is a plain sentence.
+func TestJSONAndCSVTogether(t *testing.T) {
+	e := newEnv(t, scimtest.Config{Users: 5})
+	e.mustRun("sync", "-q")
+	for _, args := range [][]string{{"users", "--json", "--csv"}, {"audit", "--csv", "--json"}} {
+		r := e.run(args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "--json and --csv cannot be used together: choose one") || r.stdout != "" {
+			t.Fatalf("%v: %+v", args, r)
+		}
+	}
 }
 
 func TestReviewEndToEnd(t *testing.T) {
@@ -113,7 +157,9 @@ func TestReviewEndToEnd(t *testing.T) {
 		Name                               string
 		Items, Decided, Keep, Revoke, Skip int
 	}
-	if err := json.Unmarshal([]byte(e.mustRun("review", "list", "--json").stdout), &list); err != nil {
+	listJSON := e.mustRun("review", "list", "--json").stdout
+	lowerCamelKeys(t, "review list --json", []byte(listJSON))
+	if err := json.Unmarshal([]byte(listJSON), &list); err != nil {
 		t.Fatal(err)
 	}
 	if len(list) != 1 || list[0].Decided != 5 || list[0].Revoke != 3 || list[0].Keep != 1 || list[0].Skip != 1 {
@@ -211,7 +257,8 @@ func TestReviewEndToEnd(t *testing.T) {
 		}
 	}
 	audit := e.mustRun("audit", "--json", "-n", "0").stdout
-	if strings.Count(audit, `"Action": "revoke"`) != 3 || !strings.Contains(audit, `"Action": "review apply"`) {
+	lowerCamelKeys(t, "audit --json", []byte(audit))
+	if strings.Count(audit, `"action": "revoke"`) != 3 || !strings.Contains(audit, `"action": "review apply"`) {
 		t.Fatalf("audit: %s", audit)
 	}
 	show := e.mustRun("review", "show", "Q4-2026", "--decision", "revoke")
@@ -328,7 +375,9 @@ func TestDiffAfterResync(t *testing.T) {
 	e.mustRun("sync", "-q")
 
 	var d diffJSON
-	if err := json.Unmarshal([]byte(e.mustRun("diff", "--json").stdout), &d); err != nil {
+	diff := e.mustRun("diff", "--json").stdout
+	lowerCamelKeys(t, "diff --json", []byte(diff))
+	if err := json.Unmarshal([]byte(diff), &d); err != nil {
 		t.Fatal(err)
 	}
 	ids := func(list []diffUserJSON) []string {
