@@ -21,6 +21,8 @@ and revokes every "revoke" decision on the tenant.
 
 Decide in the terminal UI (press R), or with "review decide" from a script.
 Reviews are stored in the cache and survive restarts and later syncs.`,
+		Args: cobra.ArbitraryArgs,
+		RunE: groupRun,
 	}
 	cmd.AddCommand(newCmdReviewStart(a, nil), newCmdReviewList(a, nil), newCmdReviewShow(a, nil),
 		newCmdReviewDecide(a, nil), newCmdReviewExport(a, nil), newCmdReviewApply(a, nil))

@@ -118,6 +118,22 @@ func lowerCamelKeys(t *testing.T, what string, raw []byte) {
 
 var lowerCamel = regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
 
+// TestUnknownSubcommand: a typo under a command group is exit 1 with a
+// suggestion, not the group's help and exit 0.
+func TestUnknownSubcommand(t *testing.T) {
+	e := newEnv(t, scimtest.Config{Users: 5})
+	if r := e.run("review", "strat"); r.code != 1 || !strings.Contains(r.stderr, `unknown command "strat" for "otaccess review": did you mean "start"?`) {
+		t.Fatalf("review strat: %+v", r)
+	}
+	if r := e.run("review", "nonsense"); r.code != 1 || !strings.Contains(r.stderr, `unknown command "nonsense" for "otaccess review": the commands are `) ||
+		!strings.Contains(r.stderr, "apply") || r.stdout != "" {
+		t.Fatalf("review nonsense: %+v", r)
+	}
+	if r := e.run("review"); r.code != 0 || !strings.Contains(r.stdout, "Available Commands") {
+		t.Fatalf("review alone: %+v", r)
+	}
+}
+
 // TestJSONAndCSVTogether: asking for both outputs is a plain sentence.
 func TestJSONAndCSVTogether(t *testing.T) {
 	e := newEnv(t, scimtest.Config{Users: 5})

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/spf13/cobra"
 )
 
@@ -59,4 +62,28 @@ func closeAfter(c *cobra.Command, done func()) {
 	for _, sub := range c.Commands() {
 		closeAfter(sub, done)
 	}
+}
+
+// groupRun is the RunE of a command that only groups subcommands
+// ("review"): alone it prints its help, and an unknown subcommand is an
+// error (exit 1) with a suggestion, where cobra would print the help and
+// exit 0, so a typo in a script does not pass for success.
+func groupRun(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return cmd.Help()
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's default, set only on the root's path
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		return fmt.Errorf("%s: did you mean %q?", msg, strings.Join(s, `" or "`))
+	}
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	return fmt.Errorf("%s: the commands are %s (`%s --help` says more)", msg, strings.Join(names, ", "), cmd.CommandPath())
 }
