@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/tenant"
 	"github.com/otaccess/otaccess/textsafe"
 )
@@ -60,7 +61,7 @@ func diffRun(ctx context.Context, o *diffOptions) error {
 		if len(list) == 0 {
 			return
 		}
-		fmt.Fprintf(w, "\n%s (%d)\n", title, len(list))
+		fmt.Fprintf(w, "\n%s (%s)\n", title, numfmt.Commas(len(list)))
 		t := newTable(w, "", "NAME", "EMAIL / USERNAME", "ID")
 		for _, u := range list {
 			t.row(mark, u.Name, u.Label, u.ID)
@@ -71,7 +72,7 @@ func diffRun(ctx context.Context, o *diffOptions) error {
 		if len(list) == 0 {
 			return
 		}
-		fmt.Fprintf(w, "\n%s (%d)\n", title, len(list))
+		fmt.Fprintf(w, "\n%s (%s)\n", title, numfmt.Commas(len(list)))
 		t := newTable(w, "", "USER", "ROLE — ORG", "GROUP ID")
 		for _, m := range list {
 			t.row(mark, m.User.Label, m.Membership(), m.GroupID)

@@ -100,7 +100,7 @@ func reviewApplyRun(ctx context.Context, o *reviewApplyOptions) error {
 		}
 		fmt.Fprintf(w, "✓ [%d/%d] %s\n", p.Done, p.Total, textsafe.Line(ch.Past()))
 	}})
-	fmt.Fprintf(w, "%d revoked, %d failed, %d not attempted\n", res.Applied, res.Failed, res.Total-res.Applied-res.Failed)
+	fmt.Fprintf(w, "%s revoked, %s failed, %s not attempted\n", numfmt.Commas(res.Applied), numfmt.Commas(res.Failed), numfmt.Commas(res.Total-res.Applied-res.Failed))
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/otaccess/otaccess/access"
+	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/textsafe"
 )
 
@@ -76,8 +77,8 @@ func reviewExportRun(ctx context.Context, o *reviewExportOptions) error {
 	}
 	s := ev.Summary
 	info := o.io.ErrOut
-	fmt.Fprintf(info, "exported %s: %d rows (keep %d, revoke %d, skip %d, undecided %d; %d revocations applied, %d failed)\n",
-		textsafe.Line(r.Name), s.Total, s.Keep, s.Revoke, s.Skip, s.Undecided, s.Applied, s.ApplyFailed)
+	fmt.Fprintf(info, "exported %s: %s rows (keep %s, revoke %s, skip %s, undecided %s; %s revocations applied, %s failed)\n",
+		textsafe.Line(r.Name), numfmt.Commas(s.Total), numfmt.Commas(s.Keep), numfmt.Commas(s.Revoke), numfmt.Commas(s.Skip), numfmt.Commas(s.Undecided), numfmt.Commas(s.Applied), numfmt.Commas(s.ApplyFailed))
 	fmt.Fprintf(info, "rows sha256 %s\n", ev.RowsSHA256)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/tenant"
 	"github.com/otaccess/otaccess/textsafe"
 )
@@ -62,7 +63,7 @@ func reviewShowRun(ctx context.Context, o *reviewShowOptions) error {
 		return err
 	}
 	c := r.Counts
-	fmt.Fprintf(o.io.ErrOut, "%s: %d of %d decided (keep %d, revoke %d, skip %d); %d revocations applied, %d failed\n",
-		textsafe.Line(r.Name), c.Decided(), c.Items, c.Keep, c.Revoke, c.Skip, c.Applied, c.Failed)
+	fmt.Fprintf(o.io.ErrOut, "%s: %s of %s decided (keep %s, revoke %s, skip %s); %s revocations applied, %s failed\n",
+		textsafe.Line(r.Name), numfmt.Commas(c.Decided()), numfmt.Commas(c.Items), numfmt.Commas(c.Keep), numfmt.Commas(c.Revoke), numfmt.Commas(c.Skip), numfmt.Commas(c.Applied), numfmt.Commas(c.Failed))
 	return nil
 }

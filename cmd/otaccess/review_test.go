@@ -134,6 +134,18 @@ func TestUnknownSubcommand(t *testing.T) {
 	}
 }
 
+// TestHumanCountsHaveSeparators: counts in human output read 1,200, not
+// 1200 (JSON and CSV keep plain numbers).
+func TestHumanCountsHaveSeparators(t *testing.T) {
+	e := newEnv(t, scimtest.Config{Users: 1200})
+	if r := e.mustRun("sync"); !strings.Contains(r.stdout, "1,200 users") {
+		t.Fatalf("sync: %s", r.stdout)
+	}
+	if r := e.mustRun("users"); !strings.Contains(r.stderr, "1,200 of 1,200 users") {
+		t.Fatalf("users: %s", r.stderr)
+	}
+}
+
 // TestJSONAndCSVTogether: asking for both outputs is a plain sentence.
 func TestJSONAndCSVTogether(t *testing.T) {
 	e := newEnv(t, scimtest.Config{Users: 5})

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/otaccess/otaccess/access"
+	"github.com/otaccess/otaccess/numfmt"
 )
 
 type syncOptions struct {
@@ -62,8 +63,8 @@ func syncRun(ctx context.Context, o *syncOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(o.io.Out, "synced %s: %d users, %d groups, %d memberships in %s\n",
-		info.Source, info.Users, info.Groups, info.Memberships, o.now().Sub(start).Round(time.Millisecond))
+	fmt.Fprintf(o.io.Out, "synced %s: %s users, %s groups, %s memberships in %s\n",
+		info.Source, numfmt.Commas(info.Users), numfmt.Commas(info.Groups), numfmt.Commas(info.Memberships), o.now().Sub(start).Round(time.Millisecond))
 	if info.Dropped > 0 {
 		fmt.Fprintf(errw, "warning: dropped %d users the tenant listed without an id or under another user's id; reviews will not start on this snapshot until the tenant's ids are fixed and it is synced again\n", info.Dropped)
 	}

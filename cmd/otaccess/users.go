@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/tenant"
 )
 
@@ -69,7 +70,7 @@ func usersRun(ctx context.Context, o *usersOptions) error {
 	if err := t.flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.io.ErrOut, "%d of %d users · snapshot %s (%s)\n", len(idx), len(snap.Users),
+	fmt.Fprintf(o.io.ErrOut, "%s of %s users · snapshot %s (%s)\n", numfmt.Commas(len(idx)), numfmt.Commas(len(snap.Users)),
 		snap.Info.AgeText(o.now()), snap.Info.FinishedAt.Local().Format("2006-01-02 15:04"))
 	return nil
 }
