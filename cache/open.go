@@ -165,32 +165,71 @@ func (s *Store) Settle() { s.chores.Wait() }
 // opening it, a file that is not a SQLite database or carries another
 // application's id.
 func checkHeader(path string) (exists bool, err error) {
+	// Another process may be creating the file this very moment: SQLite
+	// extends it before page 1 is written, so a header that is short or
+	// still zero is looked at again for a while before it is called foreign.
+	for tries := 0; ; tries++ {
+		exists, hdr, err := readHeader(path)
+		if err != nil || !exists || hdr == nil {
+			return exists, err
+		}
+		if tries < headerRetries && (len(hdr) < 100 || allZero(hdr[:16])) {
+			awaitCreator(headerRetryWait)
+			continue
+		}
+		if len(hdr) < 100 || string(hdr[:16]) != "SQLite format 3\x00" {
+			return true, foreign(path, "not a SQLite database")
+		}
+		if id := binary.BigEndian.Uint32(hdr[68:72]); id != 0 && id != applicationID {
+			return true, foreign(path, fmt.Sprintf("a SQLite database of another application (application_id %#x)", id))
+		}
+		return true, nil
+	}
+}
+
+// How long checkHeader waits for a file being created by another process.
+const (
+	headerRetries   = 50
+	headerRetryWait = 20 * time.Millisecond
+)
+
+// awaitCreator is time.Sleep; tests replace it to finish the creation.
+var awaitCreator = time.Sleep
+
+// readHeader returns the file's first 100 bytes (fewer if it is shorter), or
+// a nil header for an empty file (new, or all content still in the WAL:
+// SQLite decides).
+func readHeader(path string) (exists bool, hdr []byte, err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
+		return false, nil, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("open cache %s: %w", path, err)
+		return false, nil, fmt.Errorf("open cache %s: %w", path, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return false, fmt.Errorf("open cache %s: %w", path, err)
+		return false, nil, fmt.Errorf("open cache %s: %w", path, err)
 	}
 	if !st.Mode().IsRegular() {
-		return true, foreign(path, "not a regular file")
+		return true, nil, foreign(path, "not a regular file")
 	}
 	if st.Size() == 0 {
-		return true, nil // new, or all content still in the WAL: SQLite decides
+		return true, nil, nil
 	}
-	hdr := make([]byte, 100)
-	if _, err := io.ReadFull(f, hdr); err != nil || string(hdr[:16]) != "SQLite format 3\x00" {
-		return true, foreign(path, "not a SQLite database")
+	hdr = make([]byte, 100)
+	n, _ := io.ReadFull(f, hdr)
+	return true, hdr[:n], nil
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
 	}
-	if id := binary.BigEndian.Uint32(hdr[68:72]); id != 0 && id != applicationID {
-		return true, foreign(path, fmt.Sprintf("a SQLite database of another application (application_id %#x)", id))
-	}
-	return true, nil
+	return true
 }
 
 // identify accepts our own database or an empty one.
