@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/progress"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
@@ -79,7 +78,6 @@ type Model struct {
 
 	keys KeyMap
 	st   Styles
-	help help.Model
 
 	width, height int
 
@@ -129,17 +127,6 @@ func New(opts Options) *Model {
 	if opts.Styles != nil {
 		a.st = *opts.Styles
 	}
-	a.help = help.New()
-	a.help.Styles = help.Styles{
-		ShortKey:       a.st.Bold,
-		ShortDesc:      a.st.ButtonOff,
-		ShortSeparator: a.st.Muted,
-		Ellipsis:       a.st.Muted,
-		FullKey:        a.st.Bold,
-		FullDesc:       a.st.ButtonOff,
-		FullSeparator:  a.st.Muted,
-	}
-	a.help.ShortSeparator = "  "
 	a.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	a.syncBar = progress.New(progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'))
 	a.setSnapshot(opts.Snapshot)

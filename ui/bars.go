@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -145,11 +146,15 @@ func (a *Model) titleBar(w int) string {
 	return clip(s, w)
 }
 
-// hintLine shows the top screen's info and its key hints; write keys are
-// marked when offline.
+// hintLine shows the top screen's info and its key hints, which screens
+// list most important first: as many as fit are shown, and on a screen
+// (not in a dialog or a text input, where ? is no key of ours) the line
+// ends in "? more" when some were left out, or "? help" when none were.
+// Write keys are marked when offline.
 func (a *Model) hintLine(w int) string {
 	info := ""
 	var binds []Binding
+	screenKeys := false
 	switch {
 	case len(a.dialogs) > 0:
 		d, _ := a.topDialog()
@@ -160,21 +165,62 @@ func (a *Model) hintLine(w int) string {
 	default:
 		info = a.top().info(a)
 		binds = a.top().hints(a)
+		screenKeys = !a.top().typing()
+	}
+	if screenKeys {
+		binds = slices.DeleteFunc(slices.Clone(binds), func(b Binding) bool { return b.Help() == a.keys.Help.Help() })
 	}
 	binds = a.markDisabled(binds)
+	hints := make([]string, len(binds))
+	for i, b := range binds {
+		hints[i] = a.st.Bold.Render(b.Help().Key) + " " + a.st.ButtonOff.Render(b.Help().Desc)
+	}
+	const sep = "  "
+	moreText := func(desc string) string {
+		return a.st.Bold.Render(keyName(a.keys.Help)) + " " + a.st.ButtonOff.Render(desc)
+	}
+	more := ""
+	if screenKeys {
+		more = moreText("more")
+	}
+	// The info names what the cursor is on in full where it can (labels
+	// elsewhere are truncated), but the first three keys come first.
 	left := ""
 	if info != "" {
-		// The info names what the cursor is on in full (labels elsewhere
-		// are truncated), so it takes precedence over the key hints.
-		left = " " + a.st.HintInfo.Render(fit(info, min(ansi.StringWidth(info), max(10, w-12))))
+		main := ansi.StringWidth(more)
+		for _, h := range hints[:min(3, len(hints))] {
+			main += ansi.StringWidth(h) + len(sep)
+		}
+		room := max(10, w-4-main)
+		left = " " + a.st.HintInfo.Render(fit(info, min(ansi.StringWidth(info), room))) + "  "
 	}
-	lw := ansi.StringWidth(left)
-	a.help.SetWidth(max(0, w-lw-3))
-	keys := a.help.ShortHelpView(helpBindings(binds))
-	if left != "" && keys != "" {
-		return left + "   " + keys
+	room := w - ansi.StringWidth(left) - 1
+	var shown []string
+	used := 0
+	for i, h := range hints {
+		hw := ansi.StringWidth(h)
+		if i > 0 {
+			hw += len(sep)
+		}
+		reserve := 0
+		if i < len(hints)-1 && more != "" {
+			reserve = len(sep) + ansi.StringWidth(more)
+		}
+		if used+hw+reserve > room {
+			break
+		}
+		shown = append(shown, h)
+		used += hw
 	}
-	return left + " " + keys
+	if screenKeys {
+		if len(shown) == len(hints) {
+			more = moreText("help")
+		}
+		if used+len(sep)+ansi.StringWidth(more) <= room || len(shown) < len(hints) {
+			shown = append(shown, more)
+		}
+	}
+	return clip(left+" "+strings.Join(shown, a.st.Muted.Render(sep)), w)
 }
 
 // flashLine shows work in progress (sync, writes) or the last message.

@@ -252,7 +252,7 @@ func (s *detailScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 
 func (s *detailScreen) hints(a *Model) []Binding {
 	k := a.keys
-	return []Binding{k.Move, k.Toggle, k.HideEmpty, k.Deprovision, k.CopyID, k.Back}
+	return []Binding{k.Toggle, k.Deprovision, k.Back, k.Move, k.HideEmpty, k.CopyID}
 }
 
 // info names the cell under the cursor in full: labels are truncated.

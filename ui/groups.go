@@ -209,7 +209,7 @@ func (s *groupsScreen) hints(a *Model) []Binding {
 			k.Input.Keep, k.Input.Clear,
 		}
 	}
-	return []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.CopyID, k.UsersTab, k.MatrixTab, k.Sync, k.Help, k.Quit}
+	return []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.CopyID, k.UsersTab, k.MatrixTab, k.Sync, k.Quit}
 }
 
 func (s *groupsScreen) info(a *Model) string {

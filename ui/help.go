@@ -76,13 +76,13 @@ func (s *helpScreen) view(a *Model, w, h int) []string {
 		return sec
 	}
 	var sections [][]string
-	for i, group := range a.keys.helpGroups() {
+	for _, group := range a.keys.helpGroups() {
 		var ps []pair
-		for _, b := range a.markDisabled(group) {
+		for _, b := range a.markDisabled(group.binds) {
 			hp := b.Help()
 			ps = append(ps, pair{hp.Key, hp.Desc})
 		}
-		sections = append(sections, section(helpSections[i], ps))
+		sections = append(sections, section(group.where, ps))
 	}
 	sections = append(sections, section("Filter ("+keyName(a.keys.Filter)+")", []pair{
 		{"ana", "name, email, login"},
@@ -95,6 +95,19 @@ func (s *helpScreen) view(a *Model, w, h int) []string {
 		{"type:external", ""},
 		{`org:"EMEA - Sales"`, ""},
 	}))
+	var shared []pair
+	for _, sk := range a.keys.sharedKeys() {
+		for i, u := range sk.uses {
+			k := ""
+			if i == 0 {
+				k = sk.name
+			}
+			shared = append(shared, pair{k, u})
+		}
+	}
+	if len(shared) > 0 {
+		sections = append(sections, section("One key, several meanings", shared))
+	}
 	// Flow sections into columns no taller than the body, each as wide as
 	// its widest line; when they do not fit side by side, make the columns
 	// taller (fewer of them) until they do, and let the view scroll.

@@ -39,15 +39,6 @@ func matches(msg tea.KeyPressMsg, bs ...Binding) bool {
 // keyName is how text names a binding's key: "press " + keyName(b).
 func keyName(b Binding) string { return b.Help().Key }
 
-// helpBindings converts bindings for bubbles/help.
-func helpBindings(bs []Binding) []key.Binding {
-	out := make([]key.Binding, len(bs))
-	for i, b := range bs {
-		out[i] = b.Binding
-	}
-	return out
-}
-
 // KeyMap is every key binding of the UI, defined once so that the help
 // screen and the hint line are generated from the same source as the
 // handlers. Screens pick the subset that applies to them for the hint line.
@@ -155,7 +146,7 @@ func DefaultKeyMap() KeyMap {
 		Matrix:    b([]string{"m"}, "m", "matrix"),
 
 		Toggle:      b([]string{"space"}, "space", "grant/revoke").needs(NeedTenant),
-		Revoke:      b([]string{"x", "delete"}, "x", "revoke").needs(NeedTenant),
+		Revoke:      b([]string{"x", "delete"}, "x", "revoke now").needs(NeedTenant),
 		Deprovision: b([]string{"D"}, "D", "deprovision").needs(NeedTenant),
 		Sync:        b([]string{"r"}, "r", "sync").needs(NeedTenant),
 		HideEmpty:   b([]string{"z"}, "z", "hide empty"),
@@ -202,9 +193,9 @@ func defaultReviewKeys() reviewKeyMap {
 	return reviewKeyMap{
 		Reviews:    b([]string{"R"}, "R", "reviews").needs(NeedCache),
 		Changes:    b([]string{"d"}, "d", "changes").needs(NeedCache),
-		Keep:       b([]string{"a"}, "a", "keep").needs(NeedCache),
-		Revoke:     b([]string{"x"}, "x", "revoke").needs(NeedCache),
-		Skip:       b([]string{"s"}, "s", "skip").needs(NeedCache),
+		Keep:       b([]string{"a"}, "a", "decide keep").needs(NeedCache),
+		Revoke:     b([]string{"x"}, "x", "decide revoke").needs(NeedCache),
+		Skip:       b([]string{"s"}, "s", "decide skip").needs(NeedCache),
 		Clear:      b([]string{"u"}, "u", "undecide").needs(NeedCache),
 		Note:       b([]string{"n"}, "n", "note").needs(NeedCache),
 		Apply:      b([]string{"A"}, "A", "apply revocations").needs(NeedTenant),
@@ -217,35 +208,94 @@ func defaultReviewKeys() reviewKeyMap {
 	}
 }
 
-// ShortHelp implements help.KeyMap.
-func (k KeyMap) ShortHelp() []key.Binding {
-	return helpBindings([]Binding{k.Open, k.Filter, k.Help, k.Quit})
+// helpGroup is a section of the help screen: where its keys work, and them.
+type helpGroup struct {
+	where string
+	binds []Binding
 }
 
-// FullHelp implements help.KeyMap.
-func (k KeyMap) FullHelp() [][]key.Binding {
-	var out [][]key.Binding
+// helpGroups are the help screen's sections, one per screen (or area), so
+// that a key meaning different things in different places says where.
+// TestHelpListsEveryKey keeps it complete.
+func (k KeyMap) helpGroups() []helpGroup {
+	r, in, dl := k.Review, k.Input, k.Dialog
+	return []helpGroup{
+		{"Everywhere", []Binding{k.UsersTab, k.MatrixTab, k.Matrix, k.GroupsTab, k.NextTab, k.PrevTab,
+			k.Sync, r.Reviews, r.Changes, k.Back, k.DoubleEsc, k.Help, k.Messages, k.Quit, k.ForceQuit}},
+		{"Move", []Binding{k.Up, k.Down, k.Left, k.Right, k.Move, k.Home, k.End, k.PageUp, k.PageDown}},
+		{"Users", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.Deprovision}},
+		{"User detail", []Binding{k.Toggle, k.HideEmpty, k.CopyID, k.Deprovision}},
+		{"Tenant matrix", []Binding{k.Open, k.Sort, k.HideEmpty}},
+		{"Members of a group", []Binding{k.Open, k.Revoke, k.Filter, k.Deprovision, k.CopyID}},
+		{"Groups", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.CopyID}},
+		{"Reviews list", []Binding{r.OpenReview, r.Start}},
+		{"Review", []Binding{r.Keep, r.Revoke, r.Skip, r.Clear, r.Note, r.NextOpen, r.PrevOpen, r.Group,
+			r.OpenUser, r.Apply}},
+		{"Filter line and forms", []Binding{in.Keep, in.Clear, in.Move, in.NextField, in.PrevField, in.Submit,
+			in.Cancel, in.Save}},
+		{"Dialogs", []Binding{dl.Yes, dl.No, dl.Switch, dl.Choose, dl.NextFocus, dl.PrevFocus, dl.Option,
+			dl.Pick[0], dl.Pick[1], dl.Pick[2], dl.Stop, dl.Close}},
+	}
+}
+
+// sharedKey is a key that means different things in different sections
+// of the help, and each meaning with where it applies: "sort (Users, Groups)".
+type sharedKey struct {
+	name string
+	uses []string
+}
+
+// sharedKeys finds the keys whose meaning depends on the screen.
+func (k KeyMap) sharedKeys() []sharedKey {
+	type use struct{ desc, where string }
+	uses := map[string][]use{}
+	var order []string
 	for _, g := range k.helpGroups() {
-		out = append(out, helpBindings(g))
+		for _, b := range g.binds {
+			for _, name := range b.Keys() {
+				if len(name) != 1 {
+					continue // letters and signs; named keys (enter, esc) are generic
+				}
+				us := uses[name]
+				if len(us) == 0 {
+					order = append(order, name)
+				}
+				found := false
+				for i := range us {
+					if us[i].desc == b.Help().Desc {
+						us[i].where += ", " + g.where
+						found = true
+					}
+				}
+				if !found {
+					us = append(us, use{b.Help().Desc, g.where})
+				}
+				uses[name] = us
+			}
+		}
+	}
+	inSeveral := func(us []use) bool {
+		for _, u := range us[1:] {
+			if u.where != us[0].where {
+				return true
+			}
+		}
+		return false
+	}
+	var out []sharedKey
+	for _, name := range order {
+		us := uses[name]
+		if len(us) < 2 || !inSeveral(us) {
+			continue
+		}
+		sk := sharedKey{name: name}
+		for _, u := range us {
+			sk.uses = append(sk.uses, u.desc+" ("+u.where+")")
+		}
+		out = append(out, sk)
 	}
 	return out
 }
-
-// helpGroups are the groups shown by the help screen, named by helpSections.
-func (k KeyMap) helpGroups() [][]Binding {
-	r := k.Review
-	return [][]Binding{
-		{k.Up, k.Down, k.Left, k.Right, k.Home, k.End, k.PageUp, k.PageDown},
-		{k.Open, k.Back, k.Filter, k.Sort, k.Reverse, k.HideEmpty, k.CopyID},
-		{k.UsersTab, k.MatrixTab, k.GroupsTab, k.NextTab},
-		{k.Toggle, k.Revoke, k.Deprovision, k.Sync},
-		{r.Reviews, r.Changes, r.Keep, r.Revoke, r.Skip, r.Clear, r.Note, r.NextOpen, r.Group, r.Apply},
-		{k.Help, k.Messages, k.Quit},
-	}
-}
-
-// helpSections names helpGroups for the help screen.
-var helpSections = []string{"Move", "Browse", "Views", "Change the tenant", "Access review", "General"}
 
 // disabledReason says why b cannot work now, or "" when it can.
 func (a *Model) disabledReason(b Binding) string {

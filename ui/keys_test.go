@@ -146,7 +146,7 @@ func TestReviewHintsOffline(t *testing.T) {
 	for _, b := range d.m.markDisabled(s.hints(d.m)) {
 		descs[b.Help().Key] = b.Help().Desc
 	}
-	if got := descs["x"]; got != "revoke" {
+	if got := descs["x"]; got != "decide revoke" {
 		t.Errorf("x offline: %q, want revoke (it needs only the cache)", got)
 	}
 	if got := descs["A"]; got != "apply revocations (offline)" {

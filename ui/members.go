@@ -150,7 +150,7 @@ func (s *membersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 
 func (s *membersScreen) hints(a *Model) []Binding {
 	k := a.keys
-	return []Binding{k.Open, k.Revoke, k.Filter, k.Deprovision, k.CopyID, k.Back}
+	return []Binding{k.Open, k.Revoke, k.Back, k.Deprovision, k.Filter, k.CopyID}
 }
 
 func (s *membersScreen) info(a *Model) string {

@@ -150,7 +150,7 @@ func (s *reviewScreen) hints(a *Model) []Binding {
 	if s.noting {
 		return []Binding{a.keys.Input.Save, a.keys.Back}
 	}
-	return []Binding{k.Keep, k.Revoke, k.Skip, k.Note, k.NextOpen, k.Group, k.Apply, k.OpenUser, a.keys.Back}
+	return []Binding{k.Keep, k.Revoke, k.Skip, k.Apply, a.keys.Back, k.Note, k.NextOpen, k.Group, k.OpenUser}
 }
 
 func (s *reviewScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {

@@ -270,7 +270,7 @@ func (s *usersScreen) hints(a *Model) []Binding {
 			k.Input.Keep, k.Input.Clear, k.Input.Move,
 		}
 	}
-	return []Binding{k.Open, k.Filter, k.Sort, k.Deprovision, k.Matrix, k.Sync, k.Help, k.Quit}
+	return []Binding{k.Open, k.Filter, k.Deprovision, k.Sort, k.Matrix, k.Sync, k.Quit}
 }
 
 func (s *usersScreen) info(*Model) string { return "" }
