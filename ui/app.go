@@ -355,10 +355,10 @@ func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case matches(msg, k.Quit):
 		return tea.Quit
 	case matches(msg, k.Help):
-		a.push(&helpScreen{})
+		a.push(newHelpScreen())
 		return nil
 	case matches(msg, k.Messages):
-		a.push(&messagesScreen{})
+		a.push(newMessagesScreen())
 		return nil
 	case matches(msg, k.UsersTab):
 		a.switchTab(tabUsers)

@@ -3,56 +3,16 @@ package ui
 import (
 	"strings"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/charmbracelet/x/ansi"
 )
 
 // helpScreen is the full help, generated from the key map, plus the filter
-// syntax. It takes every key: movement scrolls it, any other key closes it
-// (q included, as in less).
-type helpScreen struct {
-	off  int // scroll position
-	rows int // rows of the layout last drawn
-}
+// syntax, read like a pager (see reader).
+type helpScreen struct{ reader }
+
+func newHelpScreen() *helpScreen { return &helpScreen{reader{what: "help"}} }
 
 func (s *helpScreen) title(*Model) string { return "Keys" }
-
-func (s *helpScreen) typing() bool { return true }
-
-func (s *helpScreen) refresh(*Model) bool { return true }
-
-func (s *helpScreen) hints(*Model) []Binding { return nil }
-
-func (s *helpScreen) info(a *Model) string {
-	k := a.keys
-	return keyName(k.Up) + " " + keyName(k.Down) + " " + keyName(k.PageUp) + " " + keyName(k.PageDown) + " scroll · any other key closes help"
-}
-
-// update scrolls with movement keys; any other key closes the help.
-func (s *helpScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
-	km, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return nil, false
-	}
-	page := max(1, a.bodyHeight()-3)
-	k := a.keys
-	switch {
-	case matches(km, k.Down):
-		s.off++
-	case matches(km, k.Up):
-		s.off--
-	case matches(km, k.PageDown):
-		s.off += page
-	case matches(km, k.PageUp):
-		s.off -= page
-	default:
-		a.pop()
-		return nil, true
-	}
-	s.off = clamp(s.off, 0, max(0, s.rows-(a.bodyHeight()-2)))
-	return nil, true
-}
 
 // view lays the sections out in as many columns as fit.
 func (s *helpScreen) view(a *Model, w, h int) []string {

@@ -3,7 +3,6 @@ package ui
 import (
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -54,49 +53,12 @@ func splitLines(s string) []string {
 }
 
 // messagesScreen shows the log, newest first, each message wrapped in full
-// under its time. Like the help, it takes every key: movement scrolls it,
-// any other key closes it.
-type messagesScreen struct {
-	off  int
-	rows int
-}
+// under its time, read like a pager (see reader).
+type messagesScreen struct{ reader }
+
+func newMessagesScreen() *messagesScreen { return &messagesScreen{reader{what: "the messages"}} }
 
 func (s *messagesScreen) title(*Model) string { return "Messages" }
-
-func (s *messagesScreen) typing() bool { return true }
-
-func (s *messagesScreen) refresh(*Model) bool { return true }
-
-func (s *messagesScreen) hints(*Model) []Binding { return nil }
-
-func (s *messagesScreen) info(a *Model) string {
-	k := a.keys
-	return keyName(k.Up) + " " + keyName(k.Down) + " " + keyName(k.PageUp) + " " + keyName(k.PageDown) + " scroll · any other key closes the messages"
-}
-
-func (s *messagesScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
-	km, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return nil, false
-	}
-	page := max(1, a.bodyHeight()-3)
-	k := a.keys
-	switch {
-	case matches(km, k.Down):
-		s.off++
-	case matches(km, k.Up):
-		s.off--
-	case matches(km, k.PageDown):
-		s.off += page
-	case matches(km, k.PageUp):
-		s.off -= page
-	default:
-		a.pop()
-		return nil, true
-	}
-	s.off = clamp(s.off, 0, max(0, s.rows-(a.bodyHeight()-2)))
-	return nil, true
-}
 
 func (s *messagesScreen) view(a *Model, w, h int) []string {
 	st := &a.st
