@@ -243,15 +243,8 @@ func (e *env) newClient() (*client.Client, error) {
 // newService opens a fresh cache file name in the scratch directory and binds
 // a client of the served tenant to it.
 func (e *env) newService(name string) (*access.Service, error) {
-	return e.openService(name, true)
-}
-
-// openService is newService, keeping the file's snapshots unless fresh.
-func (e *env) openService(name string, fresh bool) (*access.Service, error) {
 	path := filepath.Join(e.dir, name)
-	if fresh {
-		removeCache(path)
-	}
+	removeCache(path)
 	st, err := cache.Open(path)
 	if err != nil {
 		return nil, err

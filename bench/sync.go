@@ -56,7 +56,7 @@ func (e *env) syncCLI(ctx context.Context, name string) (cliRun, error) {
 		args = append(args, "--concurrency", strconv.Itoa(e.opt.Concurrency))
 	}
 	run := e.measured(ctx, args, func() error {
-		svc, err := e.openService(name, true)
+		svc, err := e.newService(name)
 		if err != nil {
 			return err
 		}
@@ -313,7 +313,7 @@ type syncRun struct {
 // with the rate windows started afresh.
 func (e *env) syncOnce(ctx context.Context, name string) (syncRun, error) {
 	e.srv.ResetRateLimits()
-	svc, err := e.openService(name, true)
+	svc, err := e.newService(name)
 	if err != nil {
 		return syncRun{}, err
 	}
