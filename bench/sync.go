@@ -55,7 +55,7 @@ func (e *env) syncCLI(ctx context.Context, name string) (cliRun, error) {
 	if e.opt.Concurrency > 0 {
 		args = append(args, "--concurrency", strconv.Itoa(e.opt.Concurrency))
 	}
-	run := e.measured(ctx, args, func() error {
+	r, err := e.measured(ctx, args, func() error {
 		svc, err := e.newService(name)
 		if err != nil {
 			return err
@@ -64,7 +64,6 @@ func (e *env) syncCLI(ctx context.Context, name string) (cliRun, error) {
 		_, err = svc.Sync(ctx, access.SyncOptions{Concurrency: e.opt.Concurrency})
 		return err
 	})
-	r, err := run()
 	r.path = path
 	return r, err
 }
@@ -76,27 +75,23 @@ func (e *env) sequentialCLI(ctx context.Context) (cliRun, error) {
 	return e.measured(ctx, args, func() error {
 		_, err := Sequential(ctx, e.url, token)
 		return err
-	})()
+	})
 }
 
-// measured returns a run of args through Options.CLI, or of inProcess
-// when there is none, counting the requests and 429s it caused.
-func (e *env) measured(ctx context.Context, args []string, inProcess func() error) func() (cliRun, error) {
-	return func() (cliRun, error) {
-		before, throttled := e.srv.Requests(), e.srv.Throttled()
-		var r cliRun
-		var err error
-		if e.opt.CLI != nil {
-			r.ChildRun, err = e.opt.CLI(ctx, args)
-		} else {
-			cpu0, start := processCPU(), time.Now()
-			err = inProcess()
-			r.Took, r.CPU = time.Since(start), processCPU()-cpu0
-		}
-		r.requests = int(e.srv.Requests() - before)
-		r.throttled = int(e.srv.Throttled() - throttled)
-		return r, err
+// measured runs args through Options.CLI, or inProcess when there is
+// none, counting the requests and 429s it caused.
+func (e *env) measured(ctx context.Context, args []string, inProcess func() error) (r cliRun, err error) {
+	before, throttled := e.srv.Requests(), e.srv.Throttled()
+	if e.opt.CLI != nil {
+		r.ChildRun, err = e.opt.CLI(ctx, args)
+	} else {
+		cpu0, start := processCPU(), time.Now()
+		err = inProcess()
+		r.Took, r.CPU = time.Since(start), processCPU()-cpu0
 	}
+	r.requests = int(e.srv.Requests() - before)
+	r.throttled = int(e.srv.Throttled() - throttled)
+	return r, err
 }
 
 // bestOf runs fn Options.Runs times back to back at latency d, after the
