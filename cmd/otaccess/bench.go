@@ -108,23 +108,15 @@ func benchRun(ctx context.Context, o *benchOptions) error {
 	return bench.WriteTable(o.io.Out, rep)
 }
 
-// measureInChild runs `otaccess bench --measure-ui FILE` so that the
+// measureInChild runs `otaccess bench --measure-ui FILE` (see runChild) so that the
 // memory figure counts the UI alone, not the tenant this process serves.
 func measureInChild(ctx context.Context, cacheFile string) (bench.UIMeasure, error) {
-	exe, err := os.Executable()
+	run, err := runChild(ctx, []string{"bench", "--measure-ui", cacheFile})
 	if err != nil {
-		return bench.UIMeasure{}, err
-	}
-	out, err := exec.CommandContext(ctx, exe, "bench", "--measure-ui", cacheFile).Output()
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) && len(ee.Stderr) > 0 {
-			return bench.UIMeasure{}, fmt.Errorf("measuring in a child process: %v: %s", err, ee.Stderr)
-		}
 		return bench.UIMeasure{}, fmt.Errorf("measuring in a child process: %w", err)
 	}
 	var m bench.UIMeasure
-	if err := json.Unmarshal(out, &m); err != nil {
+	if err := json.Unmarshal([]byte(run.Stdout), &m); err != nil {
 		return bench.UIMeasure{}, fmt.Errorf("measuring in a child process: %w", err)
 	}
 	return m, nil
