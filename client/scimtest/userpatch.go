@@ -93,11 +93,8 @@ func (s *Server) patchUser(w http.ResponseWriter, c *call, id string) {
 			return
 		}
 	}
-	if !strings.EqualFold(u.UserName, rec.u.UserName) {
-		if _, dup := s.byName[strings.ToLower(u.UserName)]; dup {
-			writeError(w, http.StatusConflict, "uniqueness", fmt.Sprintf("a user with userName %q already exists", u.UserName))
-			return
-		}
+	if !strings.EqualFold(u.UserName, rec.u.UserName) && s.userNameTaken(w, u.UserName) {
+		return
 	}
 	s.commitUser(rec, u)
 	writeJSON(w, http.StatusOK, s.renderUser(c.root, rec))

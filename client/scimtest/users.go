@@ -142,6 +142,16 @@ func userNotFound(w http.ResponseWriter, id string) {
 	writeError(w, http.StatusNotFound, "", fmt.Sprintf("user %s not found", id))
 }
 
+// userNameTaken answers 409 when some user (invited ones too) already has
+// userName, in any case, and reports whether it did. Caller holds s.mu.
+func (s *Server) userNameTaken(w http.ResponseWriter, userName string) bool {
+	if _, dup := s.byName[strings.ToLower(userName)]; !dup {
+		return false
+	}
+	writeError(w, http.StatusConflict, "uniqueness", fmt.Sprintf("a user with userName %q already exists", userName))
+	return true
+}
+
 // userIn is a request body. Active is a pointer so PUT can tell "absent"
 // from false; it shadows client.User's field for JSON.
 type userIn struct {
@@ -254,9 +264,8 @@ func (s *Server) createUser(w http.ResponseWriter, c *call) {
 	}
 
 	s.lockWrite()
-	if _, dup := s.byName[strings.ToLower(userName)]; dup {
+	if s.userNameTaken(w, userName) {
 		s.mu.Unlock()
-		writeError(w, http.StatusConflict, "uniqueness", fmt.Sprintf("a user with userName %q already exists", userName))
 		return
 	}
 	u := client.User{ID: s.newID(), UserName: userName}
@@ -304,8 +313,7 @@ func (s *Server) replaceUser(w http.ResponseWriter, c *call, id string) {
 	}
 	u := cloneUser(rec.u)
 	if name := strings.TrimSpace(in.UserName); name != "" && !strings.EqualFold(name, u.UserName) {
-		if _, dup := s.byName[strings.ToLower(name)]; dup {
-			writeError(w, http.StatusConflict, "uniqueness", fmt.Sprintf("a user with userName %q already exists", name))
+		if s.userNameTaken(w, name) {
 			return
 		}
 		u.UserName = name
