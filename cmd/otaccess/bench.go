@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/otaccess/otaccess/bench"
+	"github.com/otaccess/otaccess/client"
 )
 
 type benchOptions struct {
@@ -92,7 +93,7 @@ func benchRun(ctx context.Context, o *benchOptions) error {
 		return errors.New("--runs must be 1..10")
 	}
 	if c := o.flags.Concurrency; c < 0 || c > 32 {
-		return errors.New("--concurrency must be 1..32 (0: the default, 8)")
+		return fmt.Errorf("--concurrency must be 1..32 (0: the default, %d)", client.DefaultConcurrency)
 	}
 	o.Bench.Concurrency = o.flags.Concurrency
 	o.Bench.Log = o.io.ErrOut
