@@ -26,6 +26,10 @@ type syncCase struct {
 	// wantErr lists substrings the error must contain; nil means the sync
 	// must succeed with the server's state.
 	wantErr []string
+	// retries, when set, replaces the fixture's client retries: a case
+	// that waits out the per-attempt timeout on every try needs only one
+	// retry to show a retried timeout still fails.
+	retries int
 }
 
 func status(code, times int, path string) scimtest.Fault {
@@ -41,7 +45,7 @@ var syncCases = []syncCase{
 	{name: "503 always", faults: []scimtest.Fault{status(503, 0, "/Users")}, wantErr: []string{"503", "server error"}},
 	{name: "500 with an HTML body", faults: []scimtest.Fault{{Kind: scimtest.FaultStatus, Status: 500, Body: "<html><h1>Internal error</h1></html>", Path: "/Groups"}}, wantErr: []string{"500", "Internal error"}},
 	{name: "slow once, past the timeout", faults: []scimtest.Fault{{Kind: scimtest.FaultDelay, Delay: slowDelay, Times: 1, Path: "/Users"}}},
-	{name: "slow always", faults: []scimtest.Fault{{Kind: scimtest.FaultDelay, Delay: slowDelay, Path: "/Users", After: 1}}, wantErr: []string{"timed out"}},
+	{name: "slow always", faults: []scimtest.Fault{{Kind: scimtest.FaultDelay, Delay: slowDelay, Path: "/Users", After: 1}}, wantErr: []string{"timed out"}, retries: 1},
 	{name: "connection cut mid-body once", faults: []scimtest.Fault{{Kind: scimtest.FaultDisconnect, Times: 1, Path: "/Users", After: 1}}},
 	{name: "connection cut mid-body always", faults: []scimtest.Fault{{Kind: scimtest.FaultDisconnect, Path: "/Groups"}}, wantErr: []string{"unexpected EOF"}},
 	// A page that does not decode is asked for once more before the sync fails.
@@ -66,7 +70,11 @@ func TestSyncFaults(t *testing.T) {
 	for _, tc := range syncCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture(t)
+			retries := fixtureRetries
+			if tc.retries != 0 {
+				retries = tc.retries
+			}
+			f := newFixtureRetrying(t, nil, retries)
 			ctx := ctxT(t)
 			first, err := f.svc.Sync(ctx, f.opt)
 			if err != nil {

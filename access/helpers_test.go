@@ -21,7 +21,7 @@ import (
 const testToken = scimtest.TestToken
 
 // fixture is a small fake tenant, a client tuned to fail fast (short
-// timeout, millisecond backoff) and a cache file in a temp dir.
+// timeout, retry waits on a test clock) and a cache file in a temp dir.
 type fixture struct {
 	srv   *scimtest.TestServer
 	svc   *Service
@@ -49,11 +49,24 @@ func newFixture(t *testing.T) *fixture { return newFixtureWrapped(t, nil) }
 // tests that change the tenant between requests.
 func newFixtureWrapped(t *testing.T, wrap func(*scimtest.Server, http.Handler) http.Handler) *fixture {
 	t.Helper()
+	return newFixtureRetrying(t, wrap, fixtureRetries)
+}
+
+// fixtureRetries is how often the fixture's client retries a request.
+const fixtureRetries = 3
+
+// newFixtureRetrying is newFixtureWrapped with a client that retries a
+// request retries times (negative: never).
+func newFixtureRetrying(t *testing.T, wrap func(*scimtest.Server, http.Handler) http.Handler, retries int) *fixture {
+	t.Helper()
 	var opts []scimtest.TestOption
 	if wrap != nil {
 		opts = append(opts, scimtest.WithHandler(wrap))
 	}
-	f := newFixtureOf(t, fixtureTenant, client.Options{Timeout: testTimeout, MaxRetries: 3}, opts...)
+	// Retry waits (backoff, a 429's Retry-After) move a clock of the test's
+	// own, so they take no time; only the per-attempt timeout is the wall's.
+	clock := scimtest.NewManualClock(time.Unix(1_700_000_000, 0))
+	f := newFixtureOf(t, fixtureTenant, client.Options{Timeout: testTimeout, MaxRetries: retries, Clock: clock}, opts...)
 	f.opt = SyncOptions{Concurrency: 3, UserPageSize: 10, GroupPageSize: 5}
 	return f
 }
