@@ -206,16 +206,7 @@ func TestStaleRereadNeverOverwritesANewerWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	snap := f.load(t)
-	u := -1
-	for i := range snap.Users {
-		if len(snap.Users[i].Groups) >= 2 {
-			u = i
-			break
-		}
-	}
-	if u < 0 {
-		t.Fatal("no user with two memberships")
-	}
+	u := userWithTwoMemberships(t, snap)
 	first := NewChange(snap, u, int(snap.Users[u].Groups[0]), false)
 	second := NewChange(snap, u, int(snap.Users[u].Groups[1]), false)
 	other := f.otherProcess(t)
@@ -249,16 +240,7 @@ func TestReviewApplyTwoRevocationsOfOneUserAnswersLost(t *testing.T) {
 			t.Fatal(err)
 		}
 		snap := f.load(t)
-		u := -1
-		for i := range snap.Users {
-			if len(snap.Users[i].Groups) >= 2 {
-				u = i
-				break
-			}
-		}
-		if u < 0 {
-			t.Fatal("no user with two memberships")
-		}
+		u := userWithTwoMemberships(t, snap)
 		r, err := f.svc.StartReview(ctx, "pair", ReviewScope{Filter: snap.Users[u].UserName})
 		if err != nil {
 			t.Fatal(err)
@@ -281,4 +263,17 @@ func TestReviewApplyTwoRevocationsOfOneUserAnswersLost(t *testing.T) {
 		}
 		f.assertCacheMatchesServer(t)
 	}
+}
+
+// userWithTwoMemberships is the first user of snap holding two or more
+// groups.
+func userWithTwoMemberships(t *testing.T, snap *tenant.Snapshot) int {
+	t.Helper()
+	for i := range snap.Users {
+		if len(snap.Users[i].Groups) >= 2 {
+			return i
+		}
+	}
+	t.Fatal("no user with two memberships")
+	return -1
 }
