@@ -76,28 +76,26 @@ func Open(path string) (*Store, error) {
 			return nil, fmt.Errorf("create cache directory %s: %w", dir, err)
 		}
 	}
-	exists, err := checkHeader(abs)
+	created, err := publishNew(abs)
 	if err != nil {
 		return nil, err
 	}
-	created := false
-	if !exists {
-		// Created here, not by SQLite, to choose the mode; O_EXCL so a
-		// file that appeared meanwhile is checked, not truncated.
-		f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-		switch {
-		case err == nil:
-			f.Close()
-			created = true
-		case errors.Is(err, fs.ErrExist):
-			if _, err := checkHeader(abs); err != nil {
-				return nil, err
-			}
-		default:
-			return nil, fmt.Errorf("create cache %s: %w", abs, err)
-		}
+	if _, err := checkHeader(abs); err != nil {
+		return nil, err
 	}
+	db, err := openDB(abs)
+	if err != nil {
+		return nil, err
+	}
+	st := &Store{db: db, path: abs, created: created}
+	st.deferrable, st.stopDeferrable = context.WithCancel(context.Background())
+	st.tryFold(context.Background())
+	return st, nil
+}
 
+// openDB opens the SQLite file at abs, accepts it only if it is ours or
+// empty, puts it in WAL mode, migrates it and restricts its permissions.
+func openDB(abs string) (*sql.DB, error) {
 	// Per-connection settings only: nothing here writes to the file before
 	// identify has looked at it. BEGIN IMMEDIATE takes the write lock up
 	// front, so a writer waits (busy_timeout) instead of failing on a lock
@@ -140,11 +138,50 @@ func Open(path string) (*Store, error) {
 			return nil, fmt.Errorf("restrict cache permissions on %s: %w", p, err)
 		}
 	}
-	st := &Store{db: db, path: abs, created: created}
-	st.deferrable, st.stopDeferrable = context.WithCancel(context.Background())
-	st.tryFold(ctx)
-	return st, nil
+	return db, nil
 }
+
+// publishNew makes a cache at abs when there is none, and reports whether
+// this call made it. The cache is built whole in a file of its own beside
+// abs (0600, schema and WAL mode in place) and hard-linked into place, so
+// another process never sees a cache file that is half made; if one
+// appears first, it wins and this one is dropped.
+func publishNew(abs string) (bool, error) {
+	if _, err := os.Lstat(abs); !errors.Is(err, fs.ErrNotExist) {
+		return false, nil // there is one (checkHeader looks at it), or Lstat's error is checkHeader's to report
+	}
+	f, err := os.CreateTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".new-*")
+	if err != nil {
+		return false, fmt.Errorf("create cache %s: %w", abs, err)
+	}
+	tmp := f.Name()
+	f.Close()
+	defer func() {
+		for _, p := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
+			_ = os.Remove(p)
+		}
+	}()
+	db, err := openDB(tmp)
+	if err != nil {
+		return false, err
+	}
+	if err := db.Close(); err != nil {
+		return false, fmt.Errorf("create cache %s: %w", abs, err)
+	}
+	beforePublish(tmp, abs)
+	switch err := os.Link(tmp, abs); {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, fs.ErrExist):
+		return false, nil
+	default:
+		return false, fmt.Errorf("create cache %s: %w", abs, err)
+	}
+}
+
+// beforePublish is called with the finished new cache just before it is
+// linked into place; tests look at the moment through it.
+var beforePublish = func(tmp, abs string) {}
 
 // Path is the absolute path of the cache file.
 func (s *Store) Path() string { return s.path }
@@ -165,71 +202,32 @@ func (s *Store) Settle() { s.chores.Wait() }
 // opening it, a file that is not a SQLite database or carries another
 // application's id.
 func checkHeader(path string) (exists bool, err error) {
-	// Another process may be creating the file this very moment: SQLite
-	// extends it before page 1 is written, so a header that is short or
-	// still zero is looked at again for a while before it is called foreign.
-	for tries := 0; ; tries++ {
-		exists, hdr, err := readHeader(path)
-		if err != nil || !exists || hdr == nil {
-			return exists, err
-		}
-		if tries < headerRetries && (len(hdr) < 100 || allZero(hdr[:16])) {
-			awaitCreator(headerRetryWait)
-			continue
-		}
-		if len(hdr) < 100 || string(hdr[:16]) != "SQLite format 3\x00" {
-			return true, foreign(path, "not a SQLite database")
-		}
-		if id := binary.BigEndian.Uint32(hdr[68:72]); id != 0 && id != applicationID {
-			return true, foreign(path, fmt.Sprintf("a SQLite database of another application (application_id %#x)", id))
-		}
-		return true, nil
-	}
-}
-
-// How long checkHeader waits for a file being created by another process.
-const (
-	headerRetries   = 50
-	headerRetryWait = 20 * time.Millisecond
-)
-
-// awaitCreator is time.Sleep; tests replace it to finish the creation.
-var awaitCreator = time.Sleep
-
-// readHeader returns the file's first 100 bytes (fewer if it is shorter), or
-// a nil header for an empty file (new, or all content still in the WAL:
-// SQLite decides).
-func readHeader(path string) (exists bool, hdr []byte, err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil, nil
+		return false, nil
 	}
 	if err != nil {
-		return false, nil, fmt.Errorf("open cache %s: %w", path, err)
+		return false, fmt.Errorf("open cache %s: %w", path, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return false, nil, fmt.Errorf("open cache %s: %w", path, err)
+		return false, fmt.Errorf("open cache %s: %w", path, err)
 	}
 	if !st.Mode().IsRegular() {
-		return true, nil, foreign(path, "not a regular file")
+		return true, foreign(path, "not a regular file")
 	}
 	if st.Size() == 0 {
-		return true, nil, nil
+		return true, nil // all content still in the WAL, or made by an older otaccess: SQLite decides
 	}
-	hdr = make([]byte, 100)
-	n, _ := io.ReadFull(f, hdr)
-	return true, hdr[:n], nil
-}
-
-func allZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
-			return false
-		}
+	hdr := make([]byte, 100)
+	if _, err := io.ReadFull(f, hdr); err != nil || string(hdr[:16]) != "SQLite format 3\x00" {
+		return true, foreign(path, "not a SQLite database")
 	}
-	return true
+	if id := binary.BigEndian.Uint32(hdr[68:72]); id != 0 && id != applicationID {
+		return true, foreign(path, fmt.Sprintf("a SQLite database of another application (application_id %#x)", id))
+	}
+	return true, nil
 }
 
 // identify accepts our own database or an empty one.
