@@ -35,9 +35,9 @@ type budget struct {
 	sent   []time.Time // the latest sends, oldest at next once full
 	next   int
 	until  time.Time // the server said this budget is used up until then
-	// untilPeriod is the period the 429 that set until named ("" when it
-	// named none: then it holds back every request, for an unknown reason).
-	untilPeriod string
+	// unnamed: the 429 that set until named no period, so it holds back
+	// every request (on the account's budget), for an unknown reason.
+	unnamed bool
 }
 
 // span is the period plus a margin: requests sent a period apart can
@@ -125,7 +125,7 @@ func (b *budget) info(until time.Time) limitInfo {
 	switch {
 	case b.period == time.Minute:
 		return limitInfo{period: "minute", endpoint: b.name, allowed: b.limit}
-	case !b.until.Before(until) && b.untilPeriod == "":
+	case !b.until.Before(until) && b.unnamed:
 		return limitInfo{}
 	}
 	return limitInfo{period: "hour", allowed: b.limit}
@@ -191,7 +191,7 @@ func (p *pacer) learn(key string, rh rateHeaders, now time.Time, blockFor time.D
 	}
 	if blockFor > 0 {
 		if until := now.Add(blockFor); until.After(b.until) {
-			b.until, b.untilPeriod = until, rh.period
+			b.until, b.unnamed = until, rh.period == ""
 		}
 	}
 	at := b.freeAt(now)
