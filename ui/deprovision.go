@@ -397,8 +397,13 @@ func (d *deprovDialog) matchLine(a *Model) string {
 	st, yes := &a.st, keyName(a.keys.Dialog.Yes)
 	typed := d.input.Value()
 	switch {
+	case d.yesEnabled(a) && d.focus == focusInput:
+		// y in the field is typed, not pressed: say how to get to it.
+		return st.FlashOK.Render(markOK + " matches: " + keyName(a.keys.Dialog.Choose) + ", then " + yes + " deletes the user")
 	case d.yesEnabled(a):
 		return st.FlashOK.Render(markOK + " matches: " + yes + " deletes the user")
+	case typed == "" && d.focus == focusInput:
+		return st.Muted.Render(yes + " does nothing until the email above is typed in full")
 	case typed == "":
 		return st.Muted.Render(yes + " does nothing until the email above is typed in full (" + keyName(a.keys.Dialog.NextFocus) + " to the field)")
 	}
@@ -453,6 +458,9 @@ func (d *deprovDialog) hints(a *Model) []Binding {
 		return nil
 	case d.finished:
 		return []Binding{a.keys.Dialog.Close}
+	case d.focus == focusInput:
+		// Letters are typed into the field: y and n are no keys here.
+		return []Binding{a.keys.Dialog.Choose, a.keys.Dialog.NextFocus, a.keys.Back}
 	}
 	return []Binding{
 		a.keys.Dialog.Option, a.keys.Dialog.NextFocus,
