@@ -139,7 +139,7 @@ func DefaultKeyMap() KeyMap {
 		Reverse: b([]string{"S"}, "S", "reverse"),
 
 		UsersTab:  b([]string{"1"}, "1", "users"),
-		MatrixTab: b([]string{"2"}, "2/m", "matrix"),
+		MatrixTab: b([]string{"2"}, "2", "matrix"),
 		GroupsTab: b([]string{"3"}, "3", "groups"),
 		NextTab:   b([]string{"tab"}, "tab", "next view"),
 		PrevTab:   b([]string{"shift+tab"}, "shift+tab", "previous view"),
