@@ -129,6 +129,13 @@ func TestUnknownSubcommand(t *testing.T) {
 		!strings.Contains(r.stderr, "apply") || r.stdout != "" {
 		t.Fatalf("review nonsense: %+v", r)
 	}
+	if r := e.run("sycn"); r.code != 1 || !strings.Contains(r.stderr, `unknown command "sycn" for "otaccess": did you mean "sync"?`) {
+		t.Fatalf("sycn: %+v", r)
+	}
+	if r := e.run("nonsense"); r.code != 1 || !strings.Contains(r.stderr, `unknown command "nonsense" for "otaccess": the commands are `) ||
+		!strings.Contains(r.stderr, "review") || r.stdout != "" {
+		t.Fatalf("nonsense: %+v", r)
+	}
 	if r := e.run("review"); r.code != 0 || !strings.Contains(r.stdout, "Available Commands") {
 		t.Fatalf("review alone: %+v", r)
 	}

@@ -20,7 +20,14 @@ memberships, deprovision users and run access reviews — from a terminal.
 Run with no subcommand to open the terminal UI on the configured tenant.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		// An unknown top-level command ("otaccess sycn") gets the same
+		// suggestion as one under a group, not cobra.NoArgs' bare message.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return unknownCommand(cmd, args[0])
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return tuiRun(cmd.Context(), a)
 		},
@@ -72,11 +79,17 @@ func groupRun(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return cmd.Help()
 	}
-	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	return unknownCommand(cmd, args[0])
+}
+
+// unknownCommand is the error for name, not a subcommand of cmd: cobra's
+// suggestions when there are some, else the list of commands.
+func unknownCommand(cmd *cobra.Command, name string) error {
+	msg := fmt.Sprintf("unknown command %q for %q", name, cmd.CommandPath())
 	if cmd.SuggestionsMinimumDistance <= 0 {
 		cmd.SuggestionsMinimumDistance = 2 // cobra's default, set only on the root's path
 	}
-	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+	if s := cmd.SuggestionsFor(name); len(s) > 0 {
 		return fmt.Errorf("%s: did you mean %q?", msg, strings.Join(s, `" or "`))
 	}
 	var names []string
