@@ -27,7 +27,7 @@ func newCmdReviewExport(a *app, runF func(context.Context, *reviewExportOptions)
 		Long: `Export review NAME. The CSV has one row per item (user, email, role, org,
 decision, note, reviewer, decided-at, apply result, snapshot time, tenant URL),
 every cell guarded against spreadsheet formula injection. The JSON has the same
-rows, a summary (counts per decision, reviewers) and rows_sha256: the SHA-256
+rows, a summary (counts per decision, reviewers) and rowsSha256: the SHA-256
 of the CSV export, which "sha256sum FILE.csv" reproduces. Rows are always in
 the review's fixed order, so the same review exports the same bytes.
 FILE "-" writes to standard output.`,
