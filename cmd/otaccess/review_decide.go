@@ -28,8 +28,8 @@ func newCmdReviewDecide(a *app, runF func(context.Context, *reviewDecideOptions)
 		Short: "Record one decision (for scripts; the terminal UI is the usual way)",
 		Long: `Record one decision in review NAME. USER is an id, email or userName; ROLE
 and ORG name the membership (a unique part of each will do, or their ids, as
-grant takes them). Use "-" "-" for
-a user who holds no role, and GROUP "-" for a group that is not role x org.`,
+grant takes them). Use "-" for both ROLE and ORG for a user who holds no
+role, and GROUP "-" for a group that is not role x org.`,
 		Args: cobra.ExactArgs(5),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, err := tenant.ParseVerdict(args[4])
