@@ -47,8 +47,13 @@ func syncRun(ctx context.Context, o *syncOptions) error {
 	if !o.Quiet {
 		opt.Progress = func(p access.SyncProgress) {
 			// A line every ~250 ms is enough for a human and for a log.
+			// The first line waits for the user total (or a second) so a log
+			// does not open with "users …".
 			now := o.now()
 			if now.Sub(last) < 250*time.Millisecond && !p.Saving {
+				return
+			}
+			if p.UsersTotal == 0 && !p.Saving && now.Sub(start) < time.Second {
 				return
 			}
 			last = now
