@@ -144,9 +144,14 @@ func (s *Server) renderUser(root string, rec *userRec) userWire {
 		w.Enterprise.CostCenter = e.CostCenter
 		w.Enterprise.Organization = e.Organization
 		if m := e.Manager; m != nil && m.Value != "" {
+			// The manager's name as it is now, not as it was when set.
+			name := m.DisplayName
+			if mgr := s.userByID(m.Value); mgr != nil {
+				name = mgr.u.DisplayName
+			}
 			w.Enterprise.Manager = managerWire{
 				Value:       strPtr(m.Value),
-				DisplayName: strPtr(m.DisplayName),
+				DisplayName: strPtr(name),
 				Ref:         root + s.base + "/Users/" + m.Value,
 			}
 		}

@@ -56,6 +56,12 @@ type Config struct {
 	// (as the seeds show) instead of 204 No Content (as the reference says).
 	GroupPatchReturnsBody bool
 
+	// DefaultGroup is the group id (roleId:orgId) POST /Users grants a new
+	// user: OneTrust's default role and organization, set on its User
+	// Provisioning screen. Empty (or an unknown id) means the first role x
+	// the first organization.
+	DefaultGroup string
+
 	// DeleteDeactivates makes DELETE /Users/{id} only set active=false (and
 	// still answer 204), as some integrations observe.
 	DeleteDeactivates bool

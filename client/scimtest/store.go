@@ -273,12 +273,24 @@ func (s *Server) GroupID(roleName, orgName string) (string, bool) {
 	return "", false
 }
 
-// DefaultGroupID is the group new users get: the first role x the first org.
+// DefaultGroupID is the group new users get: Config.DefaultGroup, else the
+// first role x the first org ("" when the tenant has no groups).
 func (s *Server) DefaultGroupID() string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if len(s.groups) == 0 {
-		return ""
+	if g := s.defaultGroup(); g != nil {
+		return g.id
 	}
-	return s.groups[0].id
+	return ""
+}
+
+// defaultGroup is the group POST /Users grants. Caller holds s.mu.
+func (s *Server) defaultGroup() *groupRec {
+	if g := s.groupIdx[s.cfg.DefaultGroup]; g != nil {
+		return g
+	}
+	if len(s.groups) == 0 {
+		return nil
+	}
+	return s.groups[0]
 }

@@ -93,8 +93,16 @@ func (s *Server) patchUser(w http.ResponseWriter, c *call, id string) {
 			return
 		}
 	}
+	if err := validEmails(u.Emails); err != nil {
+		writeErr(w, err)
+		return
+	}
 	if !strings.EqualFold(u.UserName, rec.u.UserName) && s.userNameTaken(w, u.UserName) {
 		return
+	}
+	// A displayName the tenant derived from the names follows them.
+	if old := rec.u; u.DisplayName == old.DisplayName && old.DisplayName == derivedDisplayName(old.Name) && u.Name != old.Name {
+		u.DisplayName = derivedDisplayName(u.Name)
 	}
 	s.commitUser(rec, u)
 	writeJSON(w, http.StatusOK, s.renderUser(c.root, rec))

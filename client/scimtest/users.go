@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"slices"
 	"strconv"
@@ -210,11 +211,20 @@ func normalizeEmails(in []client.MultiValue) []client.MultiValue {
 	return out
 }
 
-// basics copies the attributes POST and PUT may set from a request body.
-func basics(dst *client.User, in *userIn, resolveManager func(string) string) {
+// basics copies the attributes POST and PUT may set from a request body. A
+// manager must be a user, an email must look like one: 400 otherwise, as
+// PATCH answers. A body without displayName gets "Given Family", as the
+// generated users have it (and manager names are resolved from it).
+func (s *Server) basics(dst *client.User, in *userIn) error {
+	if err := validEmails(in.Emails); err != nil {
+		return err
+	}
 	dst.ExternalID = in.ExternalID
 	dst.Name = in.Name
 	dst.DisplayName = in.DisplayName
+	if dst.DisplayName == "" {
+		dst.DisplayName = derivedDisplayName(in.Name)
+	}
 	dst.NickName = in.NickName
 	dst.Title = in.Title
 	dst.UserType = in.UserType
@@ -227,12 +237,43 @@ func basics(dst *client.User, in *userIn, resolveManager func(string) string) {
 	if in.Enterprise != nil {
 		e := *in.Enterprise
 		if e.Manager != nil && e.Manager.Value != "" {
-			e.Manager = &client.Manager{Value: e.Manager.Value, DisplayName: resolveManager(e.Manager.Value)}
+			if s.userByID(e.Manager.Value) == nil {
+				return badRequest("invalidValue", "manager %q is not a user", e.Manager.Value)
+			}
+			e.Manager = &client.Manager{Value: e.Manager.Value, DisplayName: s.managerName(e.Manager.Value)}
 		} else {
 			e.Manager = nil
 		}
 		dst.Enterprise = &e
 	}
+	return nil
+}
+
+// derivedDisplayName is the displayName the tenant gives a user whose
+// request named none.
+func derivedDisplayName(n client.Name) string {
+	return strings.TrimSpace(n.GivenName + " " + n.FamilyName)
+}
+
+// validEmail reports whether v is one bare address (local@domain, no
+// display name, no spaces): OneTrust answers 400 to anything else.
+func validEmail(v string) bool {
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Name != "" || a.Address != v {
+		return false
+	}
+	local, domain, ok := strings.Cut(v, "@")
+	return ok && local != "" && domain != "" && !strings.ContainsAny(v, " \t")
+}
+
+// validEmails is the 400 for the first email that is not an address.
+func validEmails(list []client.MultiValue) error {
+	for i, e := range list {
+		if v := strings.TrimSpace(e.Value); v != "" && !validEmail(v) {
+			return badRequest("invalidValue", "emails[%d].value %q is not an email address", i, e.Value)
+		}
+	}
+	return nil
 }
 
 // managerName looks up a manager's display name. Caller holds s.mu.
@@ -263,13 +304,23 @@ func (s *Server) createUser(w http.ResponseWriter, c *call) {
 		return
 	}
 
+	if strings.Contains(userName, "@") && !validEmail(userName) {
+		writeError(w, http.StatusBadRequest, "invalidValue", fmt.Sprintf("userName %q is not an email address", userName))
+		return
+	}
+
 	s.lockWrite()
 	if s.userNameTaken(w, userName) {
 		s.mu.Unlock()
 		return
 	}
-	u := client.User{ID: s.newID(), UserName: userName}
-	basics(&u, &in, s.managerName)
+	u := client.User{UserName: userName}
+	if err := s.basics(&u, &in); err != nil {
+		s.mu.Unlock()
+		writeErr(w, err)
+		return
+	}
+	u.ID = s.newID()
 	if u.UserType == "" {
 		u.UserType = "Internal"
 	}
@@ -281,9 +332,10 @@ func (s *Server) createUser(w http.ResponseWriter, c *call) {
 	u.Meta = client.Meta{Created: now, LastModified: now}
 	rec := &userRec{u: u}
 	s.insertUser(rec)
-	if len(s.groups) > 0 {
-		link(rec, s.groups[0])
-		s.groups[0].modified = now
+	// The default role and organization (User Provisioning in OneTrust).
+	if g := s.defaultGroup(); g != nil {
+		link(rec, g)
+		g.modified = now
 	}
 	out := s.renderUser(c.root, rec)
 	s.mu.Unlock()
@@ -320,7 +372,10 @@ func (s *Server) replaceUser(w http.ResponseWriter, c *call, id string) {
 	} else if name != "" {
 		u.UserName = name
 	}
-	basics(&u, &in, s.managerName)
+	if err := s.basics(&u, &in); err != nil {
+		writeErr(w, err)
+		return
+	}
 	if in.Active != nil {
 		u.Active = *in.Active
 	}

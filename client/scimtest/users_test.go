@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/otaccess/otaccess/client"
@@ -57,10 +58,26 @@ func TestCreateUser(t *testing.T) {
 	})
 	expectStatus(t, r, http.StatusCreated)
 	u2 := decode[client.User](t, r)
-	if u2.Active || u2.UserName != "explicit" || u2.Enterprise.Department != "Legal" || u2.Enterprise.Manager.Value != u.ID || u2.Enterprise.Manager.DisplayName != "" {
+	if u2.Active || u2.UserName != "explicit" || u2.Enterprise.Department != "Legal" || u2.Enterprise.Manager.Value != u.ID || u2.Enterprise.Manager.DisplayName != "User4 Test" {
 		t.Errorf("created %+v %+v", u2, u2.Enterprise)
 	}
 	expectSCIMError(t, do(t, ts, "POST", "/Users", `{"schemas":["User"],"name":{"givenName":"No"}}`), 400, "invalidValue")
+	// A body that is not an email address where one belongs → 400, and no
+	// user is stored (the userName stays free).
+	for _, body := range []string{
+		`{"schemas":["User"],"emails":[{"value":"not an email"}]}`,
+		`{"schemas":["User"],"emails":[{"value":"jane@"}]}`,
+		`{"schemas":["User"],"emails":[{"value":"Jane <jane@example.com>"}]}`,
+		`{"schemas":["User"],"userName":"jane@@example.com"}`,
+		`{"schemas":["User"],"userName":"jane2@example.com","emails":[{"value":"@example.com"}]}`,
+	} {
+		expectSCIMError(t, do(t, ts, "POST", "/Users", body), 400, "invalidValue")
+	}
+	// An unknown manager is refused as PATCH refuses it, and stores nothing.
+	expectSCIMError(t, do(t, ts, "POST", "/Users", `{"schemas":["User"],"userName":"m@example.com","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":{"value":"nobody"}}}`), 400, "invalidValue")
+	if _, ok := ts.UserByName("m@example.com"); ok {
+		t.Error("a refused POST stored its user")
+	}
 	expectSCIMError(t, do(t, ts, "POST", "/Users", `{"schemas":["Group"],"userName":"g"}`), 400, "invalidValue")
 	expectSCIMError(t, do(t, ts, "POST", "/Users", `{"userName":`), 400, "invalidSyntax")
 	// An invited user's name is taken although the user is invisible.
@@ -72,6 +89,53 @@ func TestCreateUser(t *testing.T) {
 	}
 	if len(decode[userList](t, do(t, ts, "GET", "/Users?filter="+url.QueryEscape(`userName eq "invited@example.com"`), nil)).Resources) != 0 {
 		t.Error("invited user listed")
+	}
+}
+
+// POST gives the configured default role and organization, and every view
+// of the tenant agrees: the user's groups, GET /Groups/{id}'s members, the
+// filter, and a manager's name that follows a rename.
+func TestCreateUserDefaultGroupAndViews(t *testing.T) {
+	ts := newTS(t, Config{Users: 5, Roles: 3, Orgs: 2, Seed: 3})
+	want := ts.Groups()[4].ID
+	ts2 := newTS(t, Config{Users: 5, Roles: 3, Orgs: 2, Seed: 3, DefaultGroup: want})
+	r := do(t, ts2, "POST", "/Users", postBody)
+	expectStatus(t, r, http.StatusCreated)
+	u := decode[client.User](t, r)
+	if ts2.DefaultGroupID() != want || len(u.Groups) != 1 || u.Groups[0].Value != want || u.Active {
+		t.Fatalf("created with groups %+v active %v, want only %s inactive", u.Groups, u.Active, want)
+	}
+	g := decode[client.Group](t, do(t, ts2, "GET", "/Groups/"+want, nil))
+	if !slices.ContainsFunc(g.Members, func(m client.Member) bool { return m.Value == u.ID }) {
+		t.Errorf("GET /Groups/%s does not list the new user: %+v", want, g.Members)
+	}
+	l := decode[userList](t, do(t, ts2, "GET", "/Users?filter="+url.QueryEscape(`userName eq "user4@example.com"`), nil))
+	if len(l.Resources) != 1 || l.Resources[0].ID != u.ID || l.Resources[0].Active {
+		t.Errorf("filter finds %+v", l.Resources)
+	}
+	if u.DisplayName != "User4 Test" {
+		t.Errorf("displayName %q, want it derived from the names", u.DisplayName)
+	}
+	// A report's manager name follows the manager's rename by PATCH.
+	rep := decode[client.User](t, do(t, ts2, "POST", "/Users", map[string]any{
+		"schemas": []string{"User"}, "userName": "rep@example.com",
+		client.SchemaEnterpriseUser: map[string]any{"manager": map[string]string{"value": u.ID}},
+	}))
+	expectStatus(t, do(t, ts2, "PATCH", "/Users/"+u.ID, patch(client.PatchOperation{Op: "replace", Path: "name.givenName", Value: "Renamed"})), 200)
+	got, _ := ts2.User(rep.ID)
+	if got.Enterprise.Manager.DisplayName != "Renamed Test" {
+		t.Errorf("manager name %q after the rename", got.Enterprise.Manager.DisplayName)
+	}
+	// PATCH refuses a bad email as POST does, and changes nothing.
+	before, _ := ts2.User(u.ID)
+	expectSCIMError(t, do(t, ts2, "PATCH", "/Users/"+u.ID, patch(client.PatchOperation{Op: "replace", Path: "emails", Value: []map[string]string{{"value": "nope"}}})), 400, "invalidValue")
+	expectSCIMError(t, do(t, ts2, "PUT", "/Users/"+u.ID, map[string]any{"userName": u.UserName, "emails": []map[string]string{{"value": "a b@example.com"}}}), 400, "invalidValue")
+	if after, _ := ts2.User(u.ID); !reflect.DeepEqual(before, after) {
+		t.Errorf("a refused write changed the user:\n%+v\n%+v", before, after)
+	}
+	// Without a configured default (or an unknown one), the first role x org.
+	if ts.DefaultGroupID() != ts.Groups()[0].ID {
+		t.Errorf("default %s", ts.DefaultGroupID())
 	}
 }
 
