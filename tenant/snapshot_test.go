@@ -361,3 +361,16 @@ func TestSortUsersParallel(t *testing.T) {
 		t.Fatal("the parallel sort differs from a sort with compareUsers")
 	}
 }
+
+func TestFinderResolvesEveryIdentifier(t *testing.T) {
+	users := []ReadUser{
+		{User: User{ID: "u1", Email: "Ana@Acme.test", UserName: "ana", ExternalID: "X-1", EmployeeID: "E7"}},
+		{User: User{ID: "u2", Email: "bo@acme.test", UserName: "bo", EmployeeID: "X-1"}},
+	}
+	f := NewSnapshot(SyncInfo{}, users, nil).NewFinder()
+	for q, want := range map[string]int{" ana@acme.TEST ": 1, "ANA": 1, "e7": 1, "u2": 1, "bo": 1, "x-1": 2, "nobody": 0, "": 0} {
+		if got := f.Find(q); len(got) != want {
+			t.Errorf("Find(%q) = %v, want %d users", q, got, want)
+		}
+	}
+}

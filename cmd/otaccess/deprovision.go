@@ -16,18 +16,30 @@ type deprovisionOptions struct {
 	User   string
 	Strip  bool // also remove every membership (deactivate --strip-roles)
 	Delete bool // DELETE the user instead of deactivating it
-	Write  writeFlags
+	// FromFile lists the users to deactivate, one per line (deactivate
+	// --from-file; "-" is stdin), instead of USER.
+	FromFile string
+	Write    writeFlags
 }
 
 func newCmdDeactivate(a *app, runF func(context.Context, *deprovisionOptions) error) *cobra.Command {
 	o := &deprovisionOptions{app: a}
 	cmd := &cobra.Command{
-		Use:   "deactivate USER",
+		Use:   "deactivate USER | --from-file FILE",
 		Short: "Deactivate USER (active: false); --strip-roles also removes every membership",
-		Args:  cobra.ExactArgs(1),
-		RunE:  o.runE(runF),
+		Long: `Deactivate USER (active: false); --strip-roles also removes every membership.
+
+--from-file FILE deactivates every user the file lists, one per line (or the
+first column of a CSV, or the column headed email, userName, externalId or
+employeeNumber): each line an id, email, userName, externalId or employee
+number. Every line must identify exactly one user, or nothing is sent. The
+plan for all of them is shown behind one confirmation; a re-run retries only
+what is left (users already inactive with no memberships are skipped).`,
+		Args: cobra.RangeArgs(0, 1),
+		RunE: o.runE(runF),
 	}
 	cmd.Flags().BoolVar(&o.Strip, "strip-roles", false, "also remove every role x org membership")
+	cmd.Flags().StringVar(&o.FromFile, "from-file", "", "deactivate the users listed in `FILE` (\"-\" reads stdin)")
 	o.Write.add(cmd)
 	return cmd
 }
@@ -46,9 +58,19 @@ func newCmdDelete(a *app, runF func(context.Context, *deprovisionOptions) error)
 
 func (o *deprovisionOptions) runE(runF func(context.Context, *deprovisionOptions) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
-		o.User = args[0]
+		switch {
+		case o.FromFile != "" && len(args) > 0:
+			return fmt.Errorf("give USER or --from-file, not both")
+		case o.FromFile == "" && len(args) != 1:
+			return fmt.Errorf("%s needs USER (or --from-file FILE)", cmd.Name())
+		case len(args) == 1:
+			o.User = args[0]
+		}
 		if runF != nil {
 			return runF(cmd.Context(), o)
+		}
+		if o.FromFile != "" {
+			return deactivateFileRun(cmd.Context(), o)
 		}
 		return deprovisionRun(cmd.Context(), o)
 	}
@@ -89,13 +111,7 @@ func deprovisionRun(ctx context.Context, o *deprovisionOptions) error {
 	if err := confirm(); err != nil {
 		return err
 	}
-	res := svc.Deprovision(ctx, plan, func(r access.StepResult) {
-		mark, tail := "✓", ""
-		if r.Err != nil {
-			mark, tail = "✗", ": "+r.Err.Error()
-		}
-		fmt.Fprintf(w, "%s %s%s\n", mark, textsafe.Line(r.Name), textsafe.Line(tail))
-	})
+	res := svc.Deprovision(ctx, plan, func(r access.StepResult) { printStep(w, "", r) })
 	if res.Note != "" {
 		fmt.Fprintf(w, "note: %s\n", textsafe.Line(res.Note))
 	}

@@ -269,7 +269,7 @@ func TestBadInputFailsCleanly(t *testing.T) {
 		{"grant to two users", good, []string{"grant", dup, "x", "y", "--yes"}, "matches 2 users"},
 		{"role that matches nothing", good, []string{"grant", "twin.one@example.com", "No Such Role", "x", "--yes"}, "no role matches"},
 		{"role that matches several", good, []string{"grant", "twin.one@example.com", "e", "x", "--yes"}, "ambiguous"},
-		{"too many arguments", good, []string{"deactivate", "a", "b"}, "accepts 1 arg"},
+		{"too many arguments", good, []string{"deactivate", "a", "b"}, "received 2"},
 		{"unknown command", good, []string{"frobnicate"}, "unknown command"},
 		{"negative audit limit flag value", good, []string{"audit", "-n", "many"}, "invalid argument"},
 		{"fake server, bad faults", nil, []string{"fake-server", "--token", "x", "--faults", "bogus:1"}, "--faults"},
