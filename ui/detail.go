@@ -21,12 +21,31 @@ type detailScreen struct {
 	hideEmpty bool
 	m         tenant.Matrix
 	g         grid
+	// Totals: organizations per role, roles per organization, in all.
+	rowSum, colSum []int
+	sum            int
 }
 
 func newDetailScreen(a *Model, id string) *detailScreen {
 	s := &detailScreen{userID: id}
 	s.refresh(a)
+	s.startOnMembership()
 	return s
+}
+
+// startOnMembership puts the cursor on the user's first membership and its
+// organization's column first in view, so that a user whose roles are in
+// the 30th of 50 organizations does not open on columns of empty cells.
+func (s *detailScreen) startOnMembership() {
+	for j := range s.m.Orgs {
+		for i := range s.m.Roles {
+			if s.m.Counts[i][j] > 0 {
+				s.g.row, s.g.col = i, j
+				s.g.colOff = j
+				return
+			}
+		}
+	}
 }
 
 func (s *detailScreen) title(a *Model) string { return safe(a.snap.Users[s.user].Name()) }
@@ -44,6 +63,7 @@ func (s *detailScreen) refresh(a *Model) bool {
 	keepGridCursor(&s.g, roles, role, orgs, org, func() {
 		s.user = u
 		s.m = a.snap.UserMatrix(u, !s.hideEmpty)
+		s.sumMatrix()
 	})
 	return true
 }
@@ -68,6 +88,34 @@ func (s *detailScreen) spec(a *Model) gridSpec {
 			return markEmpty, &a.st.Empty
 		},
 		cellWidth: 1,
+		rowTotal:  func(i int) string { return countOrDot(s.rowSum[i]) },
+		colTotal:  func(j int) string { return countOrDot(s.colSum[j]) },
+		total:     countOrDot(s.sum),
+	}
+}
+
+// countOrDot is a total of the user's matrix: a count, or the empty mark.
+func countOrDot(n int) string {
+	if n == 0 {
+		return markEmpty
+	}
+	return numfmt.Commas(n)
+}
+
+// sumMatrix counts the user's roles per organization and organizations
+// per role, for the totals.
+func (s *detailScreen) sumMatrix() {
+	s.rowSum = make([]int, len(s.m.Roles))
+	s.colSum = make([]int, len(s.m.Orgs))
+	s.sum = 0
+	for i := range s.m.Roles {
+		for j := range s.m.Orgs {
+			if s.m.Counts[i][j] > 0 {
+				s.rowSum[i]++
+				s.colSum[j]++
+				s.sum++
+			}
+		}
 	}
 }
 
@@ -180,13 +228,14 @@ func (s *detailScreen) view(a *Model, w, h int) []string {
 	out = append(out, "")
 	n := len(a.snap.Users[s.user].Groups)
 	title := fmt.Sprintf(" Roles × organizations — %s", numfmt.Count(n, "membership", "memberships"))
+	note := ""
 	if s.hideEmpty {
-		title += st.Muted.Render("  (only held roles/orgs; " + keyName(a.keys.HideEmpty) + " shows all)")
+		note = "(only held roles/orgs; " + keyName(a.keys.HideEmpty) + " shows all)"
 	} else if len(a.snap.Roles) > 0 {
-		title += st.Muted.Render("  (" + keyName(a.keys.HideEmpty) + " hides empty rows/columns)")
+		note = "(" + keyName(a.keys.HideEmpty) + " hides empty rows/columns)"
 	}
-	out = append(out, st.Bold.Render(title))
 	spec := s.spec(a)
+	out = append(out, gridTitle(st, w, []string{title, " Roles × organizations"}, note, s.g.position(w, gridH, spec)))
 	switch {
 	case len(a.snap.Roles) == 0:
 		out = append(out, "  "+st.Muted.Render("this tenant has no role x organization groups"))
@@ -252,7 +301,7 @@ func (s *detailScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 
 func (s *detailScreen) hints(a *Model) []Binding {
 	k := a.keys
-	return []Binding{k.Toggle, k.Deprovision, k.Back, k.Move, k.HideEmpty, k.CopyID}
+	return []Binding{k.Toggle, k.Deprovision, k.Back, k.Move, k.HideEmpty, k.Grid.PageRight, k.Grid.LastCol, k.CopyID}
 }
 
 // info names the cell under the cursor in full: labels are truncated.

@@ -183,9 +183,8 @@ func (s *diffScreen) view(a *Model, w, h int) []string {
 	if len(s.rows) == 0 {
 		return append(out, "", " "+st.Muted.Render("No changes between the two syncs."))
 	}
-	first, last := s.list.window(s.rows, h-1)
 	leftW := clamp(w/3, 12, 40)
-	for i := first; i < last; i++ {
+	for _, i := range s.list.visible(s.rows, h-1) {
 		r := s.rows[i]
 		if r.header != "" {
 			out = append(out, " "+st.Bold.Render(r.header))

@@ -11,7 +11,8 @@ import (
 
 // grid is a matrix with row labels, column headers and a cursor cell,
 // scrolling both ways when the matrix is larger than the screen. It holds
-// only positions; the data comes from a gridSpec at render time.
+// only positions; the data comes from a gridSpec at render time. The row
+// labels, the column headers and the totals stay in place while it scrolls.
 type grid struct {
 	row, col       int
 	rowOff, colOff int
@@ -24,31 +25,63 @@ type gridSpec struct {
 	colLabel   func(j int) string
 	cell       func(i, j int) (string, *lipgloss.Style)
 	cellWidth  int // the widest cell text
+
+	// Totals, when rowTotal is set: a column at the right of every row
+	// and a row under the last one, which stay in view while the grid
+	// scrolls. totalSorted marks the totals column as the sort order.
+	rowTotal, colTotal func(int) string
+	total              string
+	totalSorted        bool
 }
 
+func (s gridSpec) totals() bool { return s.rowTotal != nil && s.colTotal != nil }
+
+// totalsLabel heads the totals column and row.
+const totalsLabel = "Total"
+
 // gridDims is a grid's layout at a size. Columns are as wide as their
-// labels (within bounds), so short org names do not waste the width.
+// labels, up to a cap that grows with the terminal, so short org names do
+// not waste the width and long ones are not cut where there is room.
 type gridDims struct {
 	labelW  int
 	colW    []int
+	totalW  int // the totals column's width, 0 without totals
 	avail   int // width for columns (each followed by a space)
 	visRows int
 }
 
 func gridLayout(w, h int, s gridSpec) gridDims {
 	var d gridDims
-	maxLabel := 4
+	maxLabel := len(totalsLabel)
 	for i := 0; i < s.rows; i++ {
 		maxLabel = max(maxLabel, ansi.StringWidth(s.rowLabel(i)))
 	}
-	d.labelW = clamp(maxLabel, 6, min(28, max(12, w/4)))
+	d.labelW = clamp(maxLabel, 6, min(40, max(12, w/4)))
+	d.visRows = max(1, h-1)
+	if s.totals() {
+		d.totalW = ansi.StringWidth(totalsLabel) + 1 // room for the sort mark
+		for i := 0; i < s.rows; i++ {
+			d.totalW = max(d.totalW, ansi.StringWidth(s.rowTotal(i)))
+		}
+		for j := 0; j < s.cols; j++ {
+			d.totalW = max(d.totalW, ansi.StringWidth(s.colTotal(j))+2)
+		}
+		d.totalW = max(d.totalW, ansi.StringWidth(s.total))
+		d.visRows = max(1, h-2)
+	}
+	// marker + label + the "◂" cell, then columns, then the "▸" cell and
+	// the totals column.
+	d.avail = max(1, w-d.labelW-3)
+	if d.totalW > 0 {
+		d.avail = max(1, d.avail-d.totalW-1)
+	}
+	// About five columns at the least; at 200 columns most names whole.
+	capW := clamp(d.avail/5-1, 10, 36)
+	minW := max(s.cellWidth+2, 5)
 	d.colW = make([]int, s.cols)
 	for j := range d.colW {
-		d.colW[j] = clamp(ansi.StringWidth(s.colLabel(j)), max(s.cellWidth+2, 5), 14)
+		d.colW[j] = clamp(ansi.StringWidth(s.colLabel(j)), minW, max(minW, capW))
 	}
-	// marker + label + the "◂" cell, then columns, then the "▸" cell.
-	d.avail = max(1, w-d.labelW-3)
-	d.visRows = max(1, h-1)
 	return d
 }
 
@@ -74,6 +107,46 @@ func (d gridDims) colOffset(col, off int) int {
 	return off
 }
 
+// prevPage is the offset of the page of columns that ends just before off.
+func (d gridDims) prevPage(off int) int {
+	p := off
+	for p > 0 && d.lastCol(p-1) >= off {
+		p--
+	}
+	return p
+}
+
+// lastPage is the offset from which the last columns fill the width.
+func (d gridDims) lastPage() int { return d.prevPage(len(d.colW)) }
+
+// widths returns the widths of the columns [off, end) with the width they
+// leave over given to the columns whose labels were cut, so that a page of
+// columns uses the space there is.
+func (d gridDims) widths(s gridSpec, off, end int) []int {
+	ws := append([]int(nil), d.colW[off:end]...)
+	used := 0
+	for _, w := range ws {
+		used += w + 1
+	}
+	for spare := d.avail - used; spare > 0; {
+		given := 0
+		for k := range ws {
+			if spare == 0 {
+				break
+			}
+			if ws[k] < ansi.StringWidth(s.colLabel(off+k)) {
+				ws[k]++
+				spare--
+				given++
+			}
+		}
+		if given == 0 {
+			break
+		}
+	}
+	return ws
+}
+
 // scroll keeps the cursor in view for the layout d.
 func (g *grid) scroll(s gridSpec, d gridDims) {
 	g.row = clamp(g.row, 0, s.rows-1)
@@ -83,8 +156,31 @@ func (g *grid) scroll(s gridSpec, d gridDims) {
 }
 
 // handleKey moves the cursor; it reports whether msg was a movement key.
+// Sideways paging moves the cursor and the columns by one screenful, as
+// pgup/pgdn do with the rows.
 func (g *grid) handleKey(k KeyMap, msg tea.KeyPressMsg, s gridSpec, d gridDims) bool {
+	off := clamp(g.colOff, 0, s.cols-1)
 	switch {
+	case matches(msg, k.Grid.PageLeft):
+		p := d.prevPage(off)
+		if p == off {
+			g.col = 0
+		} else {
+			g.col -= off - p
+		}
+		g.colOff = p
+	case matches(msg, k.Grid.PageRight):
+		next := min(d.lastCol(off), d.lastPage())
+		if next <= off {
+			g.col = s.cols - 1
+		} else {
+			g.col += next - off
+		}
+		g.colOff = next
+	case matches(msg, k.Grid.FirstCol):
+		g.col, g.colOff = 0, 0
+	case matches(msg, k.Grid.LastCol):
+		g.col, g.colOff = s.cols-1, d.lastPage()
 	case matches(msg, k.Up):
 		g.row--
 	case matches(msg, k.Down):
@@ -108,6 +204,40 @@ func (g *grid) handleKey(k KeyMap, msg tea.KeyPressMsg, s gridSpec, d gridDims) 
 	return true
 }
 
+// window is what a grid shows at a size: the rows [rowOff, lastRow) and
+// the columns [colOff, lastCol).
+type gridWindow struct {
+	rowOff, lastRow, colOff, lastCol int
+}
+
+func (g *grid) window(s gridSpec, d gridDims) gridWindow {
+	row, col := clamp(g.row, 0, s.rows-1), clamp(g.col, 0, s.cols-1)
+	var v gridWindow
+	v.rowOff = scrollTo(row, g.rowOff, d.visRows, s.rows)
+	v.colOff = d.colOffset(col, clamp(g.colOff, 0, s.cols-1))
+	v.lastCol = d.lastCol(v.colOff)
+	v.lastRow = min(s.rows, v.rowOff+d.visRows)
+	return v
+}
+
+// position says which rows and columns are in view, when not all are:
+// "rows 1-18 of 40 · cols 46-50 of 50".
+func (g *grid) position(w, h int, s gridSpec) string {
+	if s.rows == 0 || s.cols == 0 {
+		return ""
+	}
+	d := gridLayout(w, h, s)
+	v := g.window(s, d)
+	var parts []string
+	if v.rowOff > 0 || v.lastRow < s.rows {
+		parts = append(parts, fmt.Sprintf("rows %d-%d of %d", v.rowOff+1, v.lastRow, s.rows))
+	}
+	if v.colOff > 0 || v.lastCol < s.cols {
+		parts = append(parts, fmt.Sprintf("cols %d-%d of %d", v.colOff+1, v.lastCol, s.cols))
+	}
+	return strings.Join(parts, " · ")
+}
+
 // view renders at most h lines of width w.
 func (g *grid) view(st *Styles, w, h int, s gridSpec) []string {
 	if s.rows == 0 || s.cols == 0 || h <= 0 {
@@ -115,26 +245,36 @@ func (g *grid) view(st *Styles, w, h int, s gridSpec) []string {
 	}
 	d := gridLayout(w, h, s)
 	row, col := clamp(g.row, 0, s.rows-1), clamp(g.col, 0, s.cols-1)
-	rowOff := scrollTo(row, g.rowOff, d.visRows, s.rows)
-	colOff := d.colOffset(col, clamp(g.colOff, 0, s.cols-1))
-	lastCol := d.lastCol(colOff)
-	lastRow := min(s.rows, rowOff+d.visRows)
+	v := g.window(s, d)
+	ws := d.widths(s, v.colOff, v.lastCol)
 
 	out := make([]string, 0, h)
 	var b strings.Builder
-	corner := ""
-	if s.rows > d.visRows {
-		corner = fmt.Sprintf("%d–%d of %d", rowOff+1, lastRow, s.rows)
+	// more ends the columns: "▸" when some are to the right, then the
+	// totals column.
+	more := func(total string, style *lipgloss.Style, mark bool) {
+		if mark && v.lastCol < s.cols {
+			b.WriteString(st.Muted.Render(markMore))
+		} else {
+			b.WriteByte(' ')
+		}
+		if d.totalW > 0 {
+			b.WriteByte(' ')
+			t := fitRight(total, d.totalW)
+			if style != nil {
+				t = style.Render(t)
+			}
+			b.WriteString(t)
+		}
 	}
-	b.WriteByte(' ')
-	b.WriteString(st.Muted.Render(fit(corner, d.labelW)))
-	if colOff > 0 {
+	b.WriteString(strings.Repeat(" ", d.labelW+1))
+	if v.colOff > 0 {
 		b.WriteString(st.Muted.Render(markLess))
 	} else {
 		b.WriteByte(' ')
 	}
-	for j := colOff; j < lastCol; j++ {
-		label := fitCenter(s.colLabel(j), d.colW[j])
+	for j := v.colOff; j < v.lastCol; j++ {
+		label := fitCenter(s.colLabel(j), ws[j-v.colOff])
 		if j == col {
 			label = st.HeaderSorted.Render(label)
 		} else {
@@ -143,12 +283,14 @@ func (g *grid) view(st *Styles, w, h int, s gridSpec) []string {
 		b.WriteString(label)
 		b.WriteByte(' ')
 	}
-	if lastCol < s.cols {
-		b.WriteString(st.Muted.Render(markMore))
+	if s.totalSorted {
+		more(totalsLabel+markDesc, &st.HeaderSorted, true)
+	} else {
+		more(totalsLabel, &st.Header, true)
 	}
 	out = append(out, b.String())
 
-	for i := rowOff; i < lastRow; i++ {
+	for i := v.rowOff; i < v.lastRow; i++ {
 		b.Reset()
 		label := fit(s.rowLabel(i), d.labelW)
 		if i == row {
@@ -159,12 +301,13 @@ func (g *grid) view(st *Styles, w, h int, s gridSpec) []string {
 			b.WriteString(label)
 		}
 		b.WriteByte(' ')
-		for j := colOff; j < lastCol; j++ {
+		for j := v.colOff; j < v.lastCol; j++ {
+			cw := ws[j-v.colOff]
 			txt, style := s.cell(i, j)
 			if i == row && j == col {
-				b.WriteString(centerStyled("["+txt+"]", d.colW[j], st.CellCursor))
+				b.WriteString(centerStyled("["+txt+"]", cw, st.CellCursor))
 			} else {
-				c := fitCenter(txt, d.colW[j])
+				c := fitCenter(txt, cw)
 				if style != nil {
 					c = style.Render(c)
 				}
@@ -172,6 +315,22 @@ func (g *grid) view(st *Styles, w, h int, s gridSpec) []string {
 			}
 			b.WriteByte(' ')
 		}
+		if d.totalW > 0 {
+			more(s.rowTotal(i), &st.Bold, false)
+		}
+		out = append(out, b.String())
+	}
+
+	if d.totalW > 0 && len(out) < h {
+		b.Reset()
+		b.WriteByte(' ')
+		b.WriteString(st.Header.Render(fit(totalsLabel, d.labelW)))
+		b.WriteByte(' ')
+		for j := v.colOff; j < v.lastCol; j++ {
+			b.WriteString(st.Bold.Render(fitCenter(s.colTotal(j), ws[j-v.colOff])))
+			b.WriteByte(' ')
+		}
+		more(s.total, &st.Bold, false)
 		out = append(out, b.String())
 	}
 	return out

@@ -67,12 +67,22 @@ type KeyMap struct {
 	// DoubleEsc is two quick escapes, which terminals send as one key.
 	DoubleEsc Binding
 
+	// Grid: sideways paging in the user detail and tenant matrix.
+	Grid gridKeyMap
 	// Text inputs: the filter line and the forms.
 	Input inputKeyMap
 	// Dialog keys.
 	Dialog dialogKeyMap
 	// Review and diff screens.
 	Review reviewKeyMap
+}
+
+// gridKeyMap holds the keys that move a matrix sideways by pages. They
+// work only on the matrix screens (user detail, tenant matrix): elsewhere
+// the same letters may mean something else.
+type gridKeyMap struct {
+	PageLeft, PageRight Binding
+	FirstCol, LastCol   Binding
 }
 
 // inputKeyMap holds the keys of a focused text input.
@@ -158,6 +168,12 @@ func DefaultKeyMap() KeyMap {
 		ForceQuit: b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 		DoubleEsc: b([]string{"alt+esc"}, "esc esc", "back twice"),
 
+		Grid: gridKeyMap{
+			PageLeft:  b([]string{"H", "shift+left"}, "H/⇧←", "columns left"),
+			PageRight: b([]string{"L", "shift+right"}, "L/⇧→", "columns right"),
+			FirstCol:  b([]string{"0"}, "0", "first column"),
+			LastCol:   b([]string{"$"}, "$", "last column"),
+		},
 		Input: inputKeyMap{
 			Keep:      b([]string{"enter"}, "enter", "keep filter"),
 			Clear:     b([]string{"esc"}, "esc", "clear"),
@@ -218,14 +234,15 @@ type helpGroup struct {
 // that a key meaning different things in different places says where.
 // TestHelpListsEveryKey keeps it complete.
 func (k KeyMap) helpGroups() []helpGroup {
-	r, in, dl := k.Review, k.Input, k.Dialog
+	r, in, dl, gr := k.Review, k.Input, k.Dialog, k.Grid
 	return []helpGroup{
 		{"Everywhere", []Binding{k.UsersTab, k.MatrixTab, k.Matrix, k.GroupsTab, k.NextTab, k.PrevTab,
 			k.Sync, r.Reviews, r.Changes, k.Back, k.DoubleEsc, k.Help, k.Messages, k.Quit, k.ForceQuit}},
 		{"Move", []Binding{k.Up, k.Down, k.Left, k.Right, k.Move, k.Home, k.End, k.PageUp, k.PageDown}},
 		{"Users", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.Deprovision}},
-		{"User detail", []Binding{k.Toggle, k.HideEmpty, k.CopyID, k.Deprovision}},
-		{"Tenant matrix", []Binding{k.Open, k.Sort, k.HideEmpty}},
+		{"User detail", []Binding{k.Toggle, k.HideEmpty, k.CopyID, k.Deprovision,
+			gr.PageLeft, gr.PageRight, gr.FirstCol, gr.LastCol}},
+		{"Tenant matrix", []Binding{k.Open, k.Sort, k.HideEmpty, gr.PageLeft, gr.PageRight, gr.FirstCol, gr.LastCol}},
 		{"Members of a group", []Binding{k.Open, k.Revoke, k.Filter, k.Deprovision, k.CopyID}},
 		{"Groups", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.CopyID}},
 		{"Reviews list", []Binding{r.OpenReview, r.Start}},

@@ -60,6 +60,43 @@ func (l *sectionList) window(rows sectionRows, h int) (from, to int) {
 	return l.offset, min(n, l.offset+h)
 }
 
+// visible is the rows to draw in h lines: the window of window, but when
+// the first row of it is not a header, the header of its section is pinned
+// on the first line (as a table's header is), so a long section scrolled
+// down still says whose or which role's items these are.
+func (l *sectionList) visible(rows sectionRows, h int) []int {
+	from, to := l.window(rows, h)
+	if from < to && h >= 2 && !rows.header(from) && sectionOf(rows, from) >= 0 {
+		// One line less for the rows, the cursor still in view. When that
+		// window starts on a header there is nothing to pin: keep the
+		// full one.
+		off := scrollTo(l.cursor, from, h-1, rows.len())
+		if !rows.header(off) {
+			l.offset = off
+			return append([]int{sectionOf(rows, off)}, span(off, min(rows.len(), off+h-1))...)
+		}
+	}
+	return span(from, to)
+}
+
+// sectionOf is the header row above item row i (-1: none).
+func sectionOf(rows sectionRows, i int) int {
+	for ; i >= 0; i-- {
+		if rows.header(i) {
+			return i
+		}
+	}
+	return -1
+}
+
+func span(from, to int) []int {
+	out := make([]int, 0, max(0, to-from))
+	for i := from; i < to; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
 // cursorKey maps the movement keys to a target row and the direction to
 // search in when that row cannot hold the cursor (a header).
 func cursorKey(k KeyMap, km tea.KeyPressMsg, cursor, n, page int) (target, dir int, ok bool) {

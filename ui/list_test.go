@@ -57,3 +57,24 @@ func TestKeepCursor(t *testing.T) {
 		t.Errorf("grid cursor (%d,%d), want (1,0): still on row 10, column 9", g.row, g.col)
 	}
 }
+
+// A section scrolled past its header keeps the header pinned on the first
+// line, with the cursor still in view.
+func TestSectionHeaderPinned(t *testing.T) {
+	rows := testRows{true, false, false, false, false, false, true, false}
+	var l sectionList
+	l.moveTo(rows, 5, 1)
+	got := l.visible(rows, 3)
+	if !slices.Equal(got, []int{0, 4, 5}) {
+		t.Fatalf("visible %v, want [0 4 5]: header 0 pinned over rows 4-5", got)
+	}
+	l.moveTo(rows, 7, 1)
+	got = l.visible(rows, 3)
+	if !slices.Equal(got, []int{5, 6, 7}) {
+		t.Fatalf("visible %v, want [5 6 7]: the window starts before header 6, nothing to pin", got)
+	}
+	l.moveTo(rows, 1, -1)
+	if got := l.visible(rows, 3); !slices.Equal(got, []int{0, 1, 2}) {
+		t.Fatalf("visible %v at the top", got)
+	}
+}

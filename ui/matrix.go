@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/tenant"
@@ -21,7 +22,11 @@ type matrixScreen struct {
 	cols      []int
 	g         grid
 	hideEmpty bool
-	byCount   bool // rows ordered by members, most first
+	byCount   bool // rows ordered by their total, most first
+	// The totals of the shown matrix: memberships per role (row) and per
+	// organization (column), and of all.
+	rowSum, colSum []int
+	sum            int
 }
 
 func newMatrixScreen() *matrixScreen { return &matrixScreen{} }
@@ -61,6 +66,10 @@ func (s *matrixScreen) layout(a *Model) {
 		if !s.hideEmpty || colSum[j] > 0 {
 			s.cols = append(s.cols, j)
 		}
+	}
+	s.rowSum, s.colSum, s.sum = rowSum, colSum, 0
+	for _, n := range rowSum {
+		s.sum += n
 	}
 	slices.SortStableFunc(s.rows, func(x, y int) int {
 		if s.byCount && rowSum[x] != rowSum[y] {
@@ -113,7 +122,11 @@ func (s *matrixScreen) spec(a *Model) gridSpec {
 			}
 			return numfmt.Commas(s.m.Counts[r][c]), nil
 		},
-		cellWidth: widest,
+		cellWidth:   widest,
+		rowTotal:    func(i int) string { return numfmt.Commas(s.rowSum[s.rows[i]]) },
+		colTotal:    func(j int) string { return numfmt.Commas(s.colSum[s.cols[j]]) },
+		total:       numfmt.Commas(s.sum),
+		totalSorted: s.byCount,
 	}
 }
 
@@ -129,16 +142,16 @@ func (s *matrixScreen) view(a *Model, w, h int) []string {
 		numfmt.Count(a.snap.Info.Memberships, "membership", "memberships"))
 	order := "sort: role name"
 	if s.byCount {
-		order = "sort: members " + markDesc
+		order = "sort: total " + markDesc
 	}
 	if s.hideEmpty {
 		order += " · empty hidden"
 	}
-	out := []string{st.Bold.Render(title) + "   " + st.Muted.Render(order)}
 	spec := s.spec(a)
 	if spec.rows == 0 || spec.cols == 0 {
-		return append(out, "", "  "+st.Muted.Render("no role x organization groups in this snapshot"))
+		return []string{st.Bold.Render(title), "", "  " + st.Muted.Render("no role x organization groups in this snapshot")}
 	}
+	out := []string{gridTitle(st, w, []string{title, " Roles × Organizations"}, order, s.g.position(w, h-1, spec))}
 	return append(out, s.g.view(st, w, h-1, spec)...)
 }
 
@@ -173,7 +186,7 @@ func (s *matrixScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 
 func (s *matrixScreen) hints(a *Model) []Binding {
 	k := a.keys
-	return []Binding{k.Open, k.Move, k.Sort, k.HideEmpty, k.UsersTab, k.GroupsTab, k.Sync, k.Quit}
+	return []Binding{k.Open, k.Move, k.Sort, k.Grid.PageRight, k.HideEmpty, k.Grid.LastCol, k.UsersTab, k.GroupsTab, k.Sync, k.Quit}
 }
 
 func (s *matrixScreen) info(a *Model) string {
@@ -187,4 +200,37 @@ func (s *matrixScreen) info(a *Model) string {
 		return name + ": no such group"
 	}
 	return name + ": " + numfmt.Count(len(a.snap.Groups[g].Members), "member", "members")
+}
+
+// gridTitle is a matrix screen's title line: what it shows on the left,
+// where the view is ("rows 1-18 of 40 · cols 6-10 of 50") on the right.
+// The position is the last to go when the line is too narrow; the note
+// (sort order, hints) the first, then the title gives way to its shorter
+// forms (titles, longest first).
+func gridTitle(st *Styles, w int, titles []string, note, pos string) string {
+	right := st.Muted.Render(pos)
+	rw := ansi.StringWidth(pos)
+	if pos == "" {
+		rw = -1
+	}
+	title := titles[0]
+	for _, t := range titles[1:] {
+		if ansi.StringWidth(title)+2+rw <= w {
+			break
+		}
+		title = t
+	}
+	left := st.Bold.Render(title)
+	if note != "" && ansi.StringWidth(title)+3+ansi.StringWidth(note)+2+rw <= w {
+		left += "   " + st.Muted.Render(note)
+	}
+	lw := ansi.StringWidth(left)
+	if lw+2+rw > w {
+		left = clip(left, max(0, w-rw-2))
+		lw = ansi.StringWidth(left)
+	}
+	if pos == "" {
+		return left
+	}
+	return left + strings.Repeat(" ", max(2, w-lw-rw)) + right
 }

@@ -451,8 +451,7 @@ func (s *reviewScreen) view(a *Model, w, h int) []string {
 	if bodyH <= 0 {
 		return out
 	}
-	first, last := s.list.window(s.rows, bodyH)
-	for i := first; i < last; i++ {
+	for _, i := range s.list.visible(s.rows, bodyH) {
 		out = append(out, s.rowView(a, i, w))
 	}
 	for len(out) < h-1 && s.noting {

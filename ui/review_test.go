@@ -307,3 +307,29 @@ func TestReviewScreensSmallTerminals(t *testing.T) {
 		d.key("esc")
 	}
 }
+
+// Grouped by role, a role's items scrolled past its header keep the
+// header on the first line of the list.
+func TestReviewGroupHeaderPinned(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{})
+	d := tn.model(t, 100, 24)
+	d.key("R", "n")
+	d.typeText("everyone")
+	d.key("enter")
+	s := reviewScreenOf(t, d.m)
+	d.key("o")
+	d.contains("by role")
+	for range 3 {
+		d.key("pgdown")
+	}
+	if s.rows.header(s.list.offset) {
+		t.Fatalf("the window starts on a header: this test did not scroll into a group")
+	}
+	// The group of the first item in view.
+	label := safe(s.r.Items[s.rows[s.list.offset].item].Membership())
+	lines := strings.Split(d.screen(), "\n")
+	// The title bar, the review's two header lines, then the list.
+	if !strings.Contains(lines[3], label) {
+		t.Fatalf("the list's first line %q is not the group %q of the items under it:\n%s", lines[3], label, d.screen())
+	}
+}

@@ -1,0 +1,175 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/numfmt"
+	"github.com/otaccess/otaccess/tenant"
+)
+
+// The tenant matrix at 80x24 over 40 roles x 50 orgs: L/H page sideways
+// by a screenful, 0/$ jump to the first/last column, the title says which
+// columns are in view, and the totals row and column are those of the
+// snapshot (s sorts by the totals column, which says so).
+func TestMatrixPagesSideways(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{Users: 400, Roles: 40, Orgs: 50})
+	d := tn.model(t, 80, 24)
+	d.key("2")
+	ms := d.m.roots[tabMatrix].(*matrixScreen)
+	d.contains("rows 1-", "of 40", "cols 1-", "of 50", "Total")
+	first := d.m.roots[tabMatrix].(*matrixScreen).g
+	if first.col != 0 {
+		t.Fatalf("matrix opens on column %d", first.col)
+	}
+	perPage := 0
+	spec := ms.spec(d.m)
+	dims := gridLayout(80, d.m.bodyHeight()-1, spec)
+	perPage = dims.lastCol(0)
+	if perPage < 4 || perPage >= 50 {
+		t.Fatalf("%d columns fit at 80x24", perPage)
+	}
+	d.key("L")
+	if ms.g.col != perPage || ms.g.colOff != perPage {
+		t.Fatalf("L: cursor column %d offset %d, want %d (one page on)", ms.g.col, ms.g.colOff, perPage)
+	}
+	d.contains("cols " + itoa(perPage+1) + "-")
+	d.key("H")
+	if ms.g.col != 0 || ms.g.colOff != 0 {
+		t.Fatalf("H: cursor column %d offset %d, want 0", ms.g.col, ms.g.colOff)
+	}
+	d.key("shift+right") // shift+right pages too
+	if ms.g.col != perPage {
+		t.Fatalf("shift+right: column %d, want %d", ms.g.col, perPage)
+	}
+	d.key("shift+left")
+	if ms.g.col != 0 {
+		t.Fatalf("shift+left: column %d, want 0", ms.g.col)
+	}
+	d.key("$")
+	if ms.g.col != 49 {
+		t.Fatalf("$: column %d, want 49", ms.g.col)
+	}
+	d.contains("of 50")
+	pos := ms.g.position(80, d.m.bodyHeight()-1, ms.spec(d.m))
+	if !strings.HasSuffix(pos, "-50 of 50") {
+		t.Fatalf("$: position %q, want the last columns", pos)
+	}
+	// Reaching the 46th org takes a few presses, not 45.
+	d.key("0")
+	presses := 0
+	for ms.g.col+1 < 46 && presses < 50 {
+		d.key("L")
+		presses++
+	}
+	if presses > 50/perPage+1 {
+		t.Fatalf("%d presses of L to reach column 46", presses)
+	}
+	// L on the last page goes to the last column; H on the first to the first.
+	d.key("$", "L")
+	if ms.g.col != 49 {
+		t.Fatalf("L on the last page: column %d", ms.g.col)
+	}
+	d.key("0", "l", "H")
+	if ms.g.col != 0 {
+		t.Fatalf("H on the first page: column %d", ms.g.col)
+	}
+
+	// Totals: the grand total is every role x org membership of the snapshot.
+	snap := d.m.snap
+	all := 0
+	for _, g := range snap.Groups {
+		if !g.Plain() {
+			all += len(g.Members)
+		}
+	}
+	if ms.sum != all {
+		t.Fatalf("grand total %d, want %d", ms.sum, all)
+	}
+	d.contains("Total", numfmt.Commas(all))
+
+	// s sorts rows by their total, shown as the sorted column.
+	d.key("s")
+	d.contains("sort: total", "Total▼")
+	for k := 1; k < len(ms.rows); k++ {
+		if ms.rowSum[ms.rows[k-1]] < ms.rowSum[ms.rows[k]] {
+			t.Fatalf("rows not by total at %d", k)
+		}
+	}
+	d.key("home")
+	top := ms.rows[0]
+	line := lineWith(d.screen(), markCursor)
+	if !strings.HasSuffix(strings.TrimRight(line, " "), numfmt.Commas(ms.rowSum[top])) {
+		t.Fatalf("the first row does not end in its total %d: %q", ms.rowSum[top], line)
+	}
+}
+
+// At 200 columns org names are no longer cut at 14 cells.
+func TestMatrixColumnsUseTheWidth(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{Users: 100, Roles: 5, Orgs: 6}, func(s *scimtest.TestServer) {
+		_ = s.RenameOrg(s.Orgs()[0].ID, "Aaa Regional Compliance Office")
+	})
+	d := tn.model(t, 200, 50)
+	d.key("2")
+	d.contains("Aaa Regional Compliance Office")
+	d.lacks("cols ")
+	d.send(resize(80, 24))
+	// Cut at 80 columns, and named in full on the hint line.
+	d.contains("Aaa Regio" + ellipsis)
+	if info := d.m.top().info(d.m); !strings.Contains(info, "Aaa Regional Compliance Office: ") {
+		t.Fatalf("info %q", info)
+	}
+}
+
+// The user detail opens with the user's first membership under the cursor
+// and its column first in view, not on columns of empty cells; its totals
+// count the user's roles per org.
+func TestDetailOpensOnAMembership(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{Users: 400, Roles: 40, Orgs: 50})
+	snap := tn.snap
+	// A user whose first held org is far to the right.
+	ui := pick(t, snap, func(u *tenant.User) bool {
+		if u.Email == "" || len(u.Groups) == 0 {
+			return false
+		}
+		for _, g := range u.Groups {
+			if grp := snap.Groups[g]; grp.Plain() || grp.Org < 10 {
+				return false
+			}
+		}
+		return true
+	})
+	d := tn.model(t, 80, 24)
+	d.openUser(snap.Users[ui].Email)
+	ds := d.m.top().(*detailScreen)
+	i, j := clamp(ds.g.row, 0, len(ds.m.Roles)-1), clamp(ds.g.col, 0, len(ds.m.Orgs)-1)
+	if ds.m.Counts[i][j] == 0 {
+		t.Fatalf("the cursor opens on (%d,%d), not a membership", i, j)
+	}
+	if j < 10 || ds.g.colOff != j {
+		t.Fatalf("cursor column %d, first column in view %d", j, ds.g.colOff)
+	}
+	d.contains("[●]", "cols "+itoa(j+1)+"-", "Total")
+	if info := ds.info(d.m); !strings.HasSuffix(info, ": member") {
+		t.Fatalf("info %q", info)
+	}
+	if ds.sum != len(snap.Users[ui].Groups) {
+		t.Fatalf("total %d, want %d memberships", ds.sum, len(snap.Users[ui].Groups))
+	}
+	d.key("0")
+	if ds.g.col != 0 {
+		t.Fatalf("0: column %d", ds.g.col)
+	}
+}
+
+func itoa(n int) string { return numfmt.Commas(n) }
+
+func lineWith(screen, s string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
+}
