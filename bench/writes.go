@@ -87,6 +87,7 @@ func figWrites(ctx context.Context, e *env) (Row, error) {
 func uiWrite(snap *tenant.Snapshot, svc *access.Service, srv *scimtest.Server) (upd time.Duration, sent, done int, err error) {
 	m := newUI(snap, svc)
 	press(m, "enter")
+	press(m, "g") // the first cell: the detail opens on the user's first membership
 	g, ok := snap.Cell(0, 0)
 	if !ok {
 		return 0, 0, 0, errors.New("no group for the first role and org")
