@@ -85,6 +85,7 @@ type Options struct {
 // Client talks to one SCIM 2.0 service. It is safe for concurrent use.
 type Client struct {
 	base       string
+	origin     string // scheme://host[:port] of base: where the access APIs are
 	host       string
 	token      string
 	hc         *http.Client
@@ -119,6 +120,7 @@ func New(opts Options) (*Client, error) {
 	}
 	c := &Client{
 		base:       base,
+		origin:     u.Scheme + "://" + u.Host,
 		host:       strings.ToLower(u.Hostname()),
 		token:      token,
 		hc:         opts.HTTPClient,

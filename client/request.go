@@ -33,6 +33,9 @@ type call struct {
 	// retryMalformed: a 2xx answer that does not decode is asked for once
 	// more (list pages).
 	retryMalformed bool
+	// origin: path is on the tenant's host (an access API), not under the
+	// SCIM base path.
+	origin bool
 }
 
 const (
@@ -42,6 +45,9 @@ const (
 
 func (c *Client) url(cl *call) string {
 	u := c.base + cl.path
+	if cl.origin {
+		u = c.origin + cl.path
+	}
 	if len(cl.query) > 0 {
 		// Encode spaces as %20: some SCIM servers do not decode '+' in a
 		// filter. A literal '+' is already %2B here.
@@ -159,6 +165,9 @@ func (c *Client) do(ctx context.Context, cl *call, out any) (decoded bool, err e
 // endpointOf is the budget a request counts against: its path's first
 // segment (Users, Groups, ...), as OneTrust counts per endpoint.
 func endpointOf(path string) string {
+	if strings.HasPrefix(path, "/api/") {
+		return accessEndpoint(path)
+	}
 	seg, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
 	return seg
 }

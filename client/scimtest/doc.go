@@ -7,4 +7,11 @@
 // pages hold at most 25, PATCH /Groups answers 204, filters are ignored on
 // /Groups, invited users are never returned, new users are inactive and get
 // the default group.
+//
+// Beside SCIM, on the same host, it serves OneTrust's access-management
+// APIs (ONETRUST-API.md): Users V2 with last logins, expiration and
+// disabled dates; v2 user groups with their access levels and members;
+// login history. They share the SCIM view's records, so a write through
+// one shows in the other. Users V2's accessLevels are a user's direct
+// access (its SCIM groups); access through a user group shows only there.
 package scimtest

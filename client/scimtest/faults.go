@@ -69,7 +69,7 @@ func (k FaultKind) preempts() bool { return k == FaultStatus }
 // request changes nothing but still counts as fired.
 type Fault struct {
 	Method string // "" matches any method
-	Path   string // prefix of the path after the base path ("/Users", "/Groups/"); "" matches all
+	Path   string // prefix of the path after the base path ("/Users", "/Groups/"), or of an access path ("/api/access/v2/user-groups"); "" matches all
 	After  int    // let the first After matching requests through
 	Times  int    // fire this many times; 0 = on every matching request after After
 	Kind   FaultKind

@@ -261,6 +261,7 @@ func generate(s *Server, cfg Config) {
 	}
 
 	generateUsers(s, r, cfg.Users, tenantStart)
+	generateAccess(s, cfg)
 }
 
 func generateUsers(s *Server, r *rand.Rand, n int, tenantStart time.Time) {

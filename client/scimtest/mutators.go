@@ -126,7 +126,9 @@ func (s *Server) UpdateUser(id string, edit func(u *client.User)) error {
 		delete(s.byName, strings.ToLower(rec.u.UserName))
 		s.byName[strings.ToLower(u.UserName)] = rec
 	}
-	u.Meta.LastModified = formatTime(s.now())
+	now := s.now()
+	s.noteActive(rec, rec.u.Active, u.Active, now)
+	u.Meta.LastModified = formatTime(now)
 	rec.u = u
 	return nil
 }

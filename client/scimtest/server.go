@@ -39,7 +39,8 @@ type Config struct {
 	DefaultUserCount int
 
 	// RateLimitPerMinute limits requests per endpoint (first path segment:
-	// Users, Groups, ...) per RateWindow; RateLimitPerHour is the
+	// Users, Groups, ...; an access API's path with its ids as {id}) per
+	// RateWindow; RateLimitPerHour is the
 	// account-wide limit per 60 RateWindows. By default (0) they are
 	// OneTrust's documented 1,000 and 200,000; a negative value turns a
 	// limit off. Over a limit: 429 with Retry-After and the ot-* headers,
@@ -65,6 +66,16 @@ type Config struct {
 	// DeleteDeactivates makes DELETE /Users/{id} only set active=false (and
 	// still answer 204), as some integrations observe.
 	DeleteDeactivates bool
+
+	// UserGroups is how many v2 user groups are generated (0: one per 500
+	// users, at least 3, when there are users; negative: none).
+	UserGroups int
+	// LoginAnchor is the tenant's "now" for last logins and login history
+	// (zero: Now's time, else the wall clock when the server is made).
+	LoginAnchor time.Time
+	// NoAccessAPIs serves SCIM only, as a SCIM server that is not OneTrust:
+	// every /api/access path answers 404.
+	NoAccessAPIs bool
 
 	// Now returns the time used for meta.lastModified on writes. Nil uses a
 	// deterministic clock that starts at the generation time and advances by
@@ -108,6 +119,11 @@ type Server struct {
 	gen      uint64 // bumped by every write (lockWrite)
 	rng      *rand.Rand
 	clock    time.Time
+
+	anchor       time.Time // "now" for last logins (see loginAnchor)
+	userGroups   []*userGroupRec
+	userGroupIdx map[string]*userGroupRec
+	v2order      v2OrderCache
 
 	faultMu sync.Mutex
 	faults  []*faultState
@@ -165,6 +181,8 @@ func NewServer(cfg Config) *Server {
 		byName:   make(map[string]*userRec, cfg.Users),
 		groupIdx: map[string]*groupRec{},
 		windows:  map[string]*rateWindow{},
+
+		userGroupIdx: map[string]*userGroupRec{},
 	}
 	generate(s, cfg)
 	return s
@@ -229,6 +247,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // the client gave up; nobody is listening
 	}
 	rel, ok := s.relPath(r.URL.Path)
+	if !ok {
+		// OneTrust's access-management APIs live beside SCIM on the host.
+		rel, ok = accessPath(r.URL.Path)
+	}
 	if !ok {
 		rr.Status = http.StatusNotFound
 		writeError(w, http.StatusNotFound, "", fmt.Sprintf("no SCIM endpoint at %s (base path is %s)", r.URL.Path, s.base))
@@ -301,6 +323,10 @@ func (s *Server) accessorRoot() string {
 }
 
 func (s *Server) route(w http.ResponseWriter, c *call) {
+	if strings.HasPrefix(c.rel, accessPrefix) {
+		s.routeAccess(w, c)
+		return
+	}
 	seg, rest, _ := strings.Cut(strings.TrimPrefix(c.rel, "/"), "/")
 	m := c.r.Method
 	switch seg {
@@ -504,7 +530,7 @@ func (s *Server) rateLimit(w http.ResponseWriter, rel string) int {
 	if s.cfg.RateLimitPerMinute <= 0 && s.cfg.RateLimitPerHour <= 0 {
 		return 0
 	}
-	seg, _, _ := strings.Cut(strings.TrimPrefix(rel, "/"), "/")
+	seg := endpointKey(rel)
 	now := time.Now()
 	if s.cfg.RateClock != nil {
 		now = s.cfg.RateClock()

@@ -21,6 +21,7 @@ type userRec struct {
 	groups        []*groupRec // membership truth, in the order granted
 	shortLocation bool        // meta.location lacks /v2 and /Users, as some OneTrust responses do
 	invited       bool
+	acc           accessRec // the access-management view (see accessdata.go)
 
 	// wire caches the user's encoded JSON (see userJSON).
 	wire atomic.Pointer[wireJSON]
@@ -114,6 +115,7 @@ func (s *Server) insertUser(rec *userRec) {
 // removeUser drops a user and its memberships. The slice keeps its order and
 // the index map is patched for the users that moved, so paging stays O(page).
 func (s *Server) removeUser(rec *userRec) {
+	leaveUserGroups(rec)
 	for _, g := range rec.groups {
 		delete(g.members, rec)
 	}

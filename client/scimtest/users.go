@@ -390,7 +390,9 @@ func (s *Server) commitUser(rec *userRec, u client.User) {
 		delete(s.byName, strings.ToLower(rec.u.UserName))
 		s.byName[strings.ToLower(u.UserName)] = rec
 	}
-	u.Meta.LastModified = formatTime(s.now())
+	now := s.now()
+	s.noteActive(rec, rec.u.Active, u.Active, now)
+	u.Meta.LastModified = formatTime(now)
 	rec.u = u
 }
 
