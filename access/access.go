@@ -112,6 +112,16 @@ type Change struct {
 	// SnapshotModified is the user's meta.lastModified in the snapshot the
 	// change was planned on; ApplyVerified compares it with the server's.
 	SnapshotModified string
+	// Run names the run the change is part of (a deprovisioning, a
+	// restore) in its audit row, so that a restore finds what one
+	// deprovisioning removed.
+	Run string
+}
+
+// auditDetail is the request, the user it is for (the target names the
+// user by label, which an edit may change) and the run.
+func (c Change) auditDetail() string {
+	return c.Request() + " user " + c.UserID + runSuffix(c.Run)
 }
 
 // NewChange resolves user and group indexes of snap into a Change.
@@ -216,7 +226,7 @@ func (s *Service) apply(ctx context.Context, ch Change) Outcome {
 	default:
 		done = nil
 	}
-	note, rerr := s.record(ctx, done, s.auditEntry(ch.Verb(), ch.UserLabel+" / "+ch.Group, ch.Request(), err))
+	note, rerr := s.record(ctx, done, s.auditEntry(ch.Verb(), ch.UserLabel+" / "+ch.Group, ch.auditDetail(), err))
 	if note != "" {
 		out.Notes = append(out.Notes, note)
 	}

@@ -2,6 +2,8 @@ package access
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -17,6 +19,14 @@ type Plan struct {
 	Deactivate bool
 	Remove     []Change // memberships to revoke
 	Delete     bool     // DELETE /Users/{id} instead of the steps above
+}
+
+// newRun names one run of writes in the audit log ("deprovision 3f9c…"):
+// random, so that no clock (a test's may stand still) makes two runs one.
+func newRun(kind string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return kind + " " + hex.EncodeToString(b[:])
 }
 
 // PlanDeprovision builds the plan for user u of snap: deactivate (when
@@ -99,8 +109,10 @@ func (s *Service) Deprovision(ctx context.Context, p Plan, report func(StepResul
 		return res
 	}
 	defer s.users.lock(p.UserID)()
+	runName := newRun("deprovision")
+	run := runSuffix(runName)
 	if p.Delete {
-		err := s.userWrite(ctx, p, "delete", "DELETE /Users/"+p.UserID,
+		err := s.userWrite(ctx, p, "delete", "DELETE /Users/"+p.UserID+run,
 			&cache.Write{Kind: cache.WriteDeleted, UserID: p.UserID},
 			func() error { return s.Client.DeleteUser(ctx, p.UserID) },
 			func(_ *tenant.ReadUser, deleted bool) bool { return deleted })
@@ -108,7 +120,7 @@ func (s *Service) Deprovision(ctx context.Context, p Plan, report func(StepResul
 	} else {
 		i := 0
 		if p.Deactivate {
-			err := s.userWrite(ctx, p, "deactivate", "PATCH /Users/"+p.UserID+" active=false",
+			err := s.userWrite(ctx, p, "deactivate", "PATCH /Users/"+p.UserID+" active=false"+run,
 				&cache.Write{Kind: cache.WriteActive, UserID: p.UserID, Value: false},
 				func() error { _, err := s.Client.SetActive(ctx, p.UserID, false); return err },
 				func(u *tenant.ReadUser, _ bool) bool { return u != nil && !u.Active })
@@ -121,6 +133,7 @@ func (s *Service) Deprovision(ctx context.Context, p Plan, report func(StepResul
 				i++
 				continue
 			}
+			ch.Run = runName
 			out := s.apply(ctx, ch)
 			emit(StepResult{Index: i, Name: names[i], Err: out.Err})
 			i++

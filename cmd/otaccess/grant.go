@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/otaccess/otaccess/access"
+	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/tenant"
 	"github.com/otaccess/otaccess/textsafe"
 )
@@ -17,6 +18,8 @@ type grantOptions struct {
 	*app
 	Grant           bool // false: revoke
 	User, Role, Org string
+	Like            string // grant: copy what this user holds (grant USER --like OTHER)
+	OnlyMissing     bool   // --like: the diff lists only what will be granted
 	Write           writeFlags
 }
 
@@ -29,20 +32,42 @@ func newCmdGrant(a *app, grant bool, runF func(context.Context, *grantOptions) e
 	cmd := &cobra.Command{
 		Use:   use,
 		Short: short,
-		Args:  cobra.ExactArgs(3),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if o.Like != "" {
+				if len(args) != 1 {
+					return fmt.Errorf("grant USER --like OTHER takes one user, got %d arguments", len(args))
+				}
+				return nil
+			}
+			if o.OnlyMissing {
+				return fmt.Errorf("--only-missing goes with --like")
+			}
+			return cobra.ExactArgs(3)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.User, o.Role, o.Org = args[0], args[1], args[2]
+			o.User = args[0]
+			if len(args) == 3 {
+				o.Role, o.Org = args[1], args[2]
+			}
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
 			return grantRun(cmd.Context(), o)
 		},
 	}
+	if grant {
+		cmd.Use = "grant USER ROLE ORG | grant USER --like OTHER [--only-missing]"
+		cmd.Flags().StringVar(&o.Like, "like", "", "grant USER every role x org membership OTHER holds that USER lacks (one PATCH each)")
+		cmd.Flags().BoolVar(&o.OnlyMissing, "only-missing", false, "with --like: list only the memberships to grant, not those both hold or only USER holds")
+	}
 	o.Write.add(cmd)
 	return cmd
 }
 
 func grantRun(ctx context.Context, o *grantOptions) error {
+	if o.Like != "" {
+		return grantLikeRun(ctx, o)
+	}
 	snap, err := o.snapshot(ctx)
 	if err != nil {
 		return err
@@ -128,4 +153,62 @@ func onlyMatch(kind, q string, hits []int, name func(int) string) (int, error) {
 		names = append(names, fmt.Sprintf("%q", name(i)))
 	}
 	return 0, fmt.Errorf("%s %q is ambiguous: %s; give its id or its full name", kind, q, strings.Join(names, ", "))
+}
+
+// grantLikeRun grants USER what OTHER holds and USER lacks: the diff, one
+// confirmation, one PATCH each with its ✓/✗. A failed grant is not retried
+// here: run the command again and it plans what is still missing.
+func grantLikeRun(ctx context.Context, o *grantOptions) error {
+	snap, err := o.snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := findUser(snap, o.User)
+	if err != nil {
+		return err
+	}
+	other, err := findUser(snap, o.Like)
+	if err != nil {
+		return fmt.Errorf("--like: %w", err)
+	}
+	if u == other {
+		return fmt.Errorf("--like names %s itself", textsafe.Line(snap.Users[u].Label()))
+	}
+	p := access.PlanLike(snap, u, other)
+	w := o.io.Out
+	fmt.Fprintf(w, "%s compared with %s:\n", textsafe.Line(p.UserLabel), textsafe.Line(p.OtherLabel))
+	for _, c := range p.Grants {
+		fmt.Fprintf(w, "  + %s\n", textsafe.Line(c.Group))
+	}
+	if !o.OnlyMissing {
+		for _, g := range p.Shared {
+			fmt.Fprintf(w, "    %s (both)\n", textsafe.Line(g))
+		}
+		for _, g := range p.Extra {
+			fmt.Fprintf(w, "    %s (only %s; kept)\n", textsafe.Line(g), textsafe.Line(p.UserLabel))
+		}
+	}
+	if len(p.Grants) == 0 {
+		fmt.Fprintf(w, "nothing to do: %s already holds everything %s holds (per the snapshot)\n", textsafe.Line(p.UserLabel), textsafe.Line(p.OtherLabel))
+		return nil
+	}
+	fmt.Fprintf(w, "plan: %s, one PATCH /Groups/{roleId:orgId} (add 1 member) each\n", numfmt.Count(len(p.Grants), "grant", "grants"))
+	if o.Write.dryRun {
+		return nil
+	}
+	svc, err := o.service(ctx, true)
+	if err != nil {
+		return err
+	}
+	if err := o.confirm(o.Write, "Proceed?"); err != nil {
+		return err
+	}
+	res := svc.GrantAll(ctx, p.UserID, p.UserLabel, p.Grants, func(r access.StepResult) { printStep(w, r) })
+	if res.Note != "" {
+		fmt.Fprintf(w, "note: %s\n", textsafe.Line(res.Note))
+	}
+	if n := res.Failed(); n > 0 {
+		fmt.Fprintf(w, "%d of %d grants failed; run the command again to grant what is still missing\n", n, len(res.Steps))
+	}
+	return res.Err()
 }

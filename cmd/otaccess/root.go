@@ -49,6 +49,7 @@ Run with no subcommand to open the terminal UI on the configured tenant.`,
 		newCmdSync(a, nil),
 		newCmdUsers(a, nil), newCmdUser(a, nil), newCmdGroups(a, nil), newCmdMatrix(a, nil), newCmdAudit(a, nil),
 		newCmdGrant(a, true, nil), newCmdGrant(a, false, nil), newCmdDeactivate(a, nil), newCmdDelete(a, nil),
+		newCmdActivate(a, nil), newCmdRestore(a, nil), newCmdEdit(a, nil), newCmdCreate(a, nil),
 		newCmdFakeServer(a, nil), newCmdDemo(a, nil), newCmdBench(a, nil),
 		newCmdReview(a), newCmdDiff(a, nil),
 	)

@@ -64,6 +64,12 @@ func TestTokenNeverLeaks(t *testing.T) {
 	must("grant", outsider.PrimaryEmail(), role, org, "--yes")
 	must("revoke", outsider.PrimaryEmail(), role, org, "--yes")
 	must("deactivate", member.PrimaryEmail(), "--strip-roles", "--yes")
+	must("restore", member.PrimaryEmail(), "--yes")
+	must("edit", member.ID, "--title", "Leak Check", "--department", "", "--yes")
+	must("grant", outsider.PrimaryEmail(), "--like", member.ID, "--yes")
+	must("create", "--email", "leak.check@example.com", "--given", "Leak", "--family", "Check", "--like", member.ID, "--activate", "--yes")
+	must("deactivate", "leak.check@example.com", "--yes")
+	must("activate", "leak.check@example.com", "--yes")
 	must("delete", outsider.ID, "--yes")
 	must("review", "start", "--name", "leak-check", "--org", org)
 	evidence := t.TempDir()
@@ -77,8 +83,19 @@ func TestTokenNeverLeaks(t *testing.T) {
 	}
 	e.srv.ClearFaults()
 	e.srv.InjectFault(scimtest.Fault{Kind: scimtest.FaultStatus, Status: 401, Body: echo, Method: http.MethodPatch})
-	if r := run("grant", member.PrimaryEmail(), role, org, "--yes"); r.code == 0 || !strings.Contains(r.stderr, "401") {
-		t.Fatalf("grant refused with 401: %+v", r)
+	// (The member holds the group again: restore gave it back.)
+	if r := run("revoke", member.PrimaryEmail(), role, org, "--yes"); r.code == 0 || !strings.Contains(r.stderr, "401") {
+		t.Fatalf("revoke refused with 401: %+v", r)
+	}
+	e.srv.ClearFaults()
+	e.srv.InjectFault(scimtest.Fault{Kind: scimtest.FaultStatus, Status: 401, Body: echo, Method: http.MethodPost})
+	if r := run("create", "--email", "leak.two@example.com", "--given", "Leak", "--family", "Two", "--yes"); r.code == 0 || !strings.Contains(r.stdout+r.stderr, "401") {
+		t.Fatalf("create refused with 401: %+v", r)
+	}
+	e.srv.ClearFaults()
+	e.srv.InjectFault(scimtest.Fault{Kind: scimtest.FaultStatus, Status: 500, Body: echo, Method: http.MethodPatch, Path: "/Users/" + member.ID})
+	if r := run("edit", member.ID, "--title", "Echo", "--yes"); r.code == 0 || !strings.Contains(r.stdout+r.stderr, "500") {
+		t.Fatalf("edit refused with 500: %+v", r)
 	}
 	e.srv.ClearFaults()
 	e.srv.InjectFault(scimtest.Fault{Kind: scimtest.FaultDropResponse, Method: http.MethodPatch, Times: 1})
