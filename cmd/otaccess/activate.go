@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/spf13/cobra"
 
-	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/textsafe"
 )
 
@@ -68,13 +66,4 @@ func activateRun(ctx context.Context, o *activateOptions) error {
 	}
 	fmt.Fprintf(w, "✓ activated %s\n", textsafe.Line(usr.Label()))
 	return nil
-}
-
-// printStep prints one step's ✓/✗ line, as deprovisioning does.
-func printStep(w io.Writer, r access.StepResult) {
-	mark, tail := "✓", ""
-	if r.Err != nil {
-		mark, tail = "✗", ": "+r.Err.Error()
-	}
-	fmt.Fprintf(w, "%s %s%s\n", mark, textsafe.Line(r.Name), textsafe.Line(tail))
 }

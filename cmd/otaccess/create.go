@@ -111,7 +111,7 @@ func createRun(ctx context.Context, o *createOptions) error {
 	if err := o.confirm(o.Write, "Proceed?"); err != nil {
 		return err
 	}
-	res := svc.Create(ctx, p, func(r access.StepResult) { printStep(w, r) })
+	res := svc.Create(ctx, p, func(r access.StepResult) { printStep(w, "", r) })
 	if res.Note != "" {
 		fmt.Fprintf(w, "note: %s\n", textsafe.Line(res.Note))
 	}

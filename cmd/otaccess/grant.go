@@ -203,7 +203,7 @@ func grantLikeRun(ctx context.Context, o *grantOptions) error {
 	if err := o.confirm(o.Write, "Proceed?"); err != nil {
 		return err
 	}
-	res := svc.GrantAll(ctx, p.UserID, p.UserLabel, p.Grants, func(r access.StepResult) { printStep(w, r) })
+	res := svc.GrantAll(ctx, p.UserID, p.UserLabel, p.Grants, func(r access.StepResult) { printStep(w, "", r) })
 	if res.Note != "" {
 		fmt.Fprintf(w, "note: %s\n", textsafe.Line(res.Note))
 	}

@@ -85,7 +85,7 @@ func restoreRun(ctx context.Context, o *restoreOptions) error {
 	if err := o.confirm(o.Write, "Proceed?"); err != nil {
 		return err
 	}
-	res := svc.Restore(ctx, plan, func(r access.StepResult) { printStep(w, r) })
+	res := svc.Restore(ctx, plan, func(r access.StepResult) { printStep(w, "", r) })
 	if res.Note != "" {
 		fmt.Fprintf(w, "note: %s\n", textsafe.Line(res.Note))
 	}
