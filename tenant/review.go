@@ -229,4 +229,17 @@ type Decision struct {
 	Note     *string
 	Reviewer string    // OS user; filled in when empty
 	At       time.Time // now when zero
+	// Expect, when non-nil, records the decision only if the item still has
+	// this decision and note (a decision file read back after an edit: an
+	// item someone decided meanwhile is not overwritten).
+	Expect *ItemState
 }
+
+// ItemState is an item's decision and note.
+type ItemState struct {
+	Verdict Verdict
+	Note    string
+}
+
+// State is the item's decision and note.
+func (it *ReviewItem) State() ItemState { return ItemState{it.Decision, it.Note} }

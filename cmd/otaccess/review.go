@@ -19,13 +19,14 @@ current snapshot, records a keep / revoke / skip decision (and a note) for
 each, exports evidence (CSV + JSON with a summary and a SHA-256 of the rows)
 and revokes every "revoke" decision on the tenant.
 
-Decide in the terminal UI (press R), or with "review decide" from a script.
+Decide in the terminal UI (press R), in your editor ("review edit"), or with
+"review decide" (one item, or --from-file) from a script.
 Reviews are stored in the cache and survive restarts and later syncs.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: groupRun,
 	}
 	cmd.AddCommand(newCmdReviewStart(a, nil), newCmdReviewList(a, nil), newCmdReviewShow(a, nil),
-		newCmdReviewDecide(a, nil), newCmdReviewExport(a, nil), newCmdReviewApply(a, nil))
+		newCmdReviewDecide(a, nil), newCmdReviewEdit(a, nil), newCmdReviewExport(a, nil), newCmdReviewApply(a, nil))
 	return cmd
 }
 

@@ -18,20 +18,39 @@ type reviewDecideOptions struct {
 	User, Role, Org string
 	Verdict         tenant.Verdict
 	Note            *string // nil: keep the item's note
+	FromFile        string  // a decision file or CSV export; "-" standard input
 }
 
 func newCmdReviewDecide(a *app, runF func(context.Context, *reviewDecideOptions) error) *cobra.Command {
 	o := &reviewDecideOptions{app: a}
 	var note string
 	cmd := &cobra.Command{
-		Use:   "decide NAME USER ROLE ORG keep|revoke|skip|undecided",
-		Short: "Record one decision (for scripts; the terminal UI is the usual way)",
+		Use:   "decide NAME (USER ROLE ORG keep|revoke|skip|undecided | --from-file FILE)",
+		Short: "Record one decision, or a file of them (for scripts; the terminal UI and review edit are the usual ways)",
 		Long: `Record one decision in review NAME. USER is an id, email or userName; ROLE
 and ORG name the membership (a unique part of each will do, or their ids, as
 grant takes them). Use "-" for both ROLE and ORG for a user who holds no
-role, and GROUP "-" for a group that is not role x org.`,
-		Args: cobra.ExactArgs(5),
+role, and GROUP "-" for a group that is not role x org.
+
+With --from-file FILE, record every line of a decision file (the format
+"review edit" writes) or every row of a CSV with the export's columns
+(review, user_id, group_id, decision, and note if present) whose decision or
+note differs from the item's. Lines that cannot be recorded are reported,
+change nothing, and make the exit status 1. FILE "-" reads standard input.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("from-file") {
+				return cobra.ExactArgs(1)(cmd, args)
+			}
+			return cobra.ExactArgs(5)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.FromFile != "" {
+				o.Name = args[0]
+				if runF != nil {
+					return runF(cmd.Context(), o)
+				}
+				return reviewDecideFileRun(cmd.Context(), o)
+			}
 			v, err := tenant.ParseVerdict(args[4])
 			if err != nil {
 				return err
@@ -47,6 +66,7 @@ role, and GROUP "-" for a group that is not role x org.`,
 		},
 	}
 	cmd.Flags().StringVar(&note, "note", "", "a note kept with the decision (replaces an earlier one)")
+	cmd.Flags().StringVar(&o.FromFile, "from-file", "", "record the decisions of a decision file or CSV export (- for standard input)")
 	return cmd
 }
 
