@@ -6,14 +6,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
 	"github.com/otaccess/otaccess/tenant"
 )
 
 // newService starts a fake tenant (80 users, 5 roles x 3 orgs unless cfg
-// says otherwise), syncs it and returns the pieces.
-func newService(t *testing.T, cfg scimtest.Config) (*Service, *scimtest.TestServer, *tenant.Snapshot) {
+// says otherwise), syncs it into a cache opened with storeOpts and returns
+// the pieces.
+func newService(t *testing.T, cfg scimtest.Config, storeOpts ...cache.OpenOption) (*Service, *scimtest.TestServer, *tenant.Snapshot) {
 	t.Helper()
 	if cfg.Users == 0 {
 		cfg.Users = 80
@@ -21,7 +23,7 @@ func newService(t *testing.T, cfg scimtest.Config) (*Service, *scimtest.TestServ
 	if cfg.Roles == 0 {
 		cfg.Roles, cfg.Orgs = 5, 3
 	}
-	f := newFixtureOf(t, cfg, client.Options{Timeout: 2 * time.Second, MaxBackoff: 5 * time.Millisecond})
+	f := newFixtureStore(t, cfg, client.Options{Timeout: 2 * time.Second, MaxBackoff: 5 * time.Millisecond}, storeOpts)
 	f.svc.Actor = "tester"
 	if _, err := f.svc.Sync(context.Background(), SyncOptions{}); err != nil {
 		t.Fatal(err)

@@ -34,7 +34,15 @@ const (
 	envCache = "OTACCESS_CRASH_CACHE"
 	envUsers = "OTACCESS_CRASH_USERS"
 	envSeed  = "OTACCESS_CRASH_SEED"
+	// envStop is "STEP:N": at the Nth save step STEP (see
+	// cache.WithSaveProbe) the child prints "stopped" and waits there to
+	// be killed.
+	envStop = "OTACCESS_CRASH_STOP"
 )
+
+// crashPageSize is the child's users page size: a tenant of a few
+// thousand users is written in a few dozen page transactions.
+const crashPageSize = 100
 
 // crashTenant is the tenant a child syncs: seed and size pick it.
 func crashTenant(users int, seed int64) scimtest.Config {
@@ -53,7 +61,19 @@ func TestCrashChild(t *testing.T) {
 		fmt.Println("error:", err)
 		os.Exit(3)
 	}
-	st, err := cache.Open(os.Getenv(envCache))
+	var probe []cache.OpenOption
+	if stop := os.Getenv(envStop); stop != "" {
+		step, nth, _ := strings.Cut(stop, ":")
+		n, _ := strconv.Atoi(nth)
+		seen := map[string]int{}
+		probe = append(probe, cache.WithSaveProbe(func(s string) {
+			if seen[s]++; s == step && seen[s] == n {
+				fmt.Println("stopped")
+				time.Sleep(time.Hour) // until the parent kills the process
+			}
+		}))
+	}
+	st, err := cache.Open(os.Getenv(envCache), probe...)
 	if err != nil {
 		fmt.Println("error:", err)
 		os.Exit(3)
@@ -61,7 +81,7 @@ func TestCrashChild(t *testing.T) {
 	fmt.Println("open")
 	var once sync.Once
 	saving := false
-	_, err = New(c, st, "crash").Sync(context.Background(), SyncOptions{Replace: true, Progress: func(p SyncProgress) {
+	_, err = New(c, st, "crash").Sync(context.Background(), SyncOptions{Replace: true, UserPageSize: crashPageSize, Progress: func(p SyncProgress) {
 		once.Do(func() { fmt.Println("fetching") })
 		if p.Saving && !saving {
 			saving = true
@@ -83,11 +103,13 @@ type child struct {
 	seen  []string
 }
 
-func startChild(t *testing.T, path string, users int, seed int64) *child {
+// startChild starts a child syncing the tenant of users and seed into the
+// cache at path; stop, when set, is its envStop.
+func startChild(t *testing.T, path string, users int, seed int64, stop string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), envChild+"=1", envCache+"="+path,
-		envUsers+"="+strconv.Itoa(users), envSeed+"="+strconv.FormatInt(seed, 10))
+		envUsers+"="+strconv.Itoa(users), envSeed+"="+strconv.FormatInt(seed, 10), envStop+"="+stop)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -188,20 +210,24 @@ func checkIntact(t *testing.T, path string) tenant.SyncInfo {
 	return in
 }
 
-// TestSyncSurvivesSIGKILL kills a syncing otaccess at several points — while
-// fetching and throughout the save — and checks the cache still holds a
-// complete snapshot: the previous one, or the new one if the kill came after
-// its commit; never a mix.
+// TestSyncSurvivesSIGKILL kills a syncing otaccess at several points — before
+// the sync, inside the transactions that write its pages of users, inside
+// the one that makes it current, just after that one, and wherever a kill
+// right after the fetch lands — and checks the cache still holds a
+// complete snapshot: the previous one, or the new one if the kill came
+// after its commit; never a mix. The child stops itself at the exact step
+// (cache.WithSaveProbe) and waits there to be killed, so where a kill lands
+// does not depend on the machine's speed.
 func TestSyncSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("runs child processes (skipped with -short and -race)")
 	}
 	const (
 		smallUsers, smallSeed = 300, 1
-		bigUsers, bigSeed     = 12_000, 2 // saving it takes a few hundred ms
+		bigUsers, bigSeed     = 2400, 2 // 24 pages of crashPageSize
 	)
 	path := filepath.Join(t.TempDir(), "cache", "crash.db")
-	first := startChild(t, path, smallUsers, smallSeed)
+	first := startChild(t, path, smallUsers, smallSeed, "")
 	if out, err := first.finish(); err != nil || !strings.Contains(out, "done") {
 		t.Fatalf("first sync: %v\n%s", err, out)
 	}
@@ -212,50 +238,57 @@ func TestSyncSurvivesSIGKILL(t *testing.T) {
 	}
 	nu, ng, nm := expected(bigUsers, bigSeed)
 
+	const (
+		previous = iota // the kill came before the commit
+		current         // after it
+		either          // a kill timed only by a marker lands anywhere
+	)
 	points := []struct {
-		marker string
-		delay  time.Duration
+		name   string
+		marker string // kill once the child prints it ("stopped" with stop)
+		stop   string // envStop
+		want   int
 	}{
-		{"open", 0},
-		{"fetching", 20 * time.Millisecond},
-		{"saving", 0},
-		{"saving", 15 * time.Millisecond},
-		{"saving", 60 * time.Millisecond},
-		{"saving", 150 * time.Millisecond},
-		{"saving", 300 * time.Millisecond},
+		{"before the sync", "open", "", previous},
+		{"in the first page", "stopped", "page:1", previous},
+		{"in a page mid-fetch", "stopped", "page:12", previous},
+		{"in the last page", "stopped", "page:24", previous},
+		{"as the save begins", "saving", "", either},
+		{"in the commit", "stopped", "commit:1", previous},
+		{"after the commit", "stopped", "committed:1", current},
+		// Over the new snapshot, with the housekeeping the kill above
+		// interrupted still to do.
+		{"in a page, again", "stopped", "page:5", previous},
+		{"in the commit, again", "stopped", "commit:1", previous},
 	}
-	midSave := 0
 	for _, p := range points {
-		t.Run(fmt.Sprintf("%s+%s", p.marker, p.delay), func(t *testing.T) {
-			c := startChild(t, path, bigUsers, bigSeed)
+		t.Run(p.name, func(t *testing.T) {
+			c := startChild(t, path, bigUsers, bigSeed, p.stop)
 			if !c.waitFor(t, p.marker) {
 				out, err := c.finish()
 				t.Fatalf("child ended before %q: %v\n%s", p.marker, err, out)
 			}
-			time.Sleep(p.delay)
 			if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
 				t.Fatal(err)
 			}
 			_, _ = c.finish()
 			got := checkIntact(t, path)
+			isNew := got.Users == nu && got.Groups == ng && got.Memberships == nm && got.ID != prev.ID
 			switch {
-			case got.ID == prev.ID:
+			case got.ID == prev.ID && p.want != current:
 				if got != prev {
 					t.Fatalf("previous snapshot changed:\n%+v\n%+v", got, prev)
 				}
-				if p.marker == "saving" && !c.printed("done") {
-					midSave++
-				}
-			case got.Users == nu && got.Groups == ng && got.Memberships == nm:
+			case isNew && p.want != previous:
 				prev = got // the kill came after the commit; it is the new baseline
+			case got.ID == prev.ID:
+				t.Fatalf("the kill came after the commit, yet the cache holds the previous snapshot %+v", got)
+			case isNew:
+				t.Fatalf("the kill came before the commit, yet the cache holds the new snapshot %+v", got)
 			default:
 				t.Fatalf("after the kill the cache holds %+v; want the previous %+v or a complete new one (%d/%d/%d)", got, prev, nu, ng, nm)
 			}
 		})
-	}
-	t.Logf("%d kills landed inside a save", midSave)
-	if midSave == 0 {
-		t.Error("no kill landed inside a save; make the tenant bigger")
 	}
 }
 
@@ -276,7 +309,7 @@ func TestTwoProcessesSyncOneCache(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, tn := range tenants {
 		wg.Go(func() {
-			c := startChild(t, path, tn.users, tn.seed)
+			c := startChild(t, path, tn.users, tn.seed, "")
 			outs[i], errs[i] = c.finish()
 		})
 	}

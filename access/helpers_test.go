@@ -29,14 +29,13 @@ type fixture struct {
 	opt   SyncOptions
 }
 
-// Per-request timeout of the test client: far above what any answer takes
-// on a loaded CI machine under the race detector, so only a delay fault
-// trips it. Delay faults hold a response until the client gives up
-// (slowDelay is only a bound), so the timeout, not the fault, sets how long
-// a slow case takes.
+// Per-request timeout of the test client, on the fixture's ManualClock:
+// the clock moves only on the client's retry waits (milliseconds, a 429's
+// second) and on a delay fault, which moves it on by slowDelay, so only a
+// delay fault trips the timeout, and at once: no case waits on the wall.
 const (
-	testTimeout = 2 * time.Second
-	slowDelay   = 10 * time.Minute
+	testTimeout = time.Minute
+	slowDelay   = 2 * testTimeout
 )
 
 // fixtureTenant has several pages of users and of groups, so faults land
@@ -45,28 +44,24 @@ var fixtureTenant = scimtest.Config{Users: 45, Roles: 4, Orgs: 3, Seed: 7, UserP
 
 func newFixture(t *testing.T) *fixture { return newFixtureWrapped(t, nil) }
 
-// newFixtureWrapped serves the tenant through wrap (nil: directly), for
-// tests that change the tenant between requests.
-func newFixtureWrapped(t *testing.T, wrap func(*scimtest.Server, http.Handler) http.Handler) *fixture {
-	t.Helper()
-	return newFixtureRetrying(t, wrap, fixtureRetries)
-}
-
 // fixtureRetries is how often the fixture's client retries a request.
 const fixtureRetries = 3
 
-// newFixtureRetrying is newFixtureWrapped with a client that retries a
-// request retries times (negative: never).
-func newFixtureRetrying(t *testing.T, wrap func(*scimtest.Server, http.Handler) http.Handler, retries int) *fixture {
+// newFixtureWrapped serves the tenant through wrap (nil: directly), for
+// tests that change the tenant between requests.
+func newFixtureWrapped(t *testing.T, wrap func(*scimtest.Server, http.Handler) http.Handler) *fixture {
 	t.Helper()
 	var opts []scimtest.TestOption
 	if wrap != nil {
 		opts = append(opts, scimtest.WithHandler(wrap))
 	}
-	// Retry waits (backoff, a 429's Retry-After) move a clock of the test's
-	// own, so they take no time; only the per-attempt timeout is the wall's.
+	// Retry waits (backoff, a 429's Retry-After), the per-attempt timeout
+	// and the fake's delay faults all run on a clock of the test's own, so
+	// they take no time.
 	clock := scimtest.NewManualClock(time.Unix(1_700_000_000, 0))
-	f := newFixtureOf(t, fixtureTenant, client.Options{Timeout: testTimeout, MaxRetries: retries, Clock: clock}, opts...)
+	cfg := fixtureTenant
+	cfg.DelayClock = clock
+	f := newFixtureOf(t, cfg, client.Options{Timeout: testTimeout, MaxRetries: fixtureRetries, Clock: clock}, opts...)
 	f.opt = SyncOptions{Concurrency: 3, UserPageSize: 10, GroupPageSize: 5}
 	return f
 }
@@ -76,9 +71,15 @@ func newFixtureRetrying(t *testing.T, wrap func(*scimtest.Server, http.Handler) 
 // cache is not synced yet.
 func newFixtureOf(t *testing.T, cfg scimtest.Config, opt client.Options, serve ...scimtest.TestOption) *fixture {
 	t.Helper()
+	return newFixtureStore(t, cfg, opt, nil, serve...)
+}
+
+// newFixtureStore is newFixtureOf with a cache opened with storeOpts.
+func newFixtureStore(t *testing.T, cfg scimtest.Config, opt client.Options, storeOpts []cache.OpenOption, serve ...scimtest.TestOption) *fixture {
+	t.Helper()
 	cfg.Token = testToken
 	srv := scimtest.NewTestServer(t, cfg, serve...)
-	st, err := cache.Open(filepath.Join(t.TempDir(), "cache", "t.db"))
+	st, err := cache.Open(filepath.Join(t.TempDir(), "cache", "t.db"), storeOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}

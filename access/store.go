@@ -29,10 +29,18 @@ var (
 // (os.UserCacheDir()/otaccess/<name>.db).
 func DefaultCachePath(name string) (string, error) { return cache.DefaultPath(name) }
 
+// OpenOption changes how Open opens the cache.
+type OpenOption = cache.OpenOption
+
+// WithBusyTimeout sets how long the cache's writers wait for another
+// process's write lock before they fail with ErrBusy (default 5s); tests
+// that hold the lock on purpose use a short one.
+func WithBusyTimeout(d time.Duration) OpenOption { return cache.WithBusyTimeout(d) }
+
 // Open opens (or creates) the cache at path and binds it to c, which is nil
 // for a service that works offline.
-func Open(c *client.Client, path, profile string) (*Service, error) {
-	st, err := cache.Open(path)
+func Open(c *client.Client, path, profile string, opts ...OpenOption) (*Service, error) {
+	st, err := cache.Open(path, opts...)
 	if err != nil {
 		return nil, err
 	}

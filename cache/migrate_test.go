@@ -193,7 +193,10 @@ func TestOpenMigratesOldCaches(t *testing.T) {
 		t.Skip("only one schema version")
 	}
 	for version := 1; version < len(migrations); version++ {
-		t.Run(fmt.Sprintf("v%d", version), func(t *testing.T) { testOpenMigrates(t, version) })
+		t.Run(fmt.Sprintf("v%d", version), func(t *testing.T) {
+			t.Parallel() // each version's cache is a file of its own
+			testOpenMigrates(t, version)
+		})
 	}
 }
 

@@ -22,9 +22,28 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// busyTimeout is how long a writer waits for another one (a sync of 100k
-// users holds the lock for a few seconds). A variable for tests.
-var busyTimeout = 5 * time.Second
+// DefaultBusyTimeout is how long a writer waits for another one (a sync
+// of 100k users holds the lock for a few seconds).
+const DefaultBusyTimeout = 5 * time.Second
+
+// OpenOption changes how Open opens a cache.
+type OpenOption func(*openOptions)
+
+type openOptions struct {
+	busyTimeout time.Duration
+	probe       func(step string)
+}
+
+// WithBusyTimeout sets how long the store's writers wait for another
+// process's write lock before they fail with ErrBusy (d <= 0:
+// DefaultBusyTimeout). Tests that hold the lock on purpose use a short one.
+func WithBusyTimeout(d time.Duration) OpenOption {
+	return func(o *openOptions) {
+		if d > 0 {
+			o.busyTimeout = d
+		}
+	}
+}
 
 // Store is the SQLite cache file of one profile. Safe for concurrent use;
 // several processes may share the file (WAL, busy timeout).
@@ -36,9 +55,11 @@ type Store struct {
 	// process can do as well (see tidy) stops rather than hold up an exit.
 	deferrable     context.Context
 	stopDeferrable context.CancelFunc
-	hints          pageHints    // which page holds which user, for write-through
-	folded         atomic.Int64 // the spool's size when this process last folded it
-	created        bool         // this Open created the file (see CloseDiscardingUnused)
+	hints          pageHints // which page holds which user, for write-through
+	busyTimeout    time.Duration
+	probe          func(step string) // see WithSaveProbe
+	folded         atomic.Int64      // the spool's size when this process last folded it
+	created        bool              // this Open created the file (see CloseDiscardingUnused)
 }
 
 var profileName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
@@ -55,11 +76,25 @@ func DefaultPath(profile string) (string, error) {
 	return filepath.Join(dir, "otaccess", profile+".db"), nil
 }
 
+// WithSaveProbe calls probe at each step of saving a snapshot, in the
+// goroutine doing it: "page" inside the transaction that writes a page of
+// users (SnapshotWriter.AddUsers) before it commits, "commit" inside the
+// transaction that makes the snapshot current before it commits, and
+// "committed" once it has, before the housekeeping. Crash tests stop a
+// process in probe to kill it at an exact point of a save.
+func WithSaveProbe(probe func(step string)) OpenOption {
+	return func(o *openOptions) { o.probe = probe }
+}
+
 // Open opens or creates the cache at path: the directory is created 0700,
 // the file 0600. A file that is not an otaccess cache (not SQLite, or
 // another application's database) is reported with ErrForeign and never
 // modified. The schema is migrated to the current version.
-func Open(path string) (*Store, error) {
+func Open(path string, opts ...OpenOption) (*Store, error) {
+	o := openOptions{busyTimeout: DefaultBusyTimeout}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if path == "" {
 		return nil, errors.New("open cache: empty path")
 	}
@@ -76,18 +111,18 @@ func Open(path string) (*Store, error) {
 			return nil, fmt.Errorf("create cache directory %s: %w", dir, err)
 		}
 	}
-	created, err := publishNew(abs)
+	created, err := publishNew(abs, o.busyTimeout)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := checkHeader(abs); err != nil {
 		return nil, err
 	}
-	db, err := openDB(abs)
+	db, err := openDB(abs, o.busyTimeout)
 	if err != nil {
 		return nil, err
 	}
-	st := &Store{db: db, path: abs, created: created}
+	st := &Store{db: db, path: abs, created: created, busyTimeout: o.busyTimeout, probe: o.probe}
 	st.deferrable, st.stopDeferrable = context.WithCancel(context.Background())
 	st.tryFold(context.Background())
 	return st, nil
@@ -95,7 +130,7 @@ func Open(path string) (*Store, error) {
 
 // openDB opens the SQLite file at abs, accepts it only if it is ours or
 // empty, puts it in WAL mode, migrates it and restricts its permissions.
-func openDB(abs string) (*sql.DB, error) {
+func openDB(abs string, busyTimeout time.Duration) (*sql.DB, error) {
 	// Per-connection settings only: nothing here writes to the file before
 	// identify has looked at it. BEGIN IMMEDIATE takes the write lock up
 	// front, so a writer waits (busy_timeout) instead of failing on a lock
@@ -146,7 +181,7 @@ func openDB(abs string) (*sql.DB, error) {
 // abs (0600, schema and WAL mode in place) and hard-linked into place, so
 // another process never sees a cache file that is half made; if one
 // appears first, it wins and this one is dropped.
-func publishNew(abs string) (bool, error) {
+func publishNew(abs string, busyTimeout time.Duration) (bool, error) {
 	if _, err := os.Lstat(abs); !errors.Is(err, fs.ErrNotExist) {
 		return false, nil // there is one (checkHeader looks at it), or Lstat's error is checkHeader's to report
 	}
@@ -161,7 +196,7 @@ func publishNew(abs string) (bool, error) {
 			_ = os.Remove(p)
 		}
 	}()
-	db, err := openDB(tmp)
+	db, err := openDB(tmp, busyTimeout)
 	if err != nil {
 		return false, err
 	}

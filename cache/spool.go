@@ -104,7 +104,7 @@ func (s *Store) tryFold(ctx context.Context) {
 	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 200"); err != nil {
 		return
 	}
-	defer conn.ExecContext(context.Background(), "PRAGMA busy_timeout = "+strconv.Itoa(int(busyTimeout/time.Millisecond)))
+	defer conn.ExecContext(context.Background(), "PRAGMA busy_timeout = "+strconv.Itoa(int(s.busyTimeout/time.Millisecond)))
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return

@@ -552,8 +552,6 @@ func TestWriteThroughWithoutSnapshot(t *testing.T) {
 // and then fail with ErrBusy, never corrupting anything.
 func TestTwoProcesses(t *testing.T) {
 	a, path := openTemp(t)
-	old := busyTimeout
-	defer func() { busyTimeout = old }()
 	b, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -584,9 +582,7 @@ func TestTwoProcesses(t *testing.T) {
 	// A waiting writer goes ahead once the lock is released. Its store
 	// waits a minute, so however late the release comes on a loaded
 	// machine it is within the wait.
-	busyTimeout = time.Minute
-	patient, err := Open(path)
-	busyTimeout = old
+	patient, err := Open(path, WithBusyTimeout(time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -604,9 +600,7 @@ func TestTwoProcesses(t *testing.T) {
 	wg.Wait()
 
 	// Past the busy timeout, the waiting writer gets a clear ErrBusy.
-	busyTimeout = 150 * time.Millisecond
-	c, err := Open(path)
-	busyTimeout = old
+	c, err := Open(path, WithBusyTimeout(150*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,6 +109,13 @@ func (w *SnapshotWriter) write(ctx context.Context, fn func(tx *sql.Tx) error) e
 	return tx.Commit()
 }
 
+// probeAt tells the store's save probe (see WithSaveProbe) of step.
+func (s *Store) probeAt(step string) {
+	if s.probe != nil {
+		s.probe(step)
+	}
+}
+
 // release gives the connection back with SQLite's default checkpointing.
 func (w *SnapshotWriter) release() {
 	_, _ = w.conn.ExecContext(context.Background(), "PRAGMA wal_autocheckpoint = 1000")
@@ -150,7 +157,11 @@ func (w *SnapshotWriter) AddUsers(ctx context.Context, users []tenant.ReadUser) 
 		if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET finished_at = ? WHERE id = ?`, fmtTime(time.Now()), w.info.ID); err != nil {
 			return err
 		}
-		return w.insertUsers(ctx, tx, users, nil)
+		if err := w.insertUsers(ctx, tx, users, nil); err != nil {
+			return err
+		}
+		w.s.probeAt("page")
+		return nil
 	})
 	if err != nil {
 		err = w.s.fail("save snapshot", ctxFirst(ctx, err))
@@ -207,6 +218,9 @@ func (w *SnapshotWriter) Commit(ctx context.Context, users []tenant.ReadUser, gr
 	err := w.write(ctx, func(tx *sql.Tx) error {
 		var err error
 		info, err = w.commit(ctx, tx, users, groups)
+		if err == nil {
+			w.s.probeAt("commit")
+		}
 		return err
 	})
 	if err != nil {
@@ -216,6 +230,7 @@ func (w *SnapshotWriter) Commit(ctx context.Context, users []tenant.ReadUser, gr
 	}
 	w.done = true
 	w.release()
+	w.s.probeAt("committed")
 	// The new snapshot is current and committed: pruning is housekeeping,
 	// in a transaction of its own so a big delete does not lengthen the
 	// one that makes the sync visible, and in the background (tidy). If it

@@ -148,9 +148,6 @@ func TestSnapshotWriterAbandoned(t *testing.T) {
 // process writes to the cache at once (the write lock is held a page at a
 // time), and reads still see the previous snapshot.
 func TestSnapshotWriterLocksBriefly(t *testing.T) {
-	old := busyTimeout
-	busyTimeout = 100 * time.Millisecond // fail fast if the lock were held
-	defer func() { busyTimeout = old }()
 	st, path := openTemp(t)
 	ctx := context.Background()
 	users, groups := smallTenant()
@@ -158,7 +155,7 @@ func TestSnapshotWriterLocksBriefly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := Open(path)
+	other, err := Open(path, WithBusyTimeout(100*time.Millisecond)) // fail fast if the lock were held
 	if err != nil {
 		t.Fatal(err)
 	}

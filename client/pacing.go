@@ -13,16 +13,26 @@ import (
 // Clock is the time the client paces itself on. Tests pass one they move
 // themselves (scimtest.ManualClock), so no assertion about pacing depends
 // on how fast the machine runs.
+//
+// The per-request timeout runs on it too (AfterFunc), so a test can make
+// a request time out by moving its clock past the timeout, without
+// waiting for it.
 type Clock interface {
 	Now() time.Time
 	// Sleep waits for d or until ctx ends.
 	Sleep(ctx context.Context, d time.Duration) error
+	// AfterFunc calls f in its own goroutine once d has passed on this
+	// clock. stop cancels the call; like time.Timer.Stop it reports
+	// whether it did (false: f has run or is running, or stop was called
+	// before).
+	AfterFunc(d time.Duration, f func()) (stop func() bool)
 }
 
 type wallClock struct{}
 
 func (wallClock) Now() time.Time                                   { return time.Now() }
 func (wallClock) Sleep(ctx context.Context, d time.Duration) error { return sleepCtx(ctx, d) }
+func (wallClock) AfterFunc(d time.Duration, f func()) func() bool  { return time.AfterFunc(d, f).Stop }
 
 // budget allows at most limit requests in any span of period: a sliding
 // window, so a full window is available at once (a sync of 180 requests

@@ -205,8 +205,12 @@ type answer struct {
 // timeout.
 func (c *Client) once(ctx context.Context, method, target string, payload []byte) answer {
 	fail := func(err error) answer { return answer{err: err, done: func() {}} }
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
+	// The timeout is the client's clock's, not a context deadline, so a
+	// test moving its clock past it times the attempt out at once.
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stopTimer := c.clock.AfterFunc(c.timeout, func() { cancel(errAttemptTimeout) })
+	defer stopTimer()
 	var rd io.Reader
 	if payload != nil {
 		rd = bytes.NewReader(payload)
@@ -239,17 +243,27 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 		done()
 		return fail(&tooLargeError{limit: c.maxBody})
 	}
+	if !stopTimer() && ctx.Err() == nil {
+		// The timeout fired before the answer was complete: the answer
+		// came too late, whatever arrived in the meantime.
+		done()
+		return fail(&timeoutError{after: c.timeout})
+	}
 	return answer{status: resp.StatusCode, header: resp.Header, body: body, done: done}
 }
 
 // timedOut names the per-attempt timeout when it is what ended the attempt
 // (the bare "context deadline exceeded" does not say which deadline).
 func (c *Client) timedOut(ctx, attempt context.Context, err error) error {
-	if ctx.Err() == nil && errors.Is(attempt.Err(), context.DeadlineExceeded) {
+	if ctx.Err() == nil && errors.Is(context.Cause(attempt), errAttemptTimeout) {
 		return &timeoutError{after: c.timeout}
 	}
 	return err
 }
+
+// errAttemptTimeout is the cause an attempt's context is cancelled with
+// when its timeout fires.
+var errAttemptTimeout = errors.New("the per-request timeout passed")
 
 // timeoutError unwraps to context.DeadlineExceeded only: the *url.Error it
 // replaces would carry the URL a second time.

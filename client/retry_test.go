@@ -14,18 +14,28 @@ import (
 
 const okUser = `{"id":"u1","userName":"a@b.c","active":true}`
 
-// waits records the delays a client asked for instead of sleeping them.
 // waits is a Clock that sleeps in no time: it records each wait and moves
-// on by it.
+// on by it, firing the timers (per-request timeouts) it passes.
 type waits struct {
-	mu  sync.Mutex
-	ds  []time.Duration
-	now time.Time
+	mu     sync.Mutex
+	ds     []time.Duration
+	now    time.Time
+	timers []*waitTimer
+}
+
+type waitTimer struct {
+	at   time.Time
+	f    func()
+	done bool
 }
 
 func (w *waits) Now() time.Time {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	return w.nowLocked()
+}
+
+func (w *waits) nowLocked() time.Time {
 	if w.now.IsZero() {
 		w.now = time.Unix(1_700_000_000, 0)
 	}
@@ -33,12 +43,42 @@ func (w *waits) Now() time.Time {
 }
 
 func (w *waits) Sleep(ctx context.Context, d time.Duration) error {
-	w.Now()
 	w.mu.Lock()
 	w.ds = append(w.ds, d)
-	w.now = w.now.Add(d)
 	w.mu.Unlock()
+	w.advance(d)
 	return ctx.Err()
+}
+
+// advance moves the clock on by d and runs the timers now due.
+func (w *waits) advance(d time.Duration) {
+	w.mu.Lock()
+	w.now = w.nowLocked().Add(d)
+	var due []func()
+	for _, t := range w.timers {
+		if !t.done && !t.at.After(w.now) {
+			t.done = true
+			due = append(due, t.f)
+		}
+	}
+	w.mu.Unlock()
+	for _, f := range due {
+		f()
+	}
+}
+
+func (w *waits) AfterFunc(d time.Duration, f func()) func() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	t := &waitTimer{at: w.nowLocked().Add(d), f: f}
+	w.timers = append(w.timers, t)
+	return func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		stopped := !t.done
+		t.done = true
+		return stopped
+	}
 }
 
 func (w *waits) first() time.Duration {
@@ -292,21 +332,41 @@ func TestTransientNetworkErrorRetriedForGET(t *testing.T) {
 
 func TestPerAttemptTimeout(t *testing.T) {
 	var n atomic.Int32
+	clock := &waits{}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if n.Add(1) == 1 {
-			<-r.Context().Done() // until the client gives up
+		switch n.Add(1) {
+		case 1:
+			// Just short of the timeout: the answer is in time.
+			clock.advance(time.Minute - time.Millisecond)
+		case 2:
+			// Past it: the client gives up, whatever it hears after.
+			clock.advance(time.Minute)
+			<-r.Context().Done()
 			return
+		case 3:
+			// Past it, and the answer is sent at once: still too late.
+			clock.advance(time.Minute)
 		}
 		_, _ = w.Write([]byte(okUser))
 	})
-	// The second answer is immediate; a second's timeout leaves it room on
-	// a loaded machine, where a short one would time it out too.
-	c, _ := newTestClient(t, h, func(o *Options) { o.Timeout = time.Second })
-	if _, err := c.GetUser(ctxT(t), "u1"); err != nil {
+	// The timeout is the clock's: no attempt here waits a wall minute.
+	c, _ := newTestClient(t, h, func(o *Options) { o.Timeout = time.Minute; o.Clock = clock })
+	ctx := ctxT(t)
+	if _, err := c.GetUser(ctx, "u1"); err != nil {
+		t.Fatalf("an answer within the timeout: %v", err)
+	}
+	if _, err := c.GetUser(ctx, "u1"); err != nil {
 		t.Fatalf("a timed-out GET should be retried: %v", err)
 	}
-	if n.Load() != 2 {
-		t.Fatalf("requests = %d", n.Load())
+	if n.Load() != 4 {
+		t.Fatalf("requests = %d, want 4 (one, then three for the two timed out and the retry)", n.Load())
+	}
+	// Without retries the timeout is the error, named as such.
+	n.Store(1)
+	c, _ = newTestClient(t, h, func(o *Options) { o.Timeout = time.Minute; o.Clock = clock; o.MaxRetries = -1 })
+	_, err := c.GetUser(ctx, "u1")
+	if err == nil || !strings.Contains(err.Error(), "timed out: no complete answer within 1m0s") || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("timed out without retries: %v", err)
 	}
 }
 

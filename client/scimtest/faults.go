@@ -17,8 +17,8 @@ const (
 	// SCIM error body, or Body when set; the request is not applied.
 	FaultStatus FaultKind = iota + 1
 	// FaultDelay serves the request (a write is applied) and holds the
-	// response for Delay: past a client timeout the client sees an error
-	// although the server did the work.
+	// response for Delay (on Config.DelayClock when set): past a client
+	// timeout the client sees an error although the server did the work.
 	FaultDelay
 	// FaultDisconnect sends the status line, headers (with the full
 	// Content-Length) and half of the body, then closes the connection.
@@ -176,7 +176,12 @@ func (s *Server) deliver(w http.ResponseWriter, b *bufferedResponse, c *call) in
 	}
 	switch f.Kind {
 	case FaultDelay:
-		if !sleepCtx(c.r.Context(), f.Delay) {
+		if clk := s.cfg.DelayClock; clk != nil {
+			// The time passes on the test's clock: a client timing out
+			// on it has given up by the time Advance returns, so what
+			// is flushed after is an answer it never takes.
+			clk.Advance(f.Delay)
+		} else if !sleepCtx(c.r.Context(), f.Delay) {
 			return 0
 		}
 		return flush(w, b)

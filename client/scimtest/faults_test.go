@@ -143,6 +143,41 @@ func TestFaultDelay(t *testing.T) {
 	}
 }
 
+// TestFaultDelayOnAClock: with a DelayClock the delay moves the clock on
+// instead of taking time, so a client timing out on that clock gives up
+// at once, while the server did the work; a delay within the client's
+// timeout is only slow on the clock.
+func TestFaultDelayOnAClock(t *testing.T) {
+	clock := NewManualClock(time.Unix(1_700_000_000, 0))
+	ts := NewTestServer(t, Config{Users: 3, Token: testToken, DelayClock: clock})
+	c := ts.NewClient(t, client.Options{Timeout: time.Minute, MaxRetries: -1, Clock: clock})
+	u := ts.Users()[0]
+	g := ts.Groups()[9]
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	ts.InjectFault(Fault{Kind: FaultDelay, Delay: time.Hour, Method: "PATCH", Times: 1})
+	t0 := clock.Now()
+	err := c.AddMember(ctx, g.ID, u.ID)
+	if err == nil || !strings.Contains(err.Error(), "timed out: no complete answer within 1m0s") {
+		t.Fatalf("a PATCH held an hour on the clock: %v", err)
+	}
+	if got := clock.Now().Sub(t0); got != time.Hour {
+		t.Errorf("the clock moved %s, want the delay (1h)", got)
+	}
+	if !ts.IsMember(u.ID, g.ID) {
+		t.Error("delayed write not applied")
+	}
+
+	ts.InjectFault(Fault{Kind: FaultDelay, Delay: 59 * time.Second, Method: "GET", Times: 1})
+	if _, err := c.GetUser(ctx, u.ID); err != nil {
+		t.Fatalf("a GET held within the timeout: %v", err)
+	}
+	if n := ts.FaultsFired(); n != 2 {
+		t.Errorf("faults fired: %d, want 2", n)
+	}
+}
+
 func TestFaultDisconnect(t *testing.T) {
 	ts := newTS(t, Config{Users: 30})
 	ts.InjectFault(Fault{Kind: FaultDisconnect, Path: "/Users", Times: 1})

@@ -52,6 +52,10 @@ type Config struct {
 	// Tests pass a clock they advance themselves, so no assertion about
 	// throttling depends on how fast the machine runs.
 	RateClock func() time.Time
+	// DelayClock, when set, is the clock a delay fault moves on by its
+	// Delay instead of waiting for it: a client on the same clock sees
+	// its per-request timeout pass at once (nil: delays take wall time).
+	DelayClock *ManualClock
 
 	// GroupPatchReturnsBody makes PATCH /Groups/{id} answer 200 with the group
 	// (as the seeds show) instead of 204 No Content (as the reference says).

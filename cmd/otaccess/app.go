@@ -27,6 +27,9 @@ type app struct {
 	// point them into a temporary directory.
 	configPath func() (string, error)
 	cachePath  func(name string) (string, error)
+	// openCacheWith is how the cache is opened (tests shorten its busy
+	// timeout when they hold its lock on purpose).
+	openCacheWith []access.OpenOption
 
 	flags   config.Flags
 	cfgPath string
@@ -77,7 +80,7 @@ func (a *app) openCache() (*access.Service, error) {
 			return nil, err
 		}
 	}
-	svc, err := access.Open(nil, path, a.settings.Profile)
+	svc, err := access.Open(nil, path, a.settings.Profile, a.openCacheWith...)
 	if err != nil {
 		return nil, err
 	}

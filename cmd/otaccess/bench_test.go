@@ -9,9 +9,9 @@ import (
 	"github.com/otaccess/otaccess/client/scimtest"
 )
 
-// TestBenchCommand runs the built `otaccess bench` on a tiny tenant (it
-// starts child processes of itself, so it needs the binary): every figure
-// is measured (memory in a child process of the real binary) and the table and
+// TestBenchCommand runs `otaccess bench` as a process on a tiny tenant (it
+// starts child processes of itself, so it needs one): every figure
+// is measured (memory in a child process of its own) and the table and
 // JSON forms both come out. Timing targets are not asserted.
 func TestBenchCommand(t *testing.T) {
 	t.Parallel()
@@ -32,7 +32,7 @@ func TestBenchCommand(t *testing.T) {
 	if mem := rep.Rows[6]; !strings.Contains(mem.Measured, "a process of its own") || mem.Metrics["rss_bytes"] <= 0 {
 		t.Errorf("memory row %+v", mem)
 	}
-	// The sync and the script ran as child processes of the real binary.
+	// The sync and the script ran as child processes of otaccess.
 	if sync := rep.Rows[0]; !strings.Contains(sync.Limit, "in a child process") || sync.Metrics["requests"] != 2 || sync.Metrics["throttled_1ms"] != 0 {
 		t.Errorf("sync row %+v", sync)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -13,7 +12,7 @@ import (
 	"github.com/otaccess/otaccess/client/scimtest"
 )
 
-// mustExec runs the built binary and fails on a non-zero exit.
+// mustExec runs otaccess as a process and fails on a non-zero exit.
 func (e *env) mustExec(args ...string) result {
 	e.t.Helper()
 	r := e.exec(args...)
@@ -60,7 +59,7 @@ func TestFakeServerStopsOnSignal(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, binary(t), "fake-server", "--listen", "127.0.0.1:0", "--users", "50", "--roles", "3", "--orgs", "2", "--token", "ft")
+		cmd := command(ctx, t, nil, "fake-server", "--listen", "127.0.0.1:0", "--users", "50", "--roles", "3", "--orgs", "2", "--token", "ft")
 		stdout, _ := cmd.StdoutPipe()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

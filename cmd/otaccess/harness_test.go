@@ -21,7 +21,7 @@ import (
 // The CLI tests run the real root command in-process (run, as main does)
 // against a scimtest tenant over real HTTP, with the streams, environment
 // and home directory injected, and check stdout, stderr, the exit status
-// and the server's state afterwards. A few tests run the built binary
+// and the server's state afterwards. A few tests run otaccess as a process
 // instead: exit statuses as the shell sees them, signals, and the bench
 // command's child processes.
 
@@ -88,6 +88,7 @@ type invocation struct {
 	tty    bool             // stdin is a terminal a person answers at
 	now    func() time.Time // nil: the real clock
 	stdout io.Writer
+	busy   time.Duration // the cache's busy timeout (0: the default)
 }
 
 // runIn runs otaccess in-process with the environment envv only (no
@@ -125,6 +126,9 @@ func (inv invocation) app(out, errOut io.Writer) *app {
 	a := newApp(ios, func(k string) string { return vars[k] })
 	if inv.now != nil {
 		a.now = inv.now
+	}
+	if inv.busy > 0 {
+		a.openCacheWith = append(a.openCacheWith, access.WithBusyTimeout(inv.busy))
 	}
 	a.configPath = func() (string, error) {
 		return filepath.Join(vars["XDG_CONFIG_HOME"], "otaccess", "config.toml"), nil
@@ -204,50 +208,47 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// ---- the built binary, for the few tests that need a process ----
+// ---- the binary, for the few tests that need a process ----
 
-var (
-	binaryOnce sync.Once
-	binaryDir  string
-	binaryPath string
-	binaryErr  error
-)
-
-// binary builds otaccess once per test run, on first use.
-func binary(t *testing.T) string {
-	t.Helper()
-	binaryOnce.Do(func() {
-		if binaryDir, binaryErr = os.MkdirTemp("", "otaccess-cli-"); binaryErr != nil {
-			return
-		}
-		binaryPath = filepath.Join(binaryDir, "otaccess")
-		if out, err := exec.Command("go", "build", "-o", binaryPath, ".").CombinedOutput(); err != nil {
-			binaryErr = err
-			os.Stderr.Write(out)
-		}
-	})
-	if binaryErr != nil {
-		t.Fatalf("build otaccess: %v", binaryErr)
-	}
-	return binaryPath
-}
+// envAsMain makes the test binary run otaccess's main instead of its
+// tests: the tests that need a process (exit codes, signals, bench's
+// children) run this binary as otaccess, the same main, rather than
+// linking another one (seconds of CPU per test run). The name has no
+// OTACCESS_ prefix, so bench passes it on to the children it starts.
+const envAsMain = "GO_TEST_OTACCESS_AS_MAIN"
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if binaryDir != "" {
-		os.RemoveAll(binaryDir)
+	if os.Getenv(envAsMain) == "1" {
+		main()
+		return
 	}
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
-// exec runs the built binary with the tenant in its environment and e's
+// command is otaccess ARGS as a process of its own, with the environment
+// env (nil: this process's).
+func command(ctx context.Context, t *testing.T, env []string, args ...string) *exec.Cmd {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
+	if env == nil {
+		env = os.Environ()
+	}
+	cmd.Env = append(env, envAsMain+"=1")
+	return cmd
+}
+
+// exec runs otaccess as a process with the tenant in its environment and e's
 // cache.
 func (e *env) exec(args ...string) result {
 	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary(e.t), append([]string{"--cache", e.cache}, args...)...)
-	cmd.Env = append([]string{"HOME=" + e.home, "XDG_CONFIG_HOME=" + filepath.Join(e.home, "cfg"), "XDG_CACHE_HOME=" + filepath.Join(e.home, "xdg-cache"), "PATH=" + os.Getenv("PATH")}, e.tenantEnv()...)
+	env := append([]string{"HOME=" + e.home, "XDG_CONFIG_HOME=" + filepath.Join(e.home, "cfg"), "XDG_CACHE_HOME=" + filepath.Join(e.home, "xdg-cache"), "PATH=" + os.Getenv("PATH")}, e.tenantEnv()...)
+	cmd := command(ctx, e.t, env, append([]string{"--cache", e.cache}, args...)...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
