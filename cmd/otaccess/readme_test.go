@@ -35,8 +35,8 @@ func readmeExample(t *testing.T, heading string) []string {
 // TestReadmeFakeServerExample runs README's "Trying it against the fake
 // server" example as written, in a fresh directory with a fresh home, so
 // every command in it (the user it grants to included) keeps working.
-// Two substitutions, each checked: the build line becomes a copy of the
-// binary this package's tests build the same way, and the fixed port
+// Two substitutions, each checked: the build line becomes a copy of this
+// test binary, which runs as otaccess (see envAsMain), and the fixed port
 // becomes a free one (the script reads the URL from the file either way).
 func TestReadmeFakeServerExample(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
@@ -47,7 +47,11 @@ func TestReadmeFakeServerExample(t *testing.T) {
 	if lines[0] != build {
 		t.Fatalf("the example's first line is %q; the test builds the binary as %q", lines[0], build)
 	}
-	lines[0] = "cp " + binary(t) + " otaccess"
+	exe, err := os.Executable() // this test binary, run as otaccess (envAsMain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines[0] = "cp " + exe + " otaccess"
 	port := regexp.MustCompile(`--listen 127\.0\.0\.1:\d+`)
 	if !port.MatchString(lines[1]) {
 		t.Fatalf("the example's second line does not start the fake server on a loopback port: %q", lines[1])
@@ -61,7 +65,7 @@ func TestReadmeFakeServerExample(t *testing.T) {
 	cmd := exec.CommandContext(ctx, "bash", "-c", script)
 	cmd.Dir = dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home,
-		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "XDG_CACHE_HOME=" + filepath.Join(home, "cache")}
+		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "XDG_CACHE_HOME=" + filepath.Join(home, "cache"), envAsMain + "=1"}
 	// Its own process group, so a failing script cannot leave the fake
 	// server behind.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
