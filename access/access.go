@@ -26,6 +26,7 @@ type Service struct {
 	TenantID string
 
 	users userLocks // orders the writes to one user (see record.go)
+	creds credCache // the credential, once read (see Credential)
 }
 
 // New returns a Service with the actor set to the OS user.

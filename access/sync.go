@@ -117,6 +117,16 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 		update(&prog)
 		opt.Progress(prog)
 	}
+	// An OAuth credential fetches its token first: a refused secret fails
+	// here, before anything else is sent, and the token names the tenant.
+	cred, err := s.Credential(rctx)
+	if err != nil {
+		return tenant.SyncInfo{}, fmt.Errorf("sync failed, the previous snapshot is unchanged: %w", err)
+	}
+	tenantID := s.TenantID
+	if tenantID == "" {
+		tenantID = cred.TenantGUID
+	}
 	sw, err := s.store.BeginSnapshot(ctx, s.Client.BaseURL(), s.Profile, started)
 	if err != nil {
 		return tenant.SyncInfo{}, fmt.Errorf("sync failed, the previous snapshot is unchanged: %w", err)
@@ -179,7 +189,7 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 		return tenant.SyncInfo{}, fmt.Errorf("sync failed, the previous snapshot is unchanged: %w", err)
 	}
 	users, noID = withIDs(users)
-	sw.SetTenant(s.TenantID, noID+dupUsers)
+	sw.SetTenant(tenantID, noID+dupUsers)
 	report(func(p *SyncProgress) { p.Saving = true })
 	// The wire lists are garbage once converted.
 	read := ReadUsers(users)

@@ -45,13 +45,18 @@ const (
 
 // Options configures a Client. Zero values mean the documented default.
 type Options struct {
-	BaseURL    string       // e.g. https://acme.onetrust.com/api/scim/v2 ; http:// only to loopback
-	Token      string       // API key, sent only in the Authorization header
-	HTTPClient *http.Client // nil: a default one with sane timeouts, TLS verification on
-	UserAgent  string
-	MaxRetries int           // 429/5xx retries (default 4; negative disables retries)
-	Dialect    Dialect       // filter attribute spelling
-	Timeout    time.Duration // per attempt, including reading the body (default 30s)
+	BaseURL string // e.g. https://acme.onetrust.com/api/scim/v2 ; http:// only to loopback
+	Token   string // API key, sent only in the Authorization header
+	// ClientID and ClientSecret are OAuth 2.0 client credentials, used
+	// instead of Token: the client fetches an access token from the
+	// tenant's /api/access/v1/oauth/token and keeps it in memory only.
+	ClientID     string
+	ClientSecret string
+	HTTPClient   *http.Client // nil: a default one with sane timeouts, TLS verification on
+	UserAgent    string
+	MaxRetries   int           // 429/5xx retries (default 4; negative disables retries)
+	Dialect      Dialect       // filter attribute spelling
+	Timeout      time.Duration // per attempt, including reading the body (default 30s)
 
 	// BaseBackoff is the first retry delay, doubled per attempt with jitter
 	// (default 500ms). Tests set it to a millisecond.
@@ -88,6 +93,7 @@ type Client struct {
 	origin     string // scheme://host[:port] of base: where the access APIs are
 	host       string
 	token      string
+	oauth      *tokenSource // nil with an API key
 	hc         *http.Client
 	userAgent  string
 	maxRetries int
@@ -117,6 +123,17 @@ func New(opts Options) (*Client, error) {
 	token := strings.TrimSpace(opts.Token)
 	if strings.ContainsFunc(token, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) {
 		return nil, errors.New("the API token contains spaces or control characters; check OTACCESS_TOKEN or the profile's token")
+	}
+	id, secret := strings.TrimSpace(opts.ClientID), strings.TrimSpace(opts.ClientSecret)
+	switch {
+	case id != "" && token != "":
+		return nil, errors.New("both an API token and OAuth client credentials are given; use one")
+	case id == "" && secret != "":
+		return nil, errors.New("a client secret without a client id; set OTACCESS_CLIENT_ID or the profile's client_id")
+	case id != "" && secret == "":
+		return nil, fmt.Errorf("client id %s has no client secret; set OTACCESS_CLIENT_SECRET or the profile's client_secret_command or client_secret_file", quoteID(id))
+	case strings.ContainsFunc(id, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }):
+		return nil, errors.New("the client id contains spaces or control characters; check OTACCESS_CLIENT_ID or the profile's client_id")
 	}
 	c := &Client{
 		base:       base,
@@ -159,6 +176,9 @@ func New(opts Options) (*Client, error) {
 	if c.maxBody <= 0 {
 		c.maxBody = DefaultMaxResponseBytes
 	}
+	if id != "" {
+		c.oauth = &tokenSource{clientID: id, secret: secret}
+	}
 	c.bodies = newBodyBudget(c.maxBody)
 	c.pacer = newPacer(orDefault(opts.RequestsPerMinute, DefaultRequestsPerMinute), orDefault(opts.RequestsPerHour, DefaultRequestsPerHour))
 	c.maxRateWait = time.Duration(orDefault(int64(opts.MaxRetryAfter), int64(DefaultMaxRetryAfter)))
@@ -194,6 +214,9 @@ func (o Options) String() string {
 	tok := "[none]"
 	if o.Token != "" {
 		tok = "[redacted]"
+	}
+	if o.ClientSecret != "" {
+		tok += " ClientID:" + quoteID(o.ClientID) + " ClientSecret:[redacted]"
 	}
 	return fmt.Sprintf("client.Options{BaseURL:%s Token:%s UserAgent:%s MaxRetries:%d RequestsPerMinute:%d RequestsPerHour:%d Timeout:%s}",
 		o.BaseURL, tok, o.UserAgent, o.MaxRetries, o.RequestsPerMinute, o.RequestsPerHour, o.Timeout)

@@ -25,6 +25,14 @@ type Error struct {
 	RetryAfter time.Duration // from Retry-After, when the server sent one
 	Attempts   int           // how many times the request was sent
 	Err        error         // transport error when Status == 0
+
+	// cred names the credential when it is not an API key ("the OAuth
+	// client abc"); scope is the one the request's API family needs
+	// (SCIM, USER, ORGANIZATION); refetched: a 401 came again after a
+	// fresh access token.
+	cred      string
+	scope     string
+	refetched bool
 }
 
 // Error says what failed and what to do about it.
@@ -66,10 +74,23 @@ func (e *Error) Error() string {
 
 func (e *Error) advice() string {
 	switch {
+	case e.Status == http.StatusUnauthorized && e.cred != "":
+		s := "the access token of " + e.cred + " was refused"
+		if e.refetched {
+			s += ", also a freshly fetched one"
+		}
+		return s + "; check that the credential is still active (OTACCESS_CLIENT_ID or the profile's client_id)"
 	case e.Status == http.StatusUnauthorized:
 		return "the API key was refused; check OTACCESS_TOKEN or the profile's token"
 	case e.Status == http.StatusForbidden:
-		return "the API key lacks the SCIM scope for this operation; ask a tenant admin for a key with SCIM access"
+		who, scope := "the API key", e.scope
+		if e.cred != "" {
+			who = e.cred
+		}
+		if scope == "" {
+			scope = ScopeSCIM
+		}
+		return fmt.Sprintf("%s lacks the %s scope for this operation; ask a tenant admin for a credential with %s access", who, scope, scope)
 	case e.Status == http.StatusNotFound:
 		return "not found; it may have been deleted, or the base URL is wrong"
 	case e.Status == http.StatusBadRequest && strings.EqualFold(e.ScimType, "invalidFilter"):

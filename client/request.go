@@ -33,9 +33,18 @@ type call struct {
 	// retryMalformed: a 2xx answer that does not decode is asked for once
 	// more (list pages).
 	retryMalformed bool
-	// origin: path is on the tenant's host (an access API), not under the
-	// SCIM base path.
+	// origin: path is relative to the tenant's host (scheme://host), not
+	// to the SCIM base: OneTrust's access APIs and its token endpoint live
+	// beside /api/scim/v2, not under it.
 	origin bool
+	// noAuth sends no Authorization header (the token endpoint).
+	noAuth bool
+	// form is a body sent as is, with its content type, instead of body.
+	form            []byte
+	formContentType string
+	// keepBody receives a 2xx body as sent, for callers that parse it
+	// themselves (and say what is wrong with it in their own words).
+	keepBody *[]byte
 }
 
 const (
@@ -71,8 +80,17 @@ func (c *Client) do(ctx context.Context, cl *call, out any) (decoded bool, err e
 			return false, fmt.Errorf("%s %s: encoding the request: %w", cl.method, target, err)
 		}
 	}
-	malformedRetried := false
+	if cl.form != nil {
+		payload = cl.form
+	}
+	malformedRetried, reauthed := false, false
 	for attempt := 1; ; attempt++ {
+		// The bearer is fetched before a slot is held: a walk's requests
+		// all wait for one token fetch, which must not need a slot itself.
+		bearer, err := c.bearer(ctx, cl)
+		if err != nil {
+			return false, err
+		}
 		release, err := c.hold(ctx, key)
 		if err != nil {
 			var rl *RateLimitError
@@ -81,7 +99,7 @@ func (c *Client) do(ctx context.Context, cl *call, out any) (decoded bool, err e
 			}
 			return false, c.cancelled(ctx, cl.method, target, err, attempt-1, "before sending")
 		}
-		a := c.once(ctx, cl.method, target, payload)
+		a := c.once(ctx, cl, target, bearer, payload)
 		release()
 		var wait time.Duration
 		var last string
@@ -99,6 +117,11 @@ func (c *Client) do(ctx context.Context, cl *call, out any) (decoded bool, err e
 			last = "a network error"
 		case a.status >= 200 && a.status < 300:
 			c.learn(key, a.header, 0)
+			if cl.keepBody != nil {
+				*cl.keepBody = append([]byte(nil), a.body...)
+				a.done()
+				return true, nil
+			}
 			if out == nil || len(bytes.TrimSpace(a.body)) == 0 {
 				a.done()
 				return false, nil
@@ -124,6 +147,17 @@ func (c *Client) do(ctx context.Context, cl *call, out any) (decoded bool, err e
 			herr := c.newHTTPError(cl.method, target, &http.Response{StatusCode: a.status, Header: a.header}, a.body)
 			a.done()
 			herr.Attempts = attempt
+			herr.cred, herr.scope = c.credName(), scopeOf(cl)
+			if a.status == http.StatusUnauthorized && c.oauth != nil && !cl.noAuth && !reauthed {
+				// An access token can be revoked or expire early: fetch
+				// a new one, once, and send again.
+				reauthed = true
+				c.oauth.invalidate(bearer)
+				continue
+			}
+			if a.status == http.StatusUnauthorized && reauthed {
+				herr.refetched = true
+			}
 			if a.status == http.StatusTooManyRequests {
 				// The server refused it unprocessed: hold the budget it
 				// names back for as long as it asks (every request when it
@@ -203,7 +237,7 @@ type answer struct {
 
 // once sends one attempt and reads the (capped) body under the per-attempt
 // timeout.
-func (c *Client) once(ctx context.Context, method, target string, payload []byte) answer {
+func (c *Client) once(ctx context.Context, cl *call, target, bearer string, payload []byte) answer {
 	fail := func(err error) answer { return answer{err: err, done: func() {}} }
 	// The timeout is the client's clock's, not a context deadline, so a
 	// test moving its clock past it times the attempt out at once.
@@ -215,16 +249,19 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 	if payload != nil {
 		rd = bytes.NewReader(payload)
 	}
-	req, err := http.NewRequestWithContext(actx, method, target, rd)
+	req, err := http.NewRequestWithContext(actx, cl.method, target, rd)
 	if err != nil {
 		return fail(err)
 	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
 	}
 	req.Header.Set("Accept", accept)
 	req.Header.Set("User-Agent", c.userAgent)
-	if payload != nil {
+	switch {
+	case cl.form != nil:
+		req.Header.Set("Content-Type", cl.formContentType)
+	case payload != nil:
 		req.Header.Set("Content-Type", mediaSCIM)
 	}
 	stopWatch := c.watchAnswer(ctx)

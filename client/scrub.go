@@ -2,6 +2,7 @@ package client
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -18,7 +19,8 @@ import (
 //  1. clean: escape sequences go, other controls and invisible runes become
 //     U+FFFD, whitespace runs fold to one space (read only as far as the
 //     excerpt could reach, however large the body);
-//  2. redact: the token, matched case-insensitively and across spaces,
+//  2. redact: any word after "Bearer" and anything shaped like a JWT;
+//     then the token, matched case-insensitively and across spaces,
 //     U+FFFD, combining marks and tags (or inside a tag), becomes
 //     [redacted] — before anything is cut;
 //  3. withhold: text that still holds any keyRun characters of the token
@@ -32,15 +34,23 @@ const (
 	keyRun = 8
 )
 
-// secretForms are the token's spellings that are looked for (as is and
-// URL-escaped), case-folded.
+// secretForms are the secrets' spellings that are looked for (as is and
+// URL-escaped), case-folded: the API key, or the OAuth client secret and
+// every access token the client has held.
 func (c *Client) secretForms() [][]rune {
-	if c.token == "" {
-		return nil
+	var secrets []string
+	if c.token != "" {
+		secrets = append(secrets, c.token)
 	}
-	forms := [][]rune{fold(c.token)}
-	if q := url.QueryEscape(c.token); q != c.token {
-		forms = append(forms, fold(q))
+	if c.oauth != nil {
+		secrets = append(secrets, c.oauth.secrets()...)
+	}
+	var forms [][]rune
+	for _, s := range secrets {
+		forms = append(forms, fold(s))
+		if q := url.QueryEscape(s); q != s {
+			forms = append(forms, fold(q))
+		}
 	}
 	return forms
 }
@@ -64,6 +74,7 @@ func (c *Client) scrub(s string, limit int, html bool) string {
 	// Clean past the cut by a token's length (and its separators), so a
 	// token straddling the cut is still seen whole.
 	text := clean(s, html, limit+4*longest+16)
+	text = redactBearers(text)
 	if len(forms) > 0 {
 		text = redactForms(text, forms)
 		if holdsRun(text, forms) {
@@ -71,6 +82,28 @@ func (c *Client) scrub(s string, limit int, html bool) string {
 		}
 	}
 	return cut(text, limit)
+}
+
+// bearerWord is a bearer credential written out: what follows "Bearer"
+// (an Authorization header echoed back) and anything shaped like a JWT
+// (OneTrust's access tokens are JWTs). They are redacted whoever's they
+// are: an access token of an earlier run, unknown to this client, is as
+// secret as the one it holds.
+var bearerWord = regexp.MustCompile(`(?i)(\bbearer[ :=]+)[^ ,;"'<>()\[\]]+|\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+
+func redactBearers(s string) string {
+	if !strings.Contains(s, "eyJ") && !strings.Contains(strings.ToLower(s), "bearer") {
+		return s
+	}
+	return bearerWord.ReplaceAllStringFunc(s, func(m string) string {
+		if sub := bearerWord.FindStringSubmatch(m); sub[1] != "" {
+			if strings.TrimSpace(strings.TrimPrefix(m, sub[1])) == redactedMark {
+				return m
+			}
+			return sub[1] + redactedMark
+		}
+		return redactedMark
+	})
 }
 
 // redact is scrub without a length limit that matters, for URLs and short

@@ -29,6 +29,9 @@ const (
 	EnvCache   = "OTACCESS_CACHE"
 	EnvProfile = "OTACCESS_PROFILE"
 	EnvConfig  = "OTACCESS_CONFIG"
+	// OAuth 2.0 client credentials, instead of an API key.
+	EnvClientID     = "OTACCESS_CLIENT_ID"
+	EnvClientSecret = "OTACCESS_CLIENT_SECRET"
 )
 
 // Profile is one tenant in the config file.
@@ -37,8 +40,14 @@ type Profile struct {
 	Domain       string `toml:"domain"`
 	TokenCommand string `toml:"token_command"`
 	TokenFile    string `toml:"token_file"`
-	Cache        string `toml:"cache"`
-	Concurrency  int    `toml:"concurrency"`
+	// ClientID with ClientSecretCommand or ClientSecretFile: OAuth client
+	// credentials instead of an API key. The secret itself never goes in
+	// the config file.
+	ClientID            string `toml:"client_id"`
+	ClientSecretCommand string `toml:"client_secret_command"`
+	ClientSecretFile    string `toml:"client_secret_file"`
+	Cache               string `toml:"cache"`
+	Concurrency         int    `toml:"concurrency"`
 }
 
 // File is the config file: config.toml in os.UserConfigDir()/otaccess.
@@ -82,7 +91,7 @@ func Load(path string) (*File, error) {
 		for i, k := range undecoded {
 			keys[i] = k.String()
 		}
-		return nil, fmt.Errorf("config %s: unknown key(s) %s (known: default_profile, profiles.NAME.{url,domain,token_command,token_file,cache,concurrency})", path, strings.Join(keys, ", "))
+		return nil, fmt.Errorf("config %s: unknown key(s) %s (known: default_profile, profiles.NAME.{url,domain,token_command,token_file,client_id,client_secret_command,client_secret_file,cache,concurrency})", path, strings.Join(keys, ", "))
 	}
 	for name, p := range f.Profiles {
 		if !profileName.MatchString(name) {
@@ -93,6 +102,9 @@ func Load(path string) (*File, error) {
 		}
 		if p.Concurrency < 0 || p.Concurrency > 64 {
 			return nil, fmt.Errorf("config %s: profile %q: concurrency must be between 1 and 64", path, name)
+		}
+		if err := p.checkCredentials(); err != nil {
+			return nil, fmt.Errorf("config %s: profile %q: %v", path, name, err)
 		}
 	}
 	if f.DefaultProfile != "" {
@@ -131,6 +143,12 @@ type Settings struct {
 	tokenFromEnv bool
 	tokenFile    string
 	tokenCommand string
+	// OAuth client credentials: the id, and where the secret comes from
+	// (the environment, a file or a command), never the secret.
+	clientID            string
+	secretFromEnv       bool
+	clientSecretFile    string
+	clientSecretCommand string
 }
 
 // Resolve merges flags, environment (getenv) and the config file.
@@ -213,17 +231,23 @@ func Resolve(fl Flags, getenv func(string) string, f *File) (Settings, error) {
 		}
 	}
 	s.tokenCommand = p.TokenCommand
+	if err := s.resolveClient(fl, p, getenv); err != nil {
+		return Settings{}, err
+	}
 	return s, nil
 }
 
-// HasToken reports whether some token source is configured (without running it).
+// HasToken reports whether some credential is configured, an API key or
+// OAuth client credentials (without reading it).
 func (s Settings) HasToken() bool {
-	return s.tokenFromEnv || s.tokenFile != "" || s.tokenCommand != ""
+	return s.tokenFromEnv || s.tokenFile != "" || s.tokenCommand != "" || s.clientID != ""
 }
 
 // TokenSource names where the token comes from, for messages.
 func (s Settings) TokenSource() string {
 	switch {
+	case s.clientID != "":
+		return "OAuth client " + s.clientID
 	case s.tokenFromEnv:
 		return EnvToken
 	case s.tokenFile != "":

@@ -94,6 +94,7 @@ type Model struct {
 	deprov   int                      // deprovisionings running
 	syncing  bool
 	syncProg access.SyncProgress
+	cred     access.Credential // read at start (credential.go)
 	syncBar  progress.Model
 
 	spin     spinner.Model
@@ -182,7 +183,9 @@ func (a *Model) dataChanged() {
 }
 
 // Init starts the clock that keeps the snapshot age current.
-func (a *Model) Init() tea.Cmd { return a.after(30*time.Second, ageTickMsg{}) }
+func (a *Model) Init() tea.Cmd {
+	return tea.Batch(a.after(30*time.Second, ageTickMsg{}), a.readCredential())
+}
 
 type ageTickMsg struct{}
 

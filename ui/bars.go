@@ -82,6 +82,10 @@ func (a *Model) titleBar(w int) string {
 	default:
 		modeText = st.Online.Render(glyphOnline + " online")
 	}
+	if note := a.cred.TitleNote(); note != "" {
+		// A child org's credential: the snapshot is of its subtree only.
+		modeText += "  " + st.Offline.Render(safe(note))
+	}
 	age, date := "no snapshot", ""
 	if a.snap != nil {
 		fin := a.snap.Info.FinishedAt

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,19 +24,13 @@ const (
 	accessJSONType = "application/json"
 )
 
-// accessPath reports whether p is an access-management path, cleaned.
-func accessPath(p string) (string, bool) {
-	p = path.Clean("/" + p)
-	return p, strings.HasPrefix(p, accessPrefix)
-}
-
 // endpointKey is what a request's per-minute budget is counted by: the
 // first SCIM segment (Users, Groups), or an access path with its ids
 // replaced by {id} (access/v2/user-groups/{id}/members), so each access
 // API is its own endpoint, as OneTrust counts per endpoint (inferred: the
 // reference does not say what an endpoint is).
 func endpointKey(rel string) string {
-	if !strings.HasPrefix(rel, accessPrefix) {
+	if !strings.HasPrefix(rel, "/api/") { // the audit API too
 		seg, _, _ := strings.Cut(strings.TrimPrefix(rel, "/"), "/")
 		return seg
 	}

@@ -3,7 +3,6 @@ package scimtest
 import (
 	"bytes"
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -27,8 +26,27 @@ type Config struct {
 	Seed  int64
 
 	// Token is the API key expected as "Authorization: Bearer <Token>".
-	// Empty accepts any non-empty bearer token (the header is still required).
+	// Empty accepts any non-empty bearer token (the header is still required),
+	// unless ClientID is set: then only the tokens the server issued.
 	Token string
+
+	// ClientID and ClientSecret are the OAuth client credentials that
+	// POST /api/access/v1/oauth/token accepts (none when ClientID is
+	// empty); each access token it issues lasts TokenLifetime (0 = 1h) on
+	// AuthClock, after which it is answered 401.
+	ClientID      string
+	ClientSecret  string
+	TokenLifetime time.Duration
+	// AuthClock is the time tokens expire on (nil: RateClock, else time.Now).
+	AuthClock func() time.Time
+	// ClientOrg names the organization (name or id) the OAuth credential
+	// lives in; "" is the root. Its tokens see only that subtree of the
+	// organization tree.
+	ClientOrg string
+	// Scopes are the API scopes every credential (API key and issued token)
+	// has: SCIM, USER, ORGANIZATION. Nil means all of them. A request to an
+	// API family whose scope is missing is answered 403.
+	Scopes []string
 
 	Latency      time.Duration // slept before every request is served
 	UserPageCap  int           // max items per /Users page (0 = 1000)
@@ -136,6 +154,8 @@ type Server struct {
 	windows   map[string]*rateWindow
 	throttled atomic.Int64
 
+	auth authState
+
 	logMu sync.Mutex
 	log   []RequestRecord
 	logN  int
@@ -189,6 +209,7 @@ func NewServer(cfg Config) *Server {
 		userGroupIdx: map[string]*userGroupRec{},
 	}
 	generate(s, cfg)
+	s.initAuth()
 	return s
 }
 
@@ -236,12 +257,16 @@ func (s *Server) record(rr RequestRecord) {
 // call carries what one request's handlers need besides the request.
 type call struct {
 	r     *http.Request
-	rel   string // path after the base path
+	rel   string // path after the base path; from the root outside it
 	root  string // scheme://host for locations
 	fault *Fault // the fault firing on this request, if any
+	grant *grant // the credential the request came with
 }
 
-// ServeHTTP serves the SCIM API under the base path.
+// ServeHTTP serves the SCIM API under the base path, OneTrust's access
+// APIs beside it (/api/access/..., /api/audit/...) and the OAuth token
+// endpoint. Every API request is authenticated, then checked for the scope
+// its path prefix needs (see scopeRoutes), then routed.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
 	rr := RequestRecord{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
@@ -250,28 +275,49 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !sleepCtx(r.Context(), s.cfg.Latency) {
 		return // the client gave up; nobody is listening
 	}
-	rel, ok := s.relPath(r.URL.Path)
-	if !ok {
-		// OneTrust's access-management APIs live beside SCIM on the host.
-		rel, ok = accessPath(r.URL.Path)
+	clean := path.Clean("/" + r.URL.Path)
+	if clean == tokenPath && !s.cfg.NoAccessAPIs {
+		if st := s.rateLimit(w, clean); st != 0 {
+			rr.Status = st
+			return
+		}
+		rr.Status = s.serveToken(w, r)
+		return
 	}
-	if !ok {
+	rel, scim := s.relPath(r.URL.Path)
+	switch {
+	case scim:
+		rr.Path = rel
+	case isAPIPath(clean):
+		// OneTrust's other APIs live beside SCIM on the host; outside the
+		// SCIM base a path is its own rel, from the root.
+		rel = clean
+	default:
 		rr.Status = http.StatusNotFound
 		writeError(w, http.StatusNotFound, "", fmt.Sprintf("no SCIM endpoint at %s (base path is %s)", r.URL.Path, s.base))
 		return
 	}
-	rr.Path = rel
 	if st := s.rateLimit(w, rel); st != 0 {
 		rr.Status = st
 		return
 	}
-	if !s.authorized(r) {
+	grant, why := s.authenticate(r)
+	if grant == nil {
 		rr.Status = http.StatusUnauthorized
 		w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
-		writeError(w, http.StatusUnauthorized, "", "missing or invalid bearer token")
+		writeError(w, http.StatusUnauthorized, "", why)
 		return
 	}
-	c := &call{r: r, rel: rel, root: s.root(r), fault: s.matchFault(r.Method, rel)}
+	need := ScopeSCIM
+	if !scim {
+		need = scopeForPath(clean)
+	}
+	if need != "" && !grant.has(need) {
+		rr.Status = http.StatusForbidden
+		writeError(w, http.StatusForbidden, "", fmt.Sprintf("the credential lacks the %s scope needed for %s", need, clean))
+		return
+	}
+	c := &call{r: r, rel: rel, root: s.root(r), fault: s.matchFault(r.Method, rel), grant: grant}
 	if c.fault != nil && c.fault.Kind.preempts() {
 		rr.Status = s.preemptFault(w, c)
 		return
@@ -294,19 +340,6 @@ func (s *Server) relPath(p string) (string, bool) {
 	return p[len(s.base):], true
 }
 
-func (s *Server) authorized(r *http.Request) bool {
-	h := r.Header.Get("Authorization")
-	const prefix = "bearer "
-	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
-		return false
-	}
-	tok := strings.TrimSpace(h[len(prefix):])
-	if s.cfg.Token == "" {
-		return tok != ""
-	}
-	return subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.Token)) == 1
-}
-
 func (s *Server) root(r *http.Request) string {
 	if p := s.public.Load(); p != nil && *p != "" {
 		return *p
@@ -327,8 +360,8 @@ func (s *Server) accessorRoot() string {
 }
 
 func (s *Server) route(w http.ResponseWriter, c *call) {
-	if strings.HasPrefix(c.rel, accessPrefix) {
-		s.routeAccess(w, c)
+	if isAPIPath(c.rel) {
+		s.routeAPI(w, c)
 		return
 	}
 	seg, rest, _ := strings.Cut(strings.TrimPrefix(c.rel, "/"), "/")
@@ -393,6 +426,12 @@ const contentType = "application/scim+json"
 // writeJSON encodes v as SCIM JSON. HTML escaping is off so names such as
 // "Research & Development" travel as they would from a Java server.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	writeJSONAs(w, status, contentType, v)
+}
+
+// writeJSONAs is writeJSON with another media type (the access APIs answer
+// application/json).
+func writeJSONAs(w http.ResponseWriter, status int, contentType string, v any) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)

@@ -14,6 +14,14 @@ import (
 // find it by accident.
 const TestToken = "tok-TEST-SECRET-4242"
 
+// TestClientID and TestClientSecret are the OAuth client credentials of the
+// test tenants that take them (Config.ClientID, Config.ClientSecret); the
+// secret is as distinctive as TestToken, for the same reason.
+const (
+	TestClientID     = "otaccess-test-client"
+	TestClientSecret = "cs-TEST-SECRET-7373"
+)
+
 // TestServer is a Server behind an httptest.Server, closed by tb.Cleanup.
 type TestServer struct {
 	*Server
@@ -54,6 +62,10 @@ func NewTestServer(tb testing.TB, cfg Config, opts ...TestOption) *TestServer {
 	return &TestServer{Server: s, URL: hs.URL + s.base, HTTPServer: hs}
 }
 
+// Root is scheme://host of the server, where OneTrust's token endpoint and
+// access APIs live (URL is the SCIM base under it).
+func (ts *TestServer) Root() string { return ts.HTTPServer.URL }
+
 // Client returns an *http.Client for the test server.
 func (ts *TestServer) Client() *http.Client { return ts.HTTPServer.Client() }
 
@@ -61,7 +73,8 @@ func (ts *TestServer) Client() *http.Client { return ts.HTTPServer.Client() }
 func (ts *TestServer) Close() { ts.HTTPServer.Close() }
 
 // NewClient is a SCIM client of the test server that fails fast: opt's
-// zero fields get the server's URL and client, TestToken, millisecond
+// zero fields get the server's URL and client, TestToken (unless opt has
+// a ClientID), millisecond
 // backoff and a pacing far above anything a test sends. The per-request
 // timeout stays the client's unless opt sets one.
 func (ts *TestServer) NewClient(tb testing.TB, opt client.Options) *client.Client {
@@ -69,7 +82,7 @@ func (ts *TestServer) NewClient(tb testing.TB, opt client.Options) *client.Clien
 	if opt.BaseURL == "" {
 		opt.BaseURL = ts.URL
 	}
-	if opt.Token == "" {
+	if opt.Token == "" && opt.ClientID == "" {
 		opt.Token = TestToken
 	}
 	if opt.HTTPClient == nil {

@@ -111,11 +111,20 @@ func (a *app) service(ctx context.Context, needOnline bool) (*access.Service, er
 		var c *client.Client
 		if a.whyOffline() == "" {
 			s := a.settings
-			tok, err := s.Token(ctx)
+			opts := client.Options{BaseURL: s.URL, UserAgent: "otaccess"}
+			var err error
+			if s.HasClientCredentials() {
+				// The secret is read now and kept in the client's memory
+				// only: the client fetches its access tokens itself.
+				opts.ClientID = s.ClientID()
+				opts.ClientSecret, err = s.ClientSecret(ctx)
+			} else {
+				opts.Token, err = s.Token(ctx)
+			}
 			if err != nil {
 				return nil, err
 			}
-			if c, err = client.New(client.Options{BaseURL: s.URL, Token: tok, UserAgent: "otaccess"}); err != nil {
+			if c, err = client.New(opts); err != nil {
 				return nil, err
 			}
 		}
@@ -140,7 +149,7 @@ func (a *app) whyOffline() string {
 	case s.URL == "":
 		return "no tenant configured: pass --url or --domain, set OTACCESS_URL or OTACCESS_DOMAIN, or add a profile to the config file"
 	case !s.HasToken():
-		return fmt.Sprintf("no API token for %s: set OTACCESS_TOKEN, pass --token-file, or give the profile a token_command", s.URL)
+		return fmt.Sprintf("no API token for %s: set OTACCESS_TOKEN (or OTACCESS_CLIENT_ID and OTACCESS_CLIENT_SECRET), pass --token-file, or give the profile a token_command (or client_id and client_secret_command)", s.URL)
 	}
 	return ""
 }

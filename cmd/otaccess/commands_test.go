@@ -106,8 +106,22 @@ func TestFlagsBindOptions(t *testing.T) {
 	if err := parse(t, newCmdFakeServer(a, capture(&fake)), "--token", "x"); err != nil || fake.listen != "127.0.0.1:8089" || fake.ratePerMinute != scimtest.OneTrustPerMinute {
 		t.Errorf("fake-server defaults: %+v, %v", fake, err)
 	}
-	if err := parse(t, newCmdFakeServer(a, capture(&fake))); err == nil || !strings.Contains(err.Error(), "--token is required") {
+	if err := parse(t, newCmdFakeServer(a, capture(&fake))); err == nil || !strings.Contains(err.Error(), "--token or --client-id is required") {
 		t.Errorf("fake-server without a token: %v", err)
+	}
+	fake = nil
+	if err := parse(t, newCmdFakeServer(a, capture(&fake)), "--client-id", "c", "--client-secret", "s", "--scopes", "scim, user", "--client-org", "Legal"); err != nil ||
+		fake.clientID != "c" || strings.Join(scopeList(fake.scopes), ",") != "SCIM,USER" || fake.clientOrg != "Legal" || fake.tokenLifetime != time.Hour {
+		t.Errorf("fake-server with client credentials: %+v, %v", fake, err)
+	}
+	for _, bad := range [][]string{
+		{"--client-id", "c"},
+		{"--token", "x", "--scopes", "SCIM,ADMIN"},
+		{"--token", "x", "--token-lifetime", "0s"},
+	} {
+		if err := parse(t, newCmdFakeServer(a, capture(&fake)), bad...); err == nil {
+			t.Errorf("fake-server %v: no error", bad)
+		}
 	}
 
 	var demo *demoOptions

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -86,8 +88,13 @@ type demo struct {
 }
 
 func startDemo(ctx context.Context, cfg scimtest.Config) (*demo, error) {
-	const token = "demo-token"
-	cfg.Token = token
+	// The demo connects as OneTrust recommends: OAuth client credentials,
+	// the secret made up for this run and held in memory only.
+	var raw [16]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return nil, err
+	}
+	cfg.ClientID, cfg.ClientSecret = "otaccess-demo", hex.EncodeToString(raw[:])
 	srv := scimtest.NewServer(cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -106,7 +113,7 @@ func startDemo(ctx context.Context, cfg scimtest.Config) (*demo, error) {
 
 	// The embedded fake enforces OneTrust's limits and the client paces
 	// itself for them, as against a real tenant.
-	c, err := client.New(client.Options{BaseURL: "http://" + ln.Addr().String() + srv.BasePath(), Token: token, UserAgent: "otaccess-demo"})
+	c, err := client.New(client.Options{BaseURL: "http://" + ln.Addr().String() + srv.BasePath(), ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, UserAgent: "otaccess-demo"})
 	if err != nil {
 		cleanup()
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,6 +28,11 @@ type fakeServerOptions struct {
 	ratePerMinute int
 	ratePerHour   int
 	faults        string
+	clientID      string
+	clientSecret  string
+	clientOrg     string
+	scopes        string
+	tokenLifetime time.Duration
 }
 
 func newCmdFakeServer(a *app, runF func(context.Context, *fakeServerOptions) error) *cobra.Command {
@@ -53,7 +59,15 @@ PATCH members add/remove, and the documented quirks. Prints its base URL.`,
 	fl.IntVar(&f.users, "users", 1000, "number of users")
 	fl.IntVar(&f.roles, "roles", 20, "number of roles")
 	fl.IntVar(&f.orgs, "orgs", 5, "number of organizations")
-	fl.StringVar(&f.token, "token", "", "bearer token the server requires (required)")
+	fl.StringVar(&f.token, "token", "", "API key the server accepts as a bearer token (this or --client-id is required)")
+	fl.StringVar(&f.clientID, "client-id", "", "OAuth client id the token endpoint /api/access/v1/oauth/token accepts")
+	// A test fixture: the fake's own secret, on its command line. otaccess
+	// itself reads a client secret only from the environment, a file or a
+	// command, never from a flag that ps would show.
+	fl.StringVar(&f.clientSecret, "client-secret", "", "OAuth client secret the token endpoint accepts (a fixture for tests: visible in ps)")
+	fl.StringVar(&f.clientOrg, "client-org", "", "organization (name) the OAuth credential lives in; default the root (a child org's credential sees only its subtree)")
+	fl.StringVar(&f.scopes, "scopes", "SCIM,USER,ORGANIZATION", "API scopes every credential has; a missing scope makes its API family answer 403")
+	fl.DurationVar(&f.tokenLifetime, "token-lifetime", time.Hour, "how long an issued access token lasts (expires_in)")
 	fl.Int64Var(&f.seed, "seed", 1, "generator seed: the same seed gives the same tenant")
 	fl.DurationVar(&f.latency, "latency", 0, "injected latency per request, e.g. 20ms")
 	fl.IntVar(&f.pageCap, "page-cap", 0, "max users per page (default 1000)")
@@ -82,7 +96,13 @@ func fakeServerRun(ctx context.Context, f *fakeServerOptions) error {
 		Users: f.users, Roles: f.roles, Orgs: f.orgs, Seed: f.seed, Token: f.token,
 		Latency: f.latency, UserPageCap: f.pageCap, GroupPageCap: f.groupPageCap,
 		RateLimitPerMinute: f.ratePerMinute, RateLimitPerHour: f.ratePerHour,
+		ClientID: f.clientID, ClientSecret: f.clientSecret, ClientOrg: f.clientOrg,
+		Scopes: scopeList(f.scopes), TokenLifetime: f.tokenLifetime,
 	})
+	if f.clientOrg != "" && !strings.EqualFold(srv.CredentialOrg().Name, f.clientOrg) {
+		ln.Close()
+		return fmt.Errorf("--client-org %q: the tenant has no such organization (its root is %q)", f.clientOrg, srv.RootOrg().Name)
+	}
 	limits := fmt.Sprintf("OneTrust's limits enforced (%d requests a minute per endpoint, %d an hour)", srv.Config().RateLimitPerMinute, srv.Config().RateLimitPerHour)
 	if limitsOff {
 		limits = "no rate limits"
@@ -93,7 +113,16 @@ func fakeServerRun(ctx context.Context, f *fakeServerOptions) error {
 	base := "http://" + ln.Addr().String() + srv.BasePath()
 	srv.SetPublicURL("http://" + ln.Addr().String())
 	fmt.Fprintln(f.io.Out, base)
-	fmt.Fprintf(f.io.ErrOut, "fake OneTrust tenant: %d users, %d roles x %d orgs; %s; token %q; ctrl+c to stop\n", f.users, f.roles, f.orgs, limits, f.token)
+	var creds []string
+	if f.token != "" {
+		creds = append(creds, fmt.Sprintf("token %q", f.token))
+	}
+	if f.clientID != "" {
+		// The secret is the caller's own fixture; it is not echoed.
+		creds = append(creds, fmt.Sprintf("OAuth client %q in org %q (tokens last %s)", f.clientID, srv.CredentialOrg().Name, f.tokenLifetime))
+	}
+	fmt.Fprintf(f.io.ErrOut, "fake OneTrust tenant: %d users, %d roles x %d orgs; %s; %s; scopes %s; ctrl+c to stop\n",
+		f.users, f.roles, f.orgs, limits, strings.Join(creds, ", "), strings.Join(scopeList(f.scopes), ","))
 	return serveUntilDone(ctx, ln, srv)
 }
 
@@ -105,9 +134,18 @@ func (f *fakeServerOptions) validate() error {
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return fmt.Errorf("--listen %q: the fake server only listens on loopback", f.listen)
 	}
+	for _, sc := range scopeList(f.scopes) {
+		if sc != scimtest.ScopeSCIM && sc != scimtest.ScopeUser && sc != scimtest.ScopeOrganization {
+			return fmt.Errorf("--scopes: unknown scope %q (known: SCIM, USER, ORGANIZATION)", sc)
+		}
+	}
 	switch {
-	case f.token == "":
-		return errors.New("--token is required: the fake server checks bearer auth like the real one")
+	case f.token == "" && f.clientID == "":
+		return errors.New("--token or --client-id is required: the fake server checks bearer auth like the real one")
+	case f.clientID != "" && f.clientSecret == "":
+		return errors.New("--client-id needs --client-secret")
+	case f.tokenLifetime < time.Second:
+		return errors.New("--token-lifetime must be at least 1s")
 	case f.users < 0 || f.users > 1_000_000:
 		return errors.New("--users must be between 0 and 1,000,000")
 	case f.roles < 1 || f.roles > 500 || f.orgs < 1 || f.orgs > 500:
@@ -118,6 +156,18 @@ func (f *fakeServerOptions) validate() error {
 		return errors.New("--page-cap, --group-page-cap and --rate-limit must not be negative")
 	}
 	return nil
+}
+
+// scopeList splits "SCIM,USER" into upper-case scopes; an empty list is
+// no scope at all (every API answers 403), not all of them.
+func scopeList(s string) []string {
+	out := []string{}
+	for _, sc := range strings.Split(s, ",") {
+		if sc = strings.ToUpper(strings.TrimSpace(sc)); sc != "" {
+			out = append(out, sc)
+		}
+	}
+	return out
 }
 
 // serveUntilDone serves until ctx ends, then shuts down: gracefully for

@@ -70,6 +70,12 @@ func syncRun(ctx context.Context, o *syncOptions) error {
 	}
 	fmt.Fprintf(o.io.Out, "synced %s: %s users, %s groups, %s memberships in %s\n",
 		info.Source, numfmt.Commas(info.Users), numfmt.Commas(info.Groups), numfmt.Commas(info.Memberships), o.now().Sub(start).Round(time.Millisecond))
+	if svc.UsesClientCredentials() {
+		// Read before the sync began; cached, so no request here.
+		if cred, err := svc.Credential(ctx); err == nil {
+			fmt.Fprintf(o.io.Out, "credential: %s\n", cred.Describe())
+		}
+	}
 	if info.Dropped > 0 {
 		fmt.Fprintf(errw, "warning: dropped %d users the tenant listed without an id or under another user's id; reviews will not start on this snapshot until the tenant's ids are fixed and it is synced again\n", info.Dropped)
 	}
