@@ -63,8 +63,7 @@ var ErrUserNameTaken = errors.New("that userName is taken")
 
 // Steps lists the plan in words.
 func (p CreatePlan) Steps() []string {
-	out := []string{fmt.Sprintf("create %s %s <%s> (POST /Users, %s, inactive; OneTrust adds its default role and organization)",
-		p.User.Given, p.User.Family, p.User.Email, p.User.UserType)}
+	out := []string{fmt.Sprintf("create %s (POST /Users, %s; inactive, with the default role and org)", p.User.Email, p.User.UserType)}
 	for _, c := range p.Grants {
 		out = append(out, "grant "+c.Group)
 	}
@@ -156,6 +155,10 @@ func (s *Service) Create(ctx context.Context, p CreatePlan, report func(StepResu
 	var steps []step
 	for _, ch := range p.Grants {
 		ch.UserID, ch.UserLabel = u.ID, u.Label()
+		if u.HasGroup(ch.GroupID) { // the default role: nothing to send
+			steps = append(steps, step{name: "grant " + ch.Group + " (held already: the default)", do: func(context.Context) error { return nil }})
+			continue
+		}
 		steps = append(steps, s.grantStep(ch))
 	}
 	if p.Activate {

@@ -320,6 +320,16 @@ func (a *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, cmd
 	}
+	// A form's own messages: huh moves between its fields with commands.
+	if d, _ := a.topDialog(); d != nil {
+		if _, isForm := d.(interface{ form() }); isForm {
+			cmd, closeIt := d.update(a, msg)
+			if closeIt {
+				a.closeDialog(d)
+			}
+			return a, cmd
+		}
+	}
 	return a, nil
 }
 

@@ -96,8 +96,13 @@ func (d *deprovDialog) yesEnabled(a *Model) bool {
 
 func (d *deprovDialog) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
 	if d.finished {
-		if km, ok := m.(tea.KeyPressMsg); ok && matches(km, a.keys.Dialog.Close) {
-			return nil, true
+		if km, ok := m.(tea.KeyPressMsg); ok {
+			switch {
+			case matches(km, a.keys.Dialog.Close):
+				return nil, true
+			case matches(km, a.keys.Undo) && d.undoable():
+				return a.planRestore(d.userID), true
+			}
 		}
 		return nil, false
 	}
@@ -332,7 +337,11 @@ func (d *deprovDialog) view(a *Model, maxW, maxH int) []string {
 			if d.res.User != nil {
 				state = fmt.Sprintf("the server now has the user %s with %s", activeWord(d.res.User.Active), numfmt.Count(len(d.res.User.Groups), "membership", "memberships"))
 			}
-			body = append(body, "", st.Muted.Render(state), "", st.ButtonOn.Render("[ Close ]")+st.Muted.Render("  "+keyName(a.keys.Dialog.Close)))
+			closeLine := st.ButtonOn.Render("[ Close ]") + st.Muted.Render("  "+keyName(a.keys.Dialog.Close))
+			if d.undoable() {
+				closeLine += st.Muted.Render("   " + keyName(a.keys.Undo) + " undo (restore)")
+			}
+			body = append(body, "", st.Muted.Render(state), "", closeLine)
 		}
 		return box(st, title, body, maxW, 50)
 	}
@@ -456,6 +465,8 @@ func (d *deprovDialog) hints(a *Model) []Binding {
 		return []Binding{a.keys.Dialog.Stop}
 	case d.running:
 		return nil
+	case d.finished && d.undoable():
+		return []Binding{a.keys.Dialog.Close, a.keys.Undo}
 	case d.finished:
 		return []Binding{a.keys.Dialog.Close}
 	case d.focus == focusInput:
@@ -466,6 +477,20 @@ func (d *deprovDialog) hints(a *Model) []Binding {
 		a.keys.Dialog.Option, a.keys.Dialog.NextFocus,
 		a.keys.Dialog.Yes, a.keys.Dialog.No,
 	}
+}
+
+// undoable reports a finished deprovisioning that a restore can undo: the
+// user still exists and some step went through.
+func (d *deprovDialog) undoable() bool {
+	if !d.finished || d.res.Deleted || d.res.User == nil || d.option == optDelete {
+		return false
+	}
+	for _, s := range d.res.Steps {
+		if s.Err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 func boolInt(b bool) int {

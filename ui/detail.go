@@ -272,12 +272,23 @@ func (s *detailScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return nil, false
 	}
 	k := a.keys
+	if matches(km, k.Like) { // before the grid: L pages right elsewhere
+		return a.openLikePicker(s.userID), true
+	}
 	spec := s.spec(a)
 	_, gridH := s.layout(a, a.width, a.bodyHeight())
-	if spec.rows > 0 && spec.cols > 0 && s.g.handleKey(k, km, spec, gridLayout(a.width, gridH, spec)) {
+	gk := k
+	gk.Grid.PageRight = k.Grid.DetailPageRight
+	if spec.rows > 0 && spec.cols > 0 && s.g.handleKey(gk, km, spec, gridLayout(a.width, gridH, spec)) {
 		return nil, true
 	}
 	switch {
+	case matches(km, k.Edit):
+		return a.openEditForm(s.userID), true
+	case matches(km, k.Activate):
+		return a.openActivate(s.userID), true
+	case matches(km, k.Restore):
+		return a.planRestore(s.userID), true
 	case matches(km, k.Toggle):
 		g, role, org := s.cursorGroup()
 		if role < 0 {
@@ -301,7 +312,11 @@ func (s *detailScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 
 func (s *detailScreen) hints(a *Model) []Binding {
 	k := a.keys
-	return []Binding{k.Toggle, k.Deprovision, k.Back, k.Move, k.HideEmpty, k.Grid.PageRight, k.Grid.LastCol, k.CopyID}
+	if u, ok := a.snap.UserIndex(s.userID); ok && !a.snap.Users[u].Active {
+		// An inactive user: bringing them back comes first.
+		return []Binding{k.Activate, k.Restore, k.Toggle, k.Back, k.Edit, k.Like, k.Move, k.HideEmpty, k.Grid.DetailPageRight, k.Grid.LastCol, k.CopyID, k.Deprovision}
+	}
+	return []Binding{k.Toggle, k.Deprovision, k.Back, k.Move, k.Edit, k.Like, k.HideEmpty, k.Grid.DetailPageRight, k.Grid.LastCol, k.CopyID, k.Restore}
 }
 
 // info names the cell under the cursor in full: labels are truncated.

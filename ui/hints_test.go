@@ -12,7 +12,7 @@ import (
 func TestMainHintsFitAt80(t *testing.T) {
 	tn := newTenant(t, scimtest.Config{Users: 40})
 	d := tn.model(t, 80, 24)
-	d.contains("enter open", "/ filter", "D deprovision", "? help") // all fit
+	d.contains("enter open", "/ filter", "D deprovision", "n new user", "? more")
 	d.openUser(tn.snap.Users[0].Email)
 	d.contains("space grant/revoke", "D deprovision", "esc back", "? more")
 	d.key("2")

@@ -3,6 +3,7 @@ package ui
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 )
 
 // Need is what a binding needs to do its work. The hint line and the help
@@ -59,6 +60,11 @@ type KeyMap struct {
 	Toggle, Revoke, Deprovision Binding
 	Sync, HideEmpty, CopyID     Binding
 
+	// Onboarding: create a user (Users), edit, activate, restore a
+	// deprovisioning, grant like another user (user detail), and undo a
+	// deprovisioning from its result.
+	NewUser, Edit, Activate, Restore, Like, Undo Binding
+
 	Help, Quit Binding
 	// Messages opens the log of every flash of the session.
 	Messages Binding
@@ -83,6 +89,9 @@ type KeyMap struct {
 type gridKeyMap struct {
 	PageLeft, PageRight Binding
 	FirstCol, LastCol   Binding
+	// DetailPageRight pages right on the user detail, where L grants
+	// like another user: shift+→ only.
+	DetailPageRight Binding
 }
 
 // inputKeyMap holds the keys of a focused text input.
@@ -94,6 +103,10 @@ type inputKeyMap struct {
 	NextField, PrevField Binding // a form's fields
 	Submit, Cancel       Binding
 	Save                 Binding // a note
+	// Suggest accepts a form field's suggestion (a manager's email).
+	Suggest Binding
+	// Toggle flips a form's yes/no field.
+	Toggle Binding
 }
 
 // dialogKeyMap holds the keys of the modal dialogs.
@@ -162,6 +175,13 @@ func DefaultKeyMap() KeyMap {
 		HideEmpty:   b([]string{"z"}, "z", "hide empty"),
 		CopyID:      b([]string{"y"}, "y", "copy id"),
 
+		NewUser:  b([]string{"n"}, "n", "new user").needs(NeedTenant),
+		Edit:     b([]string{"e"}, "e", "edit").needs(NeedTenant),
+		Activate: b([]string{"a"}, "a", "activate").needs(NeedTenant),
+		Restore:  b([]string{"u"}, "u", "restore access").needs(NeedTenant),
+		Like:     b([]string{"L"}, "L", "grant like…").needs(NeedTenant),
+		Undo:     b([]string{"u"}, "u", "undo (restore)").needs(NeedTenant),
+
 		Help:      b([]string{"?"}, "?", "help"),
 		Messages:  b([]string{"!"}, "!", "messages"),
 		Quit:      b([]string{"q", "ctrl+c"}, "q", "quit"),
@@ -173,6 +193,8 @@ func DefaultKeyMap() KeyMap {
 			PageRight: b([]string{"L", "shift+right"}, "L/⇧→", "columns right"),
 			FirstCol:  b([]string{"0"}, "0", "first column"),
 			LastCol:   b([]string{"$"}, "$", "last column"),
+
+			DetailPageRight: b([]string{"shift+right"}, "⇧→", "columns right"),
 		},
 		Input: inputKeyMap{
 			Keep:      b([]string{"enter"}, "enter", "keep filter"),
@@ -183,6 +205,8 @@ func DefaultKeyMap() KeyMap {
 			Submit:    b([]string{"enter"}, "enter", "start"),
 			Cancel:    b([]string{"esc"}, "esc", "cancel"),
 			Save:      b([]string{"enter"}, "enter", "save"),
+			Suggest:   b([]string{"ctrl+e"}, "ctrl+e", "take the suggestion"),
+			Toggle:    b([]string{"left", "right", "space"}, "←/→", "yes/no"),
 		},
 		Dialog: dialogKeyMap{
 			Yes:       b([]string{"y", "Y"}, "y", "yes"),
@@ -239,9 +263,10 @@ func (k KeyMap) helpGroups() []helpGroup {
 		{"Everywhere", []Binding{k.UsersTab, k.MatrixTab, k.Matrix, k.GroupsTab, k.NextTab, k.PrevTab,
 			k.Sync, r.Reviews, r.Changes, k.Back, k.DoubleEsc, k.Help, k.Messages, k.Quit, k.ForceQuit}},
 		{"Move", []Binding{k.Up, k.Down, k.Left, k.Right, k.Move, k.Home, k.End, k.PageUp, k.PageDown}},
-		{"Users", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.Deprovision}},
-		{"User detail", []Binding{k.Toggle, k.HideEmpty, k.CopyID, k.Deprovision,
-			gr.PageLeft, gr.PageRight, gr.FirstCol, gr.LastCol}},
+		{"Users", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.Deprovision, k.NewUser}},
+		{"User detail", []Binding{k.Toggle, k.HideEmpty, k.CopyID, k.Deprovision, k.Edit, k.Like, k.Activate, k.Restore,
+			gr.PageLeft, gr.DetailPageRight, gr.FirstCol, gr.LastCol}},
+		{"Deprovision result", []Binding{k.Undo}},
 		{"Tenant matrix", []Binding{k.Open, k.Sort, k.HideEmpty, gr.PageLeft, gr.PageRight, gr.FirstCol, gr.LastCol}},
 		{"Members of a group", []Binding{k.Open, k.Revoke, k.Filter, k.Deprovision, k.CopyID}},
 		{"Groups", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.CopyID}},
@@ -249,7 +274,7 @@ func (k KeyMap) helpGroups() []helpGroup {
 		{"Review", []Binding{r.Keep, r.Revoke, r.Skip, r.Clear, r.Note, r.NextOpen, r.PrevOpen, r.Group,
 			r.OpenUser, r.Apply}},
 		{"Filter line and forms", []Binding{in.Keep, in.Clear, in.Move, in.NextField, in.PrevField, in.Submit,
-			in.Cancel, in.Save}},
+			in.Cancel, in.Save, in.Suggest, in.Toggle}},
 		{"Dialogs", []Binding{dl.Yes, dl.No, dl.Switch, dl.Choose, dl.NextFocus, dl.PrevFocus, dl.Option,
 			dl.Pick[0], dl.Pick[1], dl.Pick[2], dl.Stop, dl.Close}},
 	}
@@ -336,4 +361,28 @@ func (a *Model) markDisabled(bs []Binding) []Binding {
 		}
 	}
 	return out
+}
+
+// formKeyMap is huh's key map for the create and edit forms, made from
+// the KeyMap's input bindings, so that the forms move, submit and cancel
+// with the keys the help screen lists.
+func (k KeyMap) formKeyMap() *huh.KeyMap {
+	km := huh.NewDefaultKeyMap()
+	in := k.Input
+	km.Quit = in.Cancel.Binding
+	km.Input = huh.InputKeyMap{
+		AcceptSuggestion: in.Suggest.Binding,
+		Next:             in.NextField.Binding,
+		Prev:             in.PrevField.Binding,
+		Submit:           in.Submit.Binding,
+	}
+	km.Confirm = huh.ConfirmKeyMap{
+		Next:   in.NextField.Binding,
+		Prev:   in.PrevField.Binding,
+		Toggle: in.Toggle.Binding,
+		Submit: in.Submit.Binding,
+		Accept: k.Dialog.Yes.Binding,
+		Reject: k.Dialog.No.Binding,
+	}
+	return km
 }

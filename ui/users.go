@@ -206,6 +206,8 @@ func (s *usersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 	case matches(km, k.Reverse):
 		s.setSort(a, s.sortCol, !s.desc)
 		return nil, true
+	case matches(km, k.NewUser):
+		return a.openCreateForm(), true
 	}
 	u := s.selectedUser()
 	if u < 0 {
@@ -270,7 +272,7 @@ func (s *usersScreen) hints(a *Model) []Binding {
 			k.Input.Keep, k.Input.Clear, k.Input.Move,
 		}
 	}
-	return []Binding{k.Open, k.Filter, k.Deprovision, k.Sort, k.Matrix, k.Sync, k.Quit}
+	return []Binding{k.Open, k.Filter, k.Deprovision, k.NewUser, k.Sort, k.Matrix, k.Sync, k.Quit}
 }
 
 func (s *usersScreen) info(*Model) string { return "" }
