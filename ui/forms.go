@@ -35,6 +35,29 @@ type userForm struct {
 	userID string // edit: the user
 	v      *userFormValues
 	f      *huh.Form
+	// The form's fields in order, each with its value and check (nil for
+	// the yes/no field): the dialog moves between them itself (see update).
+	fields []huh.Field
+	vals   []*string
+	checks []func(string) error
+}
+
+// input adds a text field to the form being built.
+func (d *userForm) input(title string, v *string, check func(string) error) *huh.Input {
+	in := huh.NewInput().Title(title).Value(v).Validate(check).Inline(true)
+	d.fields, d.vals, d.checks = append(d.fields, in), append(d.vals, v), append(d.checks, check)
+	return in
+}
+
+// focused is the index of the focused field, or -1.
+func (d *userForm) focused() int {
+	f := d.f.GetFocusedField()
+	for i, x := range d.fields {
+		if x == f {
+			return i
+		}
+	}
+	return -1
 }
 
 // form marks the dialog as one that takes keys at once (it types).
@@ -46,18 +69,21 @@ func (a *Model) openCreateForm() tea.Cmd {
 	}
 	d := &userForm{create: true, v: &userFormValues{userType: "Internal"}}
 	v := d.v
-	d.f = a.newForm(
-		huh.NewInput().Title("email       ").Value(&v.email).Validate(d.checkEmail(a)).Inline(true),
-		huh.NewInput().Title("given       ").Value(&v.given).Validate(fieldCheck(access.FieldGiven)).Inline(true),
-		huh.NewInput().Title("family      ").Value(&v.family).Validate(fieldCheck(access.FieldFamily)).Inline(true),
-		huh.NewInput().Title("userType    ").Value(&v.userType).Validate(userTypeCheck).Suggestions(access.UserTypes).Inline(true),
-		huh.NewInput().Title("title       ").Value(&v.title).Validate(fieldCheck(access.FieldTitle)).Inline(true),
-		huh.NewInput().Title("department  ").Value(&v.department).Validate(fieldCheck(access.FieldDepartment)).Inline(true),
-		huh.NewInput().Title("manager     ").Value(&v.manager).Validate(d.checkUser(a, "manager")).Inline(true),
-		huh.NewInput().Title("externalId  ").Value(&v.externalID).Validate(fieldCheck(access.FieldExternalID)).Inline(true),
-		huh.NewInput().Title("access like ").Value(&v.like).Validate(d.checkUser(a, "like")).Inline(true),
-		huh.NewConfirm().Title("activate    ").Value(&v.activate).Inline(true),
-	)
+	act := huh.NewConfirm().Title("activate    ").Value(&v.activate).Inline(true)
+	fields := []huh.Field{
+		d.input("email       ", &v.email, d.checkEmail(a)),
+		d.input("given       ", &v.given, fieldCheck(access.FieldGiven)),
+		d.input("family      ", &v.family, fieldCheck(access.FieldFamily)),
+		d.input("userType    ", &v.userType, userTypeCheck).Suggestions(access.UserTypes),
+		d.input("title       ", &v.title, fieldCheck(access.FieldTitle)),
+		d.input("department  ", &v.department, fieldCheck(access.FieldDepartment)),
+		d.input("manager     ", &v.manager, d.checkUser(a, "manager")),
+		d.input("externalId  ", &v.externalID, fieldCheck(access.FieldExternalID)),
+		d.input("access like ", &v.like, d.checkUser(a, "like")),
+		act,
+	}
+	d.fields, d.vals, d.checks = append(d.fields, act), append(d.vals, nil), append(d.checks, nil)
+	d.f = a.newForm(fields...)
 	a.openDialog(d)
 	return d.f.Init()
 }
@@ -84,13 +110,13 @@ func (a *Model) openEditForm(id string) tea.Cmd {
 	}}
 	v := d.v
 	d.f = a.newForm(
-		huh.NewInput().Title("given       ").Value(&v.given).Validate(fieldCheck(access.FieldGiven)).Inline(true),
-		huh.NewInput().Title("family      ").Value(&v.family).Validate(fieldCheck(access.FieldFamily)).Inline(true),
-		huh.NewInput().Title("title       ").Value(&v.title).Validate(fieldCheck(access.FieldTitle)).Inline(true),
-		huh.NewInput().Title("department  ").Value(&v.department).Validate(fieldCheck(access.FieldDepartment)).Inline(true),
-		huh.NewInput().Title("manager     ").Value(&v.manager).Validate(d.checkUser(a, "manager")).Inline(true),
-		huh.NewInput().Title("externalId  ").Value(&v.externalID).Validate(fieldCheck(access.FieldExternalID)).Inline(true),
-		huh.NewInput().Title("userType    ").Value(&v.userType).Validate(userTypeCheck).Suggestions(access.UserTypes).Inline(true),
+		d.input("given       ", &v.given, fieldCheck(access.FieldGiven)),
+		d.input("family      ", &v.family, fieldCheck(access.FieldFamily)),
+		d.input("title       ", &v.title, fieldCheck(access.FieldTitle)),
+		d.input("department  ", &v.department, fieldCheck(access.FieldDepartment)),
+		d.input("manager     ", &v.manager, d.checkUser(a, "manager")),
+		d.input("externalId  ", &v.externalID, fieldCheck(access.FieldExternalID)),
+		d.input("userType    ", &v.userType, userTypeCheck).Suggestions(access.UserTypes),
 	)
 	a.openDialog(d)
 	return d.f.Init()
@@ -187,6 +213,25 @@ func (d *userForm) problem(a *Model) error {
 }
 
 func (d *userForm) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
+	// huh moves to another field through a command, so keys typed right
+	// after tab would land in the field being left; the dialog moves
+	// between fields itself, at once, checking the value first as huh
+	// would. Leaving the last field (submit) is huh's.
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		in := a.keys.Input
+		i := d.focused()
+		switch {
+		case i < 0:
+		case matches(km, in.PrevField) && i > 0:
+			return d.f.PrevField(), false
+		case i == len(d.fields)-1:
+		case matches(km, in.NextField, in.Submit):
+			if c := d.checks[i]; c != nil && c(*d.vals[i]) != nil {
+				return nil, false // the check line says why
+			}
+			return d.f.NextField(), false
+		}
+	}
 	m, cmd := d.f.Update(msg)
 	if f, ok := m.(*huh.Form); ok {
 		d.f = f
