@@ -264,6 +264,12 @@ func TestPlanLikeGrantsOnlyWhatIsMissing(t *testing.T) {
 	if patches != want {
 		t.Fatalf("%d PATCHes for %d grants", patches, want)
 	}
+	rows, _ := svc.Audit(ctx, want)
+	for _, r := range rows {
+		if r.Action != "grant" || r.Result != "ok" || !strings.Contains(r.Detail, " user "+uid) {
+			t.Fatalf("grant --like audit row %+v", r)
+		}
+	}
 	got := serverGroupIDs(srv, uid)
 	for _, id := range extraBefore {
 		if !slices.Contains(got, id) {
@@ -331,5 +337,50 @@ func TestCreateSteps(t *testing.T) {
 		if p.Validate(snap) == nil {
 			t.Errorf("email %q accepted", bad)
 		}
+	}
+}
+
+// PlanRestore over a hand-made log: only the chosen run's rows count; a
+// failed revoke removed nothing; a delete cannot be undone; --from picks
+// the run a row belongs to.
+func TestPlanRestoreFromTheLog(t *testing.T) {
+	_, _, snap := newService(t, scimtest.Config{Users: 20})
+	u := 0
+	for snap.Users[u].Active {
+		u++
+	}
+	id := snap.Users[u].ID
+	g1, g2 := snap.Groups[0].ID, snap.Groups[1].ID
+	for _, g := range snap.Users[u].Groups {
+		if snap.Groups[g].ID == g1 || snap.Groups[g].ID == g2 {
+			t.Skip("the user holds the groups the log says were removed")
+		}
+	}
+	row := func(n int64, action, detail, result string) tenant.AuditEntry {
+		return tenant.AuditEntry{ID: n, Action: action, Target: "x / G" + string(rune('0'+n)), Detail: detail, Result: result}
+	}
+	log := []tenant.AuditEntry{ // newest first
+		row(6, "revoke", "PATCH /Groups/"+g2+" (remove 1 member) user "+id+" · deprovision bbb", "ok"),
+		row(5, "revoke", "PATCH /Groups/"+g1+" (remove 1 member) user "+id+" · deprovision bbb", "ok"),
+		row(4, "grant", "PATCH /Groups/"+g1+" (add 1 member) user "+id, "ok"),
+		row(3, "revoke", "PATCH /Groups/"+g2+" (remove 1 member) user "+id+" · deprovision aaa", "failed: 403"),
+		row(2, "revoke", "PATCH /Groups/"+g1+" (remove 1 member) user "+id+" · deprovision aaa", "ok"),
+		row(1, "deactivate", "PATCH /Users/"+id+" active=false · deprovision aaa", "ok"),
+	}
+	latest, err := PlanRestore(snap, log, u, 0)
+	if err != nil || latest.Run != "deprovision bbb" || latest.Activate || len(latest.Grants) != 2 || latest.FromID != 5 {
+		t.Fatalf("latest: %+v %v", latest, err)
+	}
+	first, err := PlanRestore(snap, log, u, 3)
+	if err != nil || first.Run != "deprovision aaa" || !first.Activate || len(first.Grants) != 1 || first.Grants[0].GroupID != g1 ||
+		len(first.NotRemoved) != 1 || first.FromID != 1 {
+		t.Fatalf("--from 3: %+v %v", first, err)
+	}
+	if _, err := PlanRestore(snap, log, u, 4); err == nil {
+		t.Fatal("--from a row that is no deprovisioning step was accepted")
+	}
+	del := append([]tenant.AuditEntry{row(7, "delete", "DELETE /Users/"+id+" · deprovision ccc", "ok")}, log...)
+	if _, err := PlanRestore(snap, del, u, 0); err == nil || !strings.Contains(err.Error(), "deleted") {
+		t.Fatalf("restore of a delete: %v", err)
 	}
 }
