@@ -209,8 +209,36 @@ type term struct {
 	mask   []bool // types for termType, groups for termGroups
 }
 
-// ErrQuery is wrapped by query syntax errors.
+// ErrQuery is wrapped by query errors: syntax, an unknown key, a role:,
+// org:, group: or type: value that matches nothing.
 var ErrQuery = errors.New("invalid filter")
+
+// FilterKeys are the keys a filter term may have ("role:auditor").
+var FilterKeys = []string{"role", "org", "group", "status", "type"}
+
+// unknownKey is the error for "roel:admin": a typo would otherwise filter
+// on the text "roel:admin" and find nobody, with no word why.
+func unknownKey(key string) error {
+	keys := make([]string, len(FilterKeys))
+	for i, k := range FilterKeys {
+		keys[i] = k + ":"
+	}
+	hint := ""
+	if c := Closest(key, FilterKeys, 1); len(c) > 0 {
+		hint = " (did you mean " + c[0] + ":?)"
+	}
+	return fmt.Errorf("%w: unknown key %s:%s; the keys are %s (quote text that has a colon)", ErrQuery, key, hint, strings.Join(keys, " "))
+}
+
+// noMatch is the error for a role:, org:, group: or type: value that
+// matches no name of its kind, with the closest names.
+func noMatch(what, value string, names []string) error {
+	msg := fmt.Sprintf("no %s matches %q", what, value)
+	if c := Closest(value, names, 3); len(c) > 0 {
+		msg += "; closest: " + strings.Join(c, ", ")
+	}
+	return fmt.Errorf("%w: %s", ErrQuery, msg)
+}
 
 // Filter returns the indexes of users matching query, ascending (snapshot
 // order), appended to dst[:0].
@@ -396,10 +424,12 @@ func (ix *Index) parse(query string) error {
 			k++
 		}
 		if k < len(query) && query[k] == ':' && k > i {
-			if kk := strings.ToLower(query[i:k]); kk == "role" || kk == "org" || kk == "group" || kk == "status" || kk == "type" {
-				key = kk
-				i = k + 1
+			kk := strings.ToLower(query[i:k])
+			if !slices.Contains(FilterKeys, kk) {
+				return unknownKey(query[i:k])
 			}
+			key = kk
+			i = k + 1
 		}
 		var value string
 		if i < len(query) && query[i] == '"' {
@@ -453,6 +483,9 @@ func (ix *Index) makeTerm(key, value string) (term, error) {
 		for i, t := range ix.types {
 			mask[i] = strings.Contains(t, string(lv))
 		}
+		if !anyTrue(mask) && len(ix.types) > 0 {
+			return term{}, noMatch("user type", value, ix.types)
+		}
 		return term{kind: termType, mask: mask}, nil
 	}
 	s := ix.s
@@ -464,6 +497,9 @@ func (ix *Index) makeTerm(key, value string) (term, error) {
 		for r, name := range ix.roleNames {
 			roles[r] = strings.Contains(name, v)
 		}
+		if !anyTrue(roles) {
+			return term{}, noMatch("role", value, roleNames(s))
+		}
 		for g := range s.Groups {
 			mask[g] = !s.Groups[g].Plain() && roles[s.Groups[g].Role]
 		}
@@ -472,6 +508,9 @@ func (ix *Index) makeTerm(key, value string) (term, error) {
 		for o, name := range ix.orgNames {
 			orgs[o] = strings.Contains(name, v)
 		}
+		if !anyTrue(orgs) {
+			return term{}, noMatch("organization", value, orgNames(s))
+		}
 		for g := range s.Groups {
 			mask[g] = !s.Groups[g].Plain() && orgs[s.Groups[g].Org]
 		}
@@ -479,6 +518,29 @@ func (ix *Index) makeTerm(key, value string) (term, error) {
 		for g, name := range ix.groupNames {
 			mask[g] = strings.Contains(name, v)
 		}
+		if !anyTrue(mask) {
+			names := make([]string, len(s.Groups))
+			for g := range s.Groups {
+				names[g] = s.Groups[g].DisplayName
+			}
+			return term{}, noMatch("group", value, names)
+		}
 	}
 	return term{kind: termGroups, mask: mask}, nil
+}
+
+func roleNames(s *Snapshot) []string {
+	out := make([]string, len(s.Roles))
+	for i := range s.Roles {
+		out[i] = s.Roles[i].Name
+	}
+	return out
+}
+
+func orgNames(s *Snapshot) []string {
+	out := make([]string, len(s.Orgs))
+	for i := range s.Orgs {
+		out[i] = s.Orgs[i].Name
+	}
+	return out
 }

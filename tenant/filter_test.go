@@ -60,7 +60,10 @@ func TestFilter(t *testing.T) {
 		{"org:apac", []string{"u2", "u3", "u4"}, false},
 		{"role:auditor org:apac", []string{"u2"}, false}, // on the same group
 		{"role:admin org:apac", []string{"u3"}, false},
-		{"role:nosuch", nil, false},
+		{"role:nosuch", nil, true}, // says so, with the closest roles
+		{"org:nosuch", nil, true},
+		{"group:nosuch", nil, true},
+		{"type:nosuch", nil, true},
 		{"group:everyone", []string{"u1"}, false},
 		{"-group:everyone", []string{"u2", "u3", "u4", "u5"}, false},
 		{"-role:admin", []string{"u2", "u4", "u5"}, false},
@@ -78,7 +81,8 @@ func TestFilter(t *testing.T) {
 		{`"unterminated`, nil, true},
 		{"red", []string{"u4"}, false},
 		{"\x1b", []string{"u1", "u2", "u3", "u4", "u5"}, false}, // control chars fold to spaces, like keys
-		{"foo:bar", nil, false},                                 // unknown key: plain text
+		{"foo:bar", nil, true},                                  // unknown key: an error naming the keys
+		{`"foo:bar"`, nil, false},                               // quoted: plain text
 	} {
 		got, err := ix.Filter(tc.q, nil)
 		if (err != nil) != tc.err {
@@ -98,6 +102,62 @@ func TestFilter(t *testing.T) {
 		if !slices.Equal(ids, tc.want) {
 			t.Errorf("Filter(%q) = %q, want %q", tc.q, ids, tc.want)
 		}
+	}
+}
+
+// Mistakes are explained: an unknown key lists the keys and the likely
+// one; a role:, org: or group: value that matches nothing says so and
+// names the closest.
+func TestFilterMistakes(t *testing.T) {
+	ix := NewIndex(filterTenant())
+	for q, want := range map[string][]string{
+		"roel:admin":        {"unknown key roel:", "did you mean role:?", "role: org: group: status: type:"},
+		"anna Status:x":     {"status:x: want status:active or status:inactive"},
+		"role:Auditr":       {`no role matches "Auditr"`, "closest: Auditor"},
+		"role:sit-admin":    {`no role matches "sit-admin"`, "closest: Site Admin"},
+		"org:apak":          {`no organization matches "apak"`, "closest: APAC"},
+		`-org:"EMEA Sales"`: {`no organization matches "EMEA Sales"`, "closest: EMEA - Sales"},
+		"group:everyne":     {`no group matches "everyne"`, "closest: Everyone"},
+		"role:zzzzzzzzzz":   {`no role matches "zzzzzzzzzz"`},
+		"type:intrnal":      {`no user type matches "intrnal"`, "closest: internal"},
+	} {
+		_, err := ix.Filter(q, nil)
+		if err == nil || !errors.Is(err, ErrQuery) {
+			t.Errorf("Filter(%q): error %v", q, err)
+			continue
+		}
+		for _, w := range want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("Filter(%q): %q lacks %q", q, err, w)
+			}
+		}
+	}
+	_, err := ix.Filter("role:zzzzzzzzzz", nil)
+	if strings.Contains(err.Error(), "closest") {
+		t.Errorf("nothing is close to zzzzzzzzzz, yet: %v", err)
+	}
+}
+
+func TestClosest(t *testing.T) {
+	names := []string{"Auditor", "Audit Manager", "Site Admin", "Privacy Officer", "Data Privacy Champion"}
+	for _, c := range []struct {
+		v    string
+		want []string
+	}{
+		{"auditr", []string{"Auditor", "Audit Manager"}},
+		{"privcy", []string{"Privacy Officer", "Data Privacy Champion"}},
+		{"xyz", nil},
+		{"", nil},
+	} {
+		if got := Closest(c.v, names, 3); !slices.Equal(got, c.want) {
+			t.Errorf("Closest(%q) = %q, want %q", c.v, got, c.want)
+		}
+	}
+	if d := nearDistance("auditr", "auditor"); d != 1 {
+		t.Errorf("nearDistance %d", d)
+	}
+	if d := editDistance("kitten", "sitting"); d != 3 {
+		t.Errorf("editDistance %d", d)
 	}
 }
 

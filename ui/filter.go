@@ -63,28 +63,42 @@ func (f *filterInput) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 // view renders the filter line in w cells.
 func (f *filterInput) view(a *Model, w int) string {
 	st := &a.st
-	errText := ""
-	if f.err != nil {
-		msg := f.err.Error()
-		// Drop the sentinel's generic prefix: the line is already a filter.
-		msg = strings.TrimPrefix(msg, "invalid filter: ")
-		errText = " " + markFail + " " + msg
-	}
 	if !f.in.Focused() && f.in.Value() == "" {
 		return " " + st.Muted.Render(fit(f.placeholder, max(0, w-1)))
 	}
-	errW := 0
-	if errText != "" {
-		errW = min(ansi.StringWidth(errText), max(0, w/2))
+	f.in.SetWidth(max(4, w-3))
+	return padLine(" "+f.in.View(), w)
+}
+
+// errLines is how many lines the query's error takes under the filter
+// line at width w: screens give the table that many rows less.
+func (f *filterInput) errLines(w int) int { return len(f.errText(w)) }
+
+// errText is the query's error wrapped to w cells, in two lines at most.
+func (f *filterInput) errText(w int) []string {
+	if f.err == nil || w < 8 {
+		return nil
 	}
-	inW := max(4, w-errW-1-2)
-	f.in.SetWidth(inW)
-	line := " " + f.in.View()
-	line = padLine(line, max(0, w-errW))
-	if errText != "" {
-		line += st.Error.Render(fit(errText, errW))
+	// Drop the sentinel's generic prefix: the line is already a filter.
+	msg := strings.TrimPrefix(f.err.Error(), "invalid filter: ")
+	text := markFail + " " + safe(msg) + " — the list shows the last result"
+	lines := strings.Split(ansi.Wordwrap(text, w-4, " "), "\n")
+	if len(lines) > 2 {
+		lines = lines[:2]
+		lines[1] = ansi.Truncate(lines[1], w-5, "") + ellipsis
 	}
-	return line
+	return lines
+}
+
+// errView is the query's error under the filter line (nil when none):
+// the whole message (valid keys, the closest names) needs the width. The
+// list under it keeps the last query's result.
+func (f *filterInput) errView(a *Model, w int) []string {
+	lines := f.errText(w)
+	for i, l := range lines {
+		lines[i] = "   " + a.st.Error.Render(clip(l, w-4))
+	}
+	return lines
 }
 
 // listKeys handles what every filterable table does with a message: typing

@@ -80,7 +80,9 @@ func (s *membersScreen) refilter(a *Model) {
 	s.tbl.clampTo(len(s.rows), s.visibleRows(a))
 }
 
-func (s *membersScreen) visibleRows(a *Model) int { return max(1, a.bodyHeight()-3) }
+func (s *membersScreen) visibleRows(a *Model) int {
+	return max(1, a.bodyHeight()-3-s.filter.errLines(a.width))
+}
 
 func (s *membersScreen) selected() int {
 	if s.tbl.cursor < 0 || s.tbl.cursor >= len(s.rows) {
@@ -99,6 +101,7 @@ func (s *membersScreen) view(a *Model, w, h int) []string {
 	head := " " + st.Bold.Render(safe(access.MembershipLabel(a.snap, s.group)))
 	out := []string{padLine(head, w-ansi.StringWidth(count)-2) + " " + st.Muted.Render(count)}
 	out = append(out, s.filter.view(a, w))
+	out = append(out, s.filter.errView(a, w)...)
 	if len(s.rows) == 0 {
 		msg := "no members"
 		if s.filter.value() != "" {
@@ -106,7 +109,7 @@ func (s *membersScreen) view(a *Model, w, h int) []string {
 		}
 		return append(out, "", "  "+st.Muted.Render(msg))
 	}
-	return append(out, s.tbl.view(st, w, h-2, len(s.rows), -1, false, func(i int, cells []cell) {
+	return append(out, s.tbl.view(st, w, h-len(out), len(s.rows), -1, false, func(i int, cells []cell) {
 		u := int(s.rows[i])
 		usr := &a.snap.Users[u]
 		cells[0].text = safe(usr.Name())

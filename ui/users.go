@@ -64,7 +64,9 @@ func (s *usersScreen) selectedUser() int {
 	return int(s.rows[s.tbl.cursor])
 }
 
-func (s *usersScreen) visibleRows(a *Model) int { return max(1, a.bodyHeight()-2) }
+func (s *usersScreen) visibleRows(a *Model) int {
+	return max(1, a.bodyHeight()-2-s.filter.errLines(a.width))
+}
 
 // refresh runs after the snapshot changed: cached orders are dropped and the
 // cursor stays on the same user when it is still listed.
@@ -243,11 +245,12 @@ func (s *usersScreen) view(a *Model, w, h int) []string {
 	count += " "
 	out := make([]string, 0, h)
 	out = append(out, s.filter.view(a, w-ansi.StringWidth(count)-1)+" "+st.Muted.Render(count))
+	out = append(out, s.filter.errView(a, w)...)
 	if len(s.rows) == 0 {
 		out = append(out, "", "  "+st.Muted.Render("no users match"))
 		return out
 	}
-	rows := s.tbl.view(st, w, h-1, len(s.rows), s.sortCol, s.desc, func(i int, cells []cell) {
+	rows := s.tbl.view(st, w, h-len(out), len(s.rows), s.sortCol, s.desc, func(i int, cells []cell) {
 		u := int(s.rows[i])
 		usr := &a.snap.Users[u]
 		cells[ucolName].text = safe(usr.Name())

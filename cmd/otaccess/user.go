@@ -2,17 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/otaccess/otaccess/tenant"
+	"github.com/otaccess/otaccess/textsafe"
 )
 
 type userOptions struct {
 	*app
-	Who    string // an id, email or userName
+	Who    string // an id, email, userName or unique display name
 	Output outputFlags
 }
 
@@ -75,18 +77,48 @@ func userRun(ctx context.Context, o *userOptions) error {
 	return m.flush()
 }
 
-// findUser resolves an id, email or userName to exactly one cached user.
+// findUser resolves an id, email or userName to exactly one cached user;
+// failing those, a display name that only one user has. A query that
+// matches nobody gets the closest users as suggestions.
 func findUser(snap *tenant.Snapshot, q string) (int, error) {
 	hits := snap.Lookup(q)
+	byName := false
+	if len(hits) == 0 {
+		hits, byName = snap.LookupName(q), true
+	}
 	switch len(hits) {
 	case 0:
-		return 0, fmt.Errorf("no user matches %q (give an id, email or userName; `otaccess users --filter` searches)", q)
+		msg := fmt.Sprintf("no user matches %q", q)
+		if near := snap.SuggestUsers(q, 3); len(near) > 0 {
+			names := make([]string, len(near))
+			for i, u := range near {
+				names[i] = userRef(snap, u)
+			}
+			msg += "; did you mean " + strings.Join(names, ", ") + "?"
+		} else {
+			msg += " (give an id, email, userName or a unique name; `otaccess users --filter` searches)"
+		}
+		return 0, errors.New(msg)
 	case 1:
 		return hits[0], nil
 	}
 	names := make([]string, 0, len(hits))
 	for _, h := range hits {
-		names = append(names, snap.Users[h].ID+" ("+snap.Users[h].Label()+")")
+		names = append(names, textsafe.Line(snap.Users[h].ID+" ("+snap.Users[h].Label()+")"))
+	}
+	if byName {
+		return 0, fmt.Errorf("%d users are named %q: %s; give the email or id", len(hits), q, strings.Join(names, ", "))
 	}
 	return 0, fmt.Errorf("%q matches %d users: %s; use the id", q, len(hits), strings.Join(names, ", "))
+}
+
+// userRef names a user in a suggestion: the email (or userName), and the
+// name when it says more.
+func userRef(snap *tenant.Snapshot, u int) string {
+	usr := &snap.Users[u]
+	ref := usr.Label()
+	if n := usr.Name(); n != "" && n != ref {
+		ref += " (" + n + ")"
+	}
+	return textsafe.Line(ref)
 }
