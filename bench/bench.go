@@ -180,7 +180,7 @@ func newEnv(opt Options) (*env, error) {
 		e.dir, e.own = d, true
 	}
 	e.logf("generating %d users, %d roles x %d orgs", opt.Users, opt.Roles, opt.Orgs)
-	e.srv = scimtest.NewServer(scimtest.Config{Users: opt.Users, Roles: opt.Roles, Orgs: opt.Orgs, Seed: opt.Seed, Token: token})
+	e.srv = scimtest.NewServer(scimtest.Config{Users: opt.Users, Roles: opt.Roles, Orgs: opt.Orgs, OrgLevels: 5, Seed: opt.Seed, Token: token})
 	// The latency is injected in front of the fake rather than by it, so
 	// the sync can be measured at several on one tenant.
 	e.lat = &delay{next: e.srv}

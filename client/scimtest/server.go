@@ -23,7 +23,13 @@ type Config struct {
 	Users int // generated users (0 = none)
 	Roles int // generated roles (0 = 20)
 	Orgs  int // generated organizations (0 = 2)
-	Seed  int64
+	// OrgLevels is how many levels the organization tree has at most (0 =
+	// 3; the reference scale is 50 orgs in 5): see orgtree.go.
+	OrgLevels int
+	// OrgTreeOwnIDs gives the tree's organizationIds ids of their own, not
+	// the org halves of the SCIM group ids, so only names join them.
+	OrgTreeOwnIDs bool
+	Seed          int64
 
 	// Token is the API key expected as "Authorization: Bearer <Token>".
 	// Empty accepts any non-empty bearer token (the header is still required),
@@ -137,6 +143,7 @@ type Server struct {
 	groupIdx map[string]*groupRec
 	roles    []Role
 	orgs     []Org
+	treeOnly []treeOrg // orgs in the organization tree only (AddTreeOrg)
 	seq      uint64
 	gen      uint64 // bumped by every write (lockWrite)
 	rng      *rand.Rand
@@ -174,6 +181,9 @@ func NewServer(cfg Config) *Server {
 	}
 	if cfg.Orgs <= 0 {
 		cfg.Orgs = 2
+	}
+	if cfg.OrgLevels <= 0 {
+		cfg.OrgLevels = 3
 	}
 	if cfg.UserPageCap <= 0 {
 		cfg.UserPageCap = 1000

@@ -20,6 +20,7 @@ type fakeServerOptions struct {
 	listen        string
 	users         int
 	roles, orgs   int
+	orgLevels     int
 	token         string
 	seed          int64
 	latency       time.Duration
@@ -59,6 +60,7 @@ PATCH members add/remove, and the documented quirks. Prints its base URL.`,
 	fl.IntVar(&f.users, "users", 1000, "number of users")
 	fl.IntVar(&f.roles, "roles", 20, "number of roles")
 	fl.IntVar(&f.orgs, "orgs", 5, "number of organizations")
+	fl.IntVar(&f.orgLevels, "org-levels", 3, "levels of the organization tree (GET /api/access/v1/external/organizations) the orgs are spread over")
 	fl.StringVar(&f.token, "token", "", "API key the server accepts as a bearer token (this or --client-id is required)")
 	fl.StringVar(&f.clientID, "client-id", "", "OAuth client id the token endpoint /api/access/v1/oauth/token accepts")
 	// A test fixture: the fake's own secret, on its command line. otaccess
@@ -93,7 +95,7 @@ func fakeServerRun(ctx context.Context, f *fakeServerOptions) error {
 		f.ratePerMinute, f.ratePerHour = -1, -1 // scimtest's "none"
 	}
 	srv := scimtest.NewServer(scimtest.Config{
-		Users: f.users, Roles: f.roles, Orgs: f.orgs, Seed: f.seed, Token: f.token,
+		Users: f.users, Roles: f.roles, Orgs: f.orgs, OrgLevels: f.orgLevels, Seed: f.seed, Token: f.token,
 		Latency: f.latency, UserPageCap: f.pageCap, GroupPageCap: f.groupPageCap,
 		RateLimitPerMinute: f.ratePerMinute, RateLimitPerHour: f.ratePerHour,
 		ClientID: f.clientID, ClientSecret: f.clientSecret, ClientOrg: f.clientOrg,
@@ -150,6 +152,8 @@ func (f *fakeServerOptions) validate() error {
 		return errors.New("--users must be between 0 and 1,000,000")
 	case f.roles < 1 || f.roles > 500 || f.orgs < 1 || f.orgs > 500:
 		return errors.New("--roles and --orgs must be between 1 and 500")
+	case f.orgLevels < 1 || f.orgLevels > 20:
+		return errors.New("--org-levels must be between 1 and 20")
 	case f.latency < 0 || f.latency > time.Minute:
 		return errors.New("--latency must be between 0 and 1m")
 	case f.pageCap < 0 || f.groupPageCap < 0 || f.ratePerMinute < 0:
