@@ -45,6 +45,16 @@ func NewIndex(s *Snapshot) *Index {
 	return ix
 }
 
+// Build builds the index now unless it is current, so the first query
+// does not pay for it. It reads the snapshot only: it may run on another
+// goroutine while nothing writes to the snapshot (a UI builds it in the
+// background after its first frame) and hand the index over when done.
+func (ix *Index) Build() {
+	if ix.stale() {
+		ix.rebuild()
+	}
+}
+
 func (ix *Index) rebuild() {
 	s := ix.s
 	n := len(s.Users)

@@ -14,6 +14,7 @@ import (
 type filterInput struct {
 	in          textinput.Model
 	err         error
+	waiting     bool // the query waits for the filter index (index.go)
 	placeholder string
 }
 
@@ -37,7 +38,7 @@ func (f *filterInput) focus() tea.Cmd { return f.in.Focus() }
 
 func (f *filterInput) clear() {
 	f.in.SetValue("")
-	f.err = nil
+	f.err, f.waiting = nil, false
 }
 
 // update feeds a key to the input: enter keeps the query and leaves the
@@ -65,6 +66,12 @@ func (f *filterInput) view(a *Model, w int) string {
 	st := &a.st
 	if !f.in.Focused() && f.in.Value() == "" {
 		return " " + st.Muted.Render(fit(f.placeholder, max(0, w-1)))
+	}
+	if note := " indexing…"; f.waiting && w > ansi.StringWidth(note)+8 {
+		// The query is applied once the filter index is ready.
+		nw := ansi.StringWidth(note)
+		f.in.SetWidth(max(4, w-3-nw))
+		return padLine(" "+f.in.View(), w-nw) + st.Muted.Render(note)
 	}
 	f.in.SetWidth(max(4, w-3))
 	return padLine(" "+f.in.View(), w)
