@@ -27,6 +27,12 @@ type SyncOptions struct {
 	// Replace lets the sync replace a snapshot it shares no user and no
 	// group with: another tenant's (see cache.ErrOtherTenant).
 	Replace bool
+	// SCIMOnly skips OneTrust's access APIs (Users V2, user groups): the
+	// snapshot then holds no last logins and no user groups, and says so.
+	SCIMOnly bool
+	// AccessConcurrency is the access APIs' requests in flight, beside
+	// Concurrency's (0: DefaultAccessConcurrency).
+	AccessConcurrency int
 }
 
 // DefaultSyncDeadline is long enough for 2,000 pages of users within
@@ -45,7 +51,10 @@ func AsRateLimit(err error) (*RateLimitError, bool) { return client.AsRateLimit(
 type SyncProgress struct {
 	Users, UsersTotal   int
 	Groups, GroupsTotal int
-	Saving              bool
+	// Users V2 (last logins) and user groups, when the server has them.
+	Logins, LoginsTotal         int
+	UserGroups, UserGroupsTotal int
+	Saving                      bool
 	// Waiting is what the requests wait for, when they do: a rate limit,
 	// a retry, a slow answer.
 	Waiting client.Wait
@@ -70,7 +79,14 @@ func (p SyncProgress) Counts() string {
 		}
 		return numfmt.Commas(done) + "/" + numfmt.Commas(total)
 	}
-	return "users " + count(p.Users, p.UsersTotal) + "  groups " + count(p.Groups, p.GroupsTotal)
+	out := "users " + count(p.Users, p.UsersTotal) + "  groups " + count(p.Groups, p.GroupsTotal)
+	if p.LoginsTotal > 0 {
+		out += "  logins " + count(p.Logins, p.LoginsTotal)
+	}
+	if p.UserGroupsTotal > 0 {
+		out += "  user groups " + count(p.UserGroups, p.UserGroupsTotal)
+	}
+	return out
 }
 
 // Fraction is the share done, for a progress bar (saving counts as 95%).
@@ -78,11 +94,11 @@ func (p SyncProgress) Fraction() float64 {
 	if p.Saving {
 		return 0.95
 	}
-	total := p.UsersTotal + p.GroupsTotal
+	total := p.UsersTotal + p.GroupsTotal + p.LoginsTotal + p.UserGroupsTotal
 	if total == 0 {
 		return 0
 	}
-	return 0.9 * float64(p.Users+p.Groups) / float64(total)
+	return 0.9 * float64(p.Users+p.Groups+p.Logins+p.UserGroups) / float64(total)
 }
 
 // Sync reads every user and group from the tenant and stores them as a new
@@ -185,6 +201,14 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 		}, func(u *client.User) string { return u.ID })
 		return err
 	})
+	var acc *accessRead
+	if !opt.SCIMOnly {
+		g.Go(func() error {
+			var err error
+			acc, err = s.readAccessAPIs(gctx, opt, report, waiting)
+			return err
+		})
+	}
 	if err := g.Wait(); err != nil {
 		return tenant.SyncInfo{}, fmt.Errorf("sync failed, the previous snapshot is unchanged: %w", err)
 	}
@@ -194,9 +218,20 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 	// The wire lists are garbage once converted.
 	read := ReadUsers(users)
 	users = nil
-	info, err := sw.Commit(ctx, read, ReadGroups(groups))
+	readGroups := ReadGroups(groups)
+	if acc != nil {
+		readGroups = mergeAccess(acc, read, readGroups)
+		sw.SetAccess(acc.data)
+	} else {
+		why := tenant.APIState{Why: "this sync read SCIM only"}
+		sw.SetAccess(tenant.AccessData{Info: tenant.AccessInfo{Logins: why, UserGroups: why}})
+	}
+	info, err := sw.Commit(ctx, read, readGroups)
 	if err != nil {
 		return tenant.SyncInfo{}, fmt.Errorf("saving the snapshot failed, the previous one is unchanged: %w", err)
+	}
+	if acc != nil {
+		info.Access = acc.data.Info
 	}
 	return info, nil
 }

@@ -190,7 +190,13 @@ func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*tenant.Snapshot, e
 		order = tenant.SortOrder(conv) // what Build would sort by
 		s.fillOrder(id, order)
 	}
-	return b.Build(conv, order), nil
+	access, err := readAccess(ctx, tx, id)
+	if err != nil {
+		return nil, s.fail("load access data", err)
+	}
+	snap := b.Build(conv, order)
+	snap.SetAccess(access)
+	return snap, nil
 }
 
 // unmap drops conn's memory map of the file. A load touches every page of

@@ -46,7 +46,7 @@ func writeOldCache(t *testing.T, path string, version int) (*tenant.Snapshot, []
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	if version < 1 || version > 4 {
+	if version < 1 || version > 5 {
 		t.Fatalf("no writer for a version %d cache", version)
 	}
 	// A v4 cache is written as v3 and its users paged by the v4 script.
@@ -77,9 +77,10 @@ func writeOldCache(t *testing.T, path string, version int) (*tenant.Snapshot, []
 	} else {
 		writeV3Users(t, tx, info.ID, m)
 	}
-	if version == 4 {
-		if _, err := tx.Exec(migrations[3]); err != nil {
-			t.Fatalf("v4 schema: %v", err)
+	// v4 pages the users in SQL; v5 adds the journal and columns only.
+	for v := 4; v <= version; v++ {
+		if _, err := tx.Exec(migrations[v-1]); err != nil {
+			t.Fatalf("v%d schema: %v", v, err)
 		}
 	}
 	info.Users, info.Groups, info.Memberships = m.Info.Users, m.Info.Groups, m.Info.Memberships
@@ -247,6 +248,10 @@ func testOpenMigrates(t *testing.T, version int) {
 	if err := st.db.QueryRow("SELECT count(*) FROM reviews").Scan(&n); err != nil {
 		t.Fatalf("reviews table after the upgrade: %v", err)
 	}
+	// A snapshot from before v6 holds no access-API data, and says so.
+	if got.Access.Logins.Read || got.Access.UserGroups.Read || got.Access.Logins.Reason() == "" || len(got.UserGroups) != 0 {
+		t.Fatalf("access data of a migrated snapshot: %+v", got.Access)
+	}
 
 	// The upgraded cache is a full one: write-through on the migrated
 	// snapshot, new syncs (the second prunes the migrated snapshot) and
@@ -266,6 +271,7 @@ func testOpenMigrates(t *testing.T, version int) {
 	if err := st.db.QueryRow("PRAGMA integrity_check").Scan(&res); err != nil || res != "ok" {
 		t.Fatalf("integrity_check: %q, %v", res, err)
 	}
+	checkAccessRoundTrip(t, st)
 }
 
 // TestFailedMigrationLeavesTheCache: a migration step that cannot run (here

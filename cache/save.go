@@ -38,6 +38,7 @@ type SnapshotInput struct {
 	StartedAt time.Time
 	Users     []tenant.ReadUser
 	Groups    []tenant.ReadGroup
+	Access    *tenant.AccessData // what the access APIs said; nil: nothing
 }
 
 // testHookSaveBatch runs after each batch of users a save writes (tests
@@ -57,6 +58,9 @@ func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (tenant.Sync
 		return tenant.SyncInfo{}, err
 	}
 	w.ReplaceOther()
+	if in.Access != nil {
+		w.SetAccess(*in.Access)
+	}
 	if err := w.AddUsers(ctx, in.Users); err != nil {
 		return tenant.SyncInfo{}, err
 	}
@@ -118,7 +122,7 @@ func deleteSnapshot(ctx context.Context, tx *sql.Tx, id int64) error {
 	if err := deleteUsers(ctx, tx, id); err != nil {
 		return err
 	}
-	for _, table := range []string{"groups", "roles", "orgs"} {
+	for _, table := range []string{"groups", "roles", "orgs", "snapshot_access"} {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE snapshot_id = ?", id); err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ var migrations = []string{
 	schemaV3SlimUsers,
 	schemaV4,
 	schemaV5Journal,
+	schemaV6Access,
 }
 
 // schemaV1 is the initial schema.
@@ -281,4 +282,20 @@ ALTER TABLE snapshots ADD COLUMN n_dropped INTEGER NOT NULL DEFAULT 0;
 
 ALTER TABLE audit ADD COLUMN spool_key TEXT;
 CREATE UNIQUE INDEX audit_spool_key ON audit (spool_key) WHERE spool_key IS NOT NULL;
+`
+
+// schemaV6Access adds what OneTrust's access-management APIs say of a
+// snapshot (see access.go), one row per snapshot: status (whether Users V2
+// and the user groups were read, and why not), logins (each user's last
+// login, expiration and disabled dates, by id) and user_groups (each user
+// group's id, name, description, the group ids of its access levels and
+// its member ids). A snapshot without a row (every one made before v6)
+// holds none, and says so.
+const schemaV6Access = `
+CREATE TABLE snapshot_access (
+	snapshot_id INTEGER PRIMARY KEY REFERENCES snapshots(id) ON DELETE CASCADE,
+	status      TEXT NOT NULL,
+	logins      TEXT NOT NULL,
+	user_groups TEXT NOT NULL
+) STRICT;
 `

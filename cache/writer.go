@@ -39,6 +39,7 @@ type SnapshotWriter struct {
 	// replace lets Commit replace a snapshot that shares nothing with this
 	// one (see ErrOtherTenant).
 	replace bool
+	access  *tenant.AccessData // see SetAccess
 }
 
 // SetTenant records the tenant's own id (OneTrust's tenant GUID), when the
@@ -283,6 +284,11 @@ func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []tenant.
 	m := tenant.NewSnapshot(tenant.SyncInfo{}, nil, list)
 	if err := writeGroups(ctx, tx, w.info.ID, m); err != nil {
 		return tenant.SyncInfo{}, err
+	}
+	if w.access != nil {
+		if err := writeAccess(ctx, tx, w.info.ID, w.access); err != nil {
+			return tenant.SyncInfo{}, err
+		}
 	}
 	info := w.info
 	info.FinishedAt = time.Now().UTC().Round(0)

@@ -60,6 +60,13 @@ func (o AccessWalk) context(ctx context.Context) context.Context {
 	return ctx
 }
 
+// WithSlots bounds the requests made with the returned context to slots
+// (a request holds one while in flight), as a walk's Slots do: for single
+// requests made beside walks that share them.
+func WithSlots(ctx context.Context, slots *semaphore.Weighted) context.Context {
+	return context.WithValue(ctx, slotsKey{}, slots)
+}
+
 // accessPage reads page n of an access list.
 func accessPage[T any](ctx context.Context, c *Client, path string, q url.Values, n, size int) (*AccessPage[T], error) {
 	qq := url.Values{}

@@ -74,6 +74,11 @@ func (s *Snapshot) ReplaceUser(u ReadUser) int {
 		s.userByID[u.ID] = i
 		s.Info.Users++
 	} else {
+		if !x.InUsersV2 {
+			// A re-read through SCIM says nothing of logins: keep them.
+			old := &s.Users[i]
+			x.InUsersV2, x.LastLogin, x.Expires, x.DisabledAt, x.DisabledBy = old.InUsersV2, old.LastLogin, old.Expires, old.DisabledAt, old.DisabledBy
+		}
 		for _, g := range s.Users[i].Groups {
 			if _, keep := slices.BinarySearch(want, g); !keep {
 				s.Groups[g].Members, _ = removeSorted(s.Groups[g].Members, i)

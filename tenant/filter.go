@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -32,6 +34,9 @@ type Index struct {
 	roleNames, orgNames, groupNames []string // lowercase
 
 	terms []term // scratch
+
+	// Now is the time stale: counts from (nil: time.Now).
+	Now func() time.Time
 }
 
 // NewIndex is the index for s, built on the first query that needs it: a
@@ -43,16 +48,6 @@ func NewIndex(s *Snapshot) *Index {
 	ix := &Index{s: s}
 	ix.Invalidate()
 	return ix
-}
-
-// Build builds the index now unless it is current, so the first query
-// does not pay for it. It reads the snapshot only: it may run on another
-// goroutine while nothing writes to the snapshot (a UI builds it in the
-// background after its first frame) and hand the index over when done.
-func (ix *Index) Build() {
-	if ix.stale() {
-		ix.rebuild()
-	}
 }
 
 func (ix *Index) rebuild() {
@@ -209,14 +204,16 @@ const (
 	termStatus
 	termType
 	termGroups // role:, org:, group:
+	termLogin  // stale:Nd, login:never
 )
 
 type term struct {
 	kind   termKind
 	neg    bool
-	text   []byte // lowercase, for termText
-	active bool   // for termStatus
-	mask   []bool // types for termType, groups for termGroups
+	text   []byte    // lowercase, for termText
+	active bool      // for termStatus
+	mask   []bool    // types for termType, groups for termGroups
+	since  time.Time // termLogin: no successful login since (zero: never logged in)
 }
 
 // ErrQuery is wrapped by query errors: syntax, an unknown key, a role:,
@@ -224,7 +221,7 @@ type term struct {
 var ErrQuery = errors.New("invalid filter")
 
 // FilterKeys are the keys a filter term may have ("role:auditor").
-var FilterKeys = []string{"role", "org", "group", "status", "type"}
+var FilterKeys = []string{"role", "org", "group", "status", "type", "stale", "login"}
 
 // unknownKey is the error for "roel:admin": a typo would otherwise filter
 // on the text "roel:admin" and find nobody, with no word why.
@@ -262,6 +259,8 @@ func noMatch(what, value string, names []string) error {
 //	group:name    member of a group whose display name contains it
 //	status:active | status:inactive   (prefixes such as status:in work)
 //	type:internal | type:external     (substring of userType)
+//	stale:90d     no successful login in the last 90 days, or never (any Nd)
+//	login:never   never logged in
 //	-term         negation of any of the above
 //
 // Positive role:, org: and group: terms combine on one group: "role:auditor
@@ -398,12 +397,15 @@ func (ix *Index) match(u int, terms []term, skip int) bool {
 		case termType:
 			ok = t.mask[ix.utype[u]]
 		case termGroups:
-			for _, g := range user.Groups {
+			// Effective access: direct or through a user group.
+			for _, g := range ix.s.EffectiveGroups(u) {
 				if t.mask[g] {
 					ok = true
 					break
 				}
 			}
+		case termLogin:
+			ok = user.InUsersV2 && (user.LastLogin.IsZero() || (!t.since.IsZero() && user.LastLogin.Before(t.since)))
 		}
 		if ok == t.neg {
 			return false
@@ -488,6 +490,8 @@ func (ix *Index) makeTerm(key, value string) (term, error) {
 			return term{kind: termStatus, active: false}, nil
 		}
 		return term{}, fmt.Errorf("%w: status:%s: want status:active or status:inactive", ErrQuery, value)
+	case "stale", "login":
+		return ix.loginTerm(key, string(lv))
 	case "type":
 		mask := make([]bool, len(ix.types))
 		for i, t := range ix.types {
@@ -553,4 +557,28 @@ func orgNames(s *Snapshot) []string {
 		out[i] = s.Orgs[i].Name
 	}
 	return out
+}
+
+// loginTerm is stale:Nd (no successful login in the last N days, or never)
+// or login:never. A snapshot without last logins cannot answer it: the
+// error says why, rather than matching nobody.
+func (ix *Index) loginTerm(key, v string) (term, error) {
+	if !ix.s.Access.Logins.Read {
+		return term{}, fmt.Errorf("%w: %s:%s needs last logins: not available — %s", ErrQuery, key, v, ix.s.Access.Logins.Reason())
+	}
+	if key == "login" {
+		if v != "never" {
+			return term{}, fmt.Errorf("%w: login:%s: want login:never (or stale:90d)", ErrQuery, v)
+		}
+		return term{kind: termLogin}, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(v, "d"))
+	if err != nil || n < 0 || n > 100_000 || !strings.HasSuffix(v, "d") {
+		return term{}, fmt.Errorf("%w: stale:%s: want a number of days, e.g. stale:90d", ErrQuery, v)
+	}
+	now := time.Now
+	if ix.Now != nil {
+		now = ix.Now
+	}
+	return term{kind: termLogin, since: now().Add(-time.Duration(n) * 24 * time.Hour)}, nil
 }

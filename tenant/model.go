@@ -59,6 +59,14 @@ type User struct {
 	Created      string
 	LastModified string
 	Groups       []int32
+
+	// From OneTrust's Users V2 (see SetAccess); InUsersV2 says the
+	// snapshot has them for this user, so a zero LastLogin means never.
+	InUsersV2  bool
+	LastLogin  time.Time // latest successful login
+	Expires    time.Time // expirationDateTime
+	DisabledAt time.Time // disabledDateTime
+	DisabledBy string
 }
 
 // SyncInfo describes one stored snapshot.
@@ -77,6 +85,10 @@ type SyncInfo struct {
 	// Dropped counts the users the sync could not keep: listed without an
 	// id, or under an id another user already had.
 	Dropped int
+	// Access says which of OneTrust's access APIs the snapshot holds data
+	// of, and why not (set by a sync and by loading the snapshot; a list
+	// of snapshots leaves it zero).
+	Access AccessInfo
 }
 
 // Age is how old the snapshot is at now.

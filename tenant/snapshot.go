@@ -22,6 +22,11 @@ type Snapshot struct {
 	Groups []Group
 	Roles  []Role
 	Orgs   []Org
+	// UserGroups are OneTrust's user groups, by name (see SetAccess);
+	// Access says whether the access APIs' data is here, and why not.
+	UserGroups []UserGroup
+	Access     AccessInfo
+	via        viaCache
 
 	userByID  map[string]int32 // built on first use: see byID
 	byIDOnce  sync.Once

@@ -73,13 +73,8 @@ type Model struct {
 	opts  Options
 	ctx   context.Context
 	snap  *tenant.Snapshot
-	index *tenant.Index // nil while build is pending (index.go)
-	build *indexBuild
-	// filterWaiting: a query waits for the index; indexHook runs in the
-	// background build before it builds (tests hold it there).
-	filterWaiting bool
-	indexHook     func()
-	svc           *access.Service
+	index *tenant.Index
+	svc   *access.Service
 
 	keys KeyMap
 	st   Styles
@@ -153,12 +148,12 @@ func Run(ctx context.Context, opts Options) error {
 // setSnapshot installs snap (nil: none yet) and re-resolves every screen.
 func (a *Model) setSnapshot(snap *tenant.Snapshot) {
 	a.snap = snap
-	a.index, a.build, a.filterWaiting = nil, nil, false
 	if snap == nil {
+		a.index = nil
 		a.stack = []screen{&emptyScreen{}}
 		return
 	}
-	a.build = newIndexBuild(snap) // started by Init, or by the re-sync's result
+	a.index = tenant.NewIndex(snap)
 	if a.roots[tabUsers] == nil {
 		a.roots = [tabCount]screen{newUsersScreen(a), newMatrixScreen(), newGroupsScreen()}
 		a.stack = []screen{a.roots[a.tab]}
@@ -187,10 +182,9 @@ func (a *Model) dataChanged() {
 	a.stack = keep
 }
 
-// Init starts the clock that keeps the snapshot age current, the filter
-// index's build and the credential read.
+// Init starts the clock that keeps the snapshot age current.
 func (a *Model) Init() tea.Cmd {
-	return tea.Batch(a.after(30*time.Second, ageTickMsg{}), a.indexCmd(), a.readCredential())
+	return tea.Batch(a.after(30*time.Second, ageTickMsg{}), a.readCredential())
 }
 
 type ageTickMsg struct{}
@@ -305,8 +299,6 @@ func (a *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case result: // background work (stream.go)
 		return a, msg.apply(a)
-	case indexReadyMsg:
-		return a, a.indexReady(msg)
 	case flashExpireMsg:
 		if msg.id == a.flash.id && a.flash.kind != flashErr {
 			a.flash = flash{}

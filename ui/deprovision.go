@@ -267,7 +267,6 @@ func (msg deprovDoneMsg) apply(a *Model) tea.Cmd {
 	d.res = msg.res
 	a.deprov--
 	if a.snap != nil {
-		a.settleIndex()
 		switch {
 		case msg.res.Deleted:
 			a.snap.RemoveUser(d.userID)

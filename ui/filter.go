@@ -14,7 +14,6 @@ import (
 type filterInput struct {
 	in          textinput.Model
 	err         error
-	waiting     bool // the query waits for the filter index (index.go)
 	placeholder string
 }
 
@@ -38,7 +37,7 @@ func (f *filterInput) focus() tea.Cmd { return f.in.Focus() }
 
 func (f *filterInput) clear() {
 	f.in.SetValue("")
-	f.err, f.waiting = nil, false
+	f.err = nil
 }
 
 // update feeds a key to the input: enter keeps the query and leaves the
@@ -66,12 +65,6 @@ func (f *filterInput) view(a *Model, w int) string {
 	st := &a.st
 	if !f.in.Focused() && f.in.Value() == "" {
 		return " " + st.Muted.Render(fit(f.placeholder, max(0, w-1)))
-	}
-	if note := " indexing…"; f.waiting && w > ansi.StringWidth(note)+8 {
-		// The query is applied once the filter index is ready.
-		nw := ansi.StringWidth(note)
-		f.in.SetWidth(max(4, w-3-nw))
-		return padLine(" "+f.in.View(), w-nw) + st.Muted.Render(note)
 	}
 	f.in.SetWidth(max(4, w-3))
 	return padLine(" "+f.in.View(), w)

@@ -77,9 +77,9 @@ func TestUsersFilterAsYouType(t *testing.T) {
 	d.contains("unterminated quote")
 	d.typeText(`"`)
 	d.lacks("unterminated quote")
-	site := 0
+	site := 0 // role: counts effective access: held directly or through a user group
 	for i := range tn.snap.Users {
-		for _, g := range tn.snap.Users[i].Groups {
+		for _, g := range tn.snap.EffectiveGroups(i) {
 			grp := tn.snap.Groups[g]
 			if !grp.Plain() && strings.Contains(strings.ToLower(tn.snap.Roles[grp.Role].Name), "site") {
 				site++

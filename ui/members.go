@@ -53,13 +53,13 @@ func (s *membersScreen) refilter(a *Model) {
 	members := a.snap.Groups[s.group].Members
 	q := s.filter.value()
 	if q == "" {
-		s.filter.err, s.filter.waiting = nil, false
+		s.filter.err = nil
 		s.rows = append(s.rows[:0], members...)
 	} else {
-		m, ok, err := a.filterUsers(q, s.scratch)
-		s.filter.err, s.filter.waiting = err, !ok
-		if err != nil || !ok {
-			return // the index's arrival refilters
+		m, err := a.index.Filter(q, s.scratch)
+		s.filter.err = err
+		if err != nil {
+			return
 		}
 		s.scratch = m
 		s.rows = s.rows[:0]

@@ -110,7 +110,6 @@ func (m reviewApplyStepMsg) apply(a *Model) tea.Cmd {
 	// The snapshot follows the tenant; other screens are refreshed once at
 	// the end (SetMember shifts no index).
 	if p.Err == nil && a.snap != nil {
-		a.settleIndex()
 		u, okU := a.snap.UserIndex(p.Item.UserID)
 		g, okG := a.snap.GroupIndex(p.Item.GroupID)
 		if okU && okG {

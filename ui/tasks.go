@@ -117,7 +117,6 @@ func (a *Model) applyDone(msg applyDoneMsg) tea.Cmd {
 	ch := out.Change
 	delete(a.pending, pendingKey(ch.UserID, ch.GroupID))
 	if a.snap != nil {
-		a.settleIndex()
 		switch {
 		case out.Deleted:
 			a.snap.RemoveUser(ch.UserID)
@@ -194,7 +193,7 @@ func (a *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 	if took == 0 { // a small tenant: "in 40ms", not "in 0s"
 		took = msg.took.Round(time.Millisecond)
 	}
-	return tea.Batch(a.indexCmd(), a.setFlash(flashOK, fmt.Sprintf("%s synced %s, %s, %s in %s", markOK,
+	return a.setFlash(flashOK, fmt.Sprintf("%s synced %s, %s, %s in %s", markOK,
 		numfmt.Count(s.Users, "user", "users"), numfmt.Count(s.Groups, "group", "groups"),
-		numfmt.Count(s.Memberships, "membership", "memberships"), took)))
+		numfmt.Count(s.Memberships, "membership", "memberships"), took))
 }

@@ -95,10 +95,10 @@ func (s *usersScreen) keepCursor(a *Model, change func()) {
 // refilter applies the query. A query error keeps the previous rows and is
 // shown inline.
 func (s *usersScreen) refilter(a *Model) {
-	m, ok, err := a.filterUsers(s.filter.value(), s.matches)
-	s.filter.err, s.filter.waiting = err, !ok
-	if err != nil || !ok {
-		return // the index's arrival refilters
+	m, err := a.index.Filter(s.filter.value(), s.matches)
+	s.filter.err = err
+	if err != nil {
+		return
 	}
 	s.matches = m
 	s.order(a)

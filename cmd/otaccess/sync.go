@@ -9,12 +9,14 @@ import (
 
 	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/numfmt"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 type syncOptions struct {
 	*app
-	Quiet   bool // no progress lines
-	Replace bool // replace a snapshot of another tenant
+	Quiet    bool // no progress lines
+	Replace  bool // replace a snapshot of another tenant
+	SCIMOnly bool // skip OneTrust's access APIs
 }
 
 func newCmdSync(a *app, runF func(context.Context, *syncOptions) error) *cobra.Command {
@@ -31,6 +33,7 @@ func newCmdSync(a *app, runF func(context.Context, *syncOptions) error) *cobra.C
 		},
 	}
 	cmd.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines")
+	cmd.Flags().BoolVar(&o.SCIMOnly, "scim-only", false, "read SCIM only, not OneTrust's access APIs (last logins, user groups)")
 	cmd.Flags().BoolVar(&o.Replace, "replace", false, "replace the cached snapshot even if it shares no user and no group with this tenant (another tenant's)")
 	return cmd
 }
@@ -43,7 +46,7 @@ func syncRun(ctx context.Context, o *syncOptions) error {
 	errw := o.io.ErrOut
 	start := o.now()
 	last := time.Time{}
-	opt := access.SyncOptions{Concurrency: o.settings.Concurrency, Replace: o.Replace}
+	opt := access.SyncOptions{Concurrency: o.settings.Concurrency, Replace: o.Replace, SCIMOnly: o.SCIMOnly}
 	if !o.Quiet {
 		opt.Progress = func(p access.SyncProgress) {
 			// A line every ~250 ms is enough for a human and for a log.
@@ -75,6 +78,17 @@ func syncRun(ctx context.Context, o *syncOptions) error {
 		if cred, err := svc.Credential(ctx); err == nil {
 			fmt.Fprintf(o.io.Out, "credential: %s\n", cred.Describe())
 		}
+	}
+	for _, a := range []struct {
+		what string
+		st   tenant.APIState
+	}{{"last logins", info.Access.Logins}, {"user groups", info.Access.UserGroups}} {
+		if !a.st.Read && !o.SCIMOnly {
+			fmt.Fprintf(errw, "note: %s not available — %s\n", a.what, a.st.Reason())
+		}
+	}
+	if n := info.Access.BadDates; n > 0 {
+		fmt.Fprintf(errw, "warning: %d dates from Users V2 could not be read and are kept as unknown (e.g. %s)\n", n, info.Access.BadDate)
 	}
 	if info.Dropped > 0 {
 		fmt.Fprintf(errw, "warning: dropped %d users the tenant listed without an id or under another user's id; reviews will not start on this snapshot until the tenant's ids are fixed and it is synced again\n", info.Dropped)

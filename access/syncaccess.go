@@ -1,0 +1,233 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
+
+	"github.com/otaccess/otaccess/client"
+	"github.com/otaccess/otaccess/tenant"
+)
+
+// DefaultAccessConcurrency is how many requests a sync has in flight to
+// OneTrust's access APIs, beside (not within) its SCIM requests: they
+// count on budgets of their own (each access API is its own endpoint),
+// and most of them are small (a user group's access levels, a page of
+// its members), so they would otherwise queue behind the SCIM pages.
+const DefaultAccessConcurrency = 8
+
+// accessRead is what a sync learned from the access APIs.
+type accessRead struct {
+	data    tenant.AccessData
+	usersV2 []client.UserV2
+	levels  []client.AccessLevel // the user groups' levels
+}
+
+// readAccessAPIs reads Users V2 and the user groups (their access levels
+// and members) at once, on slots of their own. An API the server does not
+// offer or the key may not use (see unavailable) is recorded, not an
+// error: the sync goes on without it.
+func (s *Service) readAccessAPIs(ctx context.Context, opt SyncOptions, report func(func(*SyncProgress)), waiting func(client.Wait)) (*accessRead, error) {
+	conc := opt.AccessConcurrency
+	if conc <= 0 {
+		conc = DefaultAccessConcurrency
+	}
+	slots := semaphore.NewWeighted(int64(conc))
+	out := &accessRead{}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		users, err := s.Client.AllUsersV2(gctx, client.AccessWalk{Slots: slots, Waiting: waiting,
+			Progress: func(done, total int) { report(func(p *SyncProgress) { p.Logins, p.LoginsTotal = done, total }) }})
+		if st, ok := s.unavailable(err, client.PathUsersV2); ok {
+			out.data.Info.Logins = st
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading Users V2: %w", err)
+		}
+		out.usersV2 = users
+		out.data.Info.Logins.Read = true
+		out.data.Logins = make(map[string]tenant.Login, len(users))
+		for i := range users {
+			u := &users[i]
+			l := tenant.Login{Last: u.LastLoginDate.Time, Expires: u.ExpirationDateTime.Time, DisabledAt: u.DisabledDateTime.Time, DisabledBy: u.DisabledBy}
+			for _, f := range []struct {
+				name string
+				t    client.AccessTime
+			}{{"lastLoginDate", u.LastLoginDate}, {"expirationDateTime", u.ExpirationDateTime}, {"disabledDateTime", u.DisabledDateTime}} {
+				if err := f.t.Err(); err != nil {
+					out.data.Info.BadDates++
+					out.data.Info.BadDate = fmt.Sprintf("%s of user %s: %v", f.name, u.UserID, err)
+				}
+			}
+			if u.LastLoginDate.Bad {
+				continue // unknown, not "never": the user's login stays unknown
+			}
+			out.data.Logins[u.UserID] = l
+		}
+		return nil
+	})
+	g.Go(func() error {
+		groups, levels, err := s.readUserGroups(gctx, slots, report, waiting)
+		if st, ok := s.unavailable(err, client.PathUserGroups); ok {
+			out.data.Info.UserGroups = st
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading user groups: %w", err)
+		}
+		out.data.Info.UserGroups.Read = true
+		out.data.UserGroups, out.levels = groups, levels
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// readUserGroups reads every user group with its access levels and
+// members: the list, then per group its levels and a walk of its members,
+// several groups at once.
+func (s *Service) readUserGroups(ctx context.Context, slots *semaphore.Weighted, report func(func(*SyncProgress)), waiting func(client.Wait)) ([]tenant.UserGroup, []client.AccessLevel, error) {
+	list, err := s.Client.AllUserGroups(ctx, client.AccessWalk{Slots: slots, Waiting: waiting})
+	if err != nil {
+		return nil, nil, err
+	}
+	var all []client.AccessLevel
+	out := make([]tenant.UserGroup, len(list))
+	var mu sync.Mutex
+	done := 0
+	report(func(p *SyncProgress) { p.UserGroups, p.UserGroupsTotal = 0, len(list) })
+	g, gctx := errgroup.WithContext(client.WithSlots(ctx, slots))
+	// The slots bound the requests; this bounds the goroutines waiting on them.
+	g.SetLimit(64)
+	for i := range list {
+		g.Go(func() error {
+			ug := &list[i]
+			// Its levels and its members at once: one round trip, not two.
+			var levels []client.AccessLevel
+			var members []client.UserGroupMember
+			both, bctx := errgroup.WithContext(gctx)
+			both.Go(func() (err error) {
+				if levels, err = s.Client.UserGroupAccessLevels(bctx, ug.ID); err != nil {
+					return fmt.Errorf("the access levels of user group %q: %w", ug.Name, err)
+				}
+				return nil
+			})
+			both.Go(func() (err error) {
+				if members, err = s.Client.AllUserGroupMembers(bctx, ug.ID, client.AccessWalk{Slots: slots, Waiting: waiting}); err != nil {
+					return fmt.Errorf("the members of user group %q: %w", ug.Name, err)
+				}
+				return nil
+			})
+			if err := both.Wait(); err != nil {
+				return err
+			}
+			x := tenant.UserGroup{ID: ug.ID, Name: ug.Name, Description: ug.Description}
+			for _, l := range levels {
+				x.Levels = append(x.Levels, l.GroupID())
+			}
+			for _, m := range members {
+				x.Members = append(x.Members, m.MemberID)
+			}
+			out[i] = x
+			mu.Lock()
+			all = append(all, levels...)
+			done++
+			n := done
+			mu.Unlock()
+			report(func(p *SyncProgress) { p.UserGroups = max(p.UserGroups, n) })
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
+	return out, all, nil
+}
+
+// unavailable says whether err means the API is not there for this key:
+// 403 (the key lacks the USER scope), or a server that does not offer
+// OneTrust's access APIs (404, 405, 501; and on a host that is not
+// OneTrust's, any answer that is not a readable page: a SCIM server that
+// is not OneTrust must sync as it always did). Anything else on OneTrust
+// (a 5xx after retries, a rate limit past the wait, a cancelled sync) fails
+// the sync like a SCIM error does: a snapshot is all or nothing.
+func (s *Service) unavailable(err error, path string) (tenant.APIState, bool) {
+	if err == nil {
+		return tenant.APIState{}, false
+	}
+	var ce *client.Error
+	status := 0
+	if errors.As(err, &ce) {
+		status = ce.Status
+	}
+	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return tenant.APIState{}, false
+	case status == http.StatusForbidden:
+		return tenant.APIState{Why: "the key lacks the USER scope (403 from " + path + ")"}, true
+	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed || status == http.StatusNotImplemented:
+		return tenant.APIState{Why: fmt.Sprintf("the server does not offer OneTrust's access APIs (%d from %s)", status, path)}, true
+	case !s.Client.IsOneTrust():
+		if _, rl := client.AsRateLimit(err); rl {
+			return tenant.APIState{}, false
+		}
+		return tenant.APIState{Why: "the server is not OneTrust and its " + path + " did not answer as OneTrust's does"}, true
+	}
+	return tenant.APIState{}, false
+}
+
+// mergeAccess adds to the lists a sync read what the access APIs name and
+// SCIM does not: a direct access level (Users V2) missing from the user's
+// SCIM groups becomes a membership, and a level no SCIM group names
+// becomes a group ("Role - Org"), so that effective access loses nothing.
+func mergeAccess(a *accessRead, users []tenant.ReadUser, groups []tenant.ReadGroup) []tenant.ReadGroup {
+	idx := make(map[string]int, len(groups))
+	for i := range groups {
+		if _, dup := idx[groups[i].ID]; !dup {
+			idx[groups[i].ID] = i
+		}
+	}
+	add := func(l client.AccessLevel) int {
+		id := l.GroupID()
+		if i, ok := idx[id]; ok {
+			return i
+		}
+		groups = append(groups, tenant.LevelGroup(l.RoleID, l.RoleName, l.OrganizationID, l.OrganizationName))
+		idx[id] = len(groups) - 1
+		return len(groups) - 1
+	}
+	for _, l := range a.levels {
+		if l.RoleID != "" && l.OrganizationID != "" {
+			add(l)
+		}
+	}
+	if len(a.usersV2) > 0 {
+		byID := make(map[string]*tenant.ReadUser, len(users))
+		for i := range users {
+			byID[users[i].ID] = &users[i]
+		}
+		for i := range a.usersV2 {
+			v := &a.usersV2[i]
+			u := byID[v.UserID]
+			if u == nil {
+				continue // not a SCIM user (invited, say): nothing to hold it
+			}
+			for _, l := range v.AccessLevels {
+				if l.RoleID == "" || l.OrganizationID == "" || u.HasGroup(l.GroupID()) {
+					continue
+				}
+				k := add(l)
+				groups[k].Members = append(groups[k].Members, v.UserID)
+			}
+		}
+	}
+	return groups
+}

@@ -1,0 +1,204 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/otaccess/otaccess/tenant"
+)
+
+// A snapshot's access-API data (schemaV6Access) is one row: what was read
+// and why not, each user's Users V2 dates, and the user groups. One row,
+// not 100k: a sync writes it once at the commit (Users V2 is read beside
+// SCIM, so the user pages, written as SCIM pages arrive, cannot carry
+// it), and Load reads it in one go.
+
+// packFields encodes fields as packUser does: "<len>,<len>,...:<f><f>...".
+func packFields(fields ...string) string {
+	n := 0
+	for _, f := range fields {
+		n += len(f) + 4
+	}
+	b := make([]byte, 0, n)
+	for i, f := range fields {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(len(f)), 10)
+	}
+	b = append(b, ':')
+	for _, f := range fields {
+		b = append(b, f...)
+	}
+	return string(b)
+}
+
+func boolField(v bool) string {
+	if v {
+		return "1"
+	}
+	return "0"
+}
+
+func timeField(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func parseTimeField(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, true
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil
+}
+
+func packAccess(d *tenant.AccessData) (status, logins, groups string) {
+	i := &d.Info
+	status = packFields(boolField(i.Logins.Read), i.Logins.Why, boolField(i.UserGroups.Read), i.UserGroups.Why, strconv.Itoa(i.BadDates), i.BadDate)
+	parts := make([]string, 0, 2*len(d.Logins))
+	for id, l := range d.Logins {
+		parts = append(parts, id, packFields(timeField(l.Last), timeField(l.Expires), timeField(l.DisabledAt), l.DisabledBy))
+	}
+	logins = packIDs(parts)
+	parts = parts[:0]
+	for _, g := range d.UserGroups {
+		parts = append(parts, packFields(g.ID, g.Name, g.Description, packIDs(g.Levels), packIDs(g.Members)))
+	}
+	return status, logins, packIDs(parts)
+}
+
+func unpackAccess(status, logins, groups string) (tenant.AccessData, error) {
+	var d tenant.AccessData
+	var lr, ur, bad string
+	if !unpack(status, &lr, &d.Info.Logins.Why, &ur, &d.Info.UserGroups.Why, &bad, &d.Info.BadDate) {
+		return d, errors.New("malformed access status")
+	}
+	d.Info.Logins.Read, d.Info.UserGroups.Read = lr == "1", ur == "1"
+	d.Info.BadDates, _ = strconv.Atoi(bad)
+	d.Logins = map[string]tenant.Login{}
+	var id string
+	second, badEntry := false, ""
+	ok := unpackIDs(logins, func(part string) {
+		if !second {
+			id = part
+			second = true
+			return
+		}
+		second = false
+		var last, exp, dis string
+		var l tenant.Login
+		ok1 := unpack(part, &last, &exp, &dis, &l.DisabledBy)
+		var ok2, ok3, ok4 bool
+		l.Last, ok2 = parseTimeField(last)
+		l.Expires, ok3 = parseTimeField(exp)
+		l.DisabledAt, ok4 = parseTimeField(dis)
+		if !(ok1 && ok2 && ok3 && ok4) && badEntry == "" {
+			badEntry = id
+		}
+		d.Logins[id] = l
+	})
+	if !ok || second || badEntry != "" {
+		return d, fmt.Errorf("malformed login entry %q", badEntry)
+	}
+	ok = unpackIDs(groups, func(part string) {
+		var g tenant.UserGroup
+		var levels, members string
+		if !unpack(part, &g.ID, &g.Name, &g.Description, &levels, &members) ||
+			!unpackIDs(levels, func(x string) { g.Levels = append(g.Levels, x) }) ||
+			!unpackIDs(members, func(x string) { g.Members = append(g.Members, x) }) {
+			badEntry = part[:min(len(part), 60)]
+			return
+		}
+		d.UserGroups = append(d.UserGroups, g)
+	})
+	if !ok || badEntry != "" {
+		return d, fmt.Errorf("malformed user group %q", badEntry)
+	}
+	return d, nil
+}
+
+// writeAccess stores a snapshot's access data (replacing any).
+func writeAccess(ctx context.Context, tx *sql.Tx, snap int64, d *tenant.AccessData) error {
+	status, logins, groups := packAccess(d)
+	_, err := tx.ExecContext(ctx, `INSERT INTO snapshot_access (snapshot_id, status, logins, user_groups) VALUES (?, ?, ?, ?)
+		ON CONFLICT (snapshot_id) DO UPDATE SET status = excluded.status, logins = excluded.logins, user_groups = excluded.user_groups`,
+		snap, status, logins, groups)
+	return err
+}
+
+// readAccess reads a snapshot's access data; a snapshot without any (made
+// before schema v6, or by a sync that did not read the access APIs) gives
+// the zero AccessData.
+func readAccess(ctx context.Context, q queryer, snap int64) (tenant.AccessData, error) {
+	var status, logins, groups string
+	err := q.QueryRowContext(ctx, `SELECT status, logins, user_groups FROM snapshot_access WHERE snapshot_id = ?`, snap).Scan(&status, &logins, &groups)
+	if errors.Is(err, sql.ErrNoRows) {
+		return tenant.AccessData{}, nil
+	}
+	if err != nil {
+		return tenant.AccessData{}, err
+	}
+	d, err := unpackAccess(status, logins, groups)
+	if err != nil {
+		return d, integrityError(err.Error())
+	}
+	return d, nil
+}
+
+// SetAccess gives the snapshot being written what the access APIs said;
+// Commit stores it. Without it the snapshot holds no access data.
+func (w *SnapshotWriter) SetAccess(d tenant.AccessData) { w.access = &d }
+
+// SetUserGroupMember records in the current snapshot that the server
+// added or removed a member of a user group. A snapshot without the
+// user group is left alone.
+func (s *Store) SetUserGroupMember(ctx context.Context, groupID, userID string, member bool) error {
+	return s.failIf("record user group member", whenWriting(ctx, s.db, func(tx *sql.Tx) error {
+		snap, err := currentID(ctx, tx)
+		if err != nil {
+			return err
+		}
+		d, err := readAccess(ctx, tx, snap)
+		if err != nil || !d.Info.UserGroups.Read {
+			return err
+		}
+		for k := range d.UserGroups {
+			g := &d.UserGroups[k]
+			if g.ID != groupID {
+				continue
+			}
+			kept := g.Members[:0:0]
+			for _, m := range g.Members {
+				if m != userID {
+					kept = append(kept, m)
+				}
+			}
+			if member {
+				kept = append(kept, userID)
+			}
+			g.Members = kept
+			return writeAccess(ctx, tx, snap, &d)
+		}
+		return nil
+	}))
+}
+
+// whenWriting runs fn in a write transaction.
+func whenWriting(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return wrapBusy(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return wrapBusy(tx.Commit())
+}
