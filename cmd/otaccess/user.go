@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -56,6 +57,8 @@ func userRun(ctx context.Context, o *userOptions) error {
 		{"status", status(u.Active)}, {"type", u.UserType}, {"title", u.Title},
 		{"department", u.Department}, {"manager", u.ManagerName}, {"externalId", u.ExternalID},
 		{"created", u.Created}, {"modified", u.LastModified},
+		{"last login", loginText(snap, u, o.now())}, {"expires", rfc3339(u.Expires)},
+		{"disabled", strings.TrimSpace(rfc3339(u.DisabledAt) + byWhom(u.DisabledBy))},
 	} {
 		if kv[1] != "" {
 			t.row(kv[0], kv[1])
@@ -65,16 +68,54 @@ func userRun(ctx context.Context, o *userOptions) error {
 		return err
 	}
 	fmt.Fprintln(w)
-	m := newTable(w, "ROLE", "ORG", "GROUP ID")
-	for _, g := range u.Groups {
+	m := newTable(w, "ROLE", "ORG", "HELD", "GROUP ID")
+	for _, g := range snap.EffectiveGroups(i) {
 		mj := toMembershipJSON(snap, int(g))
 		role, org := mj.Role, mj.Org
 		if role == "" {
 			role = mj.Group
 		}
-		m.row(role, org, mj.GroupID)
+		m.row(role, org, heldText(snap.IsMember(i, int(g)), heldThrough(snap, i, int(g))), mj.GroupID)
 	}
-	return m.flush()
+	if err := m.flush(); err != nil {
+		return err
+	}
+	if !snap.Access.UserGroups.Read {
+		fmt.Fprintf(o.io.ErrOut, "user groups: not available — %s\n", snap.Access.UserGroups.Reason())
+	}
+	return nil
+}
+
+// heldText says how a membership is held: "direct", "via Privacy Team",
+// "direct + via Privacy Team, Legal".
+func heldText(direct bool, via []string) string {
+	switch {
+	case len(via) == 0:
+		return "direct"
+	case direct:
+		return "direct + via " + strings.Join(via, ", ")
+	}
+	return "via " + strings.Join(via, ", ")
+}
+
+// loginText is the last login for people: a time and how long ago,
+// "never", or why it is not known.
+func loginText(snap *tenant.Snapshot, u *tenant.User, now time.Time) string {
+	at, never, note := lastLogin(snap, u)
+	switch {
+	case never:
+		return "never"
+	case at == "":
+		return note
+	}
+	return at + " (" + tenant.Ago(now.Sub(u.LastLogin)) + ")"
+}
+
+func byWhom(name string) string {
+	if name == "" {
+		return ""
+	}
+	return " by " + name
 }
 
 // findUser resolves an id, email or userName to exactly one cached user;

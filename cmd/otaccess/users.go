@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,7 +22,7 @@ func newCmdUsers(a *app, runF func(context.Context, *usersOptions) error) *cobra
 	o := &usersOptions{app: a}
 	cmd := &cobra.Command{
 		Use:   "users",
-		Short: "List cached users (filter: free text, role:X, org:X, status:active|inactive, type:X)",
+		Short: "List cached users (filter: free text, role:X, org:X, status:active|inactive, type:X, stale:90d, login:never)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -40,7 +41,9 @@ func usersRun(ctx context.Context, o *usersOptions) error {
 	if err != nil {
 		return err
 	}
-	idx, err := tenant.NewIndex(snap).Filter(o.Filter, nil)
+	ix := tenant.NewIndex(snap)
+	ix.Now = func() time.Time { return o.now() } // stale:Nd counts from the command's clock
+	idx, err := ix.Filter(o.Filter, nil)
 	if err != nil {
 		return fmt.Errorf("--filter: %w", err)
 	}
@@ -53,24 +56,50 @@ func usersRun(ctx context.Context, o *usersOptions) error {
 		}
 		return writeJSON(w, list)
 	case o.Output.csv:
-		c := newCSV(w, "id", "name", "email", "userName", "status", "roles", "orgs", "type")
+		c := newCSV(w, "id", "name", "email", "userName", "status", "roles", "orgs", "type", "lastLogin", "daysSinceLogin")
 		for _, i := range idx {
 			u := &snap.Users[i]
 			r, org := snap.RoleOrgCounts(int(i))
-			c.row(u.ID, u.Name(), u.Email, u.UserName, status(u.Active), strconv.Itoa(r), strconv.Itoa(org), u.UserType)
+			at, days := loginColumns(snap, u, o.now())
+			c.row(u.ID, u.Name(), u.Email, u.UserName, status(u.Active), strconv.Itoa(r), strconv.Itoa(org), u.UserType, at, days)
 		}
 		return c.flush()
 	}
-	t := newTable(w, "NAME", "EMAIL", "STATUS", "ROLES", "ORGS", "TYPE")
+	t := newTable(w, "NAME", "EMAIL", "STATUS", "ROLES", "ORGS", "TYPE", "LAST LOGIN")
 	for _, i := range idx {
 		u := &snap.Users[i]
 		r, org := snap.RoleOrgCounts(int(i))
-		t.row(u.Name(), u.Label(), status(u.Active), strconv.Itoa(r), strconv.Itoa(org), u.UserType)
+		at, days := loginColumns(snap, u, o.now())
+		last := "?"
+		switch {
+		case days == "never":
+			last = "never"
+		case at != "":
+			last = at[:10] + " (" + days + "d)"
+		}
+		t.row(u.Name(), u.Label(), status(u.Active), strconv.Itoa(r), strconv.Itoa(org), u.UserType, last)
 	}
 	if err := t.flush(); err != nil {
 		return err
 	}
+	if !snap.Access.Logins.Read {
+		fmt.Fprintf(o.io.ErrOut, "last login: not available — %s\n", snap.Access.Logins.Reason())
+	}
 	fmt.Fprintf(o.io.ErrOut, "%s of %s users · snapshot %s (%s)\n", numfmt.Commas(len(idx)), numfmt.Commas(len(snap.Users)),
 		snap.Info.AgeText(o.now()), snap.Info.FinishedAt.Local().Format("2006-01-02 15:04"))
 	return nil
+}
+
+// loginColumns are the last-login columns: RFC 3339 and whole days since,
+// "never" for days when never, both "" when unknown.
+func loginColumns(snap *tenant.Snapshot, u *tenant.User, now time.Time) (at, days string) {
+	at, never, _ := lastLogin(snap, u)
+	switch {
+	case never:
+		return "", "never"
+	case at == "":
+		return "", ""
+	}
+	d, _, _ := u.DaysSinceLogin(now)
+	return at, strconv.Itoa(d)
 }
