@@ -83,8 +83,11 @@ func (s *Service) auditEntry(action, target, detail string, err error) tenant.Au
 	}
 	if err != nil {
 		e.Result = "failed: " + err.Error()
-		if errors.Is(err, ErrUnknownOutcome) {
+		switch {
+		case errors.Is(err, ErrUnknownOutcome):
 			e.Result = "unknown: " + err.Error()
+		case IsNotSent(err):
+			e.Result = notSent(err).Error()
 		}
 		var ce *client.Error
 		if errors.As(err, &ce) {
@@ -208,6 +211,8 @@ func (s *Service) apply(ctx context.Context, ch Change) Outcome {
 	switch {
 	case err == nil:
 		out.Member = ch.Grant
+	case IsNotSent(err):
+		err = notSent(err)
 	case uncertain(err):
 		u, deleted, rerr := s.reread(ctx, ch.UserID)
 		out.Reread, out.Deleted = u, deleted
@@ -245,6 +250,9 @@ func (s *Service) apply(ctx context.Context, ch Change) Outcome {
 func uncertain(err error) bool {
 	var ce *client.Error
 	if errors.As(err, &ce) {
+		if ce.NotSent {
+			return false // it never reached the server: nothing to re-read
+		}
 		return ce.Status == 0 || (ce.Status >= 200 && ce.Status < 300) || ce.Status >= 500 || ce.Status == 429
 	}
 	return true // network errors, timeouts, cut connections

@@ -162,7 +162,9 @@ func (s *Service) userWrite(ctx context.Context, p Plan, action, detail string, 
 	err := write()
 	if err != nil {
 		done = nil
-		if uncertain(err) {
+		if IsNotSent(err) {
+			err = notSent(err)
+		} else if uncertain(err) {
 			u, deleted, rerr := s.reread(ctx, p.UserID)
 			switch {
 			case u != nil || deleted:

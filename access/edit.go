@@ -233,6 +233,9 @@ func (s *Service) Edit(ctx context.Context, e Edit) EditResult {
 	}
 	_, err = s.Client.PatchUser(ctx, e.UserID, ops...)
 	var res EditResult
+	if IsNotSent(err) {
+		err = notSent(err)
+	}
 	if err != nil && uncertain(err) {
 		u, _, rerr := s.reread(ctx, e.UserID)
 		switch {

@@ -30,6 +30,11 @@ func (s *Service) ApplyVerified(ctx context.Context, ch Change) Outcome {
 		}
 		return Outcome{Change: ch, Deleted: true, Err: fmt.Errorf("%s no longer exists on the server; removed from the cache", ch.UserLabel)}
 	}
+	if IsNotSent(err) {
+		// The read before the write could not connect: the write was not
+		// sent either.
+		return Outcome{Change: ch, Member: !ch.Grant, Err: notSent(err)}
+	}
 	if err != nil {
 		return Outcome{Change: ch, Member: !ch.Grant, Err: err}
 	}

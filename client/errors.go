@@ -2,13 +2,17 @@ package client
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -25,6 +29,11 @@ type Error struct {
 	RetryAfter time.Duration // from Retry-After, when the server sent one
 	Attempts   int           // how many times the request was sent
 	Err        error         // transport error when Status == 0
+	// NotSent: no attempt reached the server — each failed to connect
+	// (dial, DNS) or in the TLS handshake, or was refused unprocessed
+	// (429) — so a write is known not to have been applied. A transport
+	// error without it may have reached the server: its outcome is unknown.
+	NotSent bool
 
 	// cred names the credential when it is not an API key ("the OAuth
 	// client abc"); scope is the one the request's API family needs
@@ -113,6 +122,74 @@ func (e *Error) advice() string {
 		}
 		return "unexpected status"
 	}
+}
+
+// IsNotSent reports whether err is a request that never reached the
+// server (see Error.NotSent).
+func IsNotSent(err error) bool {
+	var ce *Error
+	return errors.As(err, &ce) && ce.NotSent
+}
+
+// NotSentReason says briefly why a request was not sent: "connection
+// refused", "no such host", "TLS handshake failed: …"; "" when err is not
+// such a failure.
+func NotSentReason(err error) string {
+	var ce *Error
+	if !errors.As(err, &ce) || !ce.NotSent || ce.Err == nil {
+		return ""
+	}
+	var dnsErr *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.Is(ce.Err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.As(ce.Err, &dnsErr) && dnsErr.IsNotFound:
+		return "no such host " + dnsErr.Name
+	case errors.As(ce.Err, &dnsErr):
+		return "the name " + dnsErr.Name + " did not resolve"
+	case tlsHandshakeError(ce.Err):
+		return "TLS handshake failed: " + ce.Err.Error()
+	case errors.As(ce.Err, &op) && op.Err != nil:
+		return "could not connect: " + op.Err.Error()
+	}
+	return ce.Err.Error()
+}
+
+// unsent reports whether a transport error happened before any of the
+// request could reach the server: connecting (a dial error, which is also
+// how DNS failures come) or in the TLS handshake. Everything else (a reset,
+// a timeout while waiting for the answer) may come after the server read
+// the request.
+func unsent(err error) bool {
+	var op *net.OpError
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &op) && op.Op == "dial":
+		return true
+	case errors.As(err, &dnsErr):
+		return true
+	}
+	return tlsHandshakeError(err)
+}
+
+// tlsHandshakeError: the certificate was refused, the server sent a TLS
+// alert, it did not speak TLS, or the handshake timed out. The request is
+// written only after the handshake.
+func tlsHandshakeError(err error) bool {
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var alert tls.AlertError
+	var header tls.RecordHeaderError
+	switch {
+	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &invalid),
+		errors.As(err, &alert), errors.As(err, &header):
+		return true
+	}
+	// net/http's own handshake timeout has no exported type.
+	return strings.Contains(err.Error(), "TLS handshake timeout")
 }
 
 // Unwrap exposes the transport error (context.Canceled, net errors).

@@ -84,6 +84,9 @@ func (c *Client) do(ctx context.Context, cl *call, out any) (decoded bool, err e
 		payload = cl.form
 	}
 	malformedRetried, reauthed := false, false
+	// reached: some attempt may have reached the server (it answered,
+	// other than 429's refusal unprocessed, or failed after connecting).
+	reached := false
 	for attempt := 1; ; attempt++ {
 		// The bearer is fetched before a slot is held: a walk's requests
 		// all wait for one token fetch, which must not need a slot itself.
@@ -110,12 +113,15 @@ func (c *Client) do(ctx context.Context, cl *call, out any) (decoded bool, err e
 			}
 			terr := c.newTransportError(cl.method, target, a.err)
 			terr.Attempts = attempt
+			reached = reached || !unsent(a.err)
+			terr.NotSent = !reached
 			if !cl.retryNet || !transient(a.err) || attempt > c.maxRetries {
 				return false, terr
 			}
 			wait = c.backoff(attempt)
 			last = "a network error"
 		case a.status >= 200 && a.status < 300:
+			reached = true
 			c.learn(key, a.header, 0)
 			if cl.keepBody != nil {
 				*cl.keepBody = append([]byte(nil), a.body...)
@@ -144,6 +150,7 @@ func (c *Client) do(ctx context.Context, cl *call, out any) (decoded bool, err e
 			a.done()
 			return true, nil
 		default:
+			reached = reached || a.status != http.StatusTooManyRequests
 			herr := c.newHTTPError(cl.method, target, &http.Response{StatusCode: a.status, Header: a.header}, a.body)
 			a.done()
 			herr.Attempts = attempt

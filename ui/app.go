@@ -81,6 +81,11 @@ type Model struct {
 
 	width, height int
 
+	// unreachable: the last request to the tenant could not be sent (the
+	// connection was refused, the TLS handshake failed). The title bar says
+	// so until a request succeeds.
+	unreachable bool
+
 	roots   [tabCount]screen
 	tab     int
 	stack   []screen

@@ -74,11 +74,13 @@ func (a *Model) setFlash(kind flashKind, text string) tea.Cmd {
 func (a *Model) titleBar(w int) string {
 	st := &a.st
 	var modeText string
-	switch a.mode() {
-	case "offline":
+	switch mode := a.mode(); {
+	case mode == "offline":
 		modeText = st.Offline.Render(glyphOffline + " OFFLINE — read-only")
-	case "demo":
+	case mode == "demo":
 		modeText = st.Demo.Render(glyphDemo + " demo")
+	case a.unreachable:
+		modeText = st.Offline.Render(glyphOffline + " unreachable")
 	default:
 		modeText = st.Online.Render(glyphOnline + " online")
 	}

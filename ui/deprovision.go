@@ -278,6 +278,7 @@ func (msg deprovDoneMsg) apply(a *Model) tea.Cmd {
 	}
 	failed := 0
 	for _, s := range msg.res.Steps {
+		a.noteReach(s.Err)
 		if s.Err != nil {
 			failed++
 		}

@@ -1,10 +1,15 @@
 package ui
 
 import (
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/otaccess/otaccess/client"
+	"github.com/otaccess/otaccess/tenant"
 
 	"github.com/otaccess/otaccess/client/scimtest"
 )
@@ -54,4 +59,46 @@ func TestFilterMistakesInTheUI(t *testing.T) {
 	}
 	// The table still fills the frame with the error's lines taken.
 	d.checkView()
+}
+
+// A grant whose connection is refused says "not sent", and the title bar
+// shows the tenant unreachable until a request succeeds (issue 14.5).
+func TestRefusedWriteShowsUnreachable(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{})
+	d := tn.model(t, 120, 30)
+	snap := tn.snap
+	ui := pick(t, snap, func(u *tenant.User) bool { return u.Active && len(u.Groups) > 0 && u.Email != "" })
+	ri, oj := -1, -1
+	for r := range snap.Roles {
+		for o := range snap.Orgs {
+			if g, ok := snap.Cell(r, o); ok && !snap.IsMember(ui, g) && ri < 0 {
+				ri, oj = r, o
+			}
+		}
+	}
+	d.openUser(snap.Users[ui].Email)
+	d.gotoCell(ri, oj)
+	d.contains("● online")
+
+	real := tn.svc.Client
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	tn.svc.Client, err = client.New(client.Options{BaseURL: "http://" + addr + "/api/scim/v2", Token: "t",
+		BaseBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.key("space", "y")
+	d.logShows("not sent: connection refused")
+	d.contains("○ unreachable")
+	d.lacks("● online", "outcome is unknown")
+
+	tn.svc.Client = real
+	d.key("space", "y")
+	d.contains("✓ granted", "● online")
+	d.lacks("unreachable")
 }

@@ -124,6 +124,7 @@ func (msg stepsDoneMsg) apply(a *Model) tea.Cmd {
 	}
 	failed := 0
 	for _, s := range out.steps {
+		a.noteReach(s.Err)
 		if s.Err != nil {
 			failed++
 		}

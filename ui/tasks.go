@@ -115,6 +115,7 @@ func (a *Model) startApply(ch access.Change) tea.Cmd {
 func (a *Model) applyDone(msg applyDoneMsg) tea.Cmd {
 	out := msg.out
 	ch := out.Change
+	a.noteReach(out.Err)
 	delete(a.pending, pendingKey(ch.UserID, ch.GroupID))
 	if a.snap != nil {
 		switch {
@@ -135,6 +136,10 @@ func (a *Model) applyDone(msg applyDoneMsg) tea.Cmd {
 	notes := ""
 	if len(out.Notes) > 0 {
 		notes = " — " + strings.Join(out.Notes, "; ")
+	}
+	if access.IsNotSent(out.Err) {
+		// Nothing reached the server: not "failed", and not "unknown".
+		return a.setFlash(flashErr, fmt.Sprintf("%s %s %v%s", markFail, ch.Describe(), out.Err, notes))
 	}
 	if out.Err != nil {
 		state := "unchanged"
@@ -181,6 +186,7 @@ func (a *Model) startSync() tea.Cmd {
 
 func (a *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 	a.syncing = false
+	a.noteReach(msg.err)
 	if rl, ok := access.AsRateLimit(msg.err); ok {
 		return a.setRateFlash(rl)
 	}
@@ -196,4 +202,19 @@ func (a *Model) syncDone(msg syncDoneMsg) tea.Cmd {
 	return a.setFlash(flashOK, fmt.Sprintf("%s synced %s, %s, %s in %s", markOK,
 		numfmt.Count(s.Users, "user", "users"), numfmt.Count(s.Groups, "group", "groups"),
 		numfmt.Count(s.Memberships, "membership", "memberships"), took))
+}
+
+// noteReach follows whether the tenant can be reached from what a request
+// to it gave: one that could not be sent marks it unreachable, one that
+// succeeded reachable again; other errors (the server answered) say
+// nothing new.
+func (a *Model) noteReach(errs ...error) {
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			a.unreachable = false
+		case access.IsNotSent(err):
+			a.unreachable = true
+		}
+	}
 }
