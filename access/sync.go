@@ -155,6 +155,8 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 	var users []client.User
 	var groups []client.Group
 	var noID, dupUsers int // users the snapshot cannot hold (see dropUnkeyable)
+	var userRereads, groupRereads int
+	sentBefore := s.Client.RequestsSent()
 	// Users and groups are read at once; one set of slots keeps their
 	// requests in flight within Concurrency together.
 	conc := opt.Concurrency
@@ -181,7 +183,7 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 			o.Concurrency, o.Slots, o.Waiting = conc, slots, waiting
 			o.Progress = func(done, total int) { report(func(p *SyncProgress) { p.Groups, p.GroupsTotal = done, total }) }
 			return s.Client.AllGroups(gctx, o)
-		}, func(g *client.Group) string { return g.ID })
+		}, func(g *client.Group) string { return g.ID }, &groupRereads)
 		return err
 	})
 	g.Go(func() error {
@@ -198,7 +200,7 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 				}
 			}
 			return s.Client.AllUsers(gctx, o)
-		}, func(u *client.User) string { return u.ID })
+		}, func(u *client.User) string { return u.ID }, &userRereads)
 		return err
 	})
 	var acc *accessRead
@@ -214,6 +216,9 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 	}
 	users, noID = withIDs(users)
 	sw.SetTenant(tenantID, noID+dupUsers)
+	// Requests the client sent meanwhile: the sync's, and any other
+	// operation's sharing the client (none from the CLI).
+	sw.SetStats(int(s.Client.RequestsSent()-sentBefore), userRereads+groupRereads)
 	report(func(p *SyncProgress) { p.Saving = true })
 	// The wire lists are garbage once converted.
 	read := ReadUsers(users)
@@ -250,14 +255,19 @@ const maxWalks = 3
 //
 // dups counts the items the accepted list lacks because the server listed
 // their id a second time, at another position (the walker keeps one).
+//
+// rereads, when non-nil, gets how many times the list was read again.
 func readAll[T any](ctx context.Context, what string, pageSize, defPage int,
-	walk func(client.PageOptions) ([]T, error), idOf func(*T) string) (items []T, dups int, err error) {
+	walk func(client.PageOptions) ([]T, error), idOf func(*T) string, rereads *int) (items []T, dups int, err error) {
 	if pageSize <= 0 {
 		pageSize = defPage
 	}
 	var prev []T
 	var info client.WalkInfo
 	for attempt := 1; ; attempt++ {
+		if rereads != nil {
+			*rereads = attempt - 1
+		}
 		items, err := walk(client.PageOptions{PageSize: pageSize, Info: &info})
 		if err != nil {
 			return nil, 0, fmt.Errorf("reading %s: %w", what, err)

@@ -48,6 +48,12 @@ func (w *SnapshotWriter) SetTenant(tenantID string, dropped int) {
 	w.info.TenantID, w.info.Dropped = tenantID, dropped
 }
 
+// SetStats records what reading the tenant took: requests sent and lists
+// read again (see tenant.SyncInfo).
+func (w *SnapshotWriter) SetStats(requests, rereads int) {
+	w.info.Requests, w.info.Rereads, w.info.Recorded = requests, rereads, true
+}
+
 // ReplaceOther lets Commit replace a current snapshot this one shares no
 // user and no group with (see ErrOtherTenant): the operator said so.
 func (w *SnapshotWriter) ReplaceOther() { w.replace = true }
@@ -295,6 +301,9 @@ func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []tenant.
 	info.Users, info.Groups, info.Memberships = len(keep), len(list), w.links
 	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET finished_at = ?, n_users = ?, n_groups = ?, n_memberships = ?, tenant_id = ?, n_dropped = ?, status = 'complete' WHERE id = ?`,
 		fmtTime(info.FinishedAt), info.Users, info.Groups, info.Memberships, info.TenantID, info.Dropped, info.ID); err != nil {
+		return tenant.SyncInfo{}, err
+	}
+	if err := writeSnapshotRecord(ctx, tx, info); err != nil {
 		return tenant.SyncInfo{}, err
 	}
 	prev, err := currentID(ctx, tx)

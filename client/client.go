@@ -110,7 +110,14 @@ type Client struct {
 	slowAnswer  time.Duration
 	// otHeaders: the server has sent OneTrust's rate headers.
 	otHeaders atomic.Bool
+	// sent counts the HTTP requests sent (every attempt, retries too): a
+	// sync records how many it took, for the review evidence.
+	sent atomic.Int64
 }
+
+// RequestsSent is how many HTTP requests the client has sent, retries
+// included.
+func (c *Client) RequestsSent() int64 { return c.sent.Load() }
 
 // New validates opts and returns a Client.
 func New(opts Options) (*Client, error) {

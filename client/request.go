@@ -272,6 +272,7 @@ func (c *Client) once(ctx context.Context, cl *call, target, bearer string, payl
 		req.Header.Set("Content-Type", mediaSCIM)
 	}
 	stopWatch := c.watchAnswer(ctx)
+	c.sent.Add(1)
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		stopWatch()

@@ -89,6 +89,12 @@ type SyncInfo struct {
 	// of, and why not (set by a sync and by loading the snapshot; a list
 	// of snapshots leaves it zero).
 	Access AccessInfo
+	// Requests is how many HTTP requests the sync sent (retries included),
+	// Rereads how many times it read a list again because its pages
+	// disagreed; both 0 for a snapshot made before otaccess recorded them
+	// (Recorded false).
+	Requests, Rereads int
+	Recorded          bool
 }
 
 // Age is how old the snapshot is at now.

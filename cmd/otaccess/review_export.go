@@ -17,12 +17,14 @@ type reviewExportOptions struct {
 	*app
 	Name              string
 	CSVPath, JSONPath string // "-": standard output
+	Bundle            string // a directory for the evidence bundle
+	SignKey           string // an SSH private key to sign the bundle's manifest with
 }
 
 func newCmdReviewExport(a *app, runF func(context.Context, *reviewExportOptions) error) *cobra.Command {
 	o := &reviewExportOptions{app: a}
 	cmd := &cobra.Command{
-		Use:   "export NAME --csv FILE --json FILE",
+		Use:   "export NAME (--csv FILE --json FILE | --bundle DIR [--sign KEY])",
 		Short: "Export a review as evidence: one row per membership, a summary, the snapshot time, tenant URL and a SHA-256 of the rows",
 		Long: `Export review NAME. The CSV has one row per item (user, email, role, org,
 decision, note, reviewer, decided-at, apply result, snapshot time, tenant URL),
@@ -30,12 +32,24 @@ every cell guarded against spreadsheet formula injection. The JSON has the same
 rows, a summary (counts per decision, reviewers) and rowsSha256: the SHA-256
 of the CSV export, which "sha256sum FILE.csv" reproduces. Rows are always in
 the review's fixed order, so the same review exports the same bytes.
-FILE "-" writes to standard output.`,
+FILE "-" writes to standard output.
+
+--bundle DIR writes evidence anyone can check without otaccess: evidence.csv,
+evidence.json, scope.json, population.json (the snapshot's users, groups,
+memberships, requests made, re-reads), audit.json (the audit rows of the
+apply) and MANIFEST.sha256 (their SHA-256 sums; "sha256sum -c" reads it).
+--sign KEY signs the manifest with that SSH private key into
+MANIFEST.sha256.sig, as "ssh-keygen -Y sign -n otaccess-evidence" does;
+"otaccess evidence verify DIR --allowed-signers FILE" (or ssh-keygen -Y
+verify) checks it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Name = args[0]
-			if o.CSVPath == "" && o.JSONPath == "" {
-				return errors.New("say where to write: --csv FILE and/or --json FILE")
+			if o.CSVPath == "" && o.JSONPath == "" && o.Bundle == "" {
+				return errors.New("say where to write: --csv FILE and/or --json FILE, or --bundle DIR")
+			}
+			if o.SignKey != "" && o.Bundle == "" {
+				return errors.New("--sign signs a bundle: give --bundle DIR too")
 			}
 			if o.CSVPath == "-" && o.JSONPath == "-" {
 				return errors.New("only one of --csv and --json can be - (standard output)")
@@ -48,6 +62,8 @@ FILE "-" writes to standard output.`,
 	}
 	cmd.Flags().StringVar(&o.CSVPath, "csv", "", "write the CSV evidence to FILE")
 	cmd.Flags().StringVar(&o.JSONPath, "json", "", "write the JSON evidence (rows, summary, hash) to FILE")
+	cmd.Flags().StringVar(&o.Bundle, "bundle", "", "write an evidence bundle (CSV, JSON, scope, population, audit rows, SHA-256 manifest) into DIR")
+	cmd.Flags().StringVar(&o.SignKey, "sign", "", "sign the bundle's manifest with this SSH private key (ssh-keygen -Y sign format)")
 	return cmd
 }
 
@@ -72,6 +88,11 @@ func reviewExportRun(ctx context.Context, o *reviewExportOptions) error {
 			return err
 		}
 		if err := writeFileAtomic(w, o.JSONPath, []byte(buf.String())); err != nil {
+			return err
+		}
+	}
+	if o.Bundle != "" {
+		if err := writeBundle(ctx, o, svc, r); err != nil {
 			return err
 		}
 	}
