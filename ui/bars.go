@@ -69,6 +69,10 @@ func (a *Model) setFlash(kind flashKind, text string) tea.Cmd {
 	return a.after(flashTTL, flashExpireMsg{id: a.flashSeq})
 }
 
+// staleAfter is the snapshot age from which the title bar shows it in the
+// warning color: a day old, the access it shows may have changed.
+const staleAfter = 24 * time.Hour
+
 // titleBar: app, tenant, mode, snapshot age on the left; views on the right.
 // Parts are dropped or shortened, least important first, to fit.
 func (a *Model) titleBar(w int) string {
@@ -89,9 +93,14 @@ func (a *Model) titleBar(w int) string {
 		modeText += "  " + st.Offline.Render(safe(note))
 	}
 	age, date := "no snapshot", ""
+	ageStyle := st.Age
 	if a.snap != nil {
 		fin := a.snap.Info.FinishedAt
-		age = "snapshot " + tenant.Ago(a.opts.Now().Sub(fin))
+		old := a.opts.Now().Sub(fin)
+		age = "snapshot " + tenant.Ago(old)
+		if old > staleAfter {
+			ageStyle = st.AgeOld // bold too: it shows without color
+		}
 		date = " (" + fin.Local().Format("2006-01-02 15:04") + ")"
 	}
 	tenant := safe(a.opts.Tenant)
@@ -124,7 +133,7 @@ func (a *Model) titleBar(w int) string {
 		if tenant != "" {
 			left += "  " + st.Tenant.Render(tenant)
 		}
-		left += "  " + modeText + "  " + st.Age.Render(age+date)
+		left += "  " + modeText + "  " + ageStyle.Render(age+date)
 		lw, rw := ansi.StringWidth(left), ansi.StringWidth(tabs)
 		gap := w - lw - rw - 1
 		if gap < 2 && tabs != "" || gap < 0 {

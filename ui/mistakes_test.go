@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/tenant"
@@ -101,4 +102,24 @@ func TestRefusedWriteShowsUnreachable(t *testing.T) {
 	d.key("space", "y")
 	d.contains("✓ granted", "● online")
 	d.lacks("unreachable")
+}
+
+// A snapshot older than a day shows its age in the warning style.
+func TestOldSnapshotAgeWarns(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{Users: 20})
+	d := tn.model(t, 120, 30)
+	st := &d.m.st
+	// The escape sequence a style opens with.
+	opens := func(s lipgloss.Style) string { return strings.Split(s.Render("X"), "X")[0] }
+	if opens(st.Age) == opens(st.AgeOld) {
+		t.Fatal("the two age styles render alike")
+	}
+	if fresh := d.m.titleBar(120); !strings.Contains(fresh, opens(st.Age)+"snapshot 4 min ago") {
+		t.Fatalf("a fresh snapshot's age is not in the plain age style: %q", fresh)
+	}
+	fin := tn.snap.Info.FinishedAt
+	d.m.opts.Now = func() time.Time { return fin.Add(26 * time.Hour) }
+	if old := d.m.titleBar(120); !strings.Contains(old, opens(st.AgeOld)+"snapshot 26 hours ago") {
+		t.Fatalf("a day-old snapshot's age is not in the warning style: %q", old)
+	}
 }

@@ -17,7 +17,9 @@ var defaultTheme = theme{accent: "6", ok: "2", warn: "3", bad: "1", muted: "8", 
 // Styles is every style the UI uses, built once from the theme.
 type Styles struct {
 	App, Tenant, Online, Offline, Demo, Age lipgloss.Style
-	TabOn, TabOff                           lipgloss.Style
+	// AgeOld is the age of a snapshot older than staleAfter.
+	AgeOld        lipgloss.Style
+	TabOn, TabOff lipgloss.Style
 
 	Header, HeaderSorted lipgloss.Style
 	Cursor               lipgloss.Style // the selected row: reverse + bold, visible without color
@@ -66,6 +68,7 @@ func newStyles(t theme) Styles {
 		Offline: n().Bold(true).Foreground(c(t.warn)),
 		Demo:    n().Foreground(c(t.accent)),
 		Age:     n().Foreground(c(t.muted)),
+		AgeOld:  n().Bold(true).Foreground(c(t.warn)),
 		TabOn:   n().Bold(true).Underline(true),
 		TabOff:  n().Foreground(c(t.muted)),
 
