@@ -18,7 +18,10 @@ type Plan struct {
 	UserLabel  string
 	Deactivate bool
 	Remove     []Change // memberships to revoke
-	Delete     bool     // DELETE /Users/{id} instead of the steps above
+	// Leave are the user groups to leave: access through them outlives a
+	// revoke of the direct memberships.
+	Leave  []Leave
+	Delete bool // DELETE /Users/{id} instead of the steps above
 }
 
 // newRun names one run of writes in the audit log ("deprovision 3f9c…"):
@@ -42,6 +45,9 @@ func PlanDeprovision(snap *tenant.Snapshot, u int, strip, del bool) Plan {
 		for _, g := range usr.Groups {
 			p.Remove = append(p.Remove, NewChange(snap, u, int(g), false))
 		}
+		for _, k := range snap.UserGroupsOf(u) {
+			p.Leave = append(p.Leave, PlanLeave(snap, u, int(k)))
+		}
 	}
 	return p
 }
@@ -58,11 +64,20 @@ func (p Plan) Steps() []string {
 	for _, c := range p.Remove {
 		out = append(out, "remove "+c.Group)
 	}
+	for _, l := range p.Leave {
+		step := "leave user group " + l.Group
+		if len(l.AlsoLoses) > 0 {
+			step += " (it grants " + strings.Join(l.AlsoLoses, ", ") + ")"
+		}
+		out = append(out, step)
+	}
 	return out
 }
 
 // Empty reports a plan with nothing to do (already inactive, no roles).
-func (p Plan) Empty() bool { return !p.Delete && !p.Deactivate && len(p.Remove) == 0 }
+func (p Plan) Empty() bool {
+	return !p.Delete && !p.Deactivate && len(p.Remove) == 0 && len(p.Leave) == 0
+}
 
 // StepResult is the outcome of one step of a deprovisioning.
 type StepResult struct {
@@ -136,6 +151,14 @@ func (s *Service) Deprovision(ctx context.Context, p Plan, report func(StepResul
 			ch.Run = runName
 			out := s.apply(ctx, ch)
 			emit(StepResult{Index: i, Name: names[i], Err: out.Err})
+			i++
+		}
+		for _, l := range p.Leave {
+			err := ctx.Err()
+			if err == nil {
+				err = s.leaveUserGroup(ctx, l, run)
+			}
+			emit(StepResult{Index: i, Name: names[i], Err: err})
 			i++
 		}
 	}

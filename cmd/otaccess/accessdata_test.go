@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -89,5 +90,95 @@ func TestUsersSayWhyLoginsAreMissing(t *testing.T) {
 	}
 	if r := e.run("users", "--filter", "stale:90d"); r.code == 0 || !strings.Contains(r.stderr, "not available — the key lacks the USER scope") {
 		t.Errorf("stale:90d without logins: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+// Revoking access held only through a user group removes the user from
+// that group, and nothing else changes: not the user's other groups or
+// direct memberships, not the group's other members.
+func TestRevokeThroughAUserGroupLeavesIt(t *testing.T) {
+	e := newEnv(t, scimtest.Config{})
+	e.mustRun("sync")
+	var users []userJSON
+	_ = json.Unmarshal([]byte(e.mustRun("users", "--json").stdout), &users)
+	var who userJSON
+	var cell membershipJSON
+	for _, u := range users {
+		for _, m := range u.Memberships {
+			if !m.Direct && len(m.UserGroups) == 1 && m.Role != "" && who.ID == "" {
+				who, cell = u, m
+			}
+		}
+	}
+	if who.ID == "" {
+		t.Fatal("no cell held only through one user group")
+	}
+	scimBefore := map[string]int{}
+	for _, u := range e.srv.Users() {
+		scimBefore[u.ID] = len(u.Groups)
+	}
+	groupsBefore := e.srv.UserGroups()
+	r := e.mustRun("revoke", who.ID, cell.Role, cell.Org, "--yes")
+	if !strings.Contains(r.stdout, `Remove `+who.Email+` from user group "`+cell.UserGroups[0]+`"`) || !strings.Contains(r.stdout, "other members are untouched") ||
+		!strings.Contains(r.stdout, "✓ "+who.Email+" left user group "+cell.UserGroups[0]) {
+		t.Fatalf("revoke output:\n%s", r.stdout)
+	}
+	for _, u := range e.srv.Users() {
+		if scimBefore[u.ID] != len(u.Groups) {
+			t.Fatalf("SCIM memberships of %s changed", u.ID)
+		}
+	}
+	for i, g := range e.srv.UserGroups() {
+		want := groupsBefore[i].Members
+		if g.Name == cell.UserGroups[0] {
+			want = slices.DeleteFunc(slices.Clone(want), func(id string) bool { return id == who.ID })
+		}
+		if !slices.Equal(g.Members, want) {
+			t.Fatalf("user group %s: %d members, want %d", g.Name, len(g.Members), len(want))
+		}
+	}
+	var after userJSON
+	_ = json.Unmarshal([]byte(e.mustRun("user", who.ID, "--json").stdout), &after)
+	for _, m := range after.Memberships {
+		if m.GroupID == cell.GroupID {
+			t.Fatalf("the cache still shows %+v", m)
+		}
+	}
+	if a := e.mustRun("audit", "--json").stdout; !strings.Contains(a, "leave user group") {
+		t.Errorf("audit: %s", a)
+	}
+}
+
+// deactivate --strip-roles leaves the user's user groups too, each a step.
+func TestStripRolesLeavesUserGroups(t *testing.T) {
+	e := newEnv(t, scimtest.Config{})
+	e.mustRun("sync")
+	var who string
+	for _, u := range e.srv.Users() {
+		if len(e.srv.UserGroupsOf(u.ID)) > 0 && len(u.Groups) > 0 && u.Active {
+			who = u.ID
+			break
+		}
+	}
+	if who == "" {
+		t.Fatal("no active user in a user group")
+	}
+	ugs := e.srv.UserGroupsOf(who)
+	r := e.mustRun("deactivate", who, "--strip-roles", "--yes")
+	for _, g := range ugs {
+		if !strings.Contains(r.stdout, "leave user group "+g.Name) {
+			t.Errorf("no step for %s:\n%s", g.Name, r.stdout)
+		}
+	}
+	if got := e.srv.UserGroupsOf(who); len(got) != 0 {
+		t.Fatalf("still in %d user groups", len(got))
+	}
+	if u, _ := e.srv.User(who); u.Active || len(u.Groups) != 0 {
+		t.Fatalf("after the strip: active %v, %d groups", u.Active, len(u.Groups))
+	}
+	var after userJSON
+	_ = json.Unmarshal([]byte(e.mustRun("user", who, "--json").stdout), &after)
+	if len(after.Memberships) != 0 {
+		t.Fatalf("the cache still shows %+v", after.Memberships)
 	}
 }

@@ -82,11 +82,22 @@ func grantRun(ctx context.Context, o *grantOptions) error {
 	}
 	ch := access.NewChange(snap, u, g, o.Grant)
 	w := o.io.Out
+	var plan access.RevokePlan
+	if !o.Grant {
+		plan = access.PlanRevoke(snap, u, g)
+		if !plan.Direct && len(plan.Leaves) > 0 {
+			return leaveRun(ctx, o, plan)
+		}
+	}
 	if snap.IsMember(u, g) == o.Grant {
 		fmt.Fprintf(w, "nothing to do: %s %s %s (per the snapshot)\n", textsafe.Line(ch.UserLabel), map[bool]string{true: "already has", false: "does not have"}[o.Grant], textsafe.Line(ch.Group))
 		return nil
 	}
 	fmt.Fprintf(w, "plan: %s\n      %s\n", textsafe.Line(ch.Describe()), ch.Request())
+	kept := plan.KeptAfterDirect()
+	if len(kept) > 0 {
+		fmt.Fprintf(w, "      this removes the direct membership only: the user still holds it through user group %s (run revoke again to remove the user from the group)\n", textsafe.Line(strings.Join(kept, ", ")))
+	}
 	if o.Write.dryRun {
 		return nil
 	}
@@ -211,4 +222,38 @@ func grantLikeRun(ctx context.Context, o *grantOptions) error {
 		fmt.Fprintf(w, "%d of %d grants failed; run the command again to grant what is still missing\n", n, len(res.Steps))
 	}
 	return res.Err()
+}
+
+// leaveRun revokes access held only through user groups: the user leaves
+// each group, which takes away everything the group grants the user, and
+// nothing of its other members. Each group is a step with ✓/✗.
+func leaveRun(ctx context.Context, o *grantOptions, plan access.RevokePlan) error {
+	w := o.io.Out
+	fmt.Fprintf(w, "plan: held only through %d user group(s); a direct revoke cannot take it away, so:\n", len(plan.Leaves))
+	for _, l := range plan.Leaves {
+		fmt.Fprintf(w, "  - %s\n    %s\n", textsafe.Line(l.Describe()), l.Request())
+	}
+	if o.Write.dryRun {
+		return nil
+	}
+	svc, err := o.service(ctx, true)
+	if err != nil {
+		return err
+	}
+	if err := o.confirm(o.Write, "Proceed?"); err != nil {
+		return err
+	}
+	failed := 0
+	for _, l := range plan.Leaves {
+		if err := svc.LeaveUserGroup(ctx, l); err != nil {
+			failed++
+			fmt.Fprintf(w, "✗ leave %s: %s\n", textsafe.Line(l.Group), textsafe.Line(err.Error()))
+			continue
+		}
+		fmt.Fprintf(w, "✓ %s left user group %s\n", textsafe.Line(l.UserLabel), textsafe.Line(l.Group))
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d user groups not left; the cache shows what the server confirmed", failed, len(plan.Leaves))
+	}
+	return nil
 }

@@ -1,0 +1,143 @@
+package access
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/otaccess/otaccess/client"
+	"github.com/otaccess/otaccess/tenant"
+)
+
+// Access held through a user group cannot be revoked on the user (a SCIM
+// PATCH remove or an access-level DELETE leaves the group's grant): the
+// user leaves the group, which takes away everything the group grants
+// and nothing else. These say what that means before it is done.
+
+// Leave is one user-group membership to end: the user, the group, and
+// what else leaving takes away from the user.
+type Leave struct {
+	UserID, UserLabel string
+	GroupID, Group    string // the user group's id and name
+	// AlsoLoses are the other memberships the group grants the user that
+	// the user holds no other way (neither directly nor through another
+	// group): they go too.
+	AlsoLoses []string
+	// Keeps are the group's other grants the user still holds another way.
+	Keeps []string
+}
+
+// Describe says what leaving does, for a confirmation.
+func (l Leave) Describe() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Remove %s from user group %q", l.UserLabel, l.Group)
+	if len(l.AlsoLoses) > 0 {
+		fmt.Fprintf(&b, "; the user also loses what the group grants: %s", strings.Join(l.AlsoLoses, ", "))
+	}
+	if len(l.Keeps) > 0 {
+		fmt.Fprintf(&b, "; kept another way: %s", strings.Join(l.Keeps, ", "))
+	}
+	b.WriteString("; the group's other members are untouched")
+	return b.String()
+}
+
+// Request is the HTTP request leaving sends.
+func (l Leave) Request() string {
+	return "DELETE " + client.PathUserGroups + "/" + l.GroupID + "/members/" + l.UserID
+}
+
+// PlanLeave is what ending user u's membership of user group k takes away.
+func PlanLeave(snap *tenant.Snapshot, u, k int) Leave {
+	usr := &snap.Users[u]
+	ug := &snap.UserGroups[k]
+	l := Leave{UserID: usr.ID, UserLabel: usr.Label(), GroupID: ug.ID, Group: ug.Name}
+	for _, g := range snap.UserGroupLevels(k) {
+		other := snap.IsMember(u, int(g))
+		for _, v := range snap.Via(u, int(g)) {
+			other = other || int(v) != k
+		}
+		if other {
+			l.Keeps = append(l.Keeps, MembershipLabel(snap, int(g)))
+		} else {
+			l.AlsoLoses = append(l.AlsoLoses, MembershipLabel(snap, int(g)))
+		}
+	}
+	return l
+}
+
+// RevokePlan is how a revoke of group g from user u is done: Direct when
+// the user holds it directly (a PATCH), Leaves for each user group it is
+// held through (the user leaves it). ViaOnly says a direct revoke cannot
+// take it away; KeptAfterDirect names the groups a direct revoke leaves
+// in place.
+type RevokePlan struct {
+	Direct bool
+	Leaves []Leave
+}
+
+// PlanRevoke says how user u holds group g and what taking it away means.
+func PlanRevoke(snap *tenant.Snapshot, u, g int) RevokePlan {
+	direct, via := snap.Holds(u, g)
+	p := RevokePlan{Direct: direct}
+	for _, k := range via {
+		p.Leaves = append(p.Leaves, PlanLeave(snap, u, int(k)))
+	}
+	return p
+}
+
+// KeptAfterDirect names the user groups a direct revoke leaves the access in.
+func (p RevokePlan) KeptAfterDirect() []string {
+	var out []string
+	for _, l := range p.Leaves {
+		out = append(out, l.Group)
+	}
+	return out
+}
+
+// LeaveUserGroup removes the user from the user group, records it (cache
+// and audit log), and re-reads the group's members to check that the
+// user is gone and the server says so.
+func (s *Service) LeaveUserGroup(ctx context.Context, l Leave) error {
+	if s.Client == nil {
+		return ErrOffline
+	}
+	defer s.users.lock(l.UserID)()
+	return s.leaveUserGroup(ctx, l, "")
+}
+
+// leaveUserGroup is LeaveUserGroup with the user locked; run names the
+// deprovisioning it is a step of, for the audit row.
+func (s *Service) leaveUserGroup(ctx context.Context, l Leave, run string) error {
+	err := s.Client.RemoveUserGroupMember(ctx, l.GroupID, l.UserID)
+	if client.IsNotFound(err) {
+		err = nil // not a member (any more): the re-read says which
+	}
+	var gone bool
+	if err == nil {
+		members, rerr := s.Client.AllUserGroupMembers(ctx, l.GroupID, client.AccessWalk{})
+		switch {
+		case rerr != nil:
+			err = fmt.Errorf("removed, but re-reading user group %q failed: %w", l.Group, rerr)
+		case slices.ContainsFunc(members, func(m client.UserGroupMember) bool { return m.MemberID == l.UserID }):
+			err = fmt.Errorf("the server still lists %s in user group %q after the removal", l.UserLabel, l.Group)
+		default:
+			gone = true
+		}
+	}
+	detail := l.Request() + run
+	if len(l.AlsoLoses) > 0 {
+		detail += "; also loses " + strings.Join(l.AlsoLoses, ", ")
+	}
+	note, aerr := s.record(ctx, nil, s.auditEntry("leave user group", l.UserLabel+" / "+l.Group, detail, err))
+	_ = note
+	if gone {
+		if cerr := whenNotBusy(ctx, func(ctx context.Context) error { return s.store.SetUserGroupMember(ctx, l.GroupID, l.UserID, false) }); cerr != nil && err == nil {
+			err = fmt.Errorf("left the group on the server but the cache was not updated (run sync): %w", cerr)
+		}
+	}
+	if aerr != nil && err == nil {
+		err = fmt.Errorf("audit log: %w", aerr)
+	}
+	return err
+}
