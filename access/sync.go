@@ -211,6 +211,10 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 			return err
 		})
 	}
+	orgs := orgTreeRead{why: "this sync read SCIM only"}
+	if !opt.SCIMOnly { // beside the walks: one request (orgtree.go)
+		g.Go(func() error { return s.readOrgTree(gctx, &orgs) })
+	}
 	if err := g.Wait(); err != nil {
 		return tenant.SyncInfo{}, fmt.Errorf("sync failed, the previous snapshot is unchanged: %w", err)
 	}
@@ -219,6 +223,7 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 	// Requests the client sent meanwhile: the sync's, and any other
 	// operation's sharing the client (none from the CLI).
 	sw.SetStats(int(s.Client.RequestsSent()-sentBefore), userRereads+groupRereads)
+	sw.SetOrgTree(orgs.nodes, orgs.why)
 	report(func(p *SyncProgress) { p.Saving = true })
 	// The wire lists are garbage once converted.
 	read := ReadUsers(users)
@@ -238,6 +243,7 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 	if acc != nil {
 		info.Access = acc.data.Info
 	}
+	info.OrgTreeNodes, info.OrgTreeWhy = len(orgs.nodes), orgs.why
 	return info, nil
 }
 

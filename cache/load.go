@@ -196,6 +196,9 @@ func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*tenant.Snapshot, e
 	}
 	snap := b.Build(conv, order)
 	snap.SetAccess(access)
+	if err := s.readOrgTree(ctx, tx, id, snap); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }
 

@@ -46,7 +46,7 @@ func writeOldCache(t *testing.T, path string, version int) (*tenant.Snapshot, []
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	if version < 1 || version > 5 {
+	if version < 1 || version > 6 {
 		t.Fatalf("no writer for a version %d cache", version)
 	}
 	// A v4 cache is written as v3 and its users paged by the v4 script.
@@ -251,6 +251,10 @@ func testOpenMigrates(t *testing.T, version int) {
 	// A snapshot from before v6 holds no access-API data, and says so.
 	if got.Access.Logins.Read || got.Access.UserGroups.Read || got.Access.Logins.Reason() == "" || len(got.UserGroups) != 0 {
 		t.Fatalf("access data of a migrated snapshot: %+v", got.Access)
+	}
+	// A snapshot from before the org tree has none, and says why.
+	if got.OrgTree != nil || !strings.Contains(got.OrgTreeNote(), "before otaccess read the org tree") {
+		t.Fatalf("org tree of a migrated snapshot: %q", got.OrgTreeNote())
 	}
 
 	// The upgraded cache is a full one: write-through on the migrated

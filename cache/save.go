@@ -122,7 +122,7 @@ func deleteSnapshot(ctx context.Context, tx *sql.Tx, id int64) error {
 	if err := deleteUsers(ctx, tx, id); err != nil {
 		return err
 	}
-	for _, table := range []string{"groups", "roles", "orgs", "snapshot_access"} {
+	for _, table := range []string{"groups", "roles", "orgs", "snapshot_access", "snapshot_orgs"} {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE snapshot_id = ?", id); err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ var migrations = []string{
 	schemaV4,
 	schemaV5Journal,
 	schemaV6Access,
+	schemaV7OrgTree,
 }
 
 // schemaV1 is the initial schema.
@@ -297,5 +298,17 @@ CREATE TABLE snapshot_access (
 	status      TEXT NOT NULL,
 	logins      TEXT NOT NULL,
 	user_groups TEXT NOT NULL
+) STRICT;
+`
+
+// schemaV7OrgTree adds OneTrust's organization tree of a snapshot (see
+// orgtree.go), one row per snapshot: whether the tree was read, why not
+// (the ORGANIZATION scope missing), and its nodes packed.
+const schemaV7OrgTree = `
+CREATE TABLE snapshot_orgs (
+	snapshot_id INTEGER PRIMARY KEY REFERENCES snapshots(id) ON DELETE CASCADE,
+	has_tree    INTEGER NOT NULL,
+	why         TEXT NOT NULL,
+	nodes       TEXT NOT NULL
 ) STRICT;
 `

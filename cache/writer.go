@@ -40,6 +40,7 @@ type SnapshotWriter struct {
 	// one (see ErrOtherTenant).
 	replace bool
 	access  *tenant.AccessData // see SetAccess
+	orgTree *orgTreeRow        // see SetOrgTree
 }
 
 // SetTenant records the tenant's own id (OneTrust's tenant GUID), when the
@@ -293,6 +294,11 @@ func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []tenant.
 	}
 	if w.access != nil {
 		if err := writeAccess(ctx, tx, w.info.ID, w.access); err != nil {
+			return tenant.SyncInfo{}, err
+		}
+	}
+	if w.orgTree != nil {
+		if err := writeOrgTree(ctx, tx, w.info.ID, w.orgTree); err != nil {
 			return tenant.SyncInfo{}, err
 		}
 	}

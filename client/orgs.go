@@ -60,8 +60,23 @@ func (c *Client) Organizations(ctx context.Context) (*Organization, error) {
 	return root, nil
 }
 
-// DecodeOrgTree reads and checks an organization tree answer.
+// OrgTreeError is an organization tree the client refuses (see
+// DecodeOrgTree): the answer arrived, but cannot be used.
+type OrgTreeError struct{ msg string }
+
+func (e *OrgTreeError) Error() string { return e.msg }
+
+// DecodeOrgTree reads and checks an organization tree answer; what it
+// refuses is an *OrgTreeError.
 func DecodeOrgTree(body []byte) (*Organization, error) {
+	root, err := decodeOrgTree(body)
+	if err != nil {
+		return nil, &OrgTreeError{msg: err.Error()}
+	}
+	return root, nil
+}
+
+func decodeOrgTree(body []byte) (*Organization, error) {
 	if len(body) > MaxOrgTreeBytes {
 		return nil, fmt.Errorf("the organization tree is larger than %d MiB; refusing to read it", MaxOrgTreeBytes>>20)
 	}

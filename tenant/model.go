@@ -95,6 +95,10 @@ type SyncInfo struct {
 	// (Recorded false).
 	Requests, Rereads int
 	Recorded          bool
+	// OrgTreeNodes is how many organizations the tree a sync read has,
+	// OrgTreeWhy why it has none (set by a sync only).
+	OrgTreeNodes int
+	OrgTreeWhy   string
 }
 
 // Age is how old the snapshot is at now.

@@ -27,6 +27,10 @@ type Snapshot struct {
 	UserGroups []UserGroup
 	Access     AccessInfo
 	via        viaCache
+	// OrgTree is OneTrust's organization tree, joined to Orgs (nil when
+	// the snapshot has none; OrgTreeWhy says why): see orgtree.go.
+	OrgTree    *OrgTree
+	OrgTreeWhy string
 
 	userByID  map[string]int32 // built on first use: see byID
 	byIDOnce  sync.Once

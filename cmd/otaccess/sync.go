@@ -33,7 +33,7 @@ func newCmdSync(a *app, runF func(context.Context, *syncOptions) error) *cobra.C
 		},
 	}
 	cmd.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines")
-	cmd.Flags().BoolVar(&o.SCIMOnly, "scim-only", false, "read SCIM only, not OneTrust's access APIs (last logins, user groups)")
+	cmd.Flags().BoolVar(&o.SCIMOnly, "scim-only", false, "read SCIM only, not OneTrust's access APIs (last logins, user groups, the org tree)")
 	cmd.Flags().BoolVar(&o.Replace, "replace", false, "replace the cached snapshot even if it shares no user and no group with this tenant (another tenant's)")
 	return cmd
 }
@@ -86,6 +86,9 @@ func syncRun(ctx context.Context, o *syncOptions) error {
 		if !a.st.Read && !o.SCIMOnly {
 			fmt.Fprintf(errw, "note: %s not available — %s\n", a.what, a.st.Reason())
 		}
+	}
+	if info.OrgTreeNodes == 0 && !o.SCIMOnly {
+		fmt.Fprintf(errw, "note: org tree not available — %s\n", info.OrgTreeWhy)
 	}
 	if n := info.Access.BadDates; n > 0 {
 		fmt.Fprintf(errw, "warning: %d dates from Users V2 could not be read and are kept as unknown (e.g. %s)\n", n, info.Access.BadDate)
