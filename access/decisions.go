@@ -126,9 +126,11 @@ func PlanDecisions(r *tenant.Review, f *tenant.DecisionFile, src DecisionSource)
 		dl.SplitRest(it)
 		why := bad[i]
 		switch {
-		case why != "":
 		case src.Slice != nil && !src.Slice[dl.Seq]:
 			why = "is outside this file's slice: " + describeItem(it) + " is not this reviewer's to decide"
+		case why != "":
+		case src.Reviewer != "" && (strings.EqualFold(src.Reviewer, it.UserLabel) || strings.EqualFold(src.Reviewer, it.UserEmail)):
+			why = "is the reviewer's own access (" + describeItem(it) + "): a reviewer cannot decide it"
 		case !dl.TextOK:
 			why = fmt.Sprintf("was edited past its decision: item %s is %s", dl.Token(), describeItem(it))
 		case dl.Rest != "":

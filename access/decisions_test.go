@@ -126,6 +126,21 @@ func TestPlanDecisions(t *testing.T) {
 	if len(p.Decisions) != 1 || !strings.Contains(problemsText(p), "outside this file's slice") {
 		t.Fatalf("slice: %+v\n%s", p.Decisions, problemsText(p))
 	}
+	// A reviewer cannot decide their own access.
+	all := edit(func(l []string) []string {
+		for i := range l {
+			l[i] = "keep" + strings.TrimPrefix(strings.TrimPrefix(l[i], "undecided"), "revoke")
+		}
+		return l[8:10]
+	})
+	p = plan(t, synthReview(10), all, DecisionSource{Reviewer: "USER000001@acme.example"})
+	if len(p.Decisions) != 0 || strings.Count(problemsText(p), "reviewer's own access") != 2 {
+		t.Fatalf("own access: %+v\n%s", p.Decisions, problemsText(p))
+	}
+	p = plan(t, synthReview(10), all, DecisionSource{Reviewer: "user000000@acme.example"})
+	if len(p.Decisions) != 2 {
+		t.Fatalf("another's access: %+v\n%s", p.Decisions, problemsText(p))
+	}
 }
 
 // TestMovedLines: one longest in-order run stays; what is outside it was
