@@ -93,7 +93,8 @@ type Model struct {
 
 	flash    flash
 	flashSeq int
-	msgLog   []logEntry // every flash of the session (messages.go)
+	msgLog   []logEntry   // every flash of the session (messages.go)
+	copying  *pendingCopy // a copy awaiting the terminal's read-back (clipboard.go)
 
 	pending  map[string]access.Change // user id + group id -> change in flight
 	deprov   int                      // deprovisionings running
@@ -302,6 +303,8 @@ func (a *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, cmd
 		}
 		return a, nil
+	case tea.ClipboardMsg:
+		return a, a.clipboardRead(msg)
 	case result: // background work (stream.go)
 		return a, msg.apply(a)
 	case flashExpireMsg:

@@ -304,6 +304,8 @@ func (s *detailScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 	case matches(km, k.Deprovision):
 		return a.openDeprovision(s.user), true
+	case matches(km, k.CopyEmail):
+		return a.copyText("email", a.snap.Users[s.user].Email), true
 	case matches(km, k.CopyID):
 		return a.copyID(s.userID), true
 	}
@@ -314,9 +316,9 @@ func (s *detailScreen) hints(a *Model) []Binding {
 	k := a.keys
 	if u, ok := a.snap.UserIndex(s.userID); ok && !a.snap.Users[u].Active {
 		// An inactive user: bringing them back comes first.
-		return []Binding{k.Activate, k.Restore, k.Toggle, k.Back, k.Edit, k.Like, k.Move, k.HideEmpty, k.Grid.DetailPageRight, k.Grid.LastCol, k.CopyID, k.Deprovision}
+		return []Binding{k.Activate, k.Restore, k.Toggle, k.Back, k.Edit, k.Like, k.Move, k.HideEmpty, k.Grid.DetailPageRight, k.Grid.LastCol, k.CopyEmail, k.CopyID, k.Deprovision}
 	}
-	return []Binding{k.Toggle, k.Deprovision, k.Back, k.Move, k.Edit, k.Like, k.HideEmpty, k.Grid.DetailPageRight, k.Grid.LastCol, k.CopyID, k.Restore}
+	return []Binding{k.Toggle, k.Deprovision, k.Back, k.Move, k.Edit, k.Like, k.HideEmpty, k.Grid.DetailPageRight, k.Grid.LastCol, k.CopyEmail, k.CopyID, k.Restore}
 }
 
 // info names the cell under the cursor in full: labels are truncated.

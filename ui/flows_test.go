@@ -479,15 +479,16 @@ func TestCopyIDHideEmptyAndFlashes(t *testing.T) {
 	ui := pick(t, tn.snap, func(u *tenant.User) bool { return len(u.Groups) == 1 && u.Email != "" })
 	usr := tn.snap.Users[ui]
 	d.openUser(usr.Email)
-	d.key("y")
-	d.contains("✓ copied id " + usr.ID)
+	d.key("Y")
+	d.contains("sent to the terminal's clipboard: " + usr.ID)
+	d.lacks("copied")
 	// Info flashes expire; the expiry of an older flash does not clear a newer one.
 	old := d.m.flash.id
-	d.key("y")
+	d.key("Y")
 	d.send(flashExpireMsg{id: old})
-	d.contains("copied id")
+	d.contains("sent to the terminal's clipboard")
 	d.send(flashExpireMsg{id: d.m.flash.id})
-	d.lacks("copied id")
+	d.lacks("sent to the terminal's clipboard")
 
 	// z shows only the held role and org: a 1x1 matrix with the member mark.
 	d.key("z")
@@ -508,7 +509,7 @@ func TestCopyIDHideEmptyAndFlashes(t *testing.T) {
 	d.logShows("403")
 	d.send(flashExpireMsg{id: d.m.flash.id})
 	d.contains("✗ revoke")
-	d.key("y")
+	d.key("Y")
 	d.lacks("✗ revoke")
 }
 

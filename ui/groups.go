@@ -192,6 +192,10 @@ func (s *groupsScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 			a.push(newMembersScreen(a, id))
 		}
 		return nil, true
+	case matches(km, k.CopyName):
+		if id := s.selectedID(a); id != "" {
+			return a.copyText("name", a.snap.Groups[s.rows[s.tbl.cursor]].DisplayName), true
+		}
 	case matches(km, k.CopyID):
 		if id := s.selectedID(a); id != "" {
 			return a.copyID(id), true
@@ -209,7 +213,7 @@ func (s *groupsScreen) hints(a *Model) []Binding {
 			k.Input.Keep, k.Input.Clear,
 		}
 	}
-	return []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.CopyID, k.UsersTab, k.MatrixTab, k.Sync, k.Quit}
+	return []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.CopyName, k.CopyID, k.UsersTab, k.MatrixTab, k.Sync, k.Quit}
 }
 
 func (s *groupsScreen) info(a *Model) string {

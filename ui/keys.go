@@ -59,6 +59,8 @@ type KeyMap struct {
 
 	Toggle, Revoke, Deprovision Binding
 	Sync, HideEmpty, CopyID     Binding
+	// CopyEmail copies a user's email, CopyName a group's name.
+	CopyEmail, CopyName Binding
 
 	// Onboarding: create a user (Users), edit, activate, restore a
 	// deprovisioning, grant like another user (user detail), and undo a
@@ -173,7 +175,9 @@ func DefaultKeyMap() KeyMap {
 		Deprovision: b([]string{"D"}, "D", "deprovision").needs(NeedTenant),
 		Sync:        b([]string{"r"}, "r", "sync").needs(NeedTenant),
 		HideEmpty:   b([]string{"z"}, "z", "hide empty"),
-		CopyID:      b([]string{"y"}, "y", "copy id"),
+		CopyID:      b([]string{"Y"}, "Y", "copy id"),
+		CopyEmail:   b([]string{"y"}, "y", "copy email"),
+		CopyName:    b([]string{"y"}, "y", "copy name"),
 
 		NewUser:  b([]string{"n"}, "n", "new user").needs(NeedTenant),
 		Edit:     b([]string{"e"}, "e", "edit").needs(NeedTenant),
@@ -263,13 +267,13 @@ func (k KeyMap) helpGroups() []helpGroup {
 		{"Everywhere", []Binding{k.UsersTab, k.MatrixTab, k.Matrix, k.GroupsTab, k.NextTab, k.PrevTab,
 			k.Sync, r.Reviews, r.Changes, k.Back, k.DoubleEsc, k.Help, k.Messages, k.Quit, k.ForceQuit}},
 		{"Move", []Binding{k.Up, k.Down, k.Left, k.Right, k.Move, k.Home, k.End, k.PageUp, k.PageDown}},
-		{"Users", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.Deprovision, k.NewUser}},
-		{"User detail", []Binding{k.Toggle, k.HideEmpty, k.CopyID, k.Deprovision, k.Edit, k.Like, k.Activate, k.Restore,
+		{"Users", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.Deprovision, k.NewUser, k.CopyEmail, k.CopyID}},
+		{"User detail", []Binding{k.Toggle, k.HideEmpty, k.CopyEmail, k.CopyID, k.Deprovision, k.Edit, k.Like, k.Activate, k.Restore,
 			gr.PageLeft, gr.DetailPageRight, gr.FirstCol, gr.LastCol}},
 		{"Deprovision result", []Binding{k.Undo}},
 		{"Tenant matrix", []Binding{k.Open, k.Sort, k.HideEmpty, gr.PageLeft, gr.PageRight, gr.FirstCol, gr.LastCol}},
-		{"Members of a group", []Binding{k.Open, k.Revoke, k.Filter, k.Deprovision, k.CopyID}},
-		{"Groups", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.CopyID}},
+		{"Members of a group", []Binding{k.Open, k.Revoke, k.Filter, k.Deprovision, k.CopyEmail, k.CopyID}},
+		{"Groups", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.CopyName, k.CopyID}},
 		{"Reviews list", []Binding{r.OpenReview, r.Start}},
 		{"Review", []Binding{r.Keep, r.Revoke, r.Skip, r.Clear, r.Note, r.NextOpen, r.PrevOpen, r.Group,
 			r.OpenUser, r.Apply}},

@@ -145,6 +145,8 @@ func (s *membersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return a.confirmChange(u, s.group, false), true
 	case matches(km, k.Deprovision):
 		return a.openDeprovision(u), true
+	case matches(km, k.CopyEmail):
+		return a.copyText("email", a.snap.Users[u].Email), true
 	case matches(km, k.CopyID):
 		return a.copyID(a.snap.Users[u].ID), true
 	}
@@ -153,7 +155,7 @@ func (s *membersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 
 func (s *membersScreen) hints(a *Model) []Binding {
 	k := a.keys
-	return []Binding{k.Open, k.Revoke, k.Back, k.Deprovision, k.Filter, k.CopyID}
+	return []Binding{k.Open, k.Revoke, k.Back, k.Deprovision, k.Filter, k.CopyEmail, k.CopyID}
 }
 
 func (s *membersScreen) info(a *Model) string {

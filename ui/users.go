@@ -221,6 +221,8 @@ func (s *usersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 	case matches(km, k.Deprovision):
 		return a.openDeprovision(u), true
+	case matches(km, k.CopyEmail):
+		return a.copyText("email", a.snap.Users[u].Email), true
 	case matches(km, k.CopyID):
 		return a.copyID(a.snap.Users[u].ID), true
 	}
@@ -275,13 +277,7 @@ func (s *usersScreen) hints(a *Model) []Binding {
 			k.Input.Keep, k.Input.Clear, k.Input.Move,
 		}
 	}
-	return []Binding{k.Open, k.Filter, k.Deprovision, k.NewUser, k.Sort, k.Matrix, k.Sync, k.Quit}
+	return []Binding{k.Open, k.Filter, k.Deprovision, k.NewUser, k.Sort, k.Matrix, k.Sync, k.CopyEmail, k.Quit}
 }
 
 func (s *usersScreen) info(*Model) string { return "" }
-
-// copyID puts an id on the clipboard (OSC 52, where the terminal supports
-// it) and shows it, so it can be copied by hand where it does not.
-func (a *Model) copyID(id string) tea.Cmd {
-	return tea.Batch(tea.SetClipboard(id), a.setFlash(flashOK, markOK+" copied id "+id))
-}
