@@ -30,6 +30,9 @@ type app struct {
 	// openCacheWith is how the cache is opened (tests shorten its busy
 	// timeout when they hold its lock on purpose).
 	openCacheWith []access.OpenOption
+	// tuneClient, when set, changes the client's options (tests shorten
+	// its retry backoff, which would otherwise wait real seconds).
+	tuneClient func(*client.Options)
 
 	flags   config.Flags
 	cfgPath string
@@ -123,6 +126,9 @@ func (a *app) service(ctx context.Context, needOnline bool) (*access.Service, er
 			}
 			if err != nil {
 				return nil, err
+			}
+			if a.tuneClient != nil {
+				a.tuneClient(&opts)
 			}
 			if c, err = client.New(opts); err != nil {
 				return nil, err

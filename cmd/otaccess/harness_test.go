@@ -127,6 +127,9 @@ func (inv invocation) app(out, errOut io.Writer) *app {
 	if inv.now != nil {
 		a.now = inv.now
 	}
+	// Retries back off for milliseconds, not the client's seconds: the
+	// tests count retries, they do not time them.
+	a.tuneClient = func(o *client.Options) { o.BaseBackoff, o.MaxBackoff = time.Millisecond, 20*time.Millisecond }
 	if inv.busy > 0 {
 		a.openCacheWith = append(a.openCacheWith, access.WithBusyTimeout(inv.busy))
 	}
