@@ -106,7 +106,7 @@ func Run(ctx context.Context, opt Options) (Report, error) {
 	rep.Tenant = TenantInfo{Users: opt.Users, Roles: opt.Roles, Orgs: opt.Orgs, Latency: opt.Latency, Concurrency: e.conc}
 
 	figures := []func(context.Context, *env) (Row, error){
-		figSync, figSequential, figOpen, figFilter, figRender, figMatrix, figMemory, figWrites,
+		figSync, figAccessSync, figSequential, figOpen, figFilter, figRender, figMatrix, figMemory, figWrites,
 	}
 	for _, fig := range figures {
 		if err := ctx.Err(); err != nil {

@@ -21,7 +21,7 @@ func TestBenchCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("bench --json: %v\n%s", err, r.stdout)
 	}
-	if len(rep.Rows) != 8 || rep.Tenant.Users != 400 || rep.Tenant.Groups != 12 {
+	if len(rep.Rows) != 9 || rep.Tenant.Users != 400 || rep.Tenant.Groups != 12 {
 		t.Fatalf("report %+v", rep)
 	}
 	for _, row := range rep.Rows {
@@ -29,14 +29,17 @@ func TestBenchCommand(t *testing.T) {
 			t.Errorf("%s: %s", row.Figure, row.Err)
 		}
 	}
-	if mem := rep.Rows[6]; !strings.Contains(mem.Measured, "a process of its own") || mem.Metrics["rss_bytes"] <= 0 {
+	if mem := rep.Rows[7]; !strings.Contains(mem.Measured, "a process of its own") || mem.Metrics["rss_bytes"] <= 0 {
 		t.Errorf("memory row %+v", mem)
 	}
 	// The sync and the script ran as child processes of otaccess.
 	if sync := rep.Rows[0]; !strings.Contains(sync.Limit, "in a child process") || sync.Metrics["requests"] != 2 || sync.Metrics["throttled_1ms"] != 0 {
 		t.Errorf("sync row %+v", sync)
 	}
-	if seq := rep.Rows[1]; seq.Metrics["sequential_requests"] != 2 {
+	if acc := rep.Rows[1]; acc.Metrics["requests"] <= 2 || acc.Metrics["throttled"] != 0 {
+		t.Errorf("the default sync reads the access APIs too: %+v", acc.Metrics)
+	}
+	if seq := rep.Rows[2]; seq.Metrics["sequential_requests"] != 2 {
 		t.Errorf("sequential row %+v", seq)
 	}
 	if !strings.Contains(r.stderr, "generating 400 users") {
@@ -44,7 +47,7 @@ func TestBenchCommand(t *testing.T) {
 	}
 
 	table := e.mustExec("bench", "--users", "300", "--roles", "3", "--orgs", "2", "--latency", "0s", "--runs", "1").stdout
-	for _, want := range []string{"figure", "full sync", "grant/revoke round trip", "result"} {
+	for _, want := range []string{"figure", "SCIM sync", "full sync with the access APIs", "grant/revoke round trip", "result"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}
