@@ -6,11 +6,42 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/otaccess/otaccess/cache"
+	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/tenant"
+	"github.com/otaccess/otaccess/textsafe"
 )
+
+// ErrDeleteUnavailable: OneTrust's User Provisioning reference documents
+// SCIM DELETE /Users/{id} as "not available at this time" (it lists a 204
+// all the same), so otaccess sends none to a OneTrust host.
+var ErrDeleteUnavailable = errors.New("OneTrust documents SCIM DELETE /Users as not available at this time")
+
+// DeleteUnavailable says why a delete is not sent to the tenant at
+// tenantURL, nil when it is: the host is OneTrust's. Deactivating the user
+// and removing its memberships is the deprovisioning OneTrust documents.
+func DeleteUnavailable(tenantURL string) error {
+	if !client.IsOneTrustURL(tenantURL) {
+		return nil
+	}
+	host := tenantURL
+	if u, err := url.Parse(tenantURL); err == nil {
+		host = u.Host
+	}
+	return fmt.Errorf("%w (%s): nothing was sent; deactivate the user and remove its memberships instead", ErrDeleteUnavailable, textsafe.Line(host))
+}
+
+// DeleteUnavailable is DeleteUnavailable for the connected tenant (nil
+// offline: nothing can be sent then anyway).
+func (s *Service) DeleteUnavailable() error {
+	if s.Client == nil {
+		return nil
+	}
+	return DeleteUnavailable(s.Client.BaseURL())
+}
 
 // Plan is a deprovisioning plan for one user, shown before it runs.
 type Plan struct {
@@ -122,6 +153,14 @@ func (s *Service) Deprovision(ctx context.Context, p Plan, report func(StepResul
 	if s.Client == nil {
 		emit(StepResult{Index: 0, Name: "connect", Err: ErrOffline})
 		return res
+	}
+	if p.Delete {
+		// Refused before anything is sent (and so not audited: no write
+		// was attempted).
+		if err := s.DeleteUnavailable(); err != nil {
+			emit(StepResult{Index: 0, Name: names[0], Err: err})
+			return res
+		}
 	}
 	defer s.users.lock(p.UserID)()
 	runName := newRun("deprovision")

@@ -284,6 +284,13 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// IsOneTrustURL reports whether a tenant URL's host is OneTrust's
+// (onetrust.com or a name under it), by the host alone.
+func IsOneTrustURL(raw string) bool {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	return err == nil && isOneTrustHost(u.Hostname())
+}
+
 func isOneTrustHost(host string) bool {
 	host = strings.TrimSuffix(strings.ToLower(host), ".")
 	return host == "onetrust.com" || strings.HasSuffix(host, ".onetrust.com")

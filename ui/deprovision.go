@@ -33,10 +33,13 @@ type deprovDialog struct {
 	userID string
 	label  string // email or userName: what must be typed to delete
 	name   string
-	option int
-	focus  int
-	choice int // 0 No, 1 Yes
-	input  textinput.Model
+	// noDelete says why the delete option sends nothing (OneTrust's SCIM
+	// has no DELETE /Users); nil where delete works.
+	noDelete error
+	option   int
+	focus    int
+	choice   int // 0 No, 1 Yes
+	input    textinput.Model
 
 	running, finished bool
 	stop              context.CancelFunc // cancels the steps not yet sent
@@ -62,7 +65,7 @@ func (a *Model) openDeprovision(u int) tea.Cmd {
 		return nil
 	}
 	usr := &a.snap.Users[u]
-	d := &deprovDialog{userID: usr.ID, label: usr.Label(), name: usr.Name()}
+	d := &deprovDialog{userID: usr.ID, label: usr.Label(), name: usr.Name(), noDelete: a.svc.DeleteUnavailable()}
 	if len(usr.Groups) > 0 {
 		d.option = optStrip
 	}
@@ -89,7 +92,7 @@ func (d *deprovDialog) yesEnabled(a *Model) bool {
 		return false
 	}
 	if d.option == optDelete {
-		return p.ConfirmsDelete(d.input.Value())
+		return d.noDelete == nil && p.ConfirmsDelete(d.input.Value())
 	}
 	return true
 }
@@ -201,7 +204,7 @@ func (d *deprovDialog) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
 
 func (d *deprovDialog) cycleFocus(forward bool) {
 	order := []int{focusOptions, focusButtons}
-	if d.option == optDelete {
+	if d.option == optDelete && d.noDelete == nil {
 		order = []int{focusOptions, focusInput, focusButtons}
 	}
 	i := 0
@@ -357,6 +360,9 @@ func (d *deprovDialog) view(a *Model, maxW, maxH int) []string {
 	}
 	add(5, "")
 	options := [optCount]string{"deactivate only", "deactivate and remove every membership", "delete the user"}
+	if d.noDelete != nil {
+		options[optDelete] = "delete the user (not available on OneTrust)"
+	}
 	if ok {
 		n := len(a.snap.Users[u].Groups)
 		options[optStrip] = "deactivate and remove " + numfmt.Count(n, "membership", "memberships")
@@ -380,15 +386,20 @@ func (d *deprovDialog) view(a *Model, maxW, maxH int) []string {
 	add(5, "")
 	p, _ := d.plan(a)
 	steps := p.Steps()
-	if p.Empty() {
+	switch {
+	case d.option == optDelete && d.noDelete != nil:
+		// Said before anything is sent, with what to do instead.
+		add(0, st.Error.Render(markFail+" "+safe(d.noDelete.Error())))
+		add(0, "Press "+keyName(a.keys.Dialog.Pick[optStrip])+" to deactivate and remove every membership instead.")
+	case p.Empty():
 		add(1, st.Muted.Render("nothing to do: the user is inactive and holds no memberships"))
-	} else {
+	default:
 		add(1, "Plan ("+numfmt.Count(len(steps), "step", "steps")+"):")
 		for i, s := range steps {
 			add(4, fmt.Sprintf("  %d. %s", i+1, safe(s)))
 		}
 	}
-	if d.option == optDelete {
+	if d.option == optDelete && d.noDelete == nil {
 		add(5, "")
 		add(0, "Type the email to confirm the delete:")
 		add(3, "  "+st.Bold.Render(safe(d.label)))

@@ -37,9 +37,10 @@ type Tenant struct {
 type Option func(*options)
 
 type options struct {
-	mutate []func(*scimtest.TestServer)
-	server []scimtest.TestOption
-	client client.Options
+	mutate   []func(*scimtest.TestServer)
+	server   []scimtest.TestOption
+	client   client.Options
+	oneTrust bool
 }
 
 // Mutate changes the served tenant before the sync (add users, rename
@@ -58,6 +59,13 @@ func WithServer(opts ...scimtest.TestOption) Option {
 func WithClient(opt client.Options) Option {
 	return func(o *options) { o.client = opt }
 }
+
+// AsOneTrust connects to the tenant as https://acme.onetrust.com (routed
+// to the fake), so what otaccess does on OneTrust's hosts only applies.
+func AsOneTrust() Option { return func(o *options) { o.oneTrust = true } }
+
+// OneTrustURL is the SCIM base URL AsOneTrust connects to.
+const OneTrustURL = "https://acme.onetrust.com/api/scim/v2"
 
 // New serves a tenant of cfg (zero sizes: 120 users, 6 roles x 4 orgs),
 // syncs it into a cache in tb's temp dir and loads the snapshot. The
@@ -81,6 +89,9 @@ func New(tb testing.TB, cfg scimtest.Config, opts ...Option) *Tenant {
 	srv := scimtest.NewTestServer(tb, cfg, o.server...)
 	for _, m := range o.mutate {
 		m(srv)
+	}
+	if o.oneTrust {
+		o.client.BaseURL, o.client.HTTPClient = OneTrustURL, srv.ClientAs()
 	}
 	svc, err := access.Open(srv.NewClient(tb, o.client), filepath.Join(tb.TempDir(), "c.db"), "test")
 	if err != nil {

@@ -3,6 +3,7 @@ package scimtest
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 
@@ -65,6 +66,24 @@ func NewTestServer(tb testing.TB, cfg Config, opts ...TestOption) *TestServer {
 // Root is scheme://host of the server, where OneTrust's token endpoint and
 // access APIs live (URL is the SCIM base under it).
 func (ts *TestServer) Root() string { return ts.HTTPServer.URL }
+
+// ClientAs is an *http.Client that reaches the test server whatever host
+// and scheme a request names, so a client can be given a OneTrust URL
+// (https://acme.onetrust.com/api/scim/v2) and still talk to the fake:
+// what otaccess does on OneTrust's hosts only is testable end to end.
+func (ts *TestServer) ClientAs() *http.Client {
+	target, _ := url.Parse(ts.HTTPServer.URL)
+	base := ts.HTTPServer.Client().Transport
+	return &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		r = r.Clone(r.Context())
+		r.URL.Scheme, r.URL.Host = target.Scheme, target.Host
+		return base.RoundTrip(r)
+	})}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // Client returns an *http.Client for the test server.
 func (ts *TestServer) Client() *http.Client { return ts.HTTPServer.Client() }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -33,6 +34,9 @@ type app struct {
 	// tuneClient, when set, changes the client's options (tests shorten
 	// its retry backoff, which would otherwise wait real seconds).
 	tuneClient func(*client.Options)
+	// httpClient carries the requests to the tenant (nil: the client's
+	// default); tests route a OneTrust URL to the fake tenant with it.
+	httpClient *http.Client
 
 	flags   config.Flags
 	cfgPath string
@@ -114,7 +118,7 @@ func (a *app) service(ctx context.Context, needOnline bool) (*access.Service, er
 		var c *client.Client
 		if a.whyOffline() == "" {
 			s := a.settings
-			opts := client.Options{BaseURL: s.URL, UserAgent: "otaccess"}
+			opts := client.Options{BaseURL: s.URL, UserAgent: "otaccess", HTTPClient: a.httpClient}
 			var err error
 			if s.HasClientCredentials() {
 				// The secret is read now and kept in the client's memory

@@ -85,10 +85,26 @@ func deprovisionRun(ctx context.Context, o *deprovisionOptions) error {
 	if err != nil {
 		return err
 	}
-	plan := access.PlanDeprovision(snap, u, o.Strip, o.Delete)
 	w := o.io.Out
+	// On OneTrust a delete is refused before anything is sent, and what
+	// OneTrust documents instead is offered: deactivate and strip.
+	instead := false
+	if o.Delete {
+		if why := access.DeleteUnavailable(o.settings.URL); why != nil {
+			fmt.Fprintf(o.io.ErrOut, "%s\n", why)
+			o.Delete, o.Strip, instead = false, true, true
+		}
+	}
+	plan := access.PlanDeprovision(snap, u, o.Strip, o.Delete)
+	if instead {
+		fmt.Fprintf(w, "instead of a delete: ")
+	}
+	refuse := exitError{code: 1, err: fmt.Errorf("%w; nothing was sent: run `otaccess deactivate %s --strip-roles` to do that instead", access.ErrDeleteUnavailable, textsafe.Line(o.User))}
 	if plan.Empty() {
 		fmt.Fprintf(w, "nothing to do: %s is already inactive\n", textsafe.Line(plan.UserLabel))
+		if instead {
+			return refuse // asked to delete, and did not
+		}
 		return nil
 	}
 	fmt.Fprintf(w, "plan for %s:\n", textsafe.Line(plan.UserLabel))
@@ -98,11 +114,19 @@ func deprovisionRun(ctx context.Context, o *deprovisionOptions) error {
 	if o.Write.dryRun {
 		return nil
 	}
+	if instead && (o.Write.yes || !o.io.InTerminal) {
+		// A script that asked for a delete does not get something else
+		// done on its --yes: it is told what to run instead.
+		return refuse
+	}
 	svc, err := o.service(ctx, true)
 	if err != nil {
 		return err
 	}
 	confirm := func() error { return o.confirm(o.Write, "Proceed?") }
+	if instead {
+		confirm = func() error { return o.confirm(o.Write, "Deactivate and remove its memberships instead?") }
+	}
 	if o.Delete { // cannot be undone: the email typed out, as in the terminal UI
 		confirm = func() error {
 			return o.confirmTyped(o.Write, "This cannot be undone. To delete, type the user's email ("+textsafe.Line(plan.UserLabel)+")", plan.ConfirmsDelete)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -89,6 +90,9 @@ type invocation struct {
 	now    func() time.Time // nil: the real clock
 	stdout io.Writer
 	busy   time.Duration // the cache's busy timeout (0: the default)
+	// httpClient, when set, carries every request to the tenant (see
+	// scimtest.TestServer.ClientAs).
+	httpClient *http.Client
 }
 
 // runIn runs otaccess in-process with the environment envv only (no
@@ -130,6 +134,7 @@ func (inv invocation) app(out, errOut io.Writer) *app {
 	// Retries back off for milliseconds, not the client's seconds: the
 	// tests count retries, they do not time them.
 	a.tuneClient = func(o *client.Options) { o.BaseBackoff, o.MaxBackoff = time.Millisecond, 20*time.Millisecond }
+	a.httpClient = inv.httpClient
 	if inv.busy > 0 {
 		a.openCacheWith = append(a.openCacheWith, access.WithBusyTimeout(inv.busy))
 	}
