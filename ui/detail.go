@@ -308,6 +308,15 @@ func (s *detailScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return a.copyText("email", a.snap.Users[s.user].Email), true
 	case matches(km, k.CopyID):
 		return a.copyID(s.userID), true
+	case matches(km, k.History):
+		g, role, org := s.cursorGroup()
+		if role < 0 {
+			return nil, true
+		}
+		if g < 0 {
+			return a.setFlash(flashInfo, fmt.Sprintf("the tenant has no group for %s in %s", a.snap.Roles[role].Name, a.snap.Orgs[org].Name)), true
+		}
+		return a.openHistory(s.user, g), true
 	}
 	return nil, false
 }
@@ -316,9 +325,9 @@ func (s *detailScreen) hints(a *Model) []Binding {
 	k := a.keys
 	if u, ok := a.snap.UserIndex(s.userID); ok && !a.snap.Users[u].Active {
 		// An inactive user: bringing them back comes first.
-		return []Binding{k.Activate, k.Restore, k.Toggle, k.Back, k.Edit, k.Like, k.Move, k.HideEmpty, k.Grid.DetailPageRight, k.Grid.LastCol, k.CopyEmail, k.CopyID, k.Deprovision}
+		return []Binding{k.Activate, k.Restore, k.Toggle, k.Back, k.Edit, k.Like, k.Move, k.HideEmpty, k.Grid.DetailPageRight, k.Grid.LastCol, k.CopyEmail, k.CopyID, k.History, k.Deprovision}
 	}
-	return []Binding{k.Toggle, k.Deprovision, k.Back, k.Move, k.Edit, k.Like, k.HideEmpty, k.Grid.DetailPageRight, k.Grid.LastCol, k.CopyEmail, k.CopyID, k.Restore}
+	return []Binding{k.Toggle, k.Deprovision, k.Back, k.Move, k.Edit, k.Like, k.HideEmpty, k.Grid.DetailPageRight, k.Grid.LastCol, k.CopyEmail, k.CopyID, k.History, k.Restore}
 }
 
 // info names the cell under the cursor in full: labels are truncated.

@@ -18,6 +18,8 @@ func (s *Server) routeAPI(w http.ResponseWriter, c *call) {
 	switch {
 	case strings.HasPrefix(p, accessPrefix) && p != orgsPath:
 		s.routeAccess(w, c)
+	case strings.HasPrefix(p, auditPrefix):
+		s.serveActivities(w, c)
 	case p == orgsPath:
 		if m != http.MethodGet {
 			apiMethodNotAllowed(w, c, "GET")

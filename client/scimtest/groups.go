@@ -109,12 +109,16 @@ func (s *Server) patchGroup(w http.ResponseWriter, c *call, id string) {
 		slices.SortFunc(added, bySeq)
 		slices.SortFunc(removed, bySeq)
 		for _, u := range removed {
+			s.auditSeed(u)
 			unlink(u, g)
 			u.u.Meta.LastModified = now
+			s.provisioned(c, u, FieldRole, g.displayName, "")
 		}
 		for _, u := range added {
+			s.auditSeed(u)
 			link(u, g)
 			u.u.Meta.LastModified = now
+			s.provisioned(c, u, FieldRole, "", g.displayName)
 		}
 	}
 	if s.cfg.GroupPatchReturnsBody {

@@ -161,7 +161,8 @@ type Server struct {
 	windows   map[string]*rateWindow
 	throttled atomic.Int64
 
-	auth authState
+	auth  authState
+	audit auditLog // the users' audit trails (audit.go)
 
 	logMu sync.Mutex
 	log   []RequestRecord

@@ -104,7 +104,12 @@ func (s *Server) patchUser(w http.ResponseWriter, c *call, id string) {
 	if old := rec.u; u.DisplayName == old.DisplayName && old.DisplayName == derivedDisplayName(old.Name) && u.Name != old.Name {
 		u.DisplayName = derivedDisplayName(u.Name)
 	}
+	wasActive := rec.u.Active
+	s.auditSeed(rec)
 	s.commitUser(rec, u)
+	if wasActive != u.Active {
+		s.provisioned(c, rec, fieldStatus, statusWord(wasActive), statusWord(u.Active))
+	}
 	writeJSON(w, http.StatusOK, s.renderUser(c.root, rec))
 }
 

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/tenant"
 	"github.com/otaccess/otaccess/textsafe"
 )
@@ -17,6 +19,9 @@ type userOptions struct {
 	*app
 	Who    string // an id, email, userName or unique display name
 	Output outputFlags
+	// History adds the user's OneTrust audit trail, read from the tenant
+	// (who granted what, when, how).
+	History bool
 }
 
 func newCmdUser(a *app, runF func(context.Context, *userOptions) error) *cobra.Command {
@@ -34,6 +39,7 @@ func newCmdUser(a *app, runF func(context.Context, *userOptions) error) *cobra.C
 		},
 	}
 	o.Output.add(cmd, false)
+	cmd.Flags().BoolVar(&o.History, "history", false, "also read the user's audit trail from OneTrust (who granted each membership, when, how; needs the USER scope)")
 	return cmd
 }
 
@@ -47,8 +53,25 @@ func userRun(ctx context.Context, o *userOptions) error {
 		return err
 	}
 	w := o.io.Out
+	var history []access.HistoryEntry
+	if o.History {
+		svc, err := o.service(ctx, true)
+		if err != nil {
+			return err
+		}
+		if history, err = svc.History(ctx, snap.Users[i].ID); err != nil {
+			return fmt.Errorf("reading the history of %s: %w", textsafe.Line(snap.Users[i].Label()), err)
+		}
+	}
 	if o.Output.json {
-		return writeJSON(w, toUserJSON(snap, i))
+		uj := toUserJSON(snap, i)
+		if o.History {
+			return writeJSON(w, struct {
+				userJSON
+				History []historyJSON `json:"history"`
+			}{uj, toHistoryJSON(history)})
+		}
+		return writeJSON(w, uj)
 	}
 	u := &snap.Users[i]
 	t := newTable(w, "FIELD", "VALUE")
@@ -83,7 +106,10 @@ func userRun(ctx context.Context, o *userOptions) error {
 	if !snap.Access.UserGroups.Read {
 		fmt.Fprintf(o.io.ErrOut, "user groups: not available — %s\n", snap.Access.UserGroups.Reason())
 	}
-	return nil
+	if !o.History {
+		return nil
+	}
+	return printHistory(w, history)
 }
 
 // heldText says how a membership is held: "direct", "via Privacy Team",
@@ -116,6 +142,47 @@ func byWhom(name string) string {
 		return ""
 	}
 	return " by " + name
+}
+
+// printHistory prints the user's audit trail after the memberships.
+func printHistory(w io.Writer, history []access.HistoryEntry) error {
+	fmt.Fprintln(w)
+	h := newTable(w, "WHEN", "EVENT", "FIELD", "FROM", "TO", "HOW", "BY")
+	for _, e := range history {
+		when := e.AtText
+		if !e.At.IsZero() {
+			when = e.At.UTC().Format("2006-01-02 15:04")
+		}
+		h.row(when, e.Event, e.Field, e.Old, e.New, e.Method, e.UpdatedBy)
+	}
+	if len(history) == 0 {
+		fmt.Fprintln(w, "no history: OneTrust's audit trail of this user is empty")
+		return nil
+	}
+	return h.flush()
+}
+
+// historyJSON is one audit-trail entry in user --history --json.
+type historyJSON struct {
+	Date      string `json:"date"`
+	Event     string `json:"event"`
+	FieldName string `json:"fieldName"`
+	OldValue  string `json:"oldValue"`
+	NewValue  string `json:"newValue"`
+	Method    string `json:"method"`
+	UpdatedBy string `json:"updatedBy"`
+}
+
+func toHistoryJSON(es []access.HistoryEntry) []historyJSON {
+	out := make([]historyJSON, len(es))
+	for i, e := range es {
+		date := e.AtText
+		if !e.At.IsZero() {
+			date = e.At.UTC().Format(time.RFC3339Nano)
+		}
+		out[i] = historyJSON{Date: date, Event: e.Event, FieldName: e.Field, OldValue: e.Old, NewValue: e.New, Method: e.Method, UpdatedBy: e.UpdatedBy}
+	}
+	return out
 }
 
 // findUser resolves an id, email or userName to exactly one cached user;
