@@ -26,6 +26,9 @@ type ReviewScope struct {
 	// selects that one; otherwise every role (org) whose name contains the
 	// text. Empty means all.
 	Role, Org string
+	// WithSubOrgs widens Org to the organizations under it in OneTrust's
+	// organization tree (the snapshot must have one).
+	WithSubOrgs bool
 	// Filter picks users, in the filter language of tenant.Index
 	// ("legal", "status:inactive", "type:external", ...).
 	Filter string
@@ -120,6 +123,11 @@ func SelectScope(snap, prev *tenant.Snapshot, sc ReviewScope) (*Scope, error) {
 	}
 	if out.Orgs, err = pick("org", sc.Org, orgOK, MatchOrgs, func(i int) string { return snap.Orgs[i].Name }); err != nil {
 		return nil, err
+	}
+	if sc.WithSubOrgs {
+		if err := withSubOrgs(snap, orgOK, &out.Orgs, &words, sc.Org); err != nil {
+			return nil, err
+		}
 	}
 	// The filter's role:, org: and group: terms scope the memberships as
 	// --role and --org do; its other terms pick the users.
@@ -557,4 +565,38 @@ func (s *Service) auditReviewApply(ctx context.Context, name string, res ReviewA
 		err = fmt.Errorf("%d failed, %d not attempted", res.Failed, res.Total-res.Applied-res.Failed)
 	}
 	return s.audit(ctx, "review apply", "review "+name, fmt.Sprintf("%d of %d revocations applied", res.Applied, res.Total), err)
+}
+
+// withSubOrgs adds to the orgs picked (ok, names) every org under them in
+// the organization tree, and says so in the description.
+func withSubOrgs(snap *tenant.Snapshot, ok []bool, names *[]string, words *[]string, q string) error {
+	if strings.TrimSpace(q) == "" {
+		return errors.New("--with-suborgs needs --org: the organization whose sub-organizations to include")
+	}
+	tr := snap.OrgTree
+	if tr == nil {
+		return fmt.Errorf("--with-suborgs needs the organization tree: %s", snap.OrgTreeNote())
+	}
+	var top []string
+	for o := range ok {
+		if !ok[o] {
+			continue
+		}
+		n := tr.NodeOfOrg(int32(o))
+		if n < 0 {
+			return fmt.Errorf("--with-suborgs: organization %q is not in the organization tree (`otaccess orgs` shows the tree and what did not join)", snap.Orgs[o].Name)
+		}
+		top = append(top, snap.Orgs[o].Name)
+		for _, sub := range tr.OrgsUnder(n) {
+			ok[sub] = true
+		}
+	}
+	*names = (*names)[:0]
+	for o := range ok {
+		if ok[o] {
+			*names = append(*names, snap.Orgs[o].Name)
+		}
+	}
+	(*words)[len(*words)-1] = "org " + strings.Join(top, ", ") + " with its sub-organizations (" + numfmt.Count(len(*names), "organization", "organizations") + ": " + strings.Join(*names, ", ") + ")"
+	return nil
 }

@@ -221,7 +221,7 @@ type term struct {
 var ErrQuery = errors.New("invalid filter")
 
 // FilterKeys are the keys a filter term may have ("role:auditor").
-var FilterKeys = []string{"role", "org", "group", "status", "type", "stale", "login"}
+var FilterKeys = []string{"role", "org", "group", "status", "type", "stale", "login", "under"}
 
 // unknownKey is the error for "roel:admin": a typo would otherwise filter
 // on the text "roel:admin" and find nobody, with no word why.
@@ -256,6 +256,8 @@ func noMatch(what, value string, names []string) error {
 //	"two words"   a quoted phrase
 //	role:admin    holds a role whose name contains "admin"
 //	org:"EMEA - Sales"
+//	under:Legal   holds a role in the organization Legal or any under it
+//	              (OneTrust's org tree; a name, else part of one)
 //	group:name    member of a group whose display name contains it
 //	status:active | status:inactive   (prefixes such as status:in work)
 //	type:internal | type:external     (substring of userType)
@@ -263,7 +265,7 @@ func noMatch(what, value string, names []string) error {
 //	login:never   never logged in
 //	-term         negation of any of the above
 //
-// Positive role:, org: and group: terms combine on one group: "role:auditor
+// Positive role:, org:, under: and group: terms combine on one group: "role:auditor
 // org:emea" finds auditors in EMEA, not auditors anywhere who also hold
 // something in EMEA. A term with an empty value (still being typed) is
 // ignored.
@@ -528,6 +530,14 @@ func (ix *Index) makeTerm(key, value string) (term, error) {
 		for g := range s.Groups {
 			mask[g] = !s.Groups[g].Plain() && orgs[s.Groups[g].Org]
 		}
+	case "under":
+		orgs, err := ix.orgsUnder(value)
+		if err != nil {
+			return term{}, err
+		}
+		for g := range s.Groups {
+			mask[g] = !s.Groups[g].Plain() && orgs[s.Groups[g].Org]
+		}
 	case "group":
 		for g, name := range ix.groupNames {
 			mask[g] = strings.Contains(name, v)
@@ -581,4 +591,28 @@ func (ix *Index) loginTerm(key, v string) (term, error) {
 		now = ix.Now
 	}
 	return term{kind: termLogin, since: now().Add(-time.Duration(n) * 24 * time.Hour)}, nil
+}
+
+// orgsUnder marks the orgs (Snapshot.Orgs) of the tree nodes named value
+// and of every node under them.
+func (ix *Index) orgsUnder(value string) ([]bool, error) {
+	s := ix.s
+	if s.OrgTree == nil {
+		return nil, fmt.Errorf("%w: under:%s needs the organization tree: %s", ErrQuery, value, s.OrgTreeNote())
+	}
+	nodes := s.OrgTree.Find(value)
+	if len(nodes) == 0 {
+		names := make([]string, len(s.OrgTree.Nodes))
+		for i, n := range s.OrgTree.Nodes {
+			names[i] = n.Name
+		}
+		return nil, noMatch("organization in the tree", value, names)
+	}
+	orgs := make([]bool, len(s.Orgs))
+	for _, n := range nodes {
+		for _, o := range s.OrgTree.OrgsUnder(n) {
+			orgs[o] = true
+		}
+	}
+	return orgs, nil
 }

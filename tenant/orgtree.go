@@ -200,7 +200,8 @@ func (t *OrgTree) Find(name string) []int32 {
 type OrgCount struct{ Direct, RollUp int }
 
 // Counts counts, per node, the users with a membership in its org, and in
-// its subtree. A user in both Legal and Legal EU counts once under Legal.
+// its subtree: effective access (direct or through a user group). A user
+// in both Legal and Legal EU counts once under Legal.
 func (t *OrgTree) Counts(s *Snapshot) []OrgCount {
 	out := make([]OrgCount, len(t.Nodes))
 	stamp := make([]int32, len(t.Nodes))
@@ -209,7 +210,7 @@ func (t *OrgTree) Counts(s *Snapshot) []OrgCount {
 	}
 	direct := make([]int32, len(t.Nodes))
 	for u := range s.Users {
-		for _, g := range s.Users[u].Groups {
+		for _, g := range s.EffectiveGroups(u) {
 			o := s.Groups[g].Org
 			if o < 0 {
 				continue

@@ -85,3 +85,52 @@ func TestOrgTreeNote(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// under:Legal finds the users with a role in Legal or any org under it;
+// without a tree it says why.
+func TestFilterUnder(t *testing.T) {
+	s := orgSnapshot()
+	tree, err := NewOrgTree([]OrgNode{
+		{Key: "o1", OrganizationID: "o1", Name: "Acme"},
+		{Key: "o2", OrganizationID: "o2", ParentKey: "o1", Name: "Legal"},
+		{Key: "o3", OrganizationID: "o3", ParentKey: "o2", Name: "Legal EU"},
+		{Key: "o4", OrganizationID: "o4", ParentKey: "o1", Name: "Finance"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := NewIndex(s)
+	if _, err := ix.Filter("under:Legal", nil); err == nil || !strings.Contains(err.Error(), "needs the organization tree") {
+		t.Fatalf("without a tree: %v", err)
+	}
+	s.SetOrgTree(tree, "")
+	ix = NewIndex(s)
+	names := func(q string) string {
+		got, err := ix.Filter(q, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, u := range got {
+			out = append(out, s.Users[u].ID)
+		}
+		return strings.Join(out, ",")
+	}
+	// Exact name first: under:Legal is Legal and Legal EU, not every org
+	// whose name contains "legal" elsewhere; org:Legal matches by substring.
+	if got := names("under:Legal"); got != "u1,u2" {
+		t.Fatalf("under:Legal = %s", got)
+	}
+	if got := names("under:finance"); got != "u3" {
+		t.Fatalf("under:finance = %s", got)
+	}
+	if got := names("under:Acme"); got != "u1,u2,u3" {
+		t.Fatalf("under:Acme = %s", got)
+	}
+	if got := names("-under:Legal"); got != "u3" {
+		t.Fatalf("-under:Legal = %s", got)
+	}
+	if _, err := ix.Filter("under:Legl", nil); err == nil || !strings.Contains(err.Error(), "closest: Legal") {
+		t.Fatalf("a typo: %v", err)
+	}
+}

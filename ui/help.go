@@ -49,6 +49,7 @@ func (s *helpScreen) view(a *Model, w, h int) []string {
 		{`"a b"`, "a phrase"},
 		{"role:x", "holds role x"},
 		{"org:x", "in org x"},
+		{"under:x", "in org x or one under it"},
 		{"group:x", "in group x"},
 		{"-term", "not term"},
 		{"status:inactive", ""},

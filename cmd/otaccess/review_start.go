@@ -22,7 +22,7 @@ type reviewStartOptions struct {
 func newCmdReviewStart(a *app, runF func(context.Context, *reviewStartOptions) error) *cobra.Command {
 	o := &reviewStartOptions{app: a}
 	cmd := &cobra.Command{
-		Use:   "start --name NAME [--org ORG] [--role ROLE] [--filter TEXT]",
+		Use:   "start --name NAME [--org ORG [--with-suborgs]] [--role ROLE] [--filter TEXT]",
 		Short: "Start a review: freeze the memberships in scope against the current snapshot",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -44,6 +44,7 @@ func newCmdReviewStart(a *app, runF func(context.Context, *reviewStartOptions) e
 	f := cmd.Flags()
 	f.StringVar(&o.Name, "name", "", "the review's name, e.g. Q4-2026 (unique in this cache)")
 	f.StringVar(&o.Scope.Org, "org", "", "only memberships in this organization (id, exact name, or every name containing it)")
+	f.BoolVar(&o.Scope.WithSubOrgs, "with-suborgs", false, "with --org: also the organizations under it in OneTrust's organization tree (see otaccess orgs)")
 	f.StringVar(&o.Scope.Role, "role", "", "only memberships of this role (id, exact name, or every name containing it)")
 	f.StringVarP(&o.Scope.Filter, "filter", "f", "", `only these users, e.g. "status:inactive", "type:external", "legal"`)
 	return cmd

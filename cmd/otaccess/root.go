@@ -47,7 +47,7 @@ Run with no subcommand to open the terminal UI on the configured tenant.`,
 
 	root.AddCommand(
 		newCmdSync(a, nil),
-		newCmdUsers(a, nil), newCmdUser(a, nil), newCmdGroups(a, nil), newCmdMatrix(a, nil), newCmdAudit(a, nil),
+		newCmdUsers(a, nil), newCmdUser(a, nil), newCmdGroups(a, nil), newCmdOrgs(a, nil), newCmdMatrix(a, nil), newCmdAudit(a, nil),
 		newCmdGrant(a, true, nil), newCmdGrant(a, false, nil), newCmdDeactivate(a, nil), newCmdDelete(a, nil),
 		newCmdActivate(a, nil), newCmdRestore(a, nil), newCmdEdit(a, nil), newCmdCreate(a, nil),
 		newCmdFakeServer(a, nil), newCmdDemo(a, nil), newCmdBench(a, nil),
