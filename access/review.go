@@ -1,14 +1,9 @@
 package access
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/csv"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -17,7 +12,6 @@ import (
 	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/tenant"
-	"github.com/otaccess/otaccess/textsafe"
 )
 
 // ReviewScope selects what a review covers.
@@ -258,141 +252,6 @@ var EvidenceColumns = []string{
 	"decision", "note", "reviewer", "decided_at", "apply_status", "applied_at", "apply_error",
 	"snapshot_time", "tenant_url",
 }
-
-// EvidenceRow is one review item as exported.
-type EvidenceRow struct {
-	Review      string `json:"review"`
-	User        string `json:"user"`
-	Email       string `json:"email"`
-	UserID      string `json:"userId"`
-	UserActive  bool   `json:"userActive"`
-	Role        string `json:"role"`
-	Org         string `json:"org"`
-	GroupID     string `json:"groupId"`
-	Hints       string `json:"hints"`
-	Decision    string `json:"decision"`
-	Note        string `json:"note"`
-	Reviewer    string `json:"reviewer"`
-	DecidedAt   string `json:"decidedAt"`
-	ApplyStatus string `json:"applyStatus"`
-	AppliedAt   string `json:"appliedAt"`
-	ApplyError  string `json:"applyError"`
-	Snapshot    string `json:"snapshotTime"`
-	Tenant      string `json:"tenantUrl"`
-}
-
-func (r *EvidenceRow) cells() []string {
-	active := "false"
-	if r.UserActive {
-		active = "true"
-	}
-	return []string{r.Review, r.User, r.Email, r.UserID, active, r.Role, r.Org, r.GroupID, r.Hints,
-		r.Decision, r.Note, r.Reviewer, r.DecidedAt, r.ApplyStatus, r.AppliedAt, r.ApplyError, r.Snapshot, r.Tenant}
-}
-
-// EvidenceSummary counts a review's decisions.
-type EvidenceSummary struct {
-	Total       int      `json:"total"`
-	Keep        int      `json:"keep"`
-	Revoke      int      `json:"revoke"`
-	Skip        int      `json:"skip"`
-	Undecided   int      `json:"undecided"`
-	Applied     int      `json:"revocationsApplied"`
-	ApplyFailed int      `json:"revocationsFailed"`
-	Reviewers   []string `json:"reviewers"`
-}
-
-// Evidence is a review's export: the rows, a summary, and what an auditor
-// needs to tie them to the tenant and check them.
-type Evidence struct {
-	Review       string          `json:"review"`
-	Scope        string          `json:"scope"`
-	CreatedAt    string          `json:"createdAt"`
-	CreatedBy    string          `json:"createdBy"`
-	Tenant       string          `json:"tenantUrl"`
-	SnapshotID   int64           `json:"snapshotId"`
-	SnapshotTime string          `json:"snapshotTime"`
-	ExportedAt   string          `json:"exportedAt"`
-	ExportedBy   string          `json:"exportedBy"`
-	Summary      EvidenceSummary `json:"summary"`
-	// RowsSHA256 is the SHA-256 of the CSV export (header and rows, exactly
-	// as written to --csv): `sha256sum` of that file must print it.
-	RowsSHA256 string        `json:"rowsSha256"`
-	HashOf     string        `json:"rowsSha256Of"`
-	Rows       []EvidenceRow `json:"rows"`
-}
-
-func evidenceTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-// BuildEvidence renders review r (as loaded with its items) as evidence:
-// rows in the review's fixed order, the CSV bytes and their hash. The CSV is
-// returned so that what is written is exactly what was hashed.
-func BuildEvidence(r *tenant.Review, exportedAt time.Time, exportedBy string) (*Evidence, []byte, error) {
-	ev := &Evidence{
-		Review: r.Name, Scope: r.Scope, CreatedAt: evidenceTime(r.CreatedAt), CreatedBy: r.CreatedBy,
-		Tenant: r.Tenant, SnapshotID: r.SnapshotID, SnapshotTime: evidenceTime(r.SnapshotAt),
-		ExportedAt: evidenceTime(exportedAt), ExportedBy: exportedBy,
-		HashOf: "the CSV export: header and rows, RFC 4180, formula-guarded cells, in this order",
-		Rows:   make([]EvidenceRow, 0, len(r.Items)),
-	}
-	reviewers := map[string]bool{}
-	for i := range r.Items {
-		it := &r.Items[i]
-		ev.Rows = append(ev.Rows, EvidenceRow{
-			Review: r.Name, User: it.UserName, Email: it.UserEmail, UserID: it.UserID, UserActive: it.UserActive,
-			Role: it.Role, Org: it.Org, GroupID: it.GroupID, Hints: it.Hints.String(),
-			Decision: it.Decision.String(), Note: it.Note, Reviewer: it.Reviewer, DecidedAt: evidenceTime(it.DecidedAt),
-			ApplyStatus: string(it.ApplyStatus), AppliedAt: evidenceTime(it.AppliedAt), ApplyError: it.ApplyError,
-			Snapshot: ev.SnapshotTime, Tenant: r.Tenant,
-		})
-		if it.Role == "" && it.Org == "" && !it.NoRole() {
-			ev.Rows[i].Role = it.Group // a plain group: its name is what is held
-		}
-		if it.Reviewer != "" {
-			reviewers[it.Reviewer] = true
-		}
-	}
-	c := tenant.Count(r.Items)
-	ev.Summary = EvidenceSummary{
-		Total: c.Items, Keep: c.Keep, Revoke: c.Revoke, Skip: c.Skip, Undecided: c.Undecided,
-		Applied: c.Applied, ApplyFailed: c.Failed, Reviewers: []string{},
-	}
-	for name := range reviewers {
-		ev.Summary.Reviewers = append(ev.Summary.Reviewers, name)
-	}
-	slices.Sort(ev.Summary.Reviewers)
-
-	var buf bytes.Buffer
-	if err := writeEvidenceCSV(&buf, ev.Rows); err != nil {
-		return nil, nil, err
-	}
-	sum := sha256.Sum256(buf.Bytes())
-	ev.RowsSHA256 = hex.EncodeToString(sum[:])
-	return ev, buf.Bytes(), nil
-}
-
-// writeEvidenceCSV writes the header and rows; every cell goes through the
-// formula-injection guard (names and notes come from people and servers).
-func writeEvidenceCSV(w io.Writer, rows []EvidenceRow) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(textsafe.CSVRecord(EvidenceColumns)); err != nil {
-		return err
-	}
-	for i := range rows {
-		if err := cw.Write(textsafe.CSVRecord(rows[i].cells())); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// ---- apply ----
 
 // PendingRevocations are the items ApplyReview would send: revoke
 // decisions never applied, or whose last attempt failed.
