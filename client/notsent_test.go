@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -50,9 +51,9 @@ func TestNotSent(t *testing.T) {
 
 	// The server read the request and dropped the connection: it may have
 	// acted on it, so the outcome is unknown, not "not sent".
-	var got int
+	var got atomic.Int32 // the handler runs on the server's goroutines
 	drop := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got++
+		got.Add(1)
 		conn, _, err := w.(http.Hijacker).Hijack()
 		if err == nil {
 			conn.Close()
@@ -60,8 +61,8 @@ func TestNotSent(t *testing.T) {
 	})
 	c, _ := newTestClient(t, drop)
 	err = c.AddMember(ctx, "g1", "u1")
-	if err == nil || IsNotSent(err) || got == 0 {
-		t.Fatalf("dropped after reading: %v, NotSent %v, %d requests seen", err, IsNotSent(err), got)
+	if err == nil || IsNotSent(err) || got.Load() == 0 {
+		t.Fatalf("dropped after reading: %v, NotSent %v, %d requests seen", err, IsNotSent(err), got.Load())
 	}
 
 	// A DNS failure comes as a dial error too: nothing was sent.
