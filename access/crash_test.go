@@ -152,17 +152,6 @@ func (c *child) waitFor(t *testing.T, marker string) bool {
 	}
 }
 
-func (c *child) printed(marker string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, l := range c.seen {
-		if l == marker {
-			return true
-		}
-	}
-	return false
-}
-
 // finish waits for the child to exit and returns its output.
 func (c *child) finish() (string, error) {
 	for range c.lines {

@@ -94,7 +94,7 @@ func itemHash(userID, groupID string) string {
 	for i := 0; i < len(userID); i++ {
 		h = (h ^ uint64(userID[i])) * 1099511628211
 	}
-	h = (h ^ 0) * 1099511628211
+	h *= 1099511628211 // a zero byte between the ids (h ^ 0 is h)
 	for i := 0; i < len(groupID); i++ {
 		h = (h ^ uint64(groupID[i])) * 1099511628211
 	}

@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -258,15 +257,4 @@ func parseWireTime(v string) time.Time {
 		return time.Time{}
 	}
 	return t.UTC()
-}
-
-// userGroupByName finds a user group by name, case-insensitively. Caller
-// holds s.mu.
-func (s *Server) userGroupByName(name string) *userGroupRec {
-	for _, g := range s.userGroups {
-		if strings.EqualFold(g.name, name) {
-			return g
-		}
-	}
-	return nil
 }
