@@ -245,8 +245,20 @@ func command(ctx context.Context, t *testing.T, env []string, args ...string) *e
 	if env == nil {
 		env = os.Environ()
 	}
-	cmd.Env = append(env, envAsMain+"=1")
+	cmd.Env = append(env, asMainEnv(t)...)
 	return cmd
+}
+
+// asMainEnv is what a child run of this binary as otaccess needs in its
+// environment: envAsMain, and under `go test -cover` a directory for the
+// child's coverage data (without one it warns on stderr, which the exit
+// code tests read).
+func asMainEnv(t *testing.T) []string {
+	out := []string{envAsMain + "=1"}
+	if testing.CoverMode() != "" {
+		out = append(out, "GOCOVERDIR="+t.TempDir())
+	}
+	return out
 }
 
 // exec runs otaccess as a process with the tenant in its environment and e's

@@ -65,7 +65,8 @@ func TestReadmeFakeServerExample(t *testing.T) {
 	cmd := exec.CommandContext(ctx, "bash", "-c", script)
 	cmd.Dir = dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home,
-		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "XDG_CACHE_HOME=" + filepath.Join(home, "cache"), envAsMain + "=1"}
+		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "XDG_CACHE_HOME=" + filepath.Join(home, "cache")}
+	cmd.Env = append(cmd.Env, asMainEnv(t)...)
 	// Its own process group, so a failing script cannot leave the fake
 	// server behind.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
