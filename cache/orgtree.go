@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strconv"
 
 	"github.com/otaccess/otaccess/tenant"
 )
@@ -33,29 +32,9 @@ func (w *SnapshotWriter) SetOrgTree(nodes []tenant.OrgNode, why string) {
 func packOrgNodes(nodes []tenant.OrgNode) string {
 	parts := make([]string, len(nodes))
 	for i, n := range nodes {
-		parts[i] = packStrings(n.Key, n.ParentKey, n.OrganizationID, n.ExternalID, n.Name, n.DefaultApprover, n.Description)
+		parts[i] = packFields(n.Key, n.ParentKey, n.OrganizationID, n.ExternalID, n.Name, n.DefaultApprover, n.Description)
 	}
 	return packIDs(parts)
-}
-
-// packStrings encodes fields as packUser does.
-func packStrings(fields ...string) string {
-	n := 0
-	for _, f := range fields {
-		n += len(f) + 4
-	}
-	b := make([]byte, 0, n)
-	for i, f := range fields {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, int64(len(f)), 10)
-	}
-	b = append(b, ':')
-	for _, f := range fields {
-		b = append(b, f...)
-	}
-	return string(b)
 }
 
 func writeOrgTree(ctx context.Context, tx *sql.Tx, snap int64, r *orgTreeRow) error {

@@ -16,22 +16,7 @@ func packUser(u *tenant.User) string {
 	}
 	fields := [...]string{u.ID, u.ExternalID, u.UserName, u.GivenName, u.FamilyName, u.DisplayName, u.Email, u.UserType, u.Title,
 		u.Department, u.Division, u.Organization, u.CostCenter, u.EmployeeID, u.ManagerID, u.ManagerName, active, u.Created, u.LastModified}
-	n := 0
-	for _, f := range fields {
-		n += len(f) + 4
-	}
-	b := make([]byte, 0, n)
-	for i, f := range fields {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, int64(len(f)), 10)
-	}
-	b = append(b, ':')
-	for _, f := range fields {
-		b = append(b, f...)
-	}
-	return string(b)
+	return packFields(fields[:]...)
 }
 
 func unpackUser(s string, u *tenant.User) bool {
