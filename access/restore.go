@@ -1,19 +1,24 @@
 package access
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/tenant"
 )
 
 // A restore undoes one deprovisioning, read back from the audit log: every
 // step of a deprovisioning carries its run ("· deprovision 3f9c…") in its
 // audit detail, and each revocation names the user id and the group id, so
-// the log alone says exactly what was removed.
+// the log alone says exactly what was removed. Each user group left names
+// the group by id (in the request) and by name (quoted after it).
 
 // RestorePlan re-grants what one deprovisioning removed and reactivates the
 // user when it deactivated them.
@@ -24,12 +29,15 @@ type RestorePlan struct {
 	At                time.Time // when it ran
 	Activate          bool      // it deactivated the user, who is still inactive
 	Grants            []Change  // memberships it removed that the user lacks now
-	Held              []string  // memberships it removed that the user holds again
-	NotRemoved        []string  // revocations that failed: nothing to undo
+	// Joins are the user groups it made the user leave that the user is
+	// not in now.
+	Joins      []UserGroupMembership
+	Held       []string // memberships it removed that the user holds again
+	NotRemoved []string // revocations that failed: nothing to undo
 }
 
 // Empty reports a plan with nothing to do.
-func (p RestorePlan) Empty() bool { return !p.Activate && len(p.Grants) == 0 }
+func (p RestorePlan) Empty() bool { return !p.Activate && len(p.Grants) == 0 && len(p.Joins) == 0 }
 
 // Steps lists the plan in words, one line per step, in the order it runs:
 // the access first, so that the user is never active with half of it.
@@ -37,6 +45,9 @@ func (p RestorePlan) Steps() []string {
 	var out []string
 	for _, c := range p.Grants {
 		out = append(out, "grant "+c.Group)
+	}
+	for _, j := range p.Joins {
+		out = append(out, joinStepName(j))
 	}
 	if p.Activate {
 		out = append(out, "reactivate the user (active: true)")
@@ -52,8 +63,8 @@ type auditStep struct {
 	e       tenant.AuditEntry
 	run     string
 	userID  string
-	groupID string // revoke rows
-	group   string // revoke rows: "Role — Org"
+	groupID string // revoke and leave rows: the SCIM group or the user group
+	group   string // revoke rows: "Role — Org"; leave rows: the user group's name
 }
 
 // parseDeprovisionStep reads a row written by Deprovision; ok is false for
@@ -63,7 +74,10 @@ func parseDeprovisionStep(e tenant.AuditEntry) (auditStep, bool) {
 	if i < 0 {
 		return auditStep{}, false
 	}
-	st := auditStep{e: e, run: e.Detail[i+len(" · "):]}
+	// The run ends the detail; rows written before it did had a leave's
+	// "; also loses …" after it.
+	run, _, _ := strings.Cut(e.Detail[i+len(" · "):], ";")
+	st := auditStep{e: e, run: run}
 	req := e.Detail[:i]
 	switch e.Action {
 	case "deactivate", "delete":
@@ -84,6 +98,22 @@ func parseDeprovisionStep(e tenant.AuditEntry) (auditStep, bool) {
 		}
 		st.userID = uid
 		_, st.group, _ = strings.Cut(e.Target, " / ")
+	case "leave user group":
+		rest, ok := strings.CutPrefix(req, "DELETE "+client.PathUserGroups+"/")
+		if !ok {
+			return auditStep{}, false
+		}
+		st.groupID, rest, ok = strings.Cut(rest, "/members/")
+		if !ok {
+			return auditStep{}, false
+		}
+		st.userID, rest, _ = strings.Cut(rest, " ")
+		st.userID, _, _ = strings.Cut(st.userID, ";")
+		if q, err := strconv.QuotedPrefix(strings.TrimPrefix(rest, "user group ")); err == nil {
+			st.group, _ = strconv.Unquote(q)
+		} else {
+			_, st.group, _ = strings.Cut(e.Target, " / ") // rows from before the name was quoted
+		}
 	default:
 		return auditStep{}, false
 	}
@@ -167,17 +197,37 @@ func PlanRestore(snap *tenant.Snapshot, entries []tenant.AuditEntry, u int, from
 				p.Grants = append(p.Grants, Change{Grant: true, UserID: usr.ID, UserLabel: p.UserLabel,
 					GroupID: st.groupID, Group: label, SnapshotModified: usr.LastModified})
 			}
+		case "leave user group":
+			label := "user group " + cmp.Or(st.group, st.groupID)
+			switch {
+			case !st.applied():
+				p.NotRemoved = append(p.NotRemoved, label)
+			case inUserGroup(snap, u, st.groupID):
+				p.Held = append(p.Held, label)
+			default:
+				p.Joins = append(p.Joins, UserGroupMembership{UserID: usr.ID, UserLabel: p.UserLabel,
+					GroupID: st.groupID, Group: cmp.Or(st.group, st.groupID)})
+			}
 		}
 	}
-	// The log is newest first; grant in the order they were removed.
-	for i, j := 0, len(p.Grants)-1; i < j; i, j = i+1, j-1 {
-		p.Grants[i], p.Grants[j] = p.Grants[j], p.Grants[i]
-	}
+	// The log is newest first; restore in the order they were removed.
+	slices.Reverse(p.Grants)
+	slices.Reverse(p.Joins)
 	return p, nil
 }
 
+// inUserGroup reports whether user u of snap is a member of the user group.
+func inUserGroup(snap *tenant.Snapshot, u int, groupID string) bool {
+	k, ok := snap.UserGroupIndex(groupID)
+	return ok && slices.Contains(snap.UserGroupsOf(u), int32(k))
+}
+
+// joinStepName names the step that adds the user back to a user group.
+func joinStepName(j UserGroupMembership) string { return "rejoin user group " + j.Group }
+
 // Restore runs the plan: each grant (one PATCH, audited, the cache in
-// step), then the reactivation, then a re-read of the user. Every row is
+// step), each user group rejoined (one POST, its members re-read,
+// audited, the cache in step), then the reactivation, then a re-read of the user. Every row is
 // tagged with this restore's run.
 func (s *Service) Restore(ctx context.Context, p RestorePlan, report func(StepResult)) StepsResult {
 	run := newRun("restore")
@@ -185,6 +235,11 @@ func (s *Service) Restore(ctx context.Context, p RestorePlan, report func(StepRe
 	for _, ch := range p.Grants {
 		ch.Run = run
 		steps = append(steps, s.grantStep(ch))
+	}
+	for _, j := range p.Joins {
+		steps = append(steps, step{name: joinStepName(j), do: func(ctx context.Context) error {
+			return s.userGroupWrite(ctx, true, j, "", run)
+		}})
 	}
 	if p.Activate {
 		steps = append(steps, step{name: "reactivate the user", do: func(ctx context.Context) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/otaccess/otaccess/client"
@@ -43,8 +44,12 @@ func (l Leave) Describe() string {
 }
 
 // Request is the HTTP request leaving sends.
-func (l Leave) Request() string {
-	return "DELETE " + client.PathUserGroups + "/" + l.GroupID + "/members/" + l.UserID
+func (l Leave) Request() string { return memberRequest("DELETE", l.GroupID, l.UserID) }
+
+// memberRequest is the request that adds (POST) or removes (DELETE) one
+// member of a user group.
+func memberRequest(method, groupID, userID string) string {
+	return method + " " + client.PathUserGroups + "/" + groupID + "/members/" + userID
 }
 
 // PlanLeave is what ending user u's membership of user group k takes away.
@@ -109,31 +114,72 @@ func (s *Service) LeaveUserGroup(ctx context.Context, l Leave) error {
 // leaveUserGroup is LeaveUserGroup with the user locked; run names the
 // deprovisioning it is a step of, for the audit row.
 func (s *Service) leaveUserGroup(ctx context.Context, l Leave, run string) error {
-	err := s.Client.RemoveUserGroupMember(ctx, l.GroupID, l.UserID)
-	if client.IsNotFound(err) {
-		err = nil // not a member (any more): the re-read says which
+	extra := ""
+	if len(l.AlsoLoses) > 0 {
+		extra = "; also loses " + strings.Join(l.AlsoLoses, ", ")
 	}
-	var gone bool
-	if err == nil {
-		members, rerr := s.Client.AllUserGroupMembers(ctx, l.GroupID, client.AccessWalk{})
-		switch {
-		case rerr != nil:
-			err = fmt.Errorf("removed, but re-reading user group %q failed: %w", l.Group, rerr)
-		case slices.ContainsFunc(members, func(m client.UserGroupMember) bool { return m.MemberID == l.UserID }):
-			err = fmt.Errorf("the server still lists %s in user group %q after the removal", l.UserLabel, l.Group)
-		default:
-			gone = true
+	return s.userGroupWrite(ctx, false, UserGroupMembership{l.UserID, l.UserLabel, l.GroupID, l.Group}, extra, run)
+}
+
+// UserGroupMembership is one user's membership of one user group, as a
+// restore re-adds it.
+type UserGroupMembership struct {
+	UserID, UserLabel string
+	GroupID, Group    string // the user group's id and name
+}
+
+// Request is the HTTP request that adds the user to the group.
+func (m UserGroupMembership) Request() string { return memberRequest("POST", m.GroupID, m.UserID) }
+
+// auditDetail is the request, the group's name (quoted: the log alone
+// must tell a restore which group it was), extra, then the run last, where
+// parseDeprovisionStep looks for it.
+func userGroupAuditDetail(request, group, extra, run string) string {
+	return request + " user group " + strconv.Quote(group) + extra + runSuffix(run)
+}
+
+// userGroupWrite adds the user to the user group (add) or removes them,
+// then re-reads the group's members: the server's answer is checked, and
+// a lost answer (a 5xx, a cut connection) is settled by what the group
+// holds. One audit row either way; the cache follows once the server is
+// known to hold the membership as asked. Caller holds the user's lock.
+func (s *Service) userGroupWrite(ctx context.Context, add bool, m UserGroupMembership, extra, run string) error {
+	action, request, past := "leave user group", memberRequest("DELETE", m.GroupID, m.UserID), "removed"
+	var err error
+	if add {
+		action, request, past = "join user group", m.Request(), "added"
+		err = s.Client.AddUserGroupMember(ctx, m.GroupID, m.UserID)
+	} else {
+		err = s.Client.RemoveUserGroupMember(ctx, m.GroupID, m.UserID)
+		if client.IsNotFound(err) {
+			err = nil // not a member (any more): the re-read says which
 		}
 	}
-	detail := l.Request() + run
-	if len(l.AlsoLoses) > 0 {
-		detail += "; also loses " + strings.Join(l.AlsoLoses, ", ")
+	settled := false // the server holds the membership as asked
+	switch {
+	case IsNotSent(err):
+		err = notSent(err)
+	case err == nil || uncertain(err):
+		members, rerr := s.Client.AllUserGroupMembers(ctx, m.GroupID, client.AccessWalk{})
+		member := slices.ContainsFunc(members, func(x client.UserGroupMember) bool { return x.MemberID == m.UserID })
+		switch {
+		case rerr != nil && err == nil:
+			err = fmt.Errorf("%s, but re-reading user group %q failed: %w", past, m.Group, rerr)
+		case rerr != nil:
+			err = unsettled(action, err, rerr)
+		case member == add:
+			err, settled = nil, true // applied (only the answer may have been lost)
+		case err == nil && add:
+			err = fmt.Errorf("the server does not list %s in user group %q after the addition", m.UserLabel, m.Group)
+		case err == nil:
+			err = fmt.Errorf("the server still lists %s in user group %q after the removal", m.UserLabel, m.Group)
+		}
 	}
-	note, aerr := s.record(ctx, nil, s.auditEntry("leave user group", l.UserLabel+" / "+l.Group, detail, err))
-	_ = note
-	if gone {
-		if cerr := whenNotBusy(ctx, func(ctx context.Context) error { return s.store.SetUserGroupMember(ctx, l.GroupID, l.UserID, false) }); cerr != nil && err == nil {
-			err = fmt.Errorf("left the group on the server but the cache was not updated (run sync): %w", cerr)
+	e := s.auditEntry(action, m.UserLabel+" / "+m.Group, userGroupAuditDetail(request, m.Group, extra, run), err)
+	_, aerr := s.record(ctx, nil, e)
+	if settled {
+		if cerr := whenNotBusy(ctx, func(ctx context.Context) error { return s.store.SetUserGroupMember(ctx, m.GroupID, m.UserID, add) }); cerr != nil && err == nil {
+			err = fmt.Errorf("%s on the server but the cache was not updated (run sync): %w", past, cerr)
 		}
 	}
 	if aerr != nil && err == nil {

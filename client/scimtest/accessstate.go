@@ -2,6 +2,7 @@ package scimtest
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -99,6 +100,23 @@ func (s *Server) SetUserGroupMember(groupID, userID string, member bool) error {
 	} else {
 		g.removeMember(u)
 	}
+	return nil
+}
+
+// DeleteUserGroup removes a user group, as an admin in the web console
+// would: its members keep everything else.
+func (s *Server) DeleteUserGroup(groupID string) error {
+	s.lockWrite()
+	defer s.mu.Unlock()
+	g := s.userGroupIdx[groupID]
+	if g == nil {
+		return fmt.Errorf("scimtest: no user group %q", groupID)
+	}
+	for _, m := range slices.Clone(g.members) {
+		g.removeMember(m.u)
+	}
+	delete(s.userGroupIdx, groupID)
+	s.userGroups = slices.DeleteFunc(s.userGroups, func(x *userGroupRec) bool { return x == g })
 	return nil
 }
 

@@ -76,27 +76,58 @@ func TestFlagsOfTheOnboardingCommands(t *testing.T) {
 }
 
 // deactivate --strip-roles, then restore: the user is exactly as before, on
-// the server and in the cache.
+// the server and in the cache, direct and user-group access alike.
 func TestRestoreAfterStripRoles(t *testing.T) {
 	e := newEnv(t, scimtest.Config{})
-	e.mustRun("sync", "-q")
 	member, _, _ := e.pick()
-	before := serverGroups(member)
+	// In a user group that grants a role the user holds no other way, so
+	// some access is held only through it.
+	var only string
+	for _, g := range e.srv.Groups() {
+		if !e.srv.IsMember(member.ID, g.ID) && strings.Contains(g.ID, ":") {
+			only = g.ID
+			break
+		}
+	}
+	ug, err := e.srv.AddUserGroup("Restore Team", []string{only}, []string{member.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.mustRun("sync", "-q")
+	before, beforeUG := serverGroups(member), e.srv.UserGroupsOf(member.ID)
+	cachedBefore := e.mustRun("user", member.ID, "--json").stdout
+	if !strings.Contains(cachedBefore, `"Restore Team"`) {
+		t.Fatalf("the cache does not show the user group:\n%s", cachedBefore)
+	}
 	e.mustRun("deactivate", member.PrimaryEmail(), "--strip-roles", "--yes")
+	if got := e.srv.UserGroupsOf(member.ID); len(got) != 0 {
+		t.Fatalf("the strip left %d user groups", len(got))
+	}
 	r := e.mustRun("restore", member.PrimaryEmail(), "--dry-run")
-	if !strings.Contains(r.stdout, "reactivate the user") || strings.Count(r.stdout, ". grant ") != len(before) {
+	if !strings.Contains(r.stdout, "reactivate the user") || strings.Count(r.stdout, ". grant ") != len(before) ||
+		strings.Count(r.stdout, ". rejoin user group ") != len(beforeUG) || !strings.Contains(r.stdout, ". rejoin user group Restore Team") {
 		t.Fatalf("restore plan:\n%s", r.stdout)
 	}
 	r = e.mustRun("restore", member.PrimaryEmail(), "--yes")
-	if strings.Count(r.stdout, "✓ ") != len(before)+1 || strings.Contains(r.stdout, "✗") {
+	if strings.Count(r.stdout, "✓ ") != len(before)+len(beforeUG)+1 || strings.Contains(r.stdout, "✗") {
 		t.Fatalf("restore:\n%s", r.stdout)
 	}
 	after, _ := e.srv.User(member.ID)
 	if !after.Active || !slices.Equal(serverGroups(after), before) {
 		t.Fatalf("server after restore: active %v %v, want %v", after.Active, serverGroups(after), before)
 	}
-	if c := e.cached(member.ID); !c.Active || !slices.Equal(c.groups(), before) {
+	if got := e.srv.UserGroupsOf(member.ID); !slices.EqualFunc(got, beforeUG, func(a, b scimtest.UserGroup) bool { return a.ID == b.ID }) {
+		t.Fatalf("server user groups after restore: %+v, want %+v", got, beforeUG)
+	}
+	if c := e.cached(member.ID); !c.Active || !slices.Contains(c.groups(), only) {
 		t.Fatalf("cache after restore: %+v", c)
+	}
+	if cachedAfter := e.mustRun("user", member.ID, "--json").stdout; stripVolatile(cachedAfter) != stripVolatile(cachedBefore) {
+		t.Fatalf("the cache differs after the restore:\nbefore %s\nafter  %s", cachedBefore, cachedAfter)
+	}
+	audit := e.mustRun("audit", "--json").stdout
+	if !strings.Contains(audit, `"join user group"`) || !strings.Contains(audit, ug) {
+		t.Fatalf("no join audit row for %s:\n%s", ug, audit)
 	}
 	r = e.mustRun("restore", member.PrimaryEmail(), "--yes")
 	if !strings.Contains(r.stdout, "nothing to do") {
@@ -110,6 +141,20 @@ func TestRestoreAfterStripRoles(t *testing.T) {
 		t.Fatalf("restore of a user never deprovisioned: %+v", r)
 	}
 	assertNoToken(t, e)
+}
+
+// stripVolatile drops what a write changes by itself from user --json: the
+// server's lastModified, the cache's snapshot time.
+func stripVolatile(js string) string {
+	var m map[string]any
+	if json.Unmarshal([]byte(js), &m) != nil {
+		return js
+	}
+	for _, k := range []string{"lastModified", "snapshot", "snapshotAt", "disabledDateTime", "disabledBy"} {
+		delete(m, k)
+	}
+	out, _ := json.Marshal(m)
+	return string(out)
 }
 
 func TestActivateAndEdit(t *testing.T) {

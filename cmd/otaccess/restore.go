@@ -22,11 +22,13 @@ func newCmdRestore(a *app, runF func(context.Context, *restoreOptions) error) *c
 	o := &restoreOptions{app: a}
 	cmd := &cobra.Command{
 		Use:   "restore USER [--from AUDIT_ID]",
-		Short: "Undo a deprovisioning: re-grant exactly the memberships it removed (read from the audit log) and reactivate",
+		Short: "Undo a deprovisioning: re-grant exactly the memberships and user groups it removed (read from the audit log) and reactivate",
 		Long: `Undo a deprovisioning of USER: the audit log says which memberships it
-removed and whether it deactivated the user; restore grants those back (one
-PATCH each, skipping what the user holds again) and reactivates the user,
-after a confirmation that lists them. --from takes the id of any audit row
+removed, which user groups it made the user leave, and whether it
+deactivated the user; restore grants those back (one PATCH each), adds the
+user to those user groups again (one POST each, the group's members re-read
+after), skipping what the user holds again, and reactivates the user, after
+a confirmation that lists them. --from takes the id of any audit row
 of the deprovisioning (` + "`otaccess audit`" + `); without it, the latest.
 A deleted user cannot be restored.`,
 		Args: cobra.ExactArgs(1),
