@@ -3,10 +3,14 @@ package tenant
 // Matrix is a role x org grid. Roles and Orgs are the indexes of the rows
 // and columns; Counts[i][j] is the number of members (or 0/1 in a user's
 // matrix) and Group[i][j] the group index, -1 when no such group exists.
+// In the tenant matrix Counts is effective access (direct or through a
+// user group) and ViaOnly[i][j] how many of those hold it only through
+// user groups; a user's matrix leaves ViaOnly nil.
 type Matrix struct {
 	Roles, Orgs []int
 	Counts      [][]int
 	Group       [][]int32
+	ViaOnly     [][]int
 }
 
 func newMatrix(roles, orgs []int) Matrix {
@@ -31,15 +35,24 @@ func seq(n int) []int {
 	return xs
 }
 
-// TenantMatrix counts members for every role x org of the tenant.
+// TenantMatrix counts effective members (direct or through a user group)
+// for every role x org of the tenant, and those holding it only through a
+// user group.
 func (s *Snapshot) TenantMatrix() Matrix {
 	m := newMatrix(seq(len(s.Roles)), seq(len(s.Orgs)))
+	via := make([]int, len(s.Roles)*len(s.Orgs))
+	m.ViaOnly = make([][]int, len(s.Roles))
+	for r := range m.ViaOnly {
+		m.ViaOnly[r] = via[r*len(s.Orgs) : (r+1)*len(s.Orgs) : (r+1)*len(s.Orgs)]
+	}
 	for g := range s.Groups {
 		grp := &s.Groups[g]
 		if grp.Plain() {
 			continue
 		}
-		m.Counts[grp.Role][grp.Org] = len(grp.Members)
+		n := len(s.EffectiveMembers(g))
+		m.Counts[grp.Role][grp.Org] = n
+		m.ViaOnly[grp.Role][grp.Org] = n - len(grp.Members)
 		m.Group[grp.Role][grp.Org] = int32(g)
 	}
 	return m

@@ -76,13 +76,18 @@ func TestMatrixPagesSideways(t *testing.T) {
 		t.Fatalf("H on the first page: column %d", ms.g.col)
 	}
 
-	// Totals: the grand total is every role x org membership of the snapshot.
+	// Totals: the grand total is every role x org membership of the
+	// snapshot, effective access (direct or through a user group).
 	snap := d.m.snap
-	all := 0
-	for _, g := range snap.Groups {
-		if !g.Plain() {
-			all += len(g.Members)
+	all, direct := 0, 0
+	for g := range snap.Groups {
+		if !snap.Groups[g].Plain() {
+			all += len(snap.EffectiveMembers(g))
+			direct += len(snap.Groups[g].Members)
 		}
+	}
+	if all == direct {
+		t.Fatal("the fake grants nothing only through a user group here")
 	}
 	if ms.sum != all {
 		t.Fatalf("grand total %d, want %d", ms.sum, all)

@@ -4,7 +4,6 @@ import (
 	"github.com/otaccess/otaccess/numfmt"
 
 	"slices"
-	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -128,13 +127,20 @@ func (s *groupsScreen) sortRows(a *Model) {
 		}
 		return ""
 	}
+	var members []int // effective member counts, when sorting by them
+	if s.sortCol == gcolMembers {
+		members = make([]int, len(snap.Groups))
+		for g := range snap.Groups {
+			members[g] = len(snap.EffectiveMembers(g))
+		}
+	}
 	slices.SortStableFunc(s.rows, func(x, y int32) int {
 		c := 0
 		switch s.sortCol {
 		case gcolName:
 			c = int(x) - int(y) // the snapshot is sorted by display name
 		case gcolMembers:
-			c = len(snap.Groups[x].Members) - len(snap.Groups[y].Members)
+			c = members[x] - members[y]
 		default:
 			c = strings.Compare(name(x, s.sortCol), name(y, s.sortCol))
 		}
@@ -166,7 +172,7 @@ func (s *groupsScreen) view(a *Model, w, h int) []string {
 			cells[gcolRole].text = safe(a.snap.Roles[g.Role].Name)
 			cells[gcolOrg].text = safe(a.snap.Orgs[g.Org].Name)
 		}
-		cells[gcolMembers].text = numfmt.Commas(len(g.Members))
+		cells[gcolMembers].text = numfmt.Commas(len(a.snap.EffectiveMembers(int(s.rows[i]))))
 		cells[gcolCategory].text = safe(g.Category)
 	})...)
 }
@@ -218,8 +224,13 @@ func (s *groupsScreen) hints(a *Model) []Binding {
 
 func (s *groupsScreen) info(a *Model) string {
 	if s.tbl.cursor >= 0 && s.tbl.cursor < len(s.rows) {
-		g := &a.snap.Groups[s.rows[s.tbl.cursor]]
-		return safe(g.DisplayName) + ": " + strconv.Itoa(len(g.Members)) + " members"
+		gi := int(s.rows[s.tbl.cursor])
+		g := &a.snap.Groups[gi]
+		out := safe(g.DisplayName) + ": " + numfmt.Count(len(a.snap.EffectiveMembers(gi)), "member", "members")
+		if v := len(a.snap.EffectiveMembers(gi)) - len(g.Members); v > 0 {
+			out += " (" + numfmt.Commas(v) + " only through a user group)"
+		}
+		return out
 	}
 	return ""
 }

@@ -138,8 +138,12 @@ func (s *matrixScreen) view(a *Model, w, h int) []string {
 			groups++
 		}
 	}
+	// s.sum counts effective access (direct or through a user group).
 	title := fmt.Sprintf(" Roles × Organizations — %s, %s", numfmt.Count(groups, "group", "groups"),
-		numfmt.Count(a.snap.Info.Memberships, "membership", "memberships"))
+		numfmt.Count(s.sum, "membership", "memberships"))
+	if v := s.viaOnly(); v > 0 {
+		title += ", " + numfmt.Commas(v) + " via user groups"
+	}
 	order := "sort: role name"
 	if s.byCount {
 		order = "sort: total " + markDesc
@@ -199,7 +203,23 @@ func (s *matrixScreen) info(a *Model) string {
 	if g < 0 {
 		return name + ": no such group"
 	}
-	return name + ": " + numfmt.Count(len(a.snap.Groups[g].Members), "member", "members")
+	i, j := s.rows[clamp(s.g.row, 0, len(s.rows)-1)], s.cols[clamp(s.g.col, 0, len(s.cols)-1)]
+	out := name + ": " + numfmt.Count(s.m.Counts[i][j], "member", "members")
+	if v := s.m.ViaOnly[i][j]; v > 0 {
+		out += " (" + numfmt.Commas(v) + " only through a user group)"
+	}
+	return out
+}
+
+// viaOnly counts the memberships held only through user groups.
+func (s *matrixScreen) viaOnly() int {
+	n := 0
+	for i := range s.m.ViaOnly {
+		for _, v := range s.m.ViaOnly[i] {
+			n += v
+		}
+	}
+	return n
 }
 
 // gridTitle is a matrix screen's title line: what it shows on the left,

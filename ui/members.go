@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -10,7 +11,8 @@ import (
 	"github.com/otaccess/otaccess/numfmt"
 )
 
-// membersScreen lists one group's members; from here a member is revoked
+// membersScreen lists one group's effective members (direct or through a
+// user group, the HELD column says which); from here a member is revoked
 // (with confirmation) or opened.
 type membersScreen struct {
 	groupID string
@@ -27,7 +29,8 @@ func newMembersScreen(a *Model, groupID string) *membersScreen {
 		{title: "NAME", min: 12, max: 40, weight: 4},
 		{title: "EMAIL / USERNAME", min: 12, max: 48, weight: 5},
 		{title: "STATUS", width: 8, drop: 2},
-		{title: "TYPE", min: 8, max: 20, weight: 1, drop: 3},
+		{title: "TYPE", min: 8, max: 20, weight: 1, drop: 4},
+		{title: "HELD", min: 6, max: 40, weight: 2, drop: 3},
 	}
 	s.refresh(a)
 	return s
@@ -50,7 +53,7 @@ func (s *membersScreen) refresh(a *Model) bool {
 // refilter intersects the group's members with the filter's matches (both
 // ascending user indexes).
 func (s *membersScreen) refilter(a *Model) {
-	members := a.snap.Groups[s.group].Members
+	members := a.snap.EffectiveMembers(s.group)
 	q := s.filter.value()
 	if q == "" {
 		s.filter.err = nil
@@ -93,9 +96,12 @@ func (s *membersScreen) selected() int {
 
 func (s *membersScreen) view(a *Model, w, h int) []string {
 	st := &a.st
-	grp := &a.snap.Groups[s.group]
-	count := numfmt.Count(len(grp.Members), "member", "members")
-	if len(s.rows) != len(grp.Members) {
+	all := a.snap.EffectiveMembers(s.group)
+	count := numfmt.Count(len(all), "member", "members")
+	if v := len(all) - len(a.snap.Groups[s.group].Members); v > 0 {
+		count += " (" + numfmt.Commas(v) + " only via a user group)"
+	}
+	if len(s.rows) != len(all) {
 		count = numfmt.Commas(len(s.rows)) + " of " + count
 	}
 	head := " " + st.Bold.Render(safe(access.MembershipLabel(a.snap, s.group)))
@@ -123,6 +129,11 @@ func (s *membersScreen) view(a *Model, w, h int) []string {
 			cells[2] = cell{text: "inactive", style: &st.Inactive}
 		}
 		cells[3].text = safe(usr.UserType)
+		direct, via := a.snap.Holds(u, s.group)
+		cells[4].text = safe(heldText(a, direct, via))
+		if !direct {
+			cells[4].style = &st.Muted
+		}
 	})...)
 }
 
@@ -142,6 +153,11 @@ func (s *membersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 		a.push(newDetailScreen(a, a.snap.Users[u].ID))
 		return nil, true
 	case matches(km, k.Revoke, k.Toggle):
+		if direct, via := a.snap.Holds(u, s.group); !direct && len(via) > 0 {
+			a.setFlash(flashErr, safe(a.snap.Users[u].Label())+" holds this only through user group "+safe(strings.TrimPrefix(heldText(a, false, via), "via "))+
+				": a direct revoke cannot take it away; `otaccess revoke` removes the user from the group (and says what else that takes away)")
+			return nil, true
+		}
 		return a.confirmChange(u, s.group, false), true
 	case matches(km, k.Deprovision):
 		return a.openDeprovision(u), true
@@ -164,4 +180,20 @@ func (s *membersScreen) info(a *Model) string {
 		return fmt.Sprintf("%s <%s>", safe(usr.Name()), safe(usr.Label()))
 	}
 	return ""
+}
+
+// heldText says how a membership is held: "direct", "via Legal Team",
+// "direct + via Legal Team, Auditors".
+func heldText(a *Model, direct bool, via []int32) string {
+	names := make([]string, len(via))
+	for i, k := range via {
+		names[i] = a.snap.UserGroups[k].Name
+	}
+	switch {
+	case len(via) == 0:
+		return "direct"
+	case direct:
+		return "direct + via " + strings.Join(names, ", ")
+	}
+	return "via " + strings.Join(names, ", ")
 }

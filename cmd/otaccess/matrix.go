@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/spf13/cobra"
+
+	"github.com/otaccess/otaccess/numfmt"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 type matrixOptions struct {
@@ -45,13 +49,10 @@ func matrixRun(ctx context.Context, o *matrixOptions) error {
 		}
 		cell = func(r, org int) string {
 			g := m.Group[r][org]
-			switch {
-			case g < 0:
+			if g < 0 {
 				return ""
-			case snap.IsMember(u, int(g)):
-				return "●"
 			}
-			return "·"
+			return heldMark(snap.Holds(u, int(g)))
 		}
 	}
 	header := []string{"ROLE \\ ORG"}
@@ -65,6 +66,7 @@ func matrixRun(ctx context.Context, o *matrixOptions) error {
 			rows[r] = append(rows[r], cell(r, org))
 		}
 	}
+	matrixNote(o, snap, m)
 	w := o.io.Out
 	if o.CSV {
 		header[0] = "role"
@@ -79,4 +81,40 @@ func matrixRun(ctx context.Context, o *matrixOptions) error {
 		t.row(row...)
 	}
 	return t.flush()
+}
+
+// heldMark is a user's matrix cell: ● held directly, ○ only through user
+// groups, ◉ both ways, · not held.
+func heldMark(direct bool, via []int32) string {
+	switch {
+	case direct && len(via) > 0:
+		return "◉"
+	case direct:
+		return "●"
+	case len(via) > 0:
+		return "○"
+	}
+	return "·"
+}
+
+// matrixNote says on standard error what the figures count, so the table
+// and CSV stay plain data.
+func matrixNote(o *matrixOptions, snap *tenant.Snapshot, m tenant.Matrix) {
+	w := o.io.ErrOut
+	if !snap.Access.UserGroups.Read {
+		fmt.Fprintf(w, "note: direct access only; user groups: not available — %s\n", snap.Access.UserGroups.Reason())
+		return
+	}
+	if o.User != "" {
+		fmt.Fprintln(w, "● direct  ○ only through a user group  ◉ both  · not held")
+		return
+	}
+	via := 0
+	for i := range m.ViaOnly {
+		for _, n := range m.ViaOnly[i] {
+			via += n
+		}
+	}
+	fmt.Fprintf(w, "counts are effective access (direct or through a user group); %s only through a user group\n",
+		numfmt.Count(via, "membership is held", "memberships are held"))
 }
