@@ -381,6 +381,8 @@ func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case matches(msg, k.Messages):
 		a.push(newMessagesScreen())
 		return nil
+	case matches(msg, k.Palette):
+		return a.openPalette()
 	case matches(msg, k.UsersTab):
 		a.switchTab(tabUsers)
 		return nil

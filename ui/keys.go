@@ -73,6 +73,8 @@ type KeyMap struct {
 	Help, Quit Binding
 	// Messages opens the log of every flash of the session.
 	Messages Binding
+	// Palette opens the `:` command line (palette.go).
+	Palette Binding
 	// ForceQuit quits from anywhere, even a focused text input.
 	ForceQuit Binding
 	// DoubleEsc is two quick escapes, which terminals send as one key.
@@ -112,6 +114,8 @@ type inputKeyMap struct {
 	Suggest Binding
 	// Toggle flips a form's yes/no field.
 	Toggle Binding
+	// Complete completes the command palette's word or name.
+	Complete Binding
 }
 
 // dialogKeyMap holds the keys of the modal dialogs.
@@ -192,6 +196,7 @@ func DefaultKeyMap() KeyMap {
 
 		Help:      b([]string{"?"}, "?", "help"),
 		Messages:  b([]string{"!"}, "!", "messages"),
+		Palette:   b([]string{":"}, ":", "go to (:user ana, :org Legal)"),
 		Quit:      b([]string{"q", "ctrl+c"}, "q", "quit"),
 		ForceQuit: b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 		DoubleEsc: b([]string{"alt+esc"}, "esc esc", "back twice"),
@@ -215,6 +220,7 @@ func DefaultKeyMap() KeyMap {
 			Save:      b([]string{"enter"}, "enter", "save"),
 			Suggest:   b([]string{"ctrl+e"}, "ctrl+e", "take the suggestion"),
 			Toggle:    b([]string{"left", "right", "space"}, "←/→", "yes/no"),
+			Complete:  b([]string{"tab"}, "tab", "complete"),
 		},
 		Dialog: dialogKeyMap{
 			Yes:       b([]string{"y", "Y"}, "y", "yes"),
@@ -269,7 +275,7 @@ func (k KeyMap) helpGroups() []helpGroup {
 	r, in, dl, gr := k.Review, k.Input, k.Dialog, k.Grid
 	return []helpGroup{
 		{"Everywhere", []Binding{k.UsersTab, k.MatrixTab, k.Matrix, k.GroupsTab, k.NextTab, k.PrevTab,
-			k.Sync, r.Reviews, r.Changes, k.Back, k.DoubleEsc, k.Help, k.Messages, k.Quit, k.ForceQuit}},
+			k.Sync, r.Reviews, r.Changes, k.Palette, k.Back, k.DoubleEsc, k.Help, k.Messages, k.Quit, k.ForceQuit}},
 		{"Move", []Binding{k.Up, k.Down, k.Left, k.Right, k.Move, k.Home, k.End, k.PageUp, k.PageDown}},
 		{"Users", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.Deprovision, k.NewUser, k.CopyEmail, k.CopyID}},
 		{"User detail", []Binding{k.Toggle, k.History, k.HideEmpty, k.CopyEmail, k.CopyID, k.Deprovision, k.Edit, k.Like, k.Activate, k.Restore,
@@ -282,7 +288,7 @@ func (k KeyMap) helpGroups() []helpGroup {
 		{"Review", []Binding{r.Keep, r.Revoke, r.Skip, r.Clear, r.Note, r.NextOpen, r.PrevOpen, r.Group,
 			r.OpenUser, r.Apply}},
 		{"Filter line and forms", []Binding{in.Keep, in.Clear, in.Move, in.NextField, in.PrevField, in.Submit,
-			in.Cancel, in.Save, in.Suggest, in.Toggle}},
+			in.Cancel, in.Save, in.Suggest, in.Toggle, in.Complete}},
 		{"Dialogs", []Binding{dl.Yes, dl.No, dl.Switch, dl.Choose, dl.NextFocus, dl.PrevFocus, dl.Option,
 			dl.Pick[0], dl.Pick[1], dl.Pick[2], dl.Stop, dl.Close}},
 	}

@@ -24,30 +24,32 @@ import (
 func (a *Model) reviewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch {
 	case matches(msg, a.keys.Review.Reviews):
-		if a.svc == nil {
-			return a.setFlash(flashErr, markFail+" reviews need the cache"), true
-		}
-		for i, s := range a.stack {
-			if _, ok := s.(*reviewListScreen); ok {
-				a.stack = a.stack[:i+1]
-				return s.(*reviewListScreen).load(a), true
-			}
-		}
-		s := newReviewListScreen()
-		a.push(s)
-		return s.load(a), true
+		return a.openReviews(), true
 	case matches(msg, a.keys.Review.Changes):
 		if a.snap == nil || a.svc == nil {
 			return nil, false
 		}
-		if _, ok := a.top().(*diffScreen); ok {
-			return nil, true
-		}
-		s := &diffScreen{}
-		a.push(s)
-		return s.load(a), true
+		return a.openChanges(), true
 	}
 	return nil, false
+}
+
+// openReviews brings the reviews list up (reloaded).
+func (a *Model) openReviews() tea.Cmd {
+	if a.svc == nil {
+		return a.setFlash(flashErr, markFail+" reviews need the cache")
+	}
+	return a.showReviewList().load(a)
+}
+
+// openChanges opens the changes since the previous sync.
+func (a *Model) openChanges() tea.Cmd {
+	if _, ok := a.top().(*diffScreen); ok {
+		return nil
+	}
+	s := &diffScreen{}
+	a.push(s)
+	return s.load(a)
 }
 
 func (a *Model) reviewer() string {
