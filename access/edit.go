@@ -44,26 +44,30 @@ func (f Field) scimPath() string {
 	return string(f)
 }
 
-// current is the field's value on u (the manager's user id for manager).
-func (f Field) current(u *tenant.User) string {
+// attr is the tenant.User attribute the field sets (the manager's id for
+// manager).
+func (f Field) attr() string {
 	switch f {
 	case FieldGiven:
-		return u.GivenName
+		return tenant.AttrGivenName
 	case FieldFamily:
-		return u.FamilyName
+		return tenant.AttrFamilyName
 	case FieldTitle:
-		return u.Title
+		return tenant.AttrTitle
 	case FieldDepartment:
-		return u.Department
+		return tenant.AttrDepartment
 	case FieldManager:
-		return u.ManagerID
+		return tenant.AttrManagerID
 	case FieldExternalID:
-		return u.ExternalID
+		return tenant.AttrExternalID
 	case FieldUserType:
-		return u.UserType
+		return tenant.AttrUserType
 	}
 	return ""
 }
+
+// current is the field's value on u (the manager's user id for manager).
+func (f Field) current(u *tenant.User) string { return u.Attr(f.attr()) }
 
 // FieldChange is one attribute's value before and after an edit. For the
 // manager the values are user ids and the labels say who they are.
@@ -245,9 +249,6 @@ func (s *Service) Edit(ctx context.Context, e Edit) EditResult {
 			err = unsettled("edit", err, rerr)
 		}
 	}
-	if aerr := s.audit(ctx, "edit", e.UserLabel, e.Request(), err); aerr != nil {
-		res.Notes = append(res.Notes, aerr.Error())
-	}
 	u, deleted, rerr := s.reread(ctx, e.UserID)
 	res.User, res.Err = u, err
 	switch {
@@ -260,7 +261,41 @@ func (s *Service) Edit(ctx context.Context, e Edit) EditResult {
 			res.Err = fmt.Errorf("the server answered success but the re-read shows %s; the cache now matches the server", strings.Join(bad, ", "))
 		}
 	}
+	// The audit row, with the edit journaled once it is known to be on the
+	// server: a sync that read the user before it does not undo it.
+	var done *cache.Write
+	if res.Err == nil && !deleted {
+		done = e.journaled(u)
+	}
+	_, aerr := s.record(ctx, done, s.auditEntry("edit", e.UserLabel, e.Request(), res.Err))
+	if aerr != nil && !errors.Is(aerr, cache.ErrNotInSnapshot) {
+		res.Notes = append(res.Notes, "audit log: "+aerr.Error())
+	}
 	return res
+}
+
+// journaled is the edit as the write journal keeps it: the fields it set,
+// as the re-read user u holds them (with what goes with them: the
+// manager's name, the display name, lastModified), or as sent when the
+// re-read failed (u nil).
+func (e Edit) journaled(u *tenant.ReadUser) *cache.Write {
+	w := &cache.Write{Kind: cache.WriteAttrs, UserID: e.UserID, Attrs: map[string]string{}}
+	for _, c := range e.Changes {
+		w.Attrs[c.Field.attr()] = c.After
+		if u == nil {
+			continue
+		}
+		switch c.Field {
+		case FieldManager:
+			w.Attrs[tenant.AttrManagerName] = u.ManagerName
+		case FieldGiven, FieldFamily:
+			w.Attrs[tenant.AttrDisplayName] = u.DisplayName
+		}
+	}
+	if u != nil && u.LastModified != "" {
+		w.Attrs[tenant.AttrLastModified] = u.LastModified
+	}
+	return w
 }
 
 // editMismatches lists the fields of e the read user does not hold as asked.

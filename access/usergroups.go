@@ -2,11 +2,13 @@ package access
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/otaccess/otaccess/cache"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/tenant"
 )
@@ -141,8 +143,8 @@ func userGroupAuditDetail(request, group, extra, run string) string {
 // userGroupWrite adds the user to the user group (add) or removes them,
 // then re-reads the group's members: the server's answer is checked, and
 // a lost answer (a 5xx, a cut connection) is settled by what the group
-// holds. One audit row either way; the cache follows once the server is
-// known to hold the membership as asked. Caller holds the user's lock.
+// holds. One audit row either way; the cache and the write journal follow
+// once the server is known to hold the membership as asked. Caller holds the user's lock.
 func (s *Service) userGroupWrite(ctx context.Context, add bool, m UserGroupMembership, extra, run string) error {
 	action, request, past := "leave user group", memberRequest("DELETE", m.GroupID, m.UserID), "removed"
 	var err error
@@ -175,15 +177,23 @@ func (s *Service) userGroupWrite(ctx context.Context, add bool, m UserGroupMembe
 			err = fmt.Errorf("the server still lists %s in user group %q after the removal", m.UserLabel, m.Group)
 		}
 	}
-	e := s.auditEntry(action, m.UserLabel+" / "+m.Group, userGroupAuditDetail(request, m.Group, extra, run), err)
-	_, aerr := s.record(ctx, nil, e)
+	// Once the server is known to hold it, the change goes to the cache and
+	// the write journal with its audit row (a sync reading the group's
+	// members meanwhile does not undo it).
+	var done *cache.Write
 	if settled {
-		if cerr := whenNotBusy(ctx, func(ctx context.Context) error { return s.store.SetUserGroupMember(ctx, m.GroupID, m.UserID, add) }); cerr != nil && err == nil {
-			err = fmt.Errorf("%s on the server but the cache was not updated (run sync): %w", past, cerr)
-		}
+		done = &cache.Write{Kind: cache.WriteUserGroup, UserID: m.UserID, GroupID: m.GroupID, Value: add}
 	}
-	if aerr != nil && err == nil {
-		err = fmt.Errorf("audit log: %w", aerr)
+	e := s.auditEntry(action, m.UserLabel+" / "+m.Group, userGroupAuditDetail(request, m.Group, extra, run), err)
+	_, rerr := s.record(ctx, done, e)
+	if errors.Is(rerr, cache.ErrNotInSnapshot) {
+		rerr = nil // the cache lacks the user: a sync settles it
+	}
+	switch {
+	case rerr != nil && err == nil && settled:
+		err = fmt.Errorf("%s on the server but the cache was not updated (run sync): %w", past, rerr)
+	case rerr != nil && err == nil:
+		err = fmt.Errorf("audit log: %w", rerr)
 	}
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -158,36 +159,46 @@ func (w *SnapshotWriter) SetAccess(d tenant.AccessData) { w.access = &d }
 
 // SetUserGroupMember records in the current snapshot that the server
 // added or removed a member of a user group. A snapshot without the
-// user group is left alone.
+// user group is left alone. (A write otaccess makes records it with the
+// journal instead: see Record and WriteUserGroup.)
 func (s *Store) SetUserGroupMember(ctx context.Context, groupID, userID string, member bool) error {
 	return s.failIf("record user group member", whenWriting(ctx, s.db, func(tx *sql.Tx) error {
 		snap, err := currentID(ctx, tx)
 		if err != nil {
 			return err
 		}
-		d, err := readAccess(ctx, tx, snap)
-		if err != nil || !d.Info.UserGroups.Read {
-			return err
-		}
-		for k := range d.UserGroups {
-			g := &d.UserGroups[k]
-			if g.ID != groupID {
-				continue
-			}
-			kept := g.Members[:0:0]
-			for _, m := range g.Members {
-				if m != userID {
-					kept = append(kept, m)
-				}
-			}
-			if member {
-				kept = append(kept, userID)
-			}
-			g.Members = kept
-			return writeAccess(ctx, tx, snap, &d)
-		}
-		return nil
+		return setUserGroupMember(ctx, tx, snap, groupID, userID, member)
 	}))
+}
+
+// setUserGroupMember makes userID a member of user group groupID in
+// snapshot snap, or not; a snapshot without the group is left alone.
+func setUserGroupMember(ctx context.Context, tx *sql.Tx, snap int64, groupID, userID string, member bool) error {
+	d, err := readAccess(ctx, tx, snap)
+	if err != nil || !d.Info.UserGroups.Read {
+		return err
+	}
+	for k := range d.UserGroups {
+		g := &d.UserGroups[k]
+		if g.ID != groupID {
+			continue
+		}
+		if slices.Contains(g.Members, userID) == member {
+			return nil // already so: nothing to rewrite
+		}
+		kept := g.Members[:0:0]
+		for _, m := range g.Members {
+			if m != userID {
+				kept = append(kept, m)
+			}
+		}
+		if member {
+			kept = append(kept, userID)
+		}
+		g.Members = kept
+		return writeAccess(ctx, tx, snap, &d)
+	}
+	return nil
 }
 
 // whenWriting runs fn in a write transaction.

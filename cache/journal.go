@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -12,7 +13,8 @@ import (
 )
 
 // The write journal: every tenant write otaccess knows the server applied
-// (a grant, a revocation, a deactivation, a deletion) is recorded in the
+// (a grant, a revocation, a deactivation, a deletion, an edit of the user's
+// attributes, a user group joined or left) is recorded in the
 // writes table, in the transaction that applies it to the current snapshot.
 // A read of the tenant that began before such a write and is stored after
 // it would undo it in the cache: a sync's snapshot, read page by page while
@@ -29,14 +31,21 @@ const (
 	WriteMember  WriteKind = "member"  // GroupID granted (Value) or revoked
 	WriteActive  WriteKind = "active"  // the user (de)activated (Value)
 	WriteDeleted WriteKind = "deleted" // the user is gone from the tenant
+	// WriteAttrs set the user's attributes Attrs (an edit).
+	WriteAttrs WriteKind = "attrs"
+	// WriteUserGroup: the user joined (Value) or left user group GroupID.
+	WriteUserGroup WriteKind = "usergroup"
 )
 
 // Write is one tenant write known to be applied on the server.
 type Write struct {
 	Kind    WriteKind
 	UserID  string
-	GroupID string // WriteMember
-	Value   bool   // WriteMember: member; WriteActive: active
+	GroupID string // WriteMember: the group; WriteUserGroup: the user group
+	Value   bool   // WriteMember, WriteUserGroup: member; WriteActive: active
+	// Attrs are what a WriteAttrs sets, by tenant.User attribute name
+	// (tenant.AttrTitle, …), as the server holds them after the write.
+	Attrs map[string]string `json:",omitempty"`
 	// At is when the write was recorded (after the server answered), by
 	// the wall clock, as marks are: the zero value means now.
 	At time.Time
@@ -114,9 +123,36 @@ func (s *Store) Record(ctx context.Context, w *Write, e *tenant.AuditEntry) erro
 }
 
 func journal(ctx context.Context, tx *sql.Tx, w *Write) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO writes (at, kind, user_id, group_id, value) VALUES (?, ?, ?, ?, ?)`,
-		w.At.UnixNano(), string(w.Kind), w.UserID, w.GroupID, w.Value)
+	_, err := tx.ExecContext(ctx, `INSERT INTO writes (at, kind, user_id, group_id, value, data) VALUES (?, ?, ?, ?, ?, ?)`,
+		w.At.UnixNano(), string(w.Kind), w.UserID, w.GroupID, w.Value, packAttrs(w.Attrs))
 	return err
+}
+
+// packAttrs packs attributes as name, value pairs in name order.
+func packAttrs(attrs map[string]string) string {
+	if len(attrs) == 0 {
+		return ""
+	}
+	kv := make([]string, 0, 2*len(attrs))
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		kv = append(kv, k, attrs[k])
+	}
+	return packIDs(kv)
+}
+
+func unpackAttrs(s string) (map[string]string, bool) {
+	if s == "" {
+		return nil, true
+	}
+	var kv []string
+	if !unpackIDs(s, func(v string) { kv = append(kv, v) }) || len(kv)%2 != 0 {
+		return nil, false
+	}
+	out := make(map[string]string, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out, true
 }
 
 // applyWrite makes w true of snapshot snap. A user the snapshot lacks is
@@ -129,6 +165,10 @@ func applyWrite(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, w *Wr
 		return setActive(ctx, tx, h, snap, w.UserID, w.Value)
 	case WriteDeleted:
 		return deleteUser(ctx, tx, h, snap, w.UserID)
+	case WriteAttrs:
+		return setAttrs(ctx, tx, h, snap, w.UserID, w.Attrs)
+	case WriteUserGroup:
+		return setUserGroupMember(ctx, tx, snap, w.GroupID, w.UserID, w.Value)
 	}
 	return fmt.Errorf("unknown write kind %q", w.Kind)
 }
@@ -140,7 +180,7 @@ func applyWrite(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, w *Wr
 // late (folded from the spool), and the read already saw it or what came
 // after it.
 func replay(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, m Mark, userID string) (int, error) {
-	q := `SELECT kind, user_id, group_id, value, at FROM writes WHERE seq > ? AND at >= ?`
+	q := `SELECT kind, user_id, group_id, value, at, data FROM writes WHERE seq > ? AND at >= ?`
 	args := []any{m.Seq, m.At.UnixNano()}
 	if userID != "" {
 		q += ` AND user_id = ?`
@@ -153,13 +193,18 @@ func replay(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, m Mark, u
 	var ws []Write
 	for rows.Next() {
 		var w Write
-		var kind string
+		var kind, data string
 		var at int64
-		if err := rows.Scan(&kind, &w.UserID, &w.GroupID, &w.Value, &at); err != nil {
+		if err := rows.Scan(&kind, &w.UserID, &w.GroupID, &w.Value, &at, &data); err != nil {
 			rows.Close()
 			return 0, err
 		}
 		w.Kind, w.At = WriteKind(kind), time.Unix(0, at)
+		var ok bool
+		if w.Attrs, ok = unpackAttrs(data); !ok {
+			rows.Close()
+			return 0, integrityError(fmt.Sprintf("malformed journaled write of user %q", w.UserID))
+		}
 		ws = append(ws, w)
 	}
 	rows.Close()
@@ -205,6 +250,48 @@ func setActive(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, userID
 		return err
 	}
 	return p.store(ctx, tx)
+}
+
+// setAttrs sets a user's attributes in snapshot snap. A lastModified
+// older than the snapshot's is not set: the read saw a later change.
+func setAttrs(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, userID string, attrs map[string]string) error {
+	p, found, err := findUser(ctx, tx, h, snap, userID)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return fmt.Errorf("user %q: %w", userID, ErrNotInSnapshot)
+	}
+	var u tenant.User
+	if !unpackUser(p.entries[p.at].fields, &u) {
+		return integrityError(fmt.Sprintf("malformed user %q", userID))
+	}
+	before := p.entries[p.at].fields
+	for name, v := range attrs {
+		if name == tenant.AttrLastModified && laterTime(u.LastModified, v) {
+			continue
+		}
+		if !u.SetAttr(name, v) {
+			return fmt.Errorf("journaled write of user %q: unknown attribute %q", userID, name)
+		}
+	}
+	after := packUser(&u)
+	if after == before {
+		return nil
+	}
+	p.entries[p.at].fields = after
+	if err := clearUserOrder(ctx, tx, snap); err != nil {
+		return err
+	}
+	return p.store(ctx, tx)
+}
+
+// laterTime reports whether timestamp a is after b (both as SCIM sends
+// meta.lastModified); false when either does not read.
+func laterTime(a, b string) bool {
+	ta, errA := time.Parse(time.RFC3339Nano, a)
+	tb, errB := time.Parse(time.RFC3339Nano, b)
+	return errA == nil && errB == nil && ta.After(tb)
 }
 
 // deleteUser removes a user and its memberships from snapshot snap; a user

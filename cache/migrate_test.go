@@ -46,7 +46,7 @@ func writeOldCache(t *testing.T, path string, version int) (*tenant.Snapshot, []
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	if version < 1 || version > 6 {
+	if version < 1 || version > 7 {
 		t.Fatalf("no writer for a version %d cache", version)
 	}
 	// A v4 cache is written as v3 and its users paged by the v4 script.
@@ -77,7 +77,8 @@ func writeOldCache(t *testing.T, path string, version int) (*tenant.Snapshot, []
 	} else {
 		writeV3Users(t, tx, info.ID, m)
 	}
-	// v4 pages the users in SQL; v5 adds the journal and columns only.
+	// v4 pages the users in SQL; v5 to v7 add the journal, tables and
+	// columns only.
 	for v := 4; v <= version; v++ {
 		if _, err := tx.Exec(migrations[v-1]); err != nil {
 			t.Fatalf("v%d schema: %v", v, err)

@@ -14,6 +14,7 @@ var migrations = []string{
 	schemaV5Journal,
 	schemaV6Access,
 	schemaV7OrgTree,
+	schemaV8JournalData,
 }
 
 // schemaV1 is the initial schema.
@@ -311,4 +312,10 @@ CREATE TABLE snapshot_orgs (
 	why         TEXT NOT NULL,
 	nodes       TEXT NOT NULL
 ) STRICT;
+`
+
+// schemaV8JournalData gives each journaled write its data: the attributes
+// an edit set (see journal.go), packed as name, value pairs.
+const schemaV8JournalData = `
+ALTER TABLE writes ADD COLUMN data TEXT NOT NULL DEFAULT '';
 `

@@ -206,3 +206,62 @@ func (s *Snapshot) readGroups() []ReadGroup {
 	}
 	return out
 }
+
+// The user attributes a write sets by name (an edit, as the write journal
+// records it: see cache.Write): SCIM's names, the manager split in two.
+const (
+	AttrGivenName    = "givenName"
+	AttrFamilyName   = "familyName"
+	AttrDisplayName  = "displayName"
+	AttrTitle        = "title"
+	AttrDepartment   = "department"
+	AttrManagerID    = "managerId"
+	AttrManagerName  = "managerName"
+	AttrExternalID   = "externalId"
+	AttrUserType     = "userType"
+	AttrLastModified = "lastModified"
+)
+
+// attr is the field of u named name, nil for no such attribute.
+func (u *User) attr(name string) *string {
+	switch name {
+	case AttrGivenName:
+		return &u.GivenName
+	case AttrFamilyName:
+		return &u.FamilyName
+	case AttrDisplayName:
+		return &u.DisplayName
+	case AttrTitle:
+		return &u.Title
+	case AttrDepartment:
+		return &u.Department
+	case AttrManagerID:
+		return &u.ManagerID
+	case AttrManagerName:
+		return &u.ManagerName
+	case AttrExternalID:
+		return &u.ExternalID
+	case AttrUserType:
+		return &u.UserType
+	case AttrLastModified:
+		return &u.LastModified
+	}
+	return nil
+}
+
+// Attr is the attribute named name ("" for no such attribute).
+func (u *User) Attr(name string) string {
+	if p := u.attr(name); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// SetAttr sets the attribute named name; false for no such attribute.
+func (u *User) SetAttr(name, value string) bool {
+	p := u.attr(name)
+	if p != nil {
+		*p = value
+	}
+	return p != nil
+}
