@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/otaccess/otaccess/tenant"
 )
@@ -106,5 +107,32 @@ func checkSnapshot(t *testing.T, s *tenant.Snapshot) {
 	t.Helper()
 	if err := s.Verify(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// keepOnly makes st keep just the n newest snapshots: the retention's days
+// are judged by a clock two days ahead.
+func keepOnly(st *Store, n int) {
+	st.retention = Retention{Days: 1, Min: n}
+	st.clock = func() time.Time { return time.Now().AddDate(0, 0, 2) }
+}
+
+// prunedRows counts what is left of the snapshots other than keep: rows of
+// their tables, their lists of blocks, and blocks no snapshot holds.
+func prunedRows(t *testing.T, st *Store, keep ...int64) {
+	t.Helper()
+	in := fmt.Sprint(keep[0])
+	for _, k := range keep[1:] {
+		in += fmt.Sprint(", ", k)
+	}
+	for _, table := range []string{"groups", "roles", "orgs"} {
+		var n int
+		if err := st.db.QueryRow("SELECT count(*) FROM " + table + " WHERE snapshot_id NOT IN (" + in + ")").Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%s: %d rows of pruned snapshots (%v)", table, n, err)
+		}
+	}
+	var refs, garbage int
+	if err := st.db.QueryRow("SELECT (SELECT count(*) FROM snapshot_blocks WHERE rid >> 32 NOT IN ("+in+")), (SELECT count(*) FROM user_blocks WHERE id NOT IN (SELECT block FROM snapshot_blocks))").Scan(&refs, &garbage); err != nil || refs != 0 || garbage != 0 {
+		t.Fatalf("%d block references of pruned snapshots, %d blocks no snapshot holds (%v)", refs, garbage, err)
 	}
 }

@@ -34,7 +34,7 @@ func checkPages(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	lo, hi := pageRids(snap)
-	rows, err := tx.QueryContext(ctx, "SELECT rid, n, users FROM user_pages WHERE rid BETWEEN ? AND ?", lo, hi)
+	rows, err := tx.QueryContext(ctx, "SELECT r.rid, b.n, b.users FROM snapshot_blocks r JOIN user_blocks b ON b.id = r.block WHERE r.rid BETWEEN ? AND ? ORDER BY r.rid", lo, hi)
 	if err != nil {
 		return err
 	}

@@ -89,7 +89,7 @@ func (s *Store) Load(ctx context.Context) (*tenant.Snapshot, error) {
 // page that does not decode is a damaged cache.
 func readUsers(ctx context.Context, q queryer, snap int64) (users []tenant.User, gids []string, err error) {
 	lo, hi := pageRids(snap)
-	rows, err := q.QueryContext(ctx, "SELECT n, users FROM user_pages WHERE rid BETWEEN ? AND ?", lo, hi)
+	rows, err := q.QueryContext(ctx, "SELECT b.n, b.users FROM snapshot_blocks r JOIN user_blocks b ON b.id = r.block WHERE r.rid BETWEEN ? AND ? ORDER BY r.rid", lo, hi)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -46,6 +46,11 @@ func migrateStep(ctx context.Context, db *sql.DB, path string) (done bool, err e
 	if _, err := tx.ExecContext(ctx, migrations[version]); err != nil {
 		return false, fmt.Errorf("migrate %s to version %d: %w", path, version+1, err)
 	}
+	if step := migrationCode[version+1]; step != nil {
+		if err := step(ctx, tx); err != nil {
+			return false, fmt.Errorf("migrate %s to version %d: %w", path, version+1, err)
+		}
+	}
 	if version == 0 {
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID)); err != nil {
 			return false, fmt.Errorf("migrate %s: %w", path, err)
@@ -59,4 +64,73 @@ func migrateStep(ctx context.Context, db *sql.DB, path string) (done bool, err e
 		return false, wrapBusy(fmt.Errorf("migrate %s: %w", path, err))
 	}
 	return version+1 == len(migrations), nil
+}
+
+// migrationCode[v] finishes, in Go, the migration to version v after its
+// script ran, in the same transaction.
+var migrationCode = map[int]func(ctx context.Context, tx *sql.Tx) error{
+	9: convertToBlocks,
+}
+
+// convertToBlocks moves every complete snapshot's user_pages into blocks
+// (schemaV9Blocks) and drops user_pages; a snapshot left 'writing' (by a
+// sync that died, or an older otaccess syncing right now, whose commit
+// will then fail) is removed.
+func convertToBlocks(ctx context.Context, tx *sql.Tx) error {
+	var snaps []int64
+	var writing []int64
+	rows, err := tx.QueryContext(ctx, `SELECT id, status = 'complete' FROM snapshots`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		var complete bool
+		if err := rows.Scan(&id, &complete); err != nil {
+			rows.Close()
+			return err
+		}
+		if complete {
+			snaps = append(snaps, id)
+		} else {
+			writing = append(writing, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range snaps {
+		lo, hi := pageRids(id)
+		rows, err := tx.QueryContext(ctx, `SELECT users FROM user_pages WHERE rid BETWEEN ? AND ? ORDER BY rid`, lo, hi)
+		if err != nil {
+			return err
+		}
+		var entries []pageEntry
+		for rows.Next() {
+			var packed string
+			if err := rows.Scan(&packed); err != nil {
+				rows.Close()
+				return err
+			}
+			if !unpackPage(packed, func(e pageEntry) { entries = append(entries, e) }) {
+				rows.Close()
+				return integrityError(fmt.Sprintf("a user page of snapshot %d does not decode", id))
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := writeBlocks(ctx, tx, id, entries); err != nil {
+			return err
+		}
+	}
+	for _, id := range writing {
+		if err := deleteSnapshot(ctx, tx, id); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `DROP TABLE user_pages`)
+	return err
 }

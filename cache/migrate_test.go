@@ -46,7 +46,7 @@ func writeOldCache(t *testing.T, path string, version int) (*tenant.Snapshot, []
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	if version < 1 || version > 7 {
+	if version < 1 || version > 8 {
 		t.Fatalf("no writer for a version %d cache", version)
 	}
 	// A v4 cache is written as v3 and its users paged by the v4 script.
@@ -237,8 +237,14 @@ func testOpenMigrates(t *testing.T, version int) {
 		}
 	}
 	var n int
-	if err := st.db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE name = 'user_pages'").Scan(&n); err != nil || n != 1 {
-		t.Fatalf("user_pages after the upgrade: %d (%v)", n, err)
+	if err := st.db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE name IN ('user_blocks', 'snapshot_blocks')").Scan(&n); err != nil || n != 2 {
+		t.Fatalf("block tables after the upgrade: %d (%v)", n, err)
+	}
+	if err := st.db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE name = 'user_pages'").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("user_pages after the upgrade: %d (%v), want none since version 9", n, err)
+	}
+	if err := st.db.QueryRow("PRAGMA auto_vacuum").Scan(&n); err != nil || n != 2 {
+		t.Fatalf("auto_vacuum after the upgrade: %d (%v), want 2 (incremental)", n, err)
 	}
 	if err := st.db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE name = 'users'").Scan(&n); err != nil || n != 0 {
 		t.Fatalf("users table after the upgrade: %d (%v), want none since version 4", n, err)
@@ -259,19 +265,29 @@ func testOpenMigrates(t *testing.T, version int) {
 	}
 
 	// The upgraded cache is a full one: write-through on the migrated
-	// snapshot, new syncs (the second prunes the migrated snapshot) and
-	// the tables of every later migration work.
+	// snapshot, new syncs (the migrated snapshot kept as history, its
+	// blocks shared and unchanged) and the tables of every later
+	// migration work.
 	writeThrough(t, st, want)
 	checkWriteThrough(t, st, want)
+	before, err := st.LoadSnapshot(ctx, want.Info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	users, groups := smallTenant()
 	for range 2 {
 		if _, err := st.SaveSnapshot(ctx, input(users[:3], groups)); err != nil {
 			t.Fatalf("sync into the upgraded cache: %v", err)
 		}
 	}
-	if list, err := st.Snapshots(ctx); err != nil || len(list) != 2 || list[1].ID == want.Info.ID {
-		t.Fatalf("snapshots after two syncs: %+v, %v (the migrated one, %d, pruned)", list, err, want.Info.ID)
+	if list, err := st.Snapshots(ctx); err != nil || len(list) != 3 || list[2].ID != want.Info.ID {
+		t.Fatalf("snapshots after two syncs: %+v, %v (the migrated one, %d, kept)", list, err, want.Info.ID)
 	}
+	after, err := st.LoadSnapshot(ctx, want.Info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameModel(t, after, before)
 	var res string
 	if err := st.db.QueryRow("PRAGMA integrity_check").Scan(&res); err != nil || res != "ok" {
 		t.Fatalf("integrity_check: %q, %v", res, err)

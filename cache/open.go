@@ -32,6 +32,7 @@ type OpenOption func(*openOptions)
 type openOptions struct {
 	busyTimeout time.Duration
 	probe       func(step string)
+	retention   Retention
 }
 
 // WithBusyTimeout sets how long the store's writers wait for another
@@ -60,6 +61,8 @@ type Store struct {
 	probe          func(step string) // see WithSaveProbe
 	folded         atomic.Int64      // the spool's size when this process last folded it
 	created        bool              // this Open created the file (see CloseDiscardingUnused)
+	retention      Retention         // which snapshots prune keeps
+	clock          func() time.Time  // the clock retention is judged by (tests set it)
 }
 
 var profileName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
@@ -91,7 +94,7 @@ func WithSaveProbe(probe func(step string)) OpenOption {
 // another application's database) is reported with ErrForeign and never
 // modified. The schema is migrated to the current version.
 func Open(path string, opts ...OpenOption) (*Store, error) {
-	o := openOptions{busyTimeout: DefaultBusyTimeout}
+	o := openOptions{busyTimeout: DefaultBusyTimeout, retention: DefaultRetention}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -122,9 +125,10 @@ func Open(path string, opts ...OpenOption) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &Store{db: db, path: abs, created: created, busyTimeout: o.busyTimeout, probe: o.probe}
+	st := &Store{db: db, path: abs, created: created, busyTimeout: o.busyTimeout, probe: o.probe, retention: o.retention, clock: time.Now}
 	st.deferrable, st.stopDeferrable = context.WithCancel(context.Background())
 	st.tryFold(context.Background())
+	st.resume()
 	return st, nil
 }
 
@@ -163,10 +167,26 @@ func openDB(abs string, busyTimeout time.Duration) (*sql.DB, error) {
 		db.Close()
 		return nil, wrapBusy(fmt.Errorf("open cache %s: enable WAL (got %q): %v", abs, mode, err))
 	}
+	// A new file reclaims free pages incrementally (see vacuum.go); set
+	// before its first table, or it takes a VACUUM.
+	var version int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		db.Close()
+		return nil, wrapBusy(fmt.Errorf("open cache %s: %w", abs, err))
+	}
+	if version == 0 {
+		if _, err := db.ExecContext(ctx, "PRAGMA auto_vacuum = INCREMENTAL"); err != nil {
+			db.Close()
+			return nil, wrapBusy(fmt.Errorf("open cache %s: %w", abs, err))
+		}
+	}
 	if err := migrate(ctx, db, abs); err != nil {
 		db.Close()
 		return nil, err
 	}
+	// Should it fail (another process holds the file), the next open
+	// tries again: the cache works without.
+	_ = ensureIncrementalVacuum(ctx, db)
 	for _, p := range []string{abs, abs + "-wal", abs + "-shm"} {
 		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			db.Close()

@@ -50,7 +50,7 @@ func sameTenant(ctx context.Context, tx *sql.Tx, prev int64, info *tenant.SyncIn
 		ids[users[i].ID] = struct{}{}
 	}
 	lo, hi := pageRids(prev)
-	rows, err := tx.QueryContext(ctx, `SELECT ids FROM user_pages WHERE rid BETWEEN ? AND ?`, lo, hi)
+	rows, err := tx.QueryContext(ctx, `SELECT b.ids FROM snapshot_blocks r JOIN user_blocks b ON b.id = r.block WHERE r.rid BETWEEN ? AND ?`, lo, hi)
 	if err != nil {
 		return err
 	}

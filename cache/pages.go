@@ -11,20 +11,20 @@ import (
 	"sync"
 )
 
-// A snapshot's users are stored a page at a time (see schemaV4): one
-// user_pages row holds up to pageUsers users, each as its packed model
-// fields (packUser) and its packed group ids (packIDs), and the page's
-// user ids (packIDs) to find a user by. A sync writes a row per page of
-// users it reads, and Load reads a hundred rows instead of a hundred
-// thousand: with a pure-Go SQLite the cost is per row and per column, not
-// per byte.
+// A snapshot's users are stored a page at a time (see schemaV4, and
+// schemaV9Blocks for how snapshots share pages): a page holds about
+// pageUsers users, each as its packed model fields (packUser) and its
+// packed group ids (packIDs), and the page's user ids (packIDs) to find a
+// user by. Load reads a hundred rows instead of a hundred thousand: with a
+// pure-Go SQLite the cost is per row and per column, not per byte.
 const pageUsers = 1000
 
 // pageEntry is one user of a page: packUser and packIDs output.
 type pageEntry struct{ fields, gids string }
 
-// pageRids is the range of user_pages rids of a snapshot: snapshot_id << 32
-// | page number, so a snapshot's pages are one range to read or delete.
+// pageRids is the range of snapshot_blocks rids of a snapshot: snapshot_id
+// << 32 | page number, so a snapshot's pages are one range to read or
+// delete.
 func pageRids(snap int64) (lo, hi int64) { return snap << 32, snap<<32 | 0xffffffff }
 
 // packPage encodes entries as "<len>:<fields><len>:<gids>" repeated, the
@@ -99,7 +99,7 @@ func findUser(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, id stri
 		}
 	}
 	lo, hi := pageRids(snap)
-	rows, err := tx.QueryContext(ctx, `SELECT rid, ids FROM user_pages WHERE rid BETWEEN ? AND ?`, lo, hi)
+	rows, err := tx.QueryContext(ctx, `SELECT r.rid, b.ids FROM snapshot_blocks r JOIN user_blocks b ON b.id = r.block WHERE r.rid BETWEEN ? AND ?`, lo, hi)
 	if err != nil {
 		return nil, false, err
 	}
@@ -187,7 +187,7 @@ func (h *pageHints) set(snap int64, id string, rid int64) {
 
 func (p *userPage) read(ctx context.Context, tx *sql.Tx) error {
 	var packed string
-	if err := tx.QueryRowContext(ctx, `SELECT users FROM user_pages WHERE rid = ?`, p.rid).Scan(&packed); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT b.users FROM snapshot_blocks r JOIN user_blocks b ON b.id = r.block WHERE r.rid = ?`, p.rid).Scan(&packed); err != nil {
 		return err
 	}
 	p.entries = p.entries[:0]
@@ -197,13 +197,19 @@ func (p *userPage) read(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// store writes the page back; an emptied page is removed.
+// store writes the page back: as a block of its own, since the one it was
+// read from may be another snapshot's too (see blocks.go). An emptied page
+// is removed.
 func (p *userPage) store(ctx context.Context, tx *sql.Tx) error {
 	if len(p.entries) == 0 {
-		_, err := tx.ExecContext(ctx, `DELETE FROM user_pages WHERE rid = ?`, p.rid)
+		_, err := tx.ExecContext(ctx, `DELETE FROM snapshot_blocks WHERE rid = ?`, p.rid)
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE user_pages SET n = ?, ids = ?, users = ? WHERE rid = ?`, len(p.entries), pageIDs(p.entries), packPage(p.entries), p.rid)
+	block, err := putBlock(ctx, tx, p.entries)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE snapshot_blocks SET block = ? WHERE rid = ?`, block, p.rid)
 	return err
 }
 
@@ -234,7 +240,7 @@ func appendUser(ctx context.Context, tx *sql.Tx, snap int64, e pageEntry) (rid i
 	lo, hi := pageRids(snap)
 	p := &userPage{rid: lo}
 	var last sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT max(rid) FROM user_pages WHERE rid BETWEEN ? AND ?`, lo, hi).Scan(&last); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT max(rid) FROM snapshot_blocks WHERE rid BETWEEN ? AND ?`, lo, hi).Scan(&last); err != nil {
 		return 0, err
 	}
 	if last.Valid {
@@ -245,8 +251,11 @@ func appendUser(ctx context.Context, tx *sql.Tx, snap int64, e pageEntry) (rid i
 	}
 	if !last.Valid || len(p.entries) >= pageUsers {
 		p.rid++
-		one := []pageEntry{e}
-		_, err := tx.ExecContext(ctx, `INSERT INTO user_pages (rid, snapshot_id, n, ids, users) VALUES (?, ?, 1, ?, ?)`, p.rid, snap, pageIDs(one), packPage(one))
+		block, err := putBlock(ctx, tx, []pageEntry{e})
+		if err != nil {
+			return 0, err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO snapshot_blocks (rid, block) VALUES (?, ?)`, p.rid, block)
 		return p.rid, err
 	}
 	p.entries = append(p.entries, e)

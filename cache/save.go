@@ -8,29 +8,6 @@ import (
 	"github.com/otaccess/otaccess/tenant"
 )
 
-// tidy runs a sync's housekeeping in the background: pruning older
-// snapshots, storing the new one's sort order (see order.go) and
-// checkpointing the write-ahead log (copying the new
-// snapshot into the file proper; SnapshotWriter turns the automatic
-// checkpoint off). Neither changes what readers see, and the new snapshot
-// is already current and committed, so the sync need not wait for them.
-// If either fails or never runs (the process ends first), the next sync's
-// housekeeping does it; SQLite checkpoints when the last connection
-// closes. Storing the order re-reads every user (most of the time this
-// takes): Close stops it rather than wait, and the next Load that finds
-// none stores the order it sorted by (see fillOrder).
-func (s *Store) tidy(snap int64) {
-	s.chores.Add(1)
-	go func() {
-		defer s.chores.Done()
-		ctx := context.Background()
-		_ = s.prune(ctx)
-		_ = s.pruneJournal(ctx)
-		_ = s.saveUserOrder(s.deferrable, snap)
-		_, _ = s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
-	}()
-}
-
 // SnapshotInput is what a sync read.
 type SnapshotInput struct {
 	Source    string // tenant base URL
@@ -69,50 +46,6 @@ func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (tenant.Sync
 	return info, err
 }
 
-// abandonedAfter is how long a snapshot may stay 'writing' without a page
-// written before prune takes it for a sync that died: until then another
-// process may be writing it.
-const abandonedAfter = time.Hour
-
-// prune removes every snapshot but the current and the previous one, and
-// those left 'writing' for over abandonedAfter (a sync that crashed; one
-// that failed removes its own).
-func (s *Store) prune(ctx context.Context) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return s.fail("prune old snapshots", err)
-	}
-	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM snapshots WHERE id NOT IN (
-		SELECT CAST(value AS INTEGER) FROM meta WHERE key IN ('current', 'previous'))
-		AND (status = 'complete' OR finished_at < ?)`, fmtTime(time.Now().Add(-abandonedAfter)))
-	if err != nil {
-		return s.fail("prune old snapshots", err)
-	}
-	var old []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return s.fail("prune old snapshots", err)
-		}
-		old = append(old, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return s.fail("prune old snapshots", err)
-	}
-	if len(old) == 0 {
-		return nil
-	}
-	for _, id := range old {
-		if err := deleteSnapshot(ctx, tx, id); err != nil {
-			return s.fail("prune old snapshots", err)
-		}
-	}
-	return s.failIf("prune old snapshots", tx.Commit())
-}
-
 // deleteSnapshot removes a snapshot and its rows. Each table is deleted
 // from as a key range (snapshot_id = ?, or the snapshot's rids), which
 // SQLite finds by the primary key; "snapshot_id NOT IN (keep)" would scan
@@ -131,10 +64,11 @@ func deleteSnapshot(ctx context.Context, tx *sql.Tx, id int64) error {
 	return err
 }
 
-// deleteUsers removes a snapshot's user pages.
+// deleteUsers removes a snapshot's list of user blocks; the blocks no
+// other snapshot shares are swept later (sweepBlocks).
 func deleteUsers(ctx context.Context, tx *sql.Tx, id int64) error {
 	lo, hi := pageRids(id)
-	_, err := tx.ExecContext(ctx, "DELETE FROM user_pages WHERE rid BETWEEN ? AND ?", lo, hi)
+	_, err := tx.ExecContext(ctx, "DELETE FROM snapshot_blocks WHERE rid BETWEEN ? AND ?", lo, hi)
 	return err
 }
 

@@ -15,6 +15,7 @@ var migrations = []string{
 	schemaV6Access,
 	schemaV7OrgTree,
 	schemaV8JournalData,
+	schemaV9Blocks,
 }
 
 // schemaV1 is the initial schema.
@@ -318,4 +319,33 @@ CREATE TABLE snapshot_orgs (
 // an edit set (see journal.go), packed as name, value pairs.
 const schemaV8JournalData = `
 ALTER TABLE writes ADD COLUMN data TEXT NOT NULL DEFAULT '';
+`
+
+// schemaV9Blocks keeps many dated snapshots cheaply: users are stored in
+// blocks shared by every snapshot that holds them unchanged (see
+// blocks.go). user_blocks holds each block once, by the SHA-256 of its
+// users column (the packPage format of user_pages); snapshot_blocks lists
+// a snapshot's blocks in order, keyed as user_pages was (rid =
+// snapshot_id << 32 | position). A snapshot being written stages its pages
+// outside the file (SnapshotWriter), so user_pages goes. The stored sort
+// orders are dropped: they index users in the order of the old pages (the
+// next load sorts and stores them again). convertToBlocks (Go: SQLite has
+// no SHA-256) moves each snapshot's pages into blocks.
+const schemaV9Blocks = `
+CREATE TABLE user_blocks (
+	id    INTEGER PRIMARY KEY,
+	hash  BLOB NOT NULL UNIQUE, -- SHA-256 of users
+	n     INTEGER NOT NULL,     -- users in the block
+	ids   TEXT NOT NULL,        -- "<len>:<id>" per user, to find a user's block
+	users TEXT NOT NULL         -- "<len>:<load_fields><len>:<group_ids>" per user
+) STRICT;
+
+CREATE TABLE snapshot_blocks (
+	rid   INTEGER PRIMARY KEY,  -- snapshot_id << 32 | position
+	block INTEGER NOT NULL REFERENCES user_blocks(id)
+) STRICT;
+
+CREATE INDEX snapshot_blocks_block ON snapshot_blocks (block);
+
+UPDATE snapshots SET user_order = NULL;
 `

@@ -76,6 +76,14 @@ func (s *Store) BeginSnapshot(ctx context.Context, source, profile string, start
 		w.conn.Close()
 		return nil, s.fail("save snapshot", err)
 	}
+	// The pages of users go to a table of the connection's own, in a
+	// temporary file, until Commit cuts them into blocks (see blocks.go):
+	// they never reach the cache file, so a sync that changed little grows
+	// it by little, and one that dies leaves nothing of them behind.
+	if _, err := w.conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS staged_users (seq INTEGER PRIMARY KEY, users TEXT NOT NULL); DELETE FROM temp.staged_users`); err != nil {
+		w.release()
+		return nil, s.fail("save snapshot", err)
+	}
 	err = w.write(ctx, func(tx *sql.Tx) error {
 		if err := s.checkIntact(ctx, tx); err != nil {
 			return err
@@ -124,8 +132,10 @@ func (s *Store) probeAt(step string) {
 	}
 }
 
-// release gives the connection back with SQLite's default checkpointing.
+// release gives the connection back with SQLite's default checkpointing
+// and without the staged pages.
 func (w *SnapshotWriter) release() {
+	_, _ = w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS temp.staged_users")
 	_, _ = w.conn.ExecContext(context.Background(), "PRAGMA wal_autocheckpoint = 1000")
 	w.conn.Close()
 }
@@ -179,31 +189,29 @@ func (w *SnapshotWriter) AddUsers(ctx context.Context, users []tenant.ReadUser) 
 	return nil
 }
 
-// insertUsers appends users to the snapshot, a page of up to pageUsers at
+// insertUsers stages users for the snapshot, a page of up to pageUsers at
 // a time (see pages.go). A user's group ids are its references' plus, when
 // extra is set, extra[id].
 func (w *SnapshotWriter) insertUsers(ctx context.Context, tx *sql.Tx, users []tenant.ReadUser, extra map[string][]string) error {
-	insert, err := tx.PrepareContext(ctx, `INSERT INTO user_pages (rid, snapshot_id, n, ids, users) VALUES (?, ?, ?, ?, ?)`)
+	insert, err := tx.PrepareContext(ctx, `INSERT INTO temp.staged_users (seq, users) VALUES (?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer insert.Close()
 	entries := make([]pageEntry, 0, min(len(users), pageUsers))
-	ids := make([]string, 0, cap(entries))
 	for len(users) > 0 {
 		page := users[:min(len(users), pageUsers)]
 		users = users[len(page):]
-		entries, ids = entries[:0], ids[:0]
+		entries = entries[:0]
 		for i := range page {
 			u := &page[i]
 			gids := u.GroupIDs(extra[u.ID])
 			entries = append(entries, pageEntry{packUser(&u.User), packIDs(gids)})
-			ids = append(ids, u.ID)
 			w.staged[u.ID] = 0
 			w.links += len(gids)
 		}
 		w.pages++
-		if _, err := insert.ExecContext(ctx, w.info.ID<<32|w.pages, w.info.ID, len(entries), packIDs(ids), packPage(entries)); err != nil {
+		if _, err := insert.ExecContext(ctx, w.pages, packPage(entries)); err != nil {
 			return err
 		}
 		if testHookSaveBatch != nil {
@@ -272,7 +280,7 @@ func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []tenant.
 		// A page read twice, users dropped or changed between walks, or
 		// memberships only a group lists: write the users again from the
 		// lists, the truth.
-		if err := deleteUsers(ctx, tx, w.info.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM temp.staged_users`); err != nil {
 			return tenant.SyncInfo{}, err
 		}
 		kept := make([]tenant.ReadUser, len(keep))
@@ -286,8 +294,12 @@ func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []tenant.
 		}
 	}
 
+	if err := w.cutStaged(ctx, tx); err != nil {
+		return tenant.SyncInfo{}, err
+	}
+
 	// The groups' decomposition and order, as NewSnapshot makes them (the
-	// users are in their pages already).
+	// users are in their blocks already).
 	m := tenant.NewSnapshot(tenant.SyncInfo{}, nil, list)
 	if err := writeGroups(ctx, tx, w.info.ID, m); err != nil {
 		return tenant.SyncInfo{}, err
@@ -375,4 +387,30 @@ func (w *SnapshotWriter) settleUsers(users []tenant.ReadUser) (where map[string]
 		}
 	}
 	return where, keep
+}
+
+// cutStaged stores the staged users as the snapshot's blocks (see
+// blocks.go): only the blocks no snapshot holds yet are written.
+func (w *SnapshotWriter) cutStaged(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT users FROM temp.staged_users ORDER BY seq`)
+	if err != nil {
+		return err
+	}
+	var entries []pageEntry
+	for rows.Next() {
+		var packed string
+		if err := rows.Scan(&packed); err != nil {
+			rows.Close()
+			return err
+		}
+		if !unpackPage(packed, func(e pageEntry) { entries = append(entries, e) }) {
+			rows.Close()
+			return errors.New("a staged page of users does not decode")
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return writeBlocks(ctx, tx, w.info.ID, entries)
 }
