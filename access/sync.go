@@ -152,7 +152,7 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 		sw.ReplaceOther()
 	}
 
-	var users []client.User
+	var users []keptUser
 	var groups []client.Group
 	var noID, dupUsers int // users the snapshot cannot hold (see dropUnkeyable)
 	var userRereads, groupRereads int
@@ -168,12 +168,13 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 	g, gctx := errgroup.WithContext(rctx)
 	// Pages of users go to the cache from one goroutine of their own, so
 	// the walk never waits on SQLite.
-	pages := make(chan []client.User, 256)
+	pages := make(chan *userPage, 256)
 	g.Go(func() error {
 		for page := range pages {
-			if err := sw.AddUsers(gctx, ReadUsers(page)); err != nil {
+			if err := sw.AddUsers(gctx, page.users); err != nil {
 				return err // cancels gctx: the walks stop
 			}
+			page.users = nil // stored: the commit needs only the refs
 		}
 		return nil
 	})
@@ -189,18 +190,25 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 	g.Go(func() error {
 		defer close(pages)
 		var err error
-		users, dupUsers, err = readAll(gctx, "users", opt.UserPageSize, client.DefaultUserPageSize, func(o client.PageOptions) ([]client.User, error) {
+		// Each page is converted to the model's users as it is decoded; the
+		// cache writes those, and the walk keeps only each user's id and
+		// group references (see keepUsers).
+		refs := newRefInterner()
+		keep := func(page []client.ListedUser) []keptUser { return keepUsers(page, refs) }
+		idOf := func(u *keptUser) string { return u.id }
+		users, dupUsers, err = readAll(gctx, "users", opt.UserPageSize, client.DefaultUserPageSize, func(o client.PageOptions) ([]keptUser, error) {
 			o.Concurrency, o.Slots, o.Waiting = conc, slots, waiting
 			o.Progress = func(done, total int) { report(func(p *SyncProgress) { p.Users, p.UsersTotal = done, total }) }
-			o.UserPage = func(page []client.User) {
-				page, _ = withIDs(page)
+			return client.WalkUsers(gctx, s.Client, o, keep, idOf, func(page []keptUser) {
+				if len(page[0].page.users) == 0 {
+					return // no user with an id
+				}
 				select {
-				case pages <- page:
+				case pages <- page[0].page:
 				case <-gctx.Done():
 				}
-			}
-			return s.Client.AllUsers(gctx, o)
-		}, func(u *client.User) string { return u.ID }, &userRereads)
+			})
+		}, idOf, &userRereads)
 		return err
 	})
 	var acc *accessRead
@@ -218,17 +226,17 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 	if err := g.Wait(); err != nil {
 		return tenant.SyncInfo{}, fmt.Errorf("sync failed, the previous snapshot is unchanged: %w", err)
 	}
-	users, noID = withIDs(users)
+	read, noID := storedUsers(users)
+	users = nil
 	sw.SetTenant(tenantID, noID+dupUsers)
 	// Requests the client sent meanwhile: the sync's, and any other
 	// operation's sharing the client (none from the CLI).
 	sw.SetStats(int(s.Client.RequestsSent()-sentBefore), userRereads+groupRereads)
 	sw.SetOrgTree(orgs.nodes, orgs.why)
 	report(func(p *SyncProgress) { p.Saving = true })
-	// The wire lists are garbage once converted.
-	read := ReadUsers(users)
-	users = nil
+	// The wire groups are garbage once converted.
 	readGroups := ReadGroups(groups)
+	groups = nil
 	if acc != nil {
 		readGroups = mergeAccess(acc, read, readGroups)
 		sw.SetAccess(acc.data)
@@ -312,24 +320,50 @@ func sameIDs[T any](a, b []T, idOf func(*T) string) bool {
 	return true
 }
 
-// withIDs drops the users listed without an id: nothing can refer to them
-// (a grant, a review item, a diff), so the snapshot cannot hold them. The
-// sync reports how many it dropped, and a review will not start on it.
-func withIDs(users []client.User) ([]client.User, int) {
-	n := 0
-	for i := range users {
-		if users[i].ID == "" {
-			n++
+// keptUser is what a sync keeps of a user while it reads the others: its
+// id and group references, all a commit needs once the cache has the
+// user's fields (tenant.StoredRef), and the page that carries the fields
+// to the cache until they are written. At 100,000 users the fields were
+// most of a sync's memory, kept until the commit for nothing.
+type keptUser struct {
+	id   string
+	refs []tenant.GroupRef
+	page *userPage // shared by the users of a page
+}
+
+// userPage is a page of users on its way to the cache; users is nil once
+// written.
+type userPage struct{ users []tenant.ReadUser }
+
+// keepUsers converts a page of listed users: their fields into a userPage
+// for the cache, and a keptUser for each. Users listed without an id are
+// kept (the walk counts them) but not written: nothing can refer to them
+// (a grant, a review item, a diff), so the snapshot cannot hold them.
+func keepUsers(listed []client.ListedUser, refs *refInterner) []keptUser {
+	page := &userPage{users: make([]tenant.ReadUser, 0, len(listed))}
+	out := make([]keptUser, len(listed))
+	for i := range listed {
+		u := readListed(&listed[i], refs)
+		out[i] = keptUser{id: u.ID, refs: u.Groups, page: page}
+		if u.ID != "" {
+			page.users = append(page.users, u)
 		}
 	}
-	if n == 0 {
-		return users, 0
-	}
-	kept := make([]client.User, 0, len(users)-n)
+	return out
+}
+
+// storedUsers is the list a commit is given: each user as a stored ref
+// (its fields are in the pages written), the users without an id dropped
+// and counted. Only after the pages are written.
+func storedUsers(users []keptUser) ([]tenant.ReadUser, int) {
+	out := make([]tenant.ReadUser, 0, len(users))
+	noID := 0
 	for i := range users {
-		if users[i].ID != "" {
-			kept = append(kept, users[i])
+		if users[i].id == "" {
+			noID++
+			continue
 		}
+		out = append(out, tenant.StoredRef(users[i].id, users[i].refs))
 	}
-	return kept, n
+	return out, noID
 }

@@ -23,9 +23,68 @@ const DefaultAccessConcurrency = 8
 
 // accessRead is what a sync learned from the access APIs.
 type accessRead struct {
-	data    tenant.AccessData
-	usersV2 []client.UserV2
-	levels  []client.AccessLevel // the user groups' levels
+	data   tenant.AccessData
+	levels []client.AccessLevel // the user groups' levels
+	// direct has each Users V2 user's direct access levels as group ids
+	// (see loginReader), directLevels the level of each such id.
+	direct       map[string][]string
+	directLevels map[string]client.AccessLevel
+}
+
+// loginRead is what a sync keeps of a Users V2 user: the page's wire
+// values are garbage once converted (see client.WalkUserLogins).
+type loginRead struct {
+	id     string
+	login  tenant.Login
+	known  bool     // lastLoginDate could be read: zero means never
+	levels []string // direct access levels as group ids (interned)
+	bad    string   // the last date that could not be read
+	nbad   int
+}
+
+// loginReader converts pages of Users V2 users as they arrive, several at
+// once. The access levels of 100,000 users name the same few thousand
+// role x org pairs: each group id is kept once.
+type loginReader struct {
+	mu     sync.Mutex
+	levels map[client.AccessLevel]string
+	byID   map[string]client.AccessLevel
+}
+
+func (r *loginReader) page(users []client.UserLogin) []loginRead {
+	out := make([]loginRead, len(users))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := range users {
+		u := &users[i]
+		x := loginRead{id: u.UserID, known: !u.LastLoginDate.Bad,
+			login: tenant.Login{Last: u.LastLoginDate.Time, Expires: u.ExpirationDateTime.Time, DisabledAt: u.DisabledDateTime.Time, DisabledBy: u.DisabledBy}}
+		for _, f := range []struct {
+			name string
+			t    *client.AccessTime
+		}{{"lastLoginDate", &u.LastLoginDate}, {"expirationDateTime", &u.ExpirationDateTime}, {"disabledDateTime", &u.DisabledDateTime}} {
+			if err := f.t.Err(); err != nil {
+				x.nbad++
+				x.bad = fmt.Sprintf("%s of user %s: %v", f.name, u.UserID, err)
+			}
+		}
+		for _, l := range u.AccessLevels {
+			if l.RoleID == "" || l.OrganizationID == "" {
+				continue
+			}
+			id, ok := r.levels[l]
+			if !ok {
+				id = l.GroupID()
+				r.levels[l] = id
+				if _, seen := r.byID[id]; !seen {
+					r.byID[id] = l
+				}
+			}
+			x.levels = append(x.levels, id)
+		}
+		out[i] = x
+	}
+	return out
 }
 
 // readAccessAPIs reads Users V2 and the user groups (their access levels
@@ -41,8 +100,10 @@ func (s *Service) readAccessAPIs(ctx context.Context, opt SyncOptions, report fu
 	out := &accessRead{}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		users, err := s.Client.AllUsersV2(gctx, client.AccessWalk{Slots: slots, Waiting: waiting,
-			Progress: func(done, total int) { report(func(p *SyncProgress) { p.Logins, p.LoginsTotal = done, total }) }})
+		lr := &loginReader{levels: map[client.AccessLevel]string{}, byID: map[string]client.AccessLevel{}}
+		users, err := client.WalkUserLogins(gctx, s.Client, client.AccessWalk{Slots: slots, Waiting: waiting,
+			Progress: func(done, total int) { report(func(p *SyncProgress) { p.Logins, p.LoginsTotal = done, total }) }},
+			lr.page, func(u *loginRead) string { return u.id })
 		if st, ok := s.unavailable(err, client.PathUsersV2); ok {
 			out.data.Info.Logins = st
 			return nil
@@ -50,26 +111,26 @@ func (s *Service) readAccessAPIs(ctx context.Context, opt SyncOptions, report fu
 		if err != nil {
 			return fmt.Errorf("reading Users V2: %w", err)
 		}
-		out.usersV2 = users
 		out.data.Info.Logins.Read = true
 		out.data.Logins = make(map[string]tenant.Login, len(users))
+		out.direct = make(map[string][]string)
 		for i := range users {
 			u := &users[i]
-			l := tenant.Login{Last: u.LastLoginDate.Time, Expires: u.ExpirationDateTime.Time, DisabledAt: u.DisabledDateTime.Time, DisabledBy: u.DisabledBy}
-			for _, f := range []struct {
-				name string
-				t    client.AccessTime
-			}{{"lastLoginDate", u.LastLoginDate}, {"expirationDateTime", u.ExpirationDateTime}, {"disabledDateTime", u.DisabledDateTime}} {
-				if err := f.t.Err(); err != nil {
-					out.data.Info.BadDates++
-					out.data.Info.BadDate = fmt.Sprintf("%s of user %s: %v", f.name, u.UserID, err)
-				}
+			if u.nbad > 0 {
+				out.data.Info.BadDates += u.nbad
+				out.data.Info.BadDate = u.bad
 			}
-			if u.LastLoginDate.Bad {
+			if len(u.levels) > 0 {
+				out.direct[u.id] = u.levels
+			}
+			if !u.known {
 				continue // unknown, not "never": the user's login stays unknown
 			}
-			out.data.Logins[u.UserID] = l
+			out.data.Logins[u.id] = u.login
 		}
+		lr.mu.Lock()
+		out.directLevels = lr.byID
+		lr.mu.Unlock()
 		return nil
 	})
 	g.Go(func() error {
@@ -82,7 +143,8 @@ func (s *Service) readAccessAPIs(ctx context.Context, opt SyncOptions, report fu
 			return fmt.Errorf("reading user groups: %w", err)
 		}
 		out.data.Info.UserGroups.Read = true
-		out.data.UserGroups, out.levels = groups, levels
+		out.data.UserGroups = groups
+		out.levels = levels
 		return nil
 	})
 	if err := g.Wait(); err != nil {
@@ -112,7 +174,7 @@ func (s *Service) readUserGroups(ctx context.Context, slots *semaphore.Weighted,
 			ug := &list[i]
 			// Its levels and its members at once: one round trip, not two.
 			var levels []client.AccessLevel
-			var members []client.UserGroupMember
+			var members []string
 			both, bctx := errgroup.WithContext(gctx)
 			both.Go(func() (err error) {
 				if levels, err = s.Client.UserGroupAccessLevels(bctx, ug.ID); err != nil {
@@ -121,7 +183,7 @@ func (s *Service) readUserGroups(ctx context.Context, slots *semaphore.Weighted,
 				return nil
 			})
 			both.Go(func() (err error) {
-				if members, err = s.Client.AllUserGroupMembers(bctx, ug.ID, client.AccessWalk{Slots: slots, Waiting: waiting}); err != nil {
+				if members, err = s.Client.UserGroupMemberIDs(bctx, ug.ID, client.AccessWalk{Slots: slots, Waiting: waiting}); err != nil {
 					return fmt.Errorf("the members of user group %q: %w", ug.Name, err)
 				}
 				return nil
@@ -133,9 +195,7 @@ func (s *Service) readUserGroups(ctx context.Context, slots *semaphore.Weighted,
 			for _, l := range levels {
 				x.Levels = append(x.Levels, l.GroupID())
 			}
-			for _, m := range members {
-				x.Members = append(x.Members, m.MemberID)
-			}
+			x.Members = members
 			out[i] = x
 			mu.Lock()
 			all = append(all, levels...)
@@ -209,23 +269,15 @@ func mergeAccess(a *accessRead, users []tenant.ReadUser, groups []tenant.ReadGro
 			add(l)
 		}
 	}
-	if len(a.usersV2) > 0 {
-		byID := make(map[string]*tenant.ReadUser, len(users))
+	if len(a.direct) > 0 {
 		for i := range users {
-			byID[users[i].ID] = &users[i]
-		}
-		for i := range a.usersV2 {
-			v := &a.usersV2[i]
-			u := byID[v.UserID]
-			if u == nil {
-				continue // not a SCIM user (invited, say): nothing to hold it
-			}
-			for _, l := range v.AccessLevels {
-				if l.RoleID == "" || l.OrganizationID == "" || u.HasGroup(l.GroupID()) {
+			u := &users[i]
+			for _, id := range a.direct[u.ID] {
+				if u.HasGroup(id) {
 					continue
 				}
-				k := add(l)
-				groups[k].Members = append(groups[k].Members, v.UserID)
+				k := add(a.directLevels[id])
+				groups[k].Members = append(groups[k].Members, u.ID)
 			}
 		}
 	}

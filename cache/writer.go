@@ -156,18 +156,17 @@ func (w *SnapshotWriter) Rollback() {
 
 // AddUsers writes users as a sync reads them, in any order and in as many
 // calls as it likes. A user that comes twice (a page read again) is
-// settled by Commit.
+// settled by Commit. Every user given is written, so the caller need not
+// keep their fields: it may give Commit each as tenant.StoredRef (its id
+// and group references), and a Commit that has to rewrite users reads the
+// rest back from the pages written, the last written for an id.
 func (w *SnapshotWriter) AddUsers(ctx context.Context, users []tenant.ReadUser) error {
 	if w.done {
 		return errWriterDone
 	}
-	if w.redo {
-		return nil // Commit rewrites every user anyway
-	}
 	for i := range users {
 		if _, dup := w.staged[users[i].ID]; dup {
-			w.redo = true
-			return nil
+			w.redo = true // Commit rewrites every user
 		}
 		w.staged[users[i].ID] = 0
 	}
@@ -175,7 +174,7 @@ func (w *SnapshotWriter) AddUsers(ctx context.Context, users []tenant.ReadUser) 
 		if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET finished_at = ? WHERE id = ?`, fmtTime(time.Now()), w.info.ID); err != nil {
 			return err
 		}
-		if err := w.insertUsers(ctx, tx, users, nil); err != nil {
+		if err := w.insertUsers(ctx, tx, users, nil, nil); err != nil {
 			return err
 		}
 		w.s.probeAt("page")
@@ -191,8 +190,8 @@ func (w *SnapshotWriter) AddUsers(ctx context.Context, users []tenant.ReadUser) 
 
 // insertUsers stages users for the snapshot, a page of up to pageUsers at
 // a time (see pages.go). A user's group ids are its references' plus, when
-// extra is set, extra[id].
-func (w *SnapshotWriter) insertUsers(ctx context.Context, tx *sql.Tx, users []tenant.ReadUser, extra map[string][]string) error {
+// extra is set, extra[id]. A Stored user's fields are stored[id].
+func (w *SnapshotWriter) insertUsers(ctx context.Context, tx *sql.Tx, users []tenant.ReadUser, extra map[string][]string, stored map[string]string) error {
 	insert, err := tx.PrepareContext(ctx, `INSERT INTO temp.staged_users (seq, users) VALUES (?, ?)`)
 	if err != nil {
 		return err
@@ -206,7 +205,16 @@ func (w *SnapshotWriter) insertUsers(ctx context.Context, tx *sql.Tx, users []te
 		for i := range page {
 			u := &page[i]
 			gids := u.GroupIDs(extra[u.ID])
-			entries = append(entries, pageEntry{packUser(&u.User), packIDs(gids)})
+			var fields string
+			if u.Stored {
+				var ok bool
+				if fields, ok = stored[u.ID]; !ok {
+					return fmt.Errorf("user %s was given as stored, but no page written holds it", u.ID)
+				}
+			} else {
+				fields = packUser(&u.User)
+			}
+			entries = append(entries, pageEntry{fields, packIDs(gids)})
 			w.staged[u.ID] = 0
 			w.links += len(gids)
 		}
@@ -280,16 +288,25 @@ func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []tenant.
 		// A page read twice, users dropped or changed between walks, or
 		// memberships only a group lists: write the users again from the
 		// lists, the truth.
+		kept := make([]tenant.ReadUser, len(keep))
+		anyStored := false
+		for k, i := range keep {
+			kept[k] = users[i]
+			anyStored = anyStored || users[i].Stored
+		}
+		var stored map[string]string
+		if anyStored {
+			var err error
+			if stored, err = w.storedFields(ctx, tx); err != nil {
+				return tenant.SyncInfo{}, err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM temp.staged_users`); err != nil {
 			return tenant.SyncInfo{}, err
 		}
-		kept := make([]tenant.ReadUser, len(keep))
-		for k, i := range keep {
-			kept[k] = users[i]
-		}
 		clear(w.staged)
 		w.links = 0
-		if err := w.insertUsers(ctx, tx, kept, extra); err != nil {
+		if err := w.insertUsers(ctx, tx, kept, extra, stored); err != nil {
 			return tenant.SyncInfo{}, err
 		}
 	}
@@ -348,6 +365,32 @@ func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []tenant.
 		}
 	}
 	return info, nil
+}
+
+// storedFields reads back the packed fields of every user AddUsers wrote,
+// by id: the last written of an id (a page read again is the later read).
+func (w *SnapshotWriter) storedFields(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT users FROM temp.staged_users ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[string]string, len(w.staged))
+	for rows.Next() {
+		var packed string
+		if err := rows.Scan(&packed); err != nil {
+			return nil, err
+		}
+		ok := unpackPage(packed, func(e pageEntry) {
+			if id, ok := packedID(e.fields); ok {
+				out[id] = e.fields
+			}
+		})
+		if !ok {
+			return nil, fmt.Errorf("a page of the snapshot being written does not read back")
+		}
+	}
+	return out, rows.Err()
 }
 
 // settleUsers says which of users the snapshot holds, as NewSnapshot

@@ -45,33 +45,61 @@ func TestSnapshotWriterPages(t *testing.T) {
 		{"a dropped duplicate's group reference still names a group", func() [][]tenant.ReadUser { return shuffledPages(base, 100, 6) }, append(append([]tenant.ReadUser(nil), base...), dupRef)},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			st, _ := openTemp(t)
-			ctx := context.Background()
-			in := input(tt.final, groups)
-			w, err := st.BeginSnapshot(ctx, in.Source, in.Profile, in.StartedAt)
-			if err != nil {
-				t.Fatal(err)
+		for _, refs := range []bool{false, true} {
+			name := tt.name
+			if refs {
+				name += ", committed from stored refs"
 			}
-			for _, p := range tt.pages() {
-				if err := w.AddUsers(ctx, p); err != nil {
-					t.Fatal(err)
-				}
+			t.Run(name, func(t *testing.T) {
+				commitPagesAndCheck(t, tt.pages(), tt.final, groups, refs)
+			})
+		}
+	}
+}
+
+// commitPagesAndCheck writes pages with AddUsers, commits final (with
+// refs, each user a page held as tenant.StoredRef, as a sync gives them)
+// and checks the snapshot stored is NewSnapshot(final, groups).
+func commitPagesAndCheck(t *testing.T, pages [][]tenant.ReadUser, final []tenant.ReadUser, groups []tenant.ReadGroup, refs bool) {
+	t.Helper()
+	st, _ := openTemp(t)
+	ctx := context.Background()
+	in := input(final, groups)
+	w, err := st.BeginSnapshot(ctx, in.Source, in.Profile, in.StartedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := map[string]bool{}
+	for _, p := range pages {
+		if err := w.AddUsers(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range p {
+			added[u.ID] = true
+		}
+	}
+	given := final
+	if refs {
+		given = make([]tenant.ReadUser, len(final))
+		for i, u := range final {
+			given[i] = u
+			if added[u.ID] {
+				given[i] = tenant.StoredRef(u.ID, u.Groups)
 			}
-			info, err := w.Commit(ctx, tt.final, groups)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := st.Load(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameModel(t, got, tenant.NewSnapshot(info, tt.final, groups))
-			checkSnapshot(t, got)
-			if _, ok := got.GroupIndex("only:ref"); !ok {
-				t.Error("the group only a reference names is missing")
-			}
-		})
+		}
+	}
+	info, err := w.Commit(ctx, given, groups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameModel(t, got, tenant.NewSnapshot(info, final, groups))
+	checkSnapshot(t, got)
+	if _, ok := got.GroupIndex("only:ref"); !ok {
+		t.Error("the group only a reference names is missing")
 	}
 }
 

@@ -94,13 +94,20 @@ const maxAccessWalks = 3
 // read are not that total, the list changed while it was read and is read
 // again.
 func walkAccess[T any](ctx context.Context, c *Client, path, what string, q url.Values, o AccessWalk, idOf func(*T) string) ([]T, error) {
+	return walkAccessKept(ctx, c, path, what, q, o, same[T], idOf)
+}
+
+// walkAccessKept is walkAccess keeping each page only as keep converts it,
+// as soon as it is decoded (see WalkUsers); keep runs on several
+// goroutines at once.
+func walkAccessKept[T, R any](ctx context.Context, c *Client, path, what string, q url.Values, o AccessWalk, keep func([]T) []R, idOf func(*R) string) ([]R, error) {
 	size := o.PageSize
 	if size <= 0 || size > MaxAccessPageSize {
 		size = MaxAccessPageSize
 	}
 	ctx = o.context(ctx)
 	for attempt := 1; ; attempt++ {
-		items, consistent, err := walkAccessOnce(ctx, c, path, what, q, size, o.Progress, idOf)
+		items, consistent, err := walkAccessOnce(ctx, c, path, what, q, size, o.Progress, keep, idOf)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", what, err)
 		}
@@ -113,20 +120,37 @@ func walkAccess[T any](ctx context.Context, c *Client, path, what string, q url.
 	}
 }
 
-func walkAccessOnce[T any](ctx context.Context, c *Client, path, what string, q url.Values, size int, progress func(done, total int), idOf func(*T) string) ([]T, bool, error) {
-	first, err := accessPage[T](ctx, c, path, q, 0, size)
+// keptPage is an access page as a walk keeps it: its items converted, the
+// rest of the page as it came.
+type keptPage[R any] struct {
+	AccessPage[struct{}]
+	items []R
+}
+
+func walkAccessOnce[T, R any](ctx context.Context, c *Client, path, what string, q url.Values, size int, progress func(done, total int), keep func([]T) []R, idOf func(*R) string) ([]R, bool, error) {
+	fetch := func(ctx context.Context, n int) (*keptPage[R], error) {
+		p, err := accessPage[T](ctx, c, path, q, n, size)
+		if err != nil {
+			return nil, err
+		}
+		k := &keptPage[R]{items: keep(p.Content)}
+		k.AccessPage = AccessPage[struct{}]{Empty: p.Empty, First: p.First, Last: p.Last, Number: p.Number,
+			NumberOfElements: p.NumberOfElements, Size: p.Size, TotalElements: p.TotalElements, TotalPages: p.TotalPages}
+		return k, nil
+	}
+	first, err := fetch(ctx, 0)
 	if err != nil {
 		return nil, false, err
 	}
-	pages := []*AccessPage[T]{first}
+	pages := []*keptPage[R]{first}
 	if !first.Last && !first.Empty {
 		n := first.TotalPages
 		if n < 1 || n > maxWalkRequests {
 			return nil, false, fmt.Errorf("the server announced %d pages of %d; refusing to read that many", first.TotalPages, size)
 		}
-		pages = append(pages, make([]*AccessPage[T], n-1)...)
+		pages = append(pages, make([]*keptPage[R], n-1)...)
 		var mu sync.Mutex
-		done := len(first.Content)
+		done := len(first.items)
 		if progress != nil {
 			progress(done, int(first.TotalElements))
 		}
@@ -134,14 +158,14 @@ func walkAccessOnce[T any](ctx context.Context, c *Client, path, what string, q 
 		g.SetLimit(maxConcurrency)
 		for i := 1; i < n; i++ {
 			g.Go(func() error {
-				p, err := accessPage[T](gctx, c, path, q, i, size)
+				p, err := fetch(gctx, i)
 				if err != nil {
 					return err
 				}
 				mu.Lock()
 				defer mu.Unlock()
 				pages[i] = p
-				done += len(p.Content)
+				done += len(p.items)
 				if progress != nil {
 					progress(done, int(first.TotalElements))
 				}
@@ -156,7 +180,7 @@ func walkAccessOnce[T any](ctx context.Context, c *Client, path, what string, q 
 			if len(pages) >= maxWalkRequests {
 				return nil, false, errors.New("the pages never said last")
 			}
-			p, err := accessPage[T](ctx, c, path, q, len(pages), size)
+			p, err := fetch(ctx, len(pages))
 			if err != nil {
 				return nil, false, err
 			}
@@ -164,19 +188,19 @@ func walkAccessOnce[T any](ctx context.Context, c *Client, path, what string, q 
 		}
 	}
 	seen := make(map[string]struct{}, first.TotalElements)
-	items := make([]T, 0, first.TotalElements)
+	items := make([]R, 0, first.TotalElements)
 	consistent := true
 	final := pages[len(pages)-1].TotalElements
 	for _, p := range pages {
 		consistent = consistent && p.TotalElements == final
-		for i := range p.Content {
-			id := idOf(&p.Content[i])
+		for i := range p.items {
+			id := idOf(&p.items[i])
 			if _, dup := seen[id]; dup {
 				consistent = false
 				continue
 			}
 			seen[id] = struct{}{}
-			items = append(items, p.Content[i])
+			items = append(items, p.items[i])
 		}
 	}
 	if progress != nil {
@@ -189,6 +213,47 @@ func walkAccessOnce[T any](ctx context.Context, c *Client, path, what string, q 
 // expiration and disabled dates), sorted by the server's default (name).
 func (c *Client) AllUsersV2(ctx context.Context, o AccessWalk) ([]UserV2, error) {
 	return walkAccess(ctx, c, PathUsersV2, "Users V2", nil, o, func(u *UserV2) string { return u.UserID })
+}
+
+// UserLogin is what a sync reads of a Users V2 user (WalkUserLogins): its
+// id, its login and lifecycle dates and its direct access levels. The rest
+// of the record (names, email, created and modified dates, the default
+// organization) is skipped by the decoder, not decoded: SCIM has them.
+type UserLogin struct {
+	UserID             string        `json:"userId"`
+	ExpirationDateTime AccessTime    `json:"expirationDateTime"`
+	DisabledDateTime   AccessTime    `json:"disabledDateTime"`
+	DisabledBy         string        `json:"disabledBy"`
+	LastLoginDate      AccessTime    `json:"lastLoginDate"`
+	AccessLevels       []AccessLevel `json:"accessLevels"`
+}
+
+// WalkUserLogins reads every Users V2 user as AllUsersV2 does, decoding
+// only UserLogin's fields, and keeps each page only as keep converts it,
+// as soon as it is decoded (see WalkUsers). keep runs on several
+// goroutines at once and must not keep the slice it is given.
+func WalkUserLogins[R any](ctx context.Context, c *Client, o AccessWalk, keep func([]UserLogin) []R, idOf func(*R) string) ([]R, error) {
+	return walkAccessKept(ctx, c, PathUsersV2, "Users V2", nil, o, keep, idOf)
+}
+
+// UserGroupMemberIDs reads the ids of every member of a user group, as
+// AllUserGroupMembers reads the members (only memberId is decoded).
+func (c *Client) UserGroupMemberIDs(ctx context.Context, groupID string, o AccessWalk) ([]string, error) {
+	p, err := userGroupPath(groupID, "members")
+	if err != nil {
+		return nil, err
+	}
+	type memberID struct {
+		MemberID string `json:"memberId"`
+	}
+	ids := func(page []memberID) []string {
+		out := make([]string, len(page))
+		for i := range page {
+			out[i] = page[i].MemberID
+		}
+		return out
+	}
+	return walkAccessKept(ctx, c, p, "the members of user group "+groupID, nil, o, ids, func(id *string) string { return *id })
 }
 
 // AllUserGroups reads every v2 user group.

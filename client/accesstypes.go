@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
 )
@@ -171,7 +172,11 @@ func (t *AccessTime) UnmarshalJSON(b []byte) error {
 		return nil
 	case b[0] == '"':
 		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		if plain := b[1:max(1, len(b)-1)]; len(b) >= 2 && b[len(b)-1] == '"' && bytes.IndexByte(plain, '\\') < 0 && utf8.Valid(plain) {
+			// A date has no escapes: no decoder needed (a sync reads
+			// 300,000 of them from Users V2).
+			s = string(plain)
+		} else if err := json.Unmarshal(b, &s); err != nil {
 			t.Raw, t.Bad = clip(string(b), 60), true
 			return nil
 		}

@@ -80,20 +80,45 @@ const (
 // AllUsers reads every user, page by page (concurrently after the first),
 // deduplicated by id, in the server's order.
 func (c *Client) AllUsers(ctx context.Context, o PageOptions) ([]User, error) {
-	return walk(ctx, o, DefaultUserPageSize, "users", o.UserPage,
+	return walk(ctx, o, DefaultUserPageSize, "users", o.UserPage, same[User],
 		func(u *User) string { return u.ID },
 		func(ctx context.Context, start, count int) (*ListResponse[User], error) {
 			return c.ListUsers(ctx, ListParams{StartIndex: start, Count: count, Filter: o.Filter})
 		})
 }
 
+// WalkUsers reads every user as AllUsers does, but keeps each page only as
+// keep converts it, as soon as the page is decoded: the wire users are
+// garbage from then on, so a walk of 100,000 users holds what the caller
+// keeps of them, not the SCIM JSON's every field. Pages are decoded into
+// ListedUser (the fields otaccess reads, nothing else). keep is called
+// from several goroutines at once and must not keep the slice it is
+// given; onPage, when set, gets each kept page as PageOptions.UserPage
+// would (o.UserPage is not used).
+func WalkUsers[R any](ctx context.Context, c *Client, o PageOptions, keep func([]ListedUser) []R, idOf func(*R) string, onPage func([]R)) ([]R, error) {
+	return walk(ctx, o, DefaultUserPageSize, "users", onPage, keep, idOf,
+		func(ctx context.Context, start, count int) (*ListResponse[ListedUser], error) {
+			return listPage[ListedUser](ctx, c, "/Users", ListParams{StartIndex: start, Count: count, Filter: o.Filter}, DefaultUserPageSize)
+		})
+}
+
 // AllGroups reads every group; see AllUsers.
 func (c *Client) AllGroups(ctx context.Context, o PageOptions) ([]Group, error) {
-	return walk(ctx, o, DefaultGroupPageSize, "groups", nil,
+	return walk(ctx, o, DefaultGroupPageSize, "groups", nil, same[Group],
 		func(g *Group) string { return g.ID },
 		func(ctx context.Context, start, count int) (*ListResponse[Group], error) {
 			return c.ListGroups(ctx, ListParams{StartIndex: start, Count: count, Filter: o.Filter})
 		})
+}
+
+// same keeps a page as it was decoded.
+func same[T any](page []T) []T { return page }
+
+// listed is a page as the walker keeps it: the resources converted (see
+// WalkUsers) and the total the server reported.
+type listed[R any] struct {
+	items []R
+	total int
 }
 
 // span is an inclusive range of 1-based list positions.
@@ -152,8 +177,8 @@ type walker[T any] struct {
 	rawSeen, rawChanged           bool
 }
 
-func walk[T any](ctx context.Context, o PageOptions, defPage int, what string, onPage func([]T), idOf func(*T) string,
-	fetch func(ctx context.Context, start, count int) (*ListResponse[T], error)) ([]T, error) {
+func walk[T, R any](ctx context.Context, o PageOptions, defPage int, what string, onPage func([]R), keep func([]T) []R, idOf func(*R) string,
+	fetch func(ctx context.Context, start, count int) (*ListResponse[T], error)) ([]R, error) {
 	pageSize := o.PageSize
 	if pageSize <= 0 {
 		pageSize = defPage
@@ -164,7 +189,7 @@ func walk[T any](ctx context.Context, o PageOptions, defPage int, what string, o
 	}
 	conc = min(max(conc, 1), maxConcurrency)
 
-	w := &walker[T]{what: what, pageSize: pageSize, eff: pageSize, idOf: idOf, seen: map[string]int{}, lastRep: [2]int{-1, -1}}
+	w := &walker[R]{what: what, pageSize: pageSize, eff: pageSize, idOf: idOf, seen: map[string]int{}, lastRep: [2]int{-1, -1}}
 	w.cond = sync.NewCond(&w.mu)
 
 	// A slot is held while a request is on the wire, not while its page is
@@ -192,11 +217,16 @@ func walk[T any](ctx context.Context, o PageOptions, defPage int, what string, o
 					return nil
 				}
 				resp, err := fetch(fctx, t.start, t.count)
-				w.complete(t, resp, err)
+				var page *listed[R]
+				if resp != nil {
+					page = &listed[R]{items: keep(resp.Resources), total: resp.TotalResults}
+					resp = nil // the wire values: garbage once kept
+				}
+				w.complete(t, page, err)
 				if err != nil {
 					return err
 				}
-				w.deliver(onPage, resp)
+				w.deliver(onPage, page)
 				w.report(o.Progress)
 			}
 		})
@@ -321,7 +351,7 @@ func (w *walker[T]) nextBlocked(p int) int {
 	return nb
 }
 
-func (w *walker[T]) complete(t pageTask, resp *ListResponse[T], err error) {
+func (w *walker[T]) complete(t pageTask, resp *listed[T], err error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	defer w.cond.Broadcast()
@@ -339,17 +369,17 @@ func (w *walker[T]) complete(t pageTask, resp *ListResponse[T], err error) {
 		return
 	}
 	if resp == nil {
-		resp = &ListResponse[T]{}
+		resp = &listed[T]{}
 	}
-	n := len(resp.Resources)
+	n := len(resp.items)
 	last := t.start + n - 1
-	total := max(resp.TotalResults, 0)
+	total := max(resp.total, 0)
 	if n > 0 {
-		w.pages = append(w.pages, fetchedPage[T]{start: t.start, seq: t.seq, items: resp.Resources})
+		w.pages = append(w.pages, fetchedPage[T]{start: t.start, seq: t.seq, items: resp.items})
 		w.addCovered(span{t.start, last})
 		fresh := 0
-		for i := range resp.Resources {
-			if id := w.idOf(&resp.Resources[i]); id == "" {
+		for i := range resp.items {
+			if id := w.idOf(&resp.items[i]); id == "" {
 				w.noID++
 				fresh++
 			} else if at, dup := w.seen[id]; !dup {
@@ -377,15 +407,15 @@ func (w *walker[T]) complete(t pageTask, resp *ListResponse[T], err error) {
 		w.total, w.totalSeq = total, t.seq
 	}
 	if !w.rawSeen {
-		w.rawTotal, w.rawSeen = resp.TotalResults, true
-	} else if resp.TotalResults != w.rawTotal {
+		w.rawTotal, w.rawSeen = resp.total, true
+	} else if resp.total != w.rawTotal {
 		w.rawChanged = true
 	}
 	if t.seq >= w.lastRawSeq {
-		w.lastRaw, w.lastRawSeq = resp.TotalResults, t.seq
+		w.lastRaw, w.lastRawSeq = resp.total, t.seq
 	}
 	w.maxTotal = max(w.maxTotal, total)
-	w.reported = max(w.reported, resp.TotalResults)
+	w.reported = max(w.reported, resp.total)
 
 	reachedEnd := n < t.count && last >= total
 	switch {
@@ -420,13 +450,13 @@ func (w *walker[T]) addCovered(s span) {
 
 // deliver hands a page to onPage outside the planning lock, one page at a
 // time.
-func (w *walker[T]) deliver(onPage func([]T), resp *ListResponse[T]) {
-	if onPage == nil || resp == nil || len(resp.Resources) == 0 {
+func (w *walker[T]) deliver(onPage func([]T), resp *listed[T]) {
+	if onPage == nil || resp == nil || len(resp.items) == 0 {
 		return
 	}
 	w.pageMu.Lock()
 	defer w.pageMu.Unlock()
-	onPage(resp.Resources)
+	onPage(resp.items)
 }
 
 // report calls the progress callback outside the planning lock, serialized

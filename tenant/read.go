@@ -19,6 +19,17 @@ type GroupRef struct {
 type ReadUser struct {
 	User
 	Groups []GroupRef
+	// Stored says the user's fields are already in the snapshot being
+	// written (cache.SnapshotWriter.AddUsers): only ID and Groups are
+	// set, which is all a commit needs; the rest is read back from what
+	// was written when the commit must rewrite the user.
+	Stored bool
+}
+
+// StoredRef is u as a commit needs it once u's fields are written: its id
+// and group references (see ReadUser.Stored).
+func StoredRef(id string, groups []GroupRef) ReadUser {
+	return ReadUser{User: User{ID: id}, Groups: groups, Stored: true}
 }
 
 // HasGroup reports whether u names group id.
