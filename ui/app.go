@@ -408,6 +408,9 @@ func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if cmd, ok := a.reviewKey(msg); ok { // R reviews, d changes (review.go)
 		return cmd
 	}
+	if cmd, ok := a.exportKey(msg); ok { // e (export.go)
+		return cmd
+	}
 	if matches(msg, k.Back) {
 		if len(a.stack) > 1 {
 			a.pop()

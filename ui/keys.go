@@ -75,6 +75,9 @@ type KeyMap struct {
 	Messages Binding
 	// Palette opens the `:` command line (palette.go).
 	Palette Binding
+	// Export writes the view to a CSV or JSON file (export.go); on the
+	// user detail, where e edits, ExportUser does.
+	Export, ExportUser Binding
 	// ForceQuit quits from anywhere, even a focused text input.
 	ForceQuit Binding
 	// DoubleEsc is two quick escapes, which terminals send as one key.
@@ -194,12 +197,14 @@ func DefaultKeyMap() KeyMap {
 		Like:     b([]string{"L"}, "L", "grant like…").needs(NeedTenant),
 		Undo:     b([]string{"u"}, "u", "undo (restore)").needs(NeedTenant),
 
-		Help:      b([]string{"?"}, "?", "help"),
-		Messages:  b([]string{"!"}, "!", "messages"),
-		Palette:   b([]string{":"}, ":", "go to (:user ana, :org Legal)"),
-		Quit:      b([]string{"q", "ctrl+c"}, "q", "quit"),
-		ForceQuit: b([]string{"ctrl+c"}, "ctrl+c", "quit"),
-		DoubleEsc: b([]string{"alt+esc"}, "esc esc", "back twice"),
+		Help:       b([]string{"?"}, "?", "help"),
+		Messages:   b([]string{"!"}, "!", "messages"),
+		Palette:    b([]string{":"}, ":", "go to (:user ana, :org Legal)"),
+		Export:     b([]string{"e"}, "e", "export CSV/JSON"),
+		ExportUser: b([]string{"E"}, "E", "export CSV/JSON"),
+		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
+		ForceQuit:  b([]string{"ctrl+c"}, "ctrl+c", "quit"),
+		DoubleEsc:  b([]string{"alt+esc"}, "esc esc", "back twice"),
 
 		Grid: gridKeyMap{
 			PageLeft:  b([]string{"H", "shift+left"}, "H/⇧←", "columns left"),
@@ -277,16 +282,16 @@ func (k KeyMap) helpGroups() []helpGroup {
 		{"Everywhere", []Binding{k.UsersTab, k.MatrixTab, k.Matrix, k.GroupsTab, k.NextTab, k.PrevTab,
 			k.Sync, r.Reviews, r.Changes, k.Palette, k.Back, k.DoubleEsc, k.Help, k.Messages, k.Quit, k.ForceQuit}},
 		{"Move", []Binding{k.Up, k.Down, k.Left, k.Right, k.Move, k.Home, k.End, k.PageUp, k.PageDown}},
-		{"Users", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.Deprovision, k.NewUser, k.CopyEmail, k.CopyID}},
+		{"Users", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.Deprovision, k.NewUser, k.CopyEmail, k.CopyID, k.Export}},
 		{"User detail", []Binding{k.Toggle, k.History, k.HideEmpty, k.CopyEmail, k.CopyID, k.Deprovision, k.Edit, k.Like, k.Activate, k.Restore,
-			gr.PageLeft, gr.DetailPageRight, gr.FirstCol, gr.LastCol}},
+			gr.PageLeft, gr.DetailPageRight, gr.FirstCol, gr.LastCol, k.ExportUser}},
 		{"Deprovision result", []Binding{k.Undo}},
-		{"Tenant matrix", []Binding{k.Open, k.Sort, k.HideEmpty, gr.PageLeft, gr.PageRight, gr.FirstCol, gr.LastCol}},
-		{"Members of a group", []Binding{k.Open, k.Revoke, k.Filter, k.Deprovision, k.CopyEmail, k.CopyID}},
+		{"Tenant matrix", []Binding{k.Open, k.Sort, k.HideEmpty, gr.PageLeft, gr.PageRight, gr.FirstCol, gr.LastCol, k.Export}},
+		{"Members of a group", []Binding{k.Open, k.Revoke, k.Filter, k.Deprovision, k.CopyEmail, k.CopyID, k.Export}},
 		{"Groups", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.CopyName, k.CopyID}},
 		{"Reviews list", []Binding{r.OpenReview, r.Start}},
 		{"Review", []Binding{r.Keep, r.Revoke, r.Skip, r.Clear, r.Note, r.NextOpen, r.PrevOpen, r.Group,
-			r.OpenUser, r.Apply}},
+			r.OpenUser, r.Apply, k.Export}},
 		{"Filter line and forms", []Binding{in.Keep, in.Clear, in.Move, in.NextField, in.PrevField, in.Submit,
 			in.Cancel, in.Save, in.Suggest, in.Toggle, in.Complete}},
 		{"Dialogs", []Binding{dl.Yes, dl.No, dl.Switch, dl.Choose, dl.NextFocus, dl.PrevFocus, dl.Option,

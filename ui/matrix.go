@@ -190,7 +190,7 @@ func (s *matrixScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 
 func (s *matrixScreen) hints(a *Model) []Binding {
 	k := a.keys
-	return []Binding{k.Open, k.Move, k.Sort, k.Grid.PageRight, k.HideEmpty, k.Grid.LastCol, k.UsersTab, k.GroupsTab, k.Sync, k.Quit}
+	return []Binding{k.Open, k.Move, k.Sort, k.Grid.PageRight, k.HideEmpty, k.Grid.LastCol, k.UsersTab, k.GroupsTab, k.Sync, k.Export, k.Quit}
 }
 
 func (s *matrixScreen) info(a *Model) string {

@@ -171,7 +171,7 @@ func (s *membersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 
 func (s *membersScreen) hints(a *Model) []Binding {
 	k := a.keys
-	return []Binding{k.Open, k.Revoke, k.Back, k.Deprovision, k.Filter, k.CopyEmail, k.CopyID}
+	return []Binding{k.Open, k.Revoke, k.Back, k.Deprovision, k.Filter, k.CopyEmail, k.CopyID, k.Export}
 }
 
 func (s *membersScreen) info(a *Model) string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/export"
 )
 
 // users --json / user: effective access with provenance and last logins,
@@ -19,7 +20,7 @@ func TestUsersShowEffectiveAccessAndLogins(t *testing.T) {
 	if r := e.mustRun("sync"); strings.Contains(r.stderr, "not available") {
 		t.Fatalf("sync stderr: %s", r.stderr)
 	}
-	var users []userJSON
+	var users []export.User
 	if err := json.Unmarshal([]byte(e.mustRun("users", "--json").stdout), &users); err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func TestUsersShowEffectiveAccessAndLogins(t *testing.T) {
 	if out := e.mustRun("user", id).stdout; !strings.Contains(out, "via "+group) || !strings.Contains(out, "last login") {
 		t.Errorf("user %s:\n%s", id, out)
 	}
-	var nev []userJSON
+	var nev []export.User
 	_ = json.Unmarshal([]byte(e.mustRun("users", "--filter", "login:never", "--json").stdout), &nev)
 	if len(nev) != never {
 		t.Errorf("login:never lists %d users, %d never logged in", len(nev), never)
@@ -83,7 +84,7 @@ func TestUsersSayWhyLoginsAreMissing(t *testing.T) {
 	if r := e.mustRun("users"); !strings.Contains(r.stderr, "last login: not available — the key lacks the USER scope") {
 		t.Errorf("users stderr: %s", r.stderr)
 	}
-	var users []userJSON
+	var users []export.User
 	_ = json.Unmarshal([]byte(e.mustRun("users", "--json").stdout), &users)
 	if len(users) == 0 || users[0].LastLogin != nil || !strings.Contains(users[0].LastLoginNote, "lacks the USER scope") {
 		t.Errorf("users --json: %+v", users[0])
@@ -99,10 +100,10 @@ func TestUsersSayWhyLoginsAreMissing(t *testing.T) {
 func TestRevokeThroughAUserGroupLeavesIt(t *testing.T) {
 	e := newEnv(t, scimtest.Config{})
 	e.mustRun("sync")
-	var users []userJSON
+	var users []export.User
 	_ = json.Unmarshal([]byte(e.mustRun("users", "--json").stdout), &users)
-	var who userJSON
-	var cell membershipJSON
+	var who export.User
+	var cell export.Membership
 	for _, u := range users {
 		for _, m := range u.Memberships {
 			if !m.Direct && len(m.UserGroups) == 1 && m.Role != "" && who.ID == "" {
@@ -137,7 +138,7 @@ func TestRevokeThroughAUserGroupLeavesIt(t *testing.T) {
 			t.Fatalf("user group %s: %d members, want %d", g.Name, len(g.Members), len(want))
 		}
 	}
-	var after userJSON
+	var after export.User
 	_ = json.Unmarshal([]byte(e.mustRun("user", who.ID, "--json").stdout), &after)
 	for _, m := range after.Memberships {
 		if m.GroupID == cell.GroupID {
@@ -176,7 +177,7 @@ func TestStripRolesLeavesUserGroups(t *testing.T) {
 	if u, _ := e.srv.User(who); u.Active || len(u.Groups) != 0 {
 		t.Fatalf("after the strip: active %v, %d groups", u.Active, len(u.Groups))
 	}
-	var after userJSON
+	var after export.User
 	_ = json.Unmarshal([]byte(e.mustRun("user", who, "--json").stdout), &after)
 	if len(after.Memberships) != 0 {
 		t.Fatalf("the cache still shows %+v", after.Memberships)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/otaccess/otaccess/export"
 	"github.com/otaccess/otaccess/tenant"
 )
 
@@ -49,13 +50,13 @@ func auditRun(ctx context.Context, o *auditOptions) error {
 		if entries == nil {
 			entries = []tenant.AuditEntry{}
 		}
-		return writeJSON(w, entries)
+		return export.WriteJSON(w, entries)
 	case o.Output.csv:
-		c := newCSV(w, "at", "actor", "profile", "tenant", "action", "target", "detail", "result", "status")
+		c := export.NewCSV(w, "at", "actor", "profile", "tenant", "action", "target", "detail", "result", "status")
 		for _, e := range entries {
-			c.row(e.At.Format(time.RFC3339), e.Actor, e.Profile, e.Tenant, e.Action, e.Target, e.Detail, e.Result, strconv.Itoa(e.Status))
+			c.Row(e.At.Format(time.RFC3339), e.Actor, e.Profile, e.Tenant, e.Action, e.Target, e.Detail, e.Result, strconv.Itoa(e.Status))
 		}
-		return c.flush()
+		return c.Flush()
 	}
 	t := newTable(w, "WHEN", "WHO", "ACTION", "TARGET", "RESULT")
 	for _, e := range entries {

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/otaccess/otaccess/access"
+	"github.com/otaccess/otaccess/export"
 	"github.com/otaccess/otaccess/tenant"
 )
 
@@ -50,7 +51,7 @@ func writeBundle(ctx context.Context, o *reviewExportOptions, svc *access.Servic
 		if err := writeFileAtomic(o.io.Out, sigPath, sig); err != nil {
 			return err
 		}
-	} else if err := checkExportPath(sigPath); err != nil {
+	} else if err := export.CheckPath(sigPath); err != nil {
 		return err
 	} else if err := os.Remove(sigPath); err != nil && !errors.Is(err, os.ErrNotExist) {
 		// A signature of an earlier export would not match this manifest.

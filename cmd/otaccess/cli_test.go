@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/export"
 )
 
 func TestSyncAndRead(t *testing.T) {
@@ -32,7 +33,7 @@ func TestSyncAndRead(t *testing.T) {
 	}
 
 	r = e.mustRun("users", "--filter", "status:inactive", "--json")
-	var list []userJSON
+	var list []export.User
 	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
 		t.Fatalf("users --json: %v", err)
 	}
@@ -48,7 +49,7 @@ func TestSyncAndRead(t *testing.T) {
 
 	member, group, _ := e.pick()
 	r = e.mustRun("user", member.PrimaryEmail(), "--json")
-	var one userJSON
+	var one export.User
 	if err := json.Unmarshal([]byte(r.stdout), &one); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/otaccess/otaccess/export"
 	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/tenant"
 	"github.com/otaccess/otaccess/textsafe"
@@ -49,7 +50,7 @@ func diffRun(ctx context.Context, o *diffOptions) error {
 	}
 	w := o.io.Out
 	if o.Output.json {
-		return writeJSON(w, toDiffJSON(&d))
+		return export.WriteJSON(w, toDiffJSON(&d))
 	}
 	fmt.Fprintf(w, "changes from the sync of %s to the sync of %s (%s)\n",
 		d.From.FinishedAt.Local().Format("2006-01-02 15:04"), d.To.FinishedAt.Local().Format("2006-01-02 15:04"), textsafe.Line(d.To.Source))

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/export"
 )
 
 // fakeEffective is every (user, group) the fake tenant grants either way:
@@ -36,7 +37,7 @@ func fakeEffective(srv *scimtest.TestServer) map[[2]string]bool {
 func TestMatrixCountsEffectiveAccess(t *testing.T) {
 	e := newEnv(t, scimtest.Config{})
 	e.mustRun("sync")
-	var groups []groupJSON
+	var groups []export.Group
 	if err := json.Unmarshal([]byte(e.mustRun("groups", "--json").stdout), &groups); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/otaccess/otaccess/export"
 	"github.com/spf13/cobra"
 )
 
@@ -29,19 +30,6 @@ func newCmdGroups(a *app, runF func(context.Context, *groupsOptions) error) *cob
 	return cmd
 }
 
-// groupJSON is a group in `groups --json`: its membership fields and its
-// member count.
-type groupJSON struct {
-	GroupID string `json:"groupId"`
-	Role    string `json:"role,omitempty"`
-	Org     string `json:"org,omitempty"`
-	Group   string `json:"group"`
-	// Members counts effective access (direct or through a user group);
-	// DirectMembers those holding it directly (SCIM's view).
-	Members       int `json:"members"`
-	DirectMembers int `json:"directMembers"`
-}
-
 func groupsRun(ctx context.Context, o *groupsOptions) error {
 	snap, err := o.snapshot(ctx)
 	if err != nil {
@@ -50,23 +38,22 @@ func groupsRun(ctx context.Context, o *groupsOptions) error {
 	w := o.io.Out
 	switch {
 	case o.Output.json:
-		list := make([]groupJSON, 0, len(snap.Groups))
+		list := make([]export.Group, 0, len(snap.Groups))
 		for g := range snap.Groups {
-			m := toMembershipJSON(snap, g)
-			list = append(list, groupJSON{m.GroupID, m.Role, m.Org, m.Group, len(snap.EffectiveMembers(g)), len(snap.Groups[g].Members)})
+			list = append(list, export.ToGroup(snap, g))
 		}
-		return writeJSON(w, list)
+		return export.WriteJSON(w, list)
 	case o.Output.csv:
-		c := newCSV(w, "groupId", "role", "org", "group", "members", "directMembers")
+		c := export.NewCSV(w, "groupId", "role", "org", "group", "members", "directMembers")
 		for g := range snap.Groups {
-			m := toMembershipJSON(snap, g)
-			c.row(m.GroupID, m.Role, m.Org, m.Group, strconv.Itoa(len(snap.EffectiveMembers(g))), strconv.Itoa(len(snap.Groups[g].Members)))
+			m := export.ToGroup(snap, g)
+			c.Row(m.GroupID, m.Role, m.Org, m.Group, strconv.Itoa(m.Members), strconv.Itoa(m.DirectMembers))
 		}
-		return c.flush()
+		return c.Flush()
 	}
 	t := newTable(w, "ROLE", "ORG", "MEMBERS", "GROUP")
 	for g := range snap.Groups {
-		m := toMembershipJSON(snap, g)
+		m := export.ToMembership(snap, g)
 		t.row(m.Role, m.Org, strconv.Itoa(len(snap.EffectiveMembers(g))), m.Group)
 	}
 	return t.flush()

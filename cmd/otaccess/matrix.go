@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
+	"github.com/otaccess/otaccess/export"
 	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/tenant"
 )
@@ -41,60 +41,23 @@ func matrixRun(ctx context.Context, o *matrixOptions) error {
 		return err
 	}
 	m := snap.TenantMatrix()
-	cell := func(r, org int) string { return strconv.Itoa(m.Counts[r][org]) }
+	user := -1
 	if o.User != "" {
-		u, err := findUser(snap, o.User)
-		if err != nil {
+		if user, err = findUser(snap, o.User); err != nil {
 			return err
 		}
-		cell = func(r, org int) string {
-			g := m.Group[r][org]
-			if g < 0 {
-				return ""
-			}
-			return heldMark(snap.Holds(u, int(g)))
-		}
 	}
-	header := []string{"ROLE \\ ORG"}
-	for _, org := range m.Orgs {
-		header = append(header, snap.Orgs[org].Name)
-	}
-	rows := make([][]string, len(m.Roles))
-	for r, role := range m.Roles {
-		rows[r] = append(rows[r], snap.Roles[role].Name)
-		for org := range m.Orgs {
-			rows[r] = append(rows[r], cell(r, org))
-		}
-	}
+	header, rows := export.MatrixTable(snap, m, user, nil, nil)
 	matrixNote(o, snap, m)
 	w := o.io.Out
 	if o.CSV {
-		header[0] = "role"
-		c := newCSV(w, header...)
-		for _, row := range rows {
-			c.row(row...)
-		}
-		return c.flush()
+		return export.MatrixCSV(w, header, rows)
 	}
 	t := newTable(w, header...)
 	for _, row := range rows {
 		t.row(row...)
 	}
 	return t.flush()
-}
-
-// heldMark is a user's matrix cell: ● held directly, ○ only through user
-// groups, ◉ both ways, · not held.
-func heldMark(direct bool, via []int32) string {
-	switch {
-	case direct && len(via) > 0:
-		return "◉"
-	case direct:
-		return "●"
-	case len(via) > 0:
-		return "○"
-	}
-	return "·"
 }
 
 // matrixNote says on standard error what the figures count, so the table

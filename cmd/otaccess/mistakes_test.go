@@ -7,6 +7,7 @@ import (
 
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/export"
 )
 
 // Mistakes on the command line are explained (issue 14.4): a filter's
@@ -63,7 +64,7 @@ func TestUserByNameAndSuggestions(t *testing.T) {
 	e.mustRun("sync", "-q")
 
 	r := e.mustRun("user", "zofia quintana-ortiz", "--json")
-	var one userJSON
+	var one export.User
 	if err := json.Unmarshal([]byte(r.stdout), &one); err != nil || one.ID != id {
 		t.Fatalf("by display name: %v %+v", err, one)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/otaccess/otaccess/export"
 	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/textsafe"
 	"github.com/spf13/cobra"
@@ -73,7 +74,7 @@ func orgsRun(ctx context.Context, o *orgsOptions) error {
 	tr := snap.OrgTree
 	if tr == nil {
 		if o.Output.json {
-			return writeJSON(w, orgsJSON{Note: snap.OrgTreeNote(), Join: joinJSON{TreeOnly: []string{}, SCIMOnly: []string{}}})
+			return export.WriteJSON(w, orgsJSON{Note: snap.OrgTreeNote(), Join: joinJSON{TreeOnly: []string{}, SCIMOnly: []string{}}})
 		}
 		fmt.Fprintln(w, snap.OrgTreeNote())
 		return nil
@@ -101,7 +102,7 @@ func orgsRun(ctx context.Context, o *orgsOptions) error {
 			return j
 		}
 		jr := tr.Join
-		return writeJSON(w, orgsJSON{Available: true, Tree: build(0),
+		return export.WriteJSON(w, orgsJSON{Available: true, Tree: build(0),
 			Join: joinJSON{ByID: jr.ByID, ByName: jr.ByName, TreeOnly: nonNil(jr.TreeOnly), SCIMOnly: nonNil(jr.SCIMOnly)}})
 	}
 	t := newTable(w, "ORGANIZATION", "EXTERNAL ID", "MEMBERS", "ROLL-UP", "APPROVER")

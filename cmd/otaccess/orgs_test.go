@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/export"
 )
 
 // orgs prints the tree the sync read, with direct and rolled-up counts;
@@ -86,7 +87,7 @@ func TestReviewWithSubOrgs(t *testing.T) {
 	if r := e.run("review", "start", "--name", "nosub", "--with-suborgs"); r.code == 0 || !strings.Contains(r.stderr, "--with-suborgs needs --org") {
 		t.Fatalf("without --org: %+v", r)
 	}
-	var under, plain []userJSON
+	var under, plain []export.User
 	if err := json.Unmarshal([]byte(e.mustRun("users", "--json", "--filter", "under:Legal").stdout), &under); err != nil {
 		t.Fatal(err)
 	}

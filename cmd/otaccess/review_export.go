@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/otaccess/otaccess/access"
+	"github.com/otaccess/otaccess/export"
 	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/textsafe"
 )
@@ -84,7 +85,7 @@ func reviewExportRun(ctx context.Context, o *reviewExportOptions) error {
 	}
 	if o.JSONPath != "" {
 		var buf strings.Builder
-		if err := writeJSON(&buf, ev); err != nil {
+		if err := export.WriteJSON(&buf, ev); err != nil {
 			return err
 		}
 		if err := writeFileAtomic(w, o.JSONPath, []byte(buf.String())); err != nil {

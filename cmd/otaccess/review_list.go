@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/otaccess/otaccess/export"
 	"github.com/spf13/cobra"
 )
 
@@ -65,7 +66,7 @@ func reviewListRun(ctx context.Context, o *reviewListOptions) error {
 			rows = append(rows, reviewJSON{r.Name, r.CreatedAt.Format(time.RFC3339), r.CreatedBy, r.Scope, r.Tenant,
 				r.SnapshotAt.Format(time.RFC3339), c.Items, c.Decided(), c.Keep, c.Revoke, c.Skip, c.Applied, c.Failed})
 		}
-		return writeJSON(w, rows)
+		return export.WriteJSON(w, rows)
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(o.io.ErrOut, "no reviews yet: `otaccess review start --name NAME` starts one")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/export"
 	"github.com/otaccess/otaccess/textsafe"
 )
 
@@ -214,7 +215,7 @@ func TestHostileNamesAreNeutralized(t *testing.T) {
 	if strings.ContainsAny(r.stdout, "\x1b\x07\r\x08") {
 		t.Fatalf("--json output carries raw controls: %q", r.stdout)
 	}
-	var u userJSON
+	var u export.User
 	if err := json.Unmarshal([]byte(r.stdout), &u); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/csv"
 	"io"
 	"strings"
 
@@ -65,18 +64,3 @@ func (t *table) flush() error {
 	t.rows = nil
 	return bw.Flush()
 }
-
-// csvWriter writes CSV with every cell through textsafe.CSVCell: no
-// control character reaches the output, formulas are quoted.
-type csvWriter struct{ w *csv.Writer }
-
-func newCSV(w io.Writer, header ...string) *csvWriter {
-	c := &csvWriter{w: csv.NewWriter(w)}
-	c.row(header...)
-	return c
-}
-
-// row leaves write errors to flush, which reports the first one.
-func (c *csvWriter) row(cells ...string) { c.w.Write(textsafe.CSVRecord(cells)) }
-
-func (c *csvWriter) flush() error { c.w.Flush(); return c.w.Error() }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/otaccess/otaccess/access"
+	"github.com/otaccess/otaccess/export"
 	"github.com/otaccess/otaccess/tenant"
 	"github.com/otaccess/otaccess/textsafe"
 )
@@ -64,24 +65,24 @@ func userRun(ctx context.Context, o *userOptions) error {
 		}
 	}
 	if o.Output.json {
-		uj := toUserJSON(snap, i)
+		uj := export.ToUser(snap, i)
 		if o.History {
-			return writeJSON(w, struct {
-				userJSON
+			return export.WriteJSON(w, struct {
+				export.User
 				History []historyJSON `json:"history"`
 			}{uj, toHistoryJSON(history)})
 		}
-		return writeJSON(w, uj)
+		return export.WriteJSON(w, uj)
 	}
 	u := &snap.Users[i]
 	t := newTable(w, "FIELD", "VALUE")
 	for _, kv := range [][2]string{
 		{"name", u.Name()}, {"email", u.Email}, {"userName", u.UserName}, {"id", u.ID},
-		{"status", status(u.Active)}, {"type", u.UserType}, {"title", u.Title},
+		{"status", export.Status(u.Active)}, {"type", u.UserType}, {"title", u.Title},
 		{"department", u.Department}, {"manager", u.ManagerName}, {"externalId", u.ExternalID},
 		{"created", u.Created}, {"modified", u.LastModified},
-		{"last login", loginText(snap, u, o.now())}, {"expires", rfc3339(u.Expires)},
-		{"disabled", strings.TrimSpace(rfc3339(u.DisabledAt) + byWhom(u.DisabledBy))},
+		{"last login", loginText(snap, u, o.now())}, {"expires", export.RFC3339(u.Expires)},
+		{"disabled", strings.TrimSpace(export.RFC3339(u.DisabledAt) + byWhom(u.DisabledBy))},
 	} {
 		if kv[1] != "" {
 			t.row(kv[0], kv[1])
@@ -93,12 +94,12 @@ func userRun(ctx context.Context, o *userOptions) error {
 	fmt.Fprintln(w)
 	m := newTable(w, "ROLE", "ORG", "HELD", "GROUP ID")
 	for _, g := range snap.EffectiveGroups(i) {
-		mj := toMembershipJSON(snap, int(g))
+		mj := export.ToMembership(snap, int(g))
 		role, org := mj.Role, mj.Org
 		if role == "" {
 			role = mj.Group
 		}
-		m.row(role, org, heldText(snap.IsMember(i, int(g)), heldThrough(snap, i, int(g))), mj.GroupID)
+		m.row(role, org, heldText(snap.IsMember(i, int(g)), export.HeldThrough(snap, i, int(g))), mj.GroupID)
 	}
 	if err := m.flush(); err != nil {
 		return err
@@ -127,7 +128,7 @@ func heldText(direct bool, via []string) string {
 // loginText is the last login for people: a time and how long ago,
 // "never", or why it is not known.
 func loginText(snap *tenant.Snapshot, u *tenant.User, now time.Time) string {
-	at, never, note := lastLogin(snap, u)
+	at, never, note := export.LastLogin(snap, u)
 	switch {
 	case never:
 		return "never"

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/otaccess/otaccess/export"
 	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/tenant"
 )
@@ -50,26 +51,15 @@ func usersRun(ctx context.Context, o *usersOptions) error {
 	w := o.io.Out
 	switch {
 	case o.Output.json:
-		list := make([]userJSON, 0, len(idx))
-		for _, i := range idx {
-			list = append(list, toUserJSON(snap, int(i)))
-		}
-		return writeJSON(w, list)
+		return export.UsersJSON(w, snap, idx)
 	case o.Output.csv:
-		c := newCSV(w, "id", "name", "email", "userName", "status", "roles", "orgs", "type", "lastLogin", "daysSinceLogin")
-		for _, i := range idx {
-			u := &snap.Users[i]
-			r, org := snap.RoleOrgCounts(int(i))
-			at, days := loginColumns(snap, u, o.now())
-			c.row(u.ID, u.Name(), u.Email, u.UserName, status(u.Active), strconv.Itoa(r), strconv.Itoa(org), u.UserType, at, days)
-		}
-		return c.flush()
+		return export.UsersCSV(w, snap, idx, o.now())
 	}
 	t := newTable(w, "NAME", "EMAIL", "STATUS", "ROLES", "ORGS", "TYPE", "LAST LOGIN")
 	for _, i := range idx {
 		u := &snap.Users[i]
 		r, org := snap.RoleOrgCounts(int(i))
-		at, days := loginColumns(snap, u, o.now())
+		at, days := export.LoginColumns(snap, u, o.now())
 		last := "?"
 		switch {
 		case days == "never":
@@ -77,7 +67,7 @@ func usersRun(ctx context.Context, o *usersOptions) error {
 		case at != "":
 			last = at[:10] + " (" + days + "d)"
 		}
-		t.row(u.Name(), u.Label(), status(u.Active), strconv.Itoa(r), strconv.Itoa(org), u.UserType, last)
+		t.row(u.Name(), u.Label(), export.Status(u.Active), strconv.Itoa(r), strconv.Itoa(org), u.UserType, last)
 	}
 	if err := t.flush(); err != nil {
 		return err
@@ -88,18 +78,4 @@ func usersRun(ctx context.Context, o *usersOptions) error {
 	fmt.Fprintf(o.io.ErrOut, "%s of %s users · snapshot %s (%s)\n", numfmt.Commas(len(idx)), numfmt.Commas(len(snap.Users)),
 		snap.Info.AgeText(o.now()), snap.Info.FinishedAt.Local().Format("2006-01-02 15:04"))
 	return nil
-}
-
-// loginColumns are the last-login columns: RFC 3339 and whole days since,
-// "never" for days when never, both "" when unknown.
-func loginColumns(snap *tenant.Snapshot, u *tenant.User, now time.Time) (at, days string) {
-	at, never, _ := lastLogin(snap, u)
-	switch {
-	case never:
-		return "", "never"
-	case at == "":
-		return "", ""
-	}
-	d, _, _ := u.DaysSinceLogin(now)
-	return at, strconv.Itoa(d)
 }
