@@ -62,7 +62,7 @@ func (s *detailScreen) refresh(a *Model) bool {
 	orgs, org := func() int { return len(s.m.Orgs) }, func(j int) int { return s.m.Orgs[j] }
 	keepGridCursor(&s.g, roles, role, orgs, org, func() {
 		s.user = u
-		s.m = a.snap.UserMatrix(u, !s.hideEmpty)
+		s.m = effectiveUserMatrix(a.snap, u, !s.hideEmpty)
 		s.sumMatrix()
 	})
 	return true
@@ -83,7 +83,8 @@ func (s *detailScreen) spec(a *Model) gridSpec {
 			case a.isPending(s.user, g):
 				return a.spin.View(), &a.st.Pending
 			case s.m.Counts[i][j] > 0:
-				return markMember, &a.st.Member
+				direct, via := a.snap.Holds(s.user, g)
+				return heldMark(direct, len(via)), &a.st.Member
 			}
 			return markEmpty, &a.st.Empty
 		},
@@ -92,6 +93,57 @@ func (s *detailScreen) spec(a *Model) gridSpec {
 		colTotal:  func(j int) string { return countOrDot(s.colSum[j]) },
 		total:     countOrDot(s.sum),
 	}
+}
+
+// effectiveUserMatrix is the user's role x org grid of effective access:
+// Counts is 1 where the user holds the cell directly or through a user
+// group. Without all, only the roles and orgs the user holds either way.
+func effectiveUserMatrix(snap *tenant.Snapshot, u int, all bool) tenant.Matrix {
+	m := snap.UserMatrix(u, true)
+	for i := range m.Roles {
+		for j := range m.Orgs {
+			g := int(m.Group[i][j])
+			if g >= 0 && snap.HoldsEffectively(u, g) {
+				m.Counts[i][j] = 1
+			} else {
+				m.Counts[i][j] = 0
+			}
+		}
+	}
+	if all {
+		return m
+	}
+	var rows, cols []int
+	for i := range m.Roles {
+		for j := range m.Orgs {
+			if m.Counts[i][j] > 0 {
+				rows = append(rows, i)
+				break
+			}
+		}
+	}
+	for j := range m.Orgs {
+		for i := range m.Roles {
+			if m.Counts[i][j] > 0 {
+				cols = append(cols, j)
+				break
+			}
+		}
+	}
+	out := tenant.Matrix{Roles: make([]int, len(rows)), Orgs: make([]int, len(cols)),
+		Counts: make([][]int, len(rows)), Group: make([][]int32, len(rows))}
+	for j, c := range cols {
+		out.Orgs[j] = m.Orgs[c]
+	}
+	for i, r := range rows {
+		out.Roles[i] = m.Roles[r]
+		out.Counts[i] = make([]int, len(cols))
+		out.Group[i] = make([]int32, len(cols))
+		for j, c := range cols {
+			out.Counts[i][j], out.Group[i][j] = m.Counts[r][c], m.Group[r][c]
+		}
+	}
+	return out
 }
 
 // countOrDot is a total of the user's matrix: a count, or the empty mark.
@@ -148,6 +200,9 @@ func (s *detailScreen) header(a *Model, w int) []string {
 		line0 += "  " + p
 	}
 	out := []string{line0}
+	if l := s.loginLine(a, w); l != "" {
+		out = append(out, l)
+	}
 
 	type kv struct{ k, v string }
 	attrs := []kv{
@@ -214,7 +269,7 @@ func (s *detailScreen) layout(a *Model, w, h int) (head []string, gridH int) {
 	if len(head) > maxHead {
 		head = head[:maxHead]
 	}
-	gridH = h - len(head) - 2 // blank + matrix title
+	gridH = h - len(head) - 3 // blank + matrix title + legend
 	if len(a.snap.PlainGroups(s.user)) > 0 {
 		gridH--
 	}
@@ -226,7 +281,7 @@ func (s *detailScreen) view(a *Model, w, h int) []string {
 	head, gridH := s.layout(a, w, h)
 	out := append([]string{}, head...)
 	out = append(out, "")
-	n := len(a.snap.Users[s.user].Groups)
+	n := len(a.snap.EffectiveGroups(s.user))
 	title := fmt.Sprintf(" Roles × organizations — %s", numfmt.Count(n, "membership", "memberships"))
 	note := ""
 	if s.hideEmpty {
@@ -244,13 +299,21 @@ func (s *detailScreen) view(a *Model, w, h int) []string {
 	default:
 		out = append(out, s.g.view(st, w, gridH, spec)...)
 	}
-	if plain := a.snap.PlainGroups(s.user); len(plain) > 0 {
+	plain := a.snap.PlainGroups(s.user)
+	bottom := h - 1
+	if len(plain) > 0 {
+		bottom--
+	}
+	for len(out) < bottom {
+		out = append(out, "")
+	}
+	if len(a.snap.Roles) > 0 {
+		out = append(out, " "+st.Muted.Render(clip(safe(a.heldLegend()), w-1)))
+	}
+	if len(plain) > 0 {
 		names := make([]string, len(plain))
 		for i, g := range plain {
 			names[i] = safe(a.snap.Groups[g].DisplayName)
-		}
-		for len(out) < h-1 {
-			out = append(out, "")
 		}
 		out = append(out, " "+st.Label.Render("other groups ")+strings.Join(names, ", "))
 	}
@@ -297,7 +360,7 @@ func (s *detailScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 		if g < 0 {
 			return a.setFlash(flashInfo, fmt.Sprintf("the tenant has no group for %s in %s", a.snap.Roles[role].Name, a.snap.Orgs[org].Name)), true
 		}
-		return a.confirmChange(s.user, g, !a.snap.IsMember(s.user, g)), true
+		return a.confirmChange(s.user, g, !a.snap.HoldsEffectively(s.user, g)), true
 	case matches(km, k.HideEmpty):
 		s.hideEmpty = !s.hideEmpty
 		s.refresh(a)
@@ -308,6 +371,8 @@ func (s *detailScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return a.copyText("email", a.snap.Users[s.user].Email), true
 	case matches(km, k.CopyID):
 		return a.copyID(s.userID), true
+	case matches(km, k.Logins):
+		return a.openLogins(s.user), true
 	case matches(km, k.History):
 		g, role, org := s.cursorGroup()
 		if role < 0 {
@@ -325,9 +390,9 @@ func (s *detailScreen) hints(a *Model) []Binding {
 	k := a.keys
 	if u, ok := a.snap.UserIndex(s.userID); ok && !a.snap.Users[u].Active {
 		// An inactive user: bringing them back comes first.
-		return []Binding{k.Activate, k.Restore, k.Toggle, k.Back, k.Edit, k.Like, k.Move, k.HideEmpty, k.Grid.DetailPageRight, k.Grid.LastCol, k.CopyEmail, k.CopyID, k.History, k.Deprovision}
+		return []Binding{k.Activate, k.Restore, k.Toggle, k.Back, k.Edit, k.Like, k.Move, k.HideEmpty, k.Grid.DetailPageRight, k.Grid.LastCol, k.CopyEmail, k.CopyID, k.History, k.Logins, k.Deprovision}
 	}
-	return []Binding{k.Toggle, k.Deprovision, k.Back, k.Move, k.Edit, k.Like, k.HideEmpty, k.Grid.DetailPageRight, k.Grid.LastCol, k.CopyEmail, k.CopyID, k.History, k.Restore}
+	return []Binding{k.Toggle, k.Deprovision, k.Back, k.Move, k.Edit, k.Like, k.HideEmpty, k.Grid.DetailPageRight, k.Grid.LastCol, k.CopyEmail, k.CopyID, k.History, k.Logins, k.Restore}
 }
 
 // info names the cell under the cursor in full: labels are truncated.
@@ -342,8 +407,9 @@ func (s *detailScreen) info(a *Model) string {
 		return name + ": no such group"
 	case a.isPending(s.user, g):
 		return name + ": changing…"
-	case a.snap.IsMember(s.user, g):
-		return name + ": member"
+	case a.snap.HoldsEffectively(s.user, g):
+		direct, via := a.snap.Holds(s.user, g)
+		return name + ": " + safe(heldText(a, direct, via))
 	}
-	return name + ": not a member"
+	return name + ": not held"
 }

@@ -64,6 +64,8 @@ type KeyMap struct {
 	// History reads who granted the membership under the cursor, from
 	// OneTrust's audit trail (user detail).
 	History Binding
+	// Logins reads the user's recent login attempts (user detail).
+	Logins Binding
 
 	// Onboarding: create a user (Users), edit, activate, restore a
 	// deprovisioning, grant like another user (user detail), and undo a
@@ -189,6 +191,7 @@ func DefaultKeyMap() KeyMap {
 		CopyEmail:   b([]string{"y"}, "y", "copy email"),
 		CopyName:    b([]string{"y"}, "y", "copy name"),
 		History:     b([]string{"w"}, "w", "who granted it").needs(NeedTenant),
+		Logins:      b([]string{"i"}, "i", "login history").needs(NeedTenant),
 
 		NewUser:  b([]string{"n"}, "n", "new user").needs(NeedTenant),
 		Edit:     b([]string{"e"}, "e", "edit").needs(NeedTenant),
@@ -283,7 +286,7 @@ func (k KeyMap) helpGroups() []helpGroup {
 			k.Sync, r.Reviews, r.Changes, k.Palette, k.Back, k.DoubleEsc, k.Help, k.Messages, k.Quit, k.ForceQuit}},
 		{"Move", []Binding{k.Up, k.Down, k.Left, k.Right, k.Move, k.Home, k.End, k.PageUp, k.PageDown}},
 		{"Users", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.Deprovision, k.NewUser, k.CopyEmail, k.CopyID, k.Export}},
-		{"User detail", []Binding{k.Toggle, k.History, k.HideEmpty, k.CopyEmail, k.CopyID, k.Deprovision, k.Edit, k.Like, k.Activate, k.Restore,
+		{"User detail", []Binding{k.Toggle, k.History, k.Logins, k.HideEmpty, k.CopyEmail, k.CopyID, k.Deprovision, k.Edit, k.Like, k.Activate, k.Restore,
 			gr.PageLeft, gr.DetailPageRight, gr.FirstCol, gr.LastCol, k.ExportUser}},
 		{"Deprovision result", []Binding{k.Undo}},
 		{"Tenant matrix", []Binding{k.Open, k.Sort, k.HideEmpty, gr.PageLeft, gr.PageRight, gr.FirstCol, gr.LastCol, k.Export}},

@@ -43,6 +43,8 @@ type Styles struct {
 const (
 	markCursor   = "▌"
 	markMember   = "●"
+	markVia      = "○" // held only through a user group
+	markBoth     = "◉" // held directly and through a user group
 	markEmpty    = "·"
 	markOK       = "✓"
 	markFail     = "✗"

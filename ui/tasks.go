@@ -68,6 +68,14 @@ func (a *Model) confirmChange(u, g int, grant bool) tea.Cmd {
 	if !a.requireOnline(verb) {
 		return nil
 	}
+	var kept []string
+	if !grant {
+		plan := access.PlanRevoke(a.snap, u, g)
+		if !plan.Direct && len(plan.Leaves) > 0 {
+			return a.confirmLeave(u, g, plan)
+		}
+		kept = plan.KeptAfterDirect()
+	}
 	ch := access.NewChange(a.snap, u, g, grant)
 	if _, busy := a.pending[pendingKey(ch.UserID, ch.GroupID)]; busy {
 		a.setFlash(flashInfo, "that change is already running")
@@ -93,6 +101,11 @@ func (a *Model) confirmChange(u, g int, grant bool) tea.Cmd {
 		body = []string{"Revoke " + what, "from " + who}
 	}
 	body = append(body, a.st.Muted.Render(groupRequest(ch)))
+	if len(kept) > 0 {
+		// Held both ways: say what the direct revoke leaves in place.
+		body = append(body, "", "This removes the direct membership only: the user still",
+			fmt.Sprintf("holds it through user group %s (revoke again to leave it).", safeJoin(kept)))
+	}
 	a.openDialog(a.newConfirm(title, body, yes, func(a *Model) tea.Cmd { return a.startApply(ch) }))
 	return nil
 }

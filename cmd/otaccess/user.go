@@ -23,6 +23,8 @@ type userOptions struct {
 	// History adds the user's OneTrust audit trail, read from the tenant
 	// (who granted what, when, how).
 	History bool
+	// Logins adds the user's recent login attempts, read from the tenant.
+	Logins bool
 }
 
 func newCmdUser(a *app, runF func(context.Context, *userOptions) error) *cobra.Command {
@@ -40,6 +42,7 @@ func newCmdUser(a *app, runF func(context.Context, *userOptions) error) *cobra.C
 		},
 	}
 	o.Output.add(cmd, false)
+	cmd.Flags().BoolVar(&o.Logins, "logins", false, "also read the user's recent login attempts from OneTrust (time, success or failure, IP, agent; needs the USER scope)")
 	cmd.Flags().BoolVar(&o.History, "history", false, "also read the user's audit trail from OneTrust (who granted each membership, when, how; needs the USER scope)")
 	return cmd
 }
@@ -64,15 +67,34 @@ func userRun(ctx context.Context, o *userOptions) error {
 			return fmt.Errorf("reading the history of %s: %w", textsafe.Line(snap.Users[i].Label()), err)
 		}
 	}
-	if o.Output.json {
-		uj := export.ToUser(snap, i)
-		if o.History {
-			return export.WriteJSON(w, struct {
-				export.User
-				History []historyJSON `json:"history"`
-			}{uj, toHistoryJSON(history)})
+	var logins []access.LoginEntry
+	if o.Logins {
+		svc, err := o.service(ctx, true)
+		if err != nil {
+			return err
 		}
-		return export.WriteJSON(w, uj)
+		if logins, err = svc.LoginHistory(ctx, snap.Users[i].ID); err != nil {
+			if access.IsUnavailable(err) {
+				return err // it says what and why
+			}
+			return fmt.Errorf("reading the login history of %s: %w", textsafe.Line(snap.Users[i].Label()), err)
+		}
+	}
+	if o.Output.json {
+		out := struct {
+			export.User
+			History *[]historyJSON `json:"history,omitempty"`
+			Logins  *[]loginJSON   `json:"logins,omitempty"`
+		}{User: export.ToUser(snap, i)}
+		if o.History {
+			h := toHistoryJSON(history)
+			out.History = &h
+		}
+		if o.Logins {
+			l := toLoginJSON(logins)
+			out.Logins = &l
+		}
+		return export.WriteJSON(w, out)
 	}
 	u := &snap.Users[i]
 	t := newTable(w, "FIELD", "VALUE")
@@ -107,10 +129,50 @@ func userRun(ctx context.Context, o *userOptions) error {
 	if !snap.Access.UserGroups.Read {
 		fmt.Fprintf(o.io.ErrOut, "user groups: not available — %s\n", snap.Access.UserGroups.Reason())
 	}
-	if !o.History {
+	if o.History {
+		if err := printHistory(w, history); err != nil {
+			return err
+		}
+	}
+	if o.Logins {
+		return printLogins(w, logins)
+	}
+	return nil
+}
+
+// printLogins prints the user's login attempts, newest first.
+func printLogins(w io.Writer, logins []access.LoginEntry) error {
+	fmt.Fprintln(w)
+	if len(logins) == 0 {
+		fmt.Fprintln(w, "no login attempts in OneTrust's login history (it keeps a year)")
 		return nil
 	}
-	return printHistory(w, history)
+	t := newTable(w, "WHEN", "RESULT", "IP", "AGENT")
+	for _, e := range logins {
+		t.row(e.When(), e.Result(), e.IP, e.Agent)
+	}
+	return t.flush()
+}
+
+// loginJSON is one login attempt in user --logins --json.
+type loginJSON struct {
+	Time      string `json:"time"` // RFC 3339, or the text sent when it did not read
+	Success   bool   `json:"success"`
+	Status    string `json:"status"`
+	IPAddress string `json:"ipAddress"`
+	UserAgent string `json:"userAgent"`
+}
+
+func toLoginJSON(es []access.LoginEntry) []loginJSON {
+	out := make([]loginJSON, len(es))
+	for i, e := range es {
+		at := e.AtText
+		if !e.At.IsZero() {
+			at = e.At.UTC().Format(time.RFC3339)
+		}
+		out[i] = loginJSON{Time: at, Success: e.Success, Status: e.Status, IPAddress: e.IP, UserAgent: e.Agent}
+	}
+	return out
 }
 
 // heldText says how a membership is held: "direct", "via Privacy Team",
