@@ -303,6 +303,8 @@ func (a *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, cmd
 		}
 		return a, nil
+	case tea.MouseMsg:
+		return a, a.mouse(msg)
 	case tea.ClipboardMsg:
 		return a, a.clipboardRead(msg)
 	case result: // background work (stream.go)
@@ -425,6 +427,7 @@ func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 func (a *Model) View() tea.View {
 	v := tea.NewView(a.render())
 	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion // clicks and the wheel (mouse.go)
 	v.WindowTitle = "otaccess"
 	if t := a.opts.Tenant; t != "" {
 		v.WindowTitle = "otaccess — " + safe(t)
