@@ -19,6 +19,7 @@ const (
 	ucolRoles
 	ucolOrgs
 	ucolType
+	ucolLogin
 	ucolCount
 )
 
@@ -42,12 +43,14 @@ type usersScreen struct {
 func newUsersScreen(a *Model) *usersScreen {
 	s := &usersScreen{filter: newFilterInput(a)}
 	s.tbl.cols = []column{
-		ucolName:   {title: "NAME", min: 12, max: 40, weight: 4},
-		ucolEmail:  {title: "EMAIL / USERNAME", min: 12, max: 48, weight: 5},
+		ucolName:   {title: "NAME", min: 16, max: 40, weight: 4},
+		ucolEmail:  {title: "EMAIL / USERNAME", min: 18, max: 48, weight: 5},
 		ucolStatus: {title: "STATUS", width: 8, drop: 3},
 		ucolRoles:  {title: "ROLES", width: 6, right: true, drop: 2},
 		ucolOrgs:   {title: "ORGS", width: 5, right: true, drop: 2},
 		ucolType:   {title: "TYPE", min: 8, max: 20, weight: 1, drop: 4},
+		// "2026-11-20 (11d)" (to 9999d), "never", "?": kept at 80 columns, TYPE goes first.
+		ucolLogin: {title: "LAST LOGIN", width: 18, drop: 1},
 	}
 	return s
 }
@@ -164,6 +167,23 @@ func (s *usersScreen) perm(a *Model, col int) []int32 {
 			c = s.orgN
 		}
 		slices.SortStableFunc(p, func(x, y int32) int { return int(c[x]) - int(c[y]) })
+	case ucolLogin:
+		// Least recent first: never, then the oldest; unknown last.
+		rank := func(u int32) int {
+			switch {
+			case !users[u].InUsersV2:
+				return 2
+			case users[u].LastLogin.IsZero():
+				return 0
+			}
+			return 1
+		}
+		slices.SortStableFunc(p, func(x, y int32) int {
+			if c := rank(x) - rank(y); c != 0 {
+				return c
+			}
+			return users[x].LastLogin.Compare(users[y].LastLogin)
+		})
 	case ucolType:
 		keys := make([]string, len(users))
 		for i := range users {
@@ -252,6 +272,7 @@ func (s *usersScreen) view(a *Model, w, h int) []string {
 		out = append(out, "", "  "+st.Muted.Render("no users match"))
 		return out
 	}
+	now := a.opts.Now()
 	rows := s.tbl.view(st, w, h-len(out), len(s.rows), s.sortCol, s.desc, func(i int, cells []cell) {
 		u := int(s.rows[i])
 		usr := &a.snap.Users[u]
@@ -266,6 +287,10 @@ func (s *usersScreen) view(a *Model, w, h int) []string {
 		cells[ucolRoles].text = strconv.Itoa(r)
 		cells[ucolOrgs].text = strconv.Itoa(o)
 		cells[ucolType].text = safe(usr.UserType)
+		cells[ucolLogin].text = lastLoginCell(usr, now)
+		if cells[ucolLogin].text == "?" {
+			cells[ucolLogin].style = &st.Muted
+		}
 	})
 	return append(out, rows...)
 }
