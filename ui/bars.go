@@ -178,7 +178,9 @@ func (a *Model) hintLine(w int) string {
 			binds = h.hints(a)
 		}
 	default:
-		info = a.top().info(a)
+		if !a.flashIdle() {
+			info = a.top().info(a) // else the flash line shows it, whole
+		}
 		binds = a.top().hints(a)
 		screenKeys = !a.top().typing()
 	}
@@ -238,7 +240,14 @@ func (a *Model) hintLine(w int) string {
 	return clip(left+" "+strings.Join(shown, a.st.Muted.Render(sep)), w)
 }
 
-// flashLine shows work in progress (sync, writes) or the last message.
+// flashIdle reports a flash line with nothing to say: no work in
+// progress, no message.
+func (a *Model) flashIdle() bool {
+	return !a.syncing && len(a.pending) == 0 && a.flash.text == "" && a.flash.rate == nil
+}
+
+// flashLine shows work in progress (sync, writes), the last message, or
+// else what the cursor is on.
 func (a *Model) flashLine(w int) string {
 	st := &a.st
 	if a.syncing {
@@ -264,6 +273,13 @@ func (a *Model) flashLine(w int) string {
 			text = fmt.Sprintf("%d changes running", n)
 		}
 		return " " + st.Pending.Render(a.spin.View()+" "+safe(text)+"…")
+	}
+	if a.flashIdle() && len(a.dialogs) == 0 {
+		// Nothing to report: the line names what the cursor is on, in
+		// full (the hint line would cut it at 80 columns).
+		if info := a.top().info(a); info != "" {
+			return " " + st.HintInfo.Render(clip(info, w-1))
+		}
 	}
 	f := a.flash
 	if f.rate != nil {

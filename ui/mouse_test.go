@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -88,5 +90,35 @@ func TestMouseClicksAMatrixCell(t *testing.T) {
 	d.send(tea.MouseWheelMsg{X: x, Y: y, Button: tea.MouseWheelDown, Mod: tea.ModShift})
 	if s.g.col != 2+wheelStep {
 		t.Fatalf("shift+wheel moved to column %d", s.g.col)
+	}
+}
+
+// At 80 columns the hint line has no room for the cursor cell's name: the
+// idle flash line shows it whole, and hands it back to the hint line while
+// it has a message.
+func TestDetailNamesTheCursorCellInFullAt80(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{})
+	d := tn.model(t, 80, 24)
+	long := 0
+	for i := range tn.snap.Roles {
+		if len(tn.snap.Roles[i].Name) > len(tn.snap.Roles[long].Name) {
+			long = i
+		}
+	}
+	d.openUser(tn.snap.Users[3].Email)
+	s := d.m.top().(*detailScreen)
+	for i, r := range s.m.Roles {
+		if r == long {
+			s.g.row = i
+		}
+	}
+	_, role, org := s.cursorGroup()
+	name := tn.snap.Roles[role].Name + " — " + tn.snap.Orgs[org].Name
+	lines := strings.Split(d.screen(), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, name) {
+		t.Fatalf("the flash line does not name %q in full:\n%s", name, d.screen())
+	}
+	if hint := lines[len(lines)-2]; !strings.Contains(hint, "esc back") {
+		t.Fatalf("the hint line lost its main keys: %q", hint)
 	}
 }
