@@ -33,6 +33,11 @@ type SyncOptions struct {
 	// AccessConcurrency is the access APIs' requests in flight, beside
 	// Concurrency's (0: DefaultAccessConcurrency).
 	AccessConcurrency int
+	// MemoryBudget bounds the process's memory while it syncs with a soft
+	// limit for the tenant's size (see memoryBudget), restored after: for
+	// a process whose memory is its own (the CLI, the TUI), not a library's
+	// caller's.
+	MemoryBudget bool
 }
 
 // DefaultSyncDeadline is long enough for 2,000 pages of users within
@@ -165,6 +170,11 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 	}
 	slots := semaphore.NewWeighted(int64(conc))
 	waiting := func(w client.Wait) { report(func(p *SyncProgress) { p.Waiting = w }) }
+	var budget *memoryBudget
+	if opt.MemoryBudget {
+		budget = newMemoryBudget()
+		defer budget.release()
+	}
 	g, gctx := errgroup.WithContext(rctx)
 	// Pages of users go to the cache from one goroutine of their own, so
 	// the walk never waits on SQLite.
@@ -198,7 +208,10 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 		idOf := func(u *keptUser) string { return u.id }
 		users, dupUsers, err = readAll(gctx, "users", opt.UserPageSize, client.DefaultUserPageSize, func(o client.PageOptions) ([]keptUser, error) {
 			o.Concurrency, o.Slots, o.Waiting = conc, slots, waiting
-			o.Progress = func(done, total int) { report(func(p *SyncProgress) { p.Users, p.UsersTotal = done, total }) }
+			o.Progress = func(done, total int) {
+				budget.forUsers(total)
+				report(func(p *SyncProgress) { p.Users, p.UsersTotal = done, total })
+			}
 			return client.WalkUsers(gctx, s.Client, o, keep, idOf, func(page []keptUser) {
 				if len(page[0].page.users) == 0 {
 					return // no user with an id

@@ -137,6 +137,9 @@ func New(opts Options) *Model {
 	a.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	a.syncBar = progress.New(progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'))
 	a.setSnapshot(opts.Snapshot)
+	// The model holds the snapshot in a.snap alone: a re-sync replaces
+	// it, and the first one must not stay reachable from the options.
+	a.opts.Snapshot = nil
 	return a
 }
 

@@ -46,7 +46,7 @@ func syncRun(ctx context.Context, o *syncOptions) error {
 	errw := o.io.ErrOut
 	start := o.now()
 	last := time.Time{}
-	opt := access.SyncOptions{Concurrency: o.settings.Concurrency, Replace: o.Replace, SCIMOnly: o.SCIMOnly}
+	opt := access.SyncOptions{Concurrency: o.settings.Concurrency, Replace: o.Replace, SCIMOnly: o.SCIMOnly, MemoryBudget: true}
 	if !o.Quiet {
 		opt.Progress = func(p access.SyncProgress) {
 			// A line every ~250 ms is enough for a human and for a log.

@@ -33,7 +33,7 @@ func tuiOptions(ctx context.Context, a *app) (ui.Options, error) {
 	}
 	opts := ui.Options{
 		Snapshot: snap, Service: svc, Tenant: tenantLabel(a.settings.URL, a.settings.Profile),
-		Mode: "online", Now: a.now, SyncOptions: access.SyncOptions{Concurrency: a.settings.Concurrency},
+		Mode: "online", Now: a.now, SyncOptions: access.SyncOptions{Concurrency: a.settings.Concurrency, MemoryBudget: true},
 	}
 	if !svc.Online() {
 		opts.Mode = "offline"
