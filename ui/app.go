@@ -413,6 +413,10 @@ func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if cmd, ok := a.reviewKey(msg); ok { // R reviews, d changes (review.go)
 		return cmd
 	}
+	if matches(msg, k.Orgs) && a.snap != nil { // O (orgs.go)
+		a.push(newOrgsScreen(a))
+		return nil
+	}
 	if cmd, ok := a.exportKey(msg); ok { // e (export.go)
 		return cmd
 	}

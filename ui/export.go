@@ -277,7 +277,7 @@ func (s *usersScreen) exportData(a *Model, asJSON bool) ([]byte, string, error) 
 }
 
 func (s *membersScreen) exportName(a *Model) string {
-	return "members-" + fileSlug(access.MembershipLabel(a.snap, s.group))
+	return "members-" + fileSlug(s.label(a))
 }
 
 func (s *membersScreen) exportData(a *Model, asJSON bool) ([]byte, string, error) {

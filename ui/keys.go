@@ -66,6 +66,8 @@ type KeyMap struct {
 	History Binding
 	// Logins reads the user's recent login attempts (user detail).
 	Logins Binding
+	// Orgs opens OneTrust's organization tree (from any screen).
+	Orgs Binding
 
 	// Onboarding: create a user (Users), edit, activate, restore a
 	// deprovisioning, grant like another user (user detail), and undo a
@@ -192,6 +194,7 @@ func DefaultKeyMap() KeyMap {
 		CopyName:    b([]string{"y"}, "y", "copy name"),
 		History:     b([]string{"w"}, "w", "who granted it").needs(NeedTenant),
 		Logins:      b([]string{"i"}, "i", "login history").needs(NeedTenant),
+		Orgs:        b([]string{"O"}, "O", "org tree"),
 
 		NewUser:  b([]string{"n"}, "n", "new user").needs(NeedTenant),
 		Edit:     b([]string{"e"}, "e", "edit").needs(NeedTenant),
@@ -283,7 +286,7 @@ func (k KeyMap) helpGroups() []helpGroup {
 	r, in, dl, gr := k.Review, k.Input, k.Dialog, k.Grid
 	return []helpGroup{
 		{"Everywhere", []Binding{k.UsersTab, k.MatrixTab, k.Matrix, k.GroupsTab, k.NextTab, k.PrevTab,
-			k.Sync, r.Reviews, r.Changes, k.Palette, k.Back, k.DoubleEsc, k.Help, k.Messages, k.Quit, k.ForceQuit}},
+			k.Orgs, k.Sync, r.Reviews, r.Changes, k.Palette, k.Back, k.DoubleEsc, k.Help, k.Messages, k.Quit, k.ForceQuit}},
 		{"Move", []Binding{k.Up, k.Down, k.Left, k.Right, k.Move, k.Home, k.End, k.PageUp, k.PageDown}},
 		{"Users", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.Deprovision, k.NewUser, k.CopyEmail, k.CopyID, k.Export}},
 		{"User detail", []Binding{k.Toggle, k.History, k.Logins, k.HideEmpty, k.CopyEmail, k.CopyID, k.Deprovision, k.Edit, k.Like, k.Activate, k.Restore,
@@ -291,6 +294,7 @@ func (k KeyMap) helpGroups() []helpGroup {
 		{"Deprovision result", []Binding{k.Undo}},
 		{"Tenant matrix", []Binding{k.Open, k.Sort, k.HideEmpty, gr.PageLeft, gr.PageRight, gr.FirstCol, gr.LastCol, k.Export}},
 		{"Members of a group", []Binding{k.Open, k.Revoke, k.Filter, k.Deprovision, k.CopyEmail, k.CopyID, k.Export}},
+		{"Org tree", []Binding{k.Open}},
 		{"Groups", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.CopyName, k.CopyID}},
 		{"Reviews list", []Binding{r.OpenReview, r.Start}},
 		{"Review", []Binding{r.Keep, r.Revoke, r.Skip, r.Clear, r.Note, r.NextOpen, r.PrevOpen, r.Group,

@@ -17,6 +17,9 @@ import (
 type membersScreen struct {
 	groupID string
 	group   int
+	// org, when set, makes this the members of an organization of the
+	// org tree (users holding any role there) instead of a group (orgs.go).
+	org     *orgSubject
 	filter  filterInput
 	scratch []int32
 	rows    []int32
@@ -24,23 +27,52 @@ type membersScreen struct {
 }
 
 func newMembersScreen(a *Model, groupID string) *membersScreen {
-	s := &membersScreen{groupID: groupID, filter: newFilterInputWith(a, "to filter members")}
+	return newMembersOf(a, &membersScreen{groupID: groupID}, "HELD")
+}
+
+// newMembersOf sets up s, whose subject is set; held titles the last
+// column (how each member holds the group, or their roles in the org).
+func newMembersOf(a *Model, s *membersScreen, held string) *membersScreen {
+	s.filter = newFilterInputWith(a, "to filter members")
 	s.tbl.cols = []column{
 		{title: "NAME", min: 12, max: 40, weight: 4},
 		{title: "EMAIL / USERNAME", min: 12, max: 48, weight: 5},
 		{title: "STATUS", width: 8, drop: 2},
 		{title: "TYPE", min: 8, max: 20, weight: 1, drop: 4},
-		{title: "HELD", min: 6, max: 40, weight: 2, drop: 3},
+		{title: held, min: 6, max: 40, weight: 2, drop: 3},
 	}
 	s.refresh(a)
 	return s
 }
 
-func (s *membersScreen) title(a *Model) string { return safe(access.MembershipLabel(a.snap, s.group)) }
+func (s *membersScreen) title(a *Model) string { return safe(s.label(a)) }
+
+// label names the subject: "Auditor — Legal", or the org's path.
+func (s *membersScreen) label(a *Model) string {
+	if s.org != nil {
+		return s.org.name
+	}
+	return access.MembershipLabel(a.snap, s.group)
+}
+
+// members are the subject's users, ascending.
+func (s *membersScreen) members(a *Model) []int32 {
+	if s.org != nil {
+		return s.org.users
+	}
+	return a.snap.EffectiveMembers(s.group)
+}
 
 func (s *membersScreen) typing() bool { return s.filter.focused() }
 
 func (s *membersScreen) refresh(a *Model) bool {
+	if s.org != nil {
+		if !s.org.resolve(a) {
+			return false
+		}
+		s.refilter(a)
+		return true
+	}
 	g, ok := a.snap.GroupIndex(s.groupID)
 	if !ok {
 		return false
@@ -53,7 +85,7 @@ func (s *membersScreen) refresh(a *Model) bool {
 // refilter intersects the group's members with the filter's matches (both
 // ascending user indexes).
 func (s *membersScreen) refilter(a *Model) {
-	members := a.snap.EffectiveMembers(s.group)
+	members := s.members(a)
 	q := s.filter.value()
 	if q == "" {
 		s.filter.err = nil
@@ -96,15 +128,17 @@ func (s *membersScreen) selected() int {
 
 func (s *membersScreen) view(a *Model, w, h int) []string {
 	st := &a.st
-	all := a.snap.EffectiveMembers(s.group)
+	all := s.members(a)
 	count := numfmt.Count(len(all), "member", "members")
-	if v := len(all) - len(a.snap.Groups[s.group].Members); v > 0 {
-		count += " (" + numfmt.Commas(v) + " only via a user group)"
+	if s.org == nil {
+		if v := len(all) - len(a.snap.Groups[s.group].Members); v > 0 {
+			count += " (" + numfmt.Commas(v) + " only via a user group)"
+		}
 	}
 	if len(s.rows) != len(all) {
 		count = numfmt.Commas(len(s.rows)) + " of " + count
 	}
-	head := " " + st.Bold.Render(safe(access.MembershipLabel(a.snap, s.group)))
+	head := " " + st.Bold.Render(safe(s.label(a)))
 	out := []string{padLine(head, w-ansi.StringWidth(count)-2) + " " + st.Muted.Render(count)}
 	out = append(out, s.filter.view(a, w))
 	out = append(out, s.filter.errView(a, w)...)
@@ -119,7 +153,7 @@ func (s *membersScreen) view(a *Model, w, h int) []string {
 		u := int(s.rows[i])
 		usr := &a.snap.Users[u]
 		cells[0].text = safe(usr.Name())
-		if a.isPending(u, s.group) {
+		if s.org == nil && a.isPending(u, s.group) {
 			cells[0] = cell{text: a.spin.View() + " " + safe(usr.Name()), style: &st.Pending}
 		}
 		cells[1].text = safe(usr.Label())
@@ -129,6 +163,10 @@ func (s *membersScreen) view(a *Model, w, h int) []string {
 			cells[2] = cell{text: "inactive", style: &st.Inactive}
 		}
 		cells[3].text = safe(usr.UserType)
+		if s.org != nil {
+			cells[4].text = safe(s.org.roles(a, u))
+			return
+		}
 		direct, via := a.snap.Holds(u, s.group)
 		cells[4].text = safe(heldText(a, direct, via))
 		if !direct {
@@ -152,6 +190,8 @@ func (s *membersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 	case matches(km, k.Open):
 		a.push(newDetailScreen(a, a.snap.Users[u].ID))
 		return nil, true
+	case matches(km, k.Revoke, k.Toggle) && s.org != nil:
+		return a.setFlash(flashInfo, "an organization's members hold several roles: "+keyName(k.Open)+" opens the user, where "+keyName(k.Toggle)+" revokes one"), true
 	case matches(km, k.Revoke, k.Toggle):
 		if direct, via := a.snap.Holds(u, s.group); !direct && len(via) > 0 {
 			a.setFlash(flashErr, safe(a.snap.Users[u].Label())+" holds this only through user group "+safe(strings.TrimPrefix(heldText(a, false, via), "via "))+

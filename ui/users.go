@@ -302,7 +302,7 @@ func (s *usersScreen) hints(a *Model) []Binding {
 			k.Input.Keep, k.Input.Clear, k.Input.Move,
 		}
 	}
-	return []Binding{k.Open, k.Filter, k.Deprovision, k.NewUser, k.Sort, k.Matrix, k.Sync, k.CopyEmail, k.Export, k.Quit}
+	return []Binding{k.Open, k.Filter, k.Deprovision, k.NewUser, k.Sort, k.Matrix, k.Orgs, k.Sync, k.CopyEmail, k.Export, k.Quit}
 }
 
 func (s *usersScreen) info(*Model) string { return "" }
