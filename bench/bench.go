@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -46,6 +45,10 @@ type Options struct {
 	// ideally in a process of its own so the served tenant does not count
 	// (see MeasureUI); nil measures in this process.
 	MeasureUI func(ctx context.Context, cacheFile string) (UIMeasure, error)
+	// MeasureResyncs measures the TUI on the cache file re-syncing from
+	// the served tenant (see MeasureResyncs), ideally in a process of its
+	// own; nil measures in this process.
+	MeasureResyncs func(ctx context.Context, cacheFile, url, tokenFile string) (ResyncMeasure, error)
 	// CLI runs `otaccess ARGS` in a child process and times it from start
 	// to exit, so the sync is measured as users run it; nil runs the same
 	// code in this process (the Go tests).
@@ -106,7 +109,7 @@ func Run(ctx context.Context, opt Options) (Report, error) {
 	rep.Tenant = TenantInfo{Users: opt.Users, Roles: opt.Roles, Orgs: opt.Orgs, Latency: opt.Latency, Concurrency: e.conc}
 
 	figures := []func(context.Context, *env) (Row, error){
-		figSync, figAccessSync, figSequential, figOpen, figFilter, figRender, figMatrix, figMemory, figWrites,
+		figSync, figAccessSync, figSequential, figOpen, figFilter, figRender, figMatrix, figMemory, figResyncMemory, figWrites,
 	}
 	for _, fig := range figures {
 		if err := ctx.Err(); err != nil {
@@ -319,6 +322,9 @@ type UIMeasure struct {
 	PeakRSS     int64         `json:"peak_rss_bytes"`
 	HeapInuse   int64         `json:"heap_inuse_bytes"`
 	Users       int           `json:"users"`
+	// FilterRSS is the RSS once a filter has been typed (the filter index
+	// is built then, if it was not yet).
+	FilterRSS int64 `json:"filter_rss_bytes"`
 }
 
 // figOpen opens the cached reference snapshot and renders the first frame,
@@ -364,7 +370,7 @@ func figOpen(ctx context.Context, e *env) (Row, error) {
 	row.Comparison = fmt.Sprintf("re-syncing it with `otaccess sync` at %s per request: %s (best of %d): %.1f× slower", e.opt.Latency, fmtDur(resync), e.runs, speedup)
 	row.Pass = open < time.Second && speedup >= 5
 	row.Limit = fmt.Sprintf("Store.Load is %s of it: reading %s users in about %d page rows from SQLite (pure Go), slicing their fields out of each page, "+
-		"and rebuilding the model in the sort order stored by the sync; the filter index waits for the first query; the re-sync is round trips and CPU (decoding JSON, writing pages), which is what the open avoids",
+		"and rebuilding the model in the sort order stored by the sync; the filter index is built in the background after the first frame, not before it; the re-sync is round trips and CPU (decoding JSON, writing pages), which is what the open avoids",
 		fmtDur(loads.quantile(0.5)), numfmt.Commas(e.opt.Users), (e.opt.Users+999)/1000)
 	row.Metrics = map[string]float64{"open_ms": ms(open), "load_ms": ms(loads.quantile(0.5)), "resync_ms": ms(resync), "speedup": speedup}
 	return row, nil
@@ -506,7 +512,7 @@ func countFromUsers(snap *tenant.Snapshot) [][]int {
 // figMemory is the memory of a process that opened the reference cache
 // and shows it in the UI.
 func figMemory(ctx context.Context, e *env) (Row, error) {
-	row := Row{Figure: "memory, tenant loaded in UI", Target: "RSS < 300 MB"}
+	row := Row{Figure: "memory, tenant loaded in UI", Target: "RSS < 300 MB, also after a filter"}
 	if e.cacheFile == "" {
 		return row, errors.New("no reference cache (the sync figure failed)")
 	}
@@ -519,51 +525,13 @@ func figMemory(ctx context.Context, e *env) (Row, error) {
 	if err != nil {
 		return row, err
 	}
-	row.Measured = fmt.Sprintf("RSS %s (Go heap in use %s), in %s", mib(m.RSS), mib(m.HeapInuse), where)
+	row.Measured = fmt.Sprintf("RSS %s (Go heap in use %s), %s after the filter %q, in %s", mib(m.RSS), mib(m.HeapInuse), mib(m.FilterRSS), filterQuery, where)
 	row.Comparison = fmt.Sprintf("peak while loading %s; cache file %s", mib(m.PeakRSS), mib(fi.Size()))
-	row.Pass = m.RSS > 0 && m.RSS < 300<<20
-	row.Limit = fmt.Sprintf("the model of %s users (their fields are slices of the pages read, int32 membership lists) and SQLite's page cache; the filter index is built on the first query; the peak is the load reading the file through SQLite's memory map, dropped once loaded",
+	row.Pass = m.RSS > 0 && m.RSS < 300<<20 && m.FilterRSS < 300<<20
+	row.Limit = fmt.Sprintf("the model of %s users (their fields are slices of the pages read, int32 membership lists) and SQLite's page cache, then the filter index (built in the background after the first frame); the peak is the load reading the file through SQLite's memory map, dropped once loaded",
 		numfmt.Commas(m.Users))
-	row.Metrics = map[string]float64{"rss_bytes": float64(m.RSS), "peak_rss_bytes": float64(m.PeakRSS), "heap_inuse_bytes": float64(m.HeapInuse), "cache_file_bytes": float64(fi.Size())}
+	row.Metrics = map[string]float64{"rss_bytes": float64(m.RSS), "peak_rss_bytes": float64(m.PeakRSS), "heap_inuse_bytes": float64(m.HeapInuse), "cache_file_bytes": float64(fi.Size()), "filter_rss_bytes": float64(m.FilterRSS)}
 	return row, nil
-}
-
-// MeasureUI opens cacheFile, builds the UI on it and renders the first
-// frame, as `otaccess` does on start, then reports the time that took and
-// this process's memory after a garbage collection, with the store still
-// open. `otaccess bench` runs it in a child process (`otaccess bench
-// --measure-ui FILE`) so that the served tenant is not counted.
-func MeasureUI(ctx context.Context, cacheFile string) (UIMeasure, error) {
-	o, err := openToFrame(ctx, cacheFile)
-	if err != nil {
-		return UIMeasure{}, err
-	}
-	defer o.svc.Close()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	rss, peak := procStatus("VmRSS:"), procStatus("VmHWM:")
-	if rss == 0 { // not Linux: what the runtime holds from the OS
-		rss = int64(ms.Sys - ms.HeapReleased)
-	}
-	out := UIMeasure{OpenToFrame: o.took, Load: o.load, RSS: rss, PeakRSS: peak, HeapInuse: int64(ms.HeapInuse), Users: len(o.snap.Users)}
-	runtime.KeepAlive(o.model) // measured with the UI holding the snapshot
-	return out, nil
-}
-
-// procStatus reads a size field (in kB) of /proc/self/status; 0 when absent.
-func procStatus(field string) int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, field); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }
 
 func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }

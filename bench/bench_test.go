@@ -234,7 +234,7 @@ func TestRunSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	figures := []string{"SCIM sync, as the CLI runs it (--scim-only)", "full sync with the access APIs (the default)", "sync vs a sequential script", "open cache → first frame", "filter, per keystroke", "users view render",
-		"tenant matrix build", "memory, tenant loaded in UI", "grant/revoke round trip"}
+		"tenant matrix build", "memory, tenant loaded in UI", "memory, TUI after 5 re-syncs", "grant/revoke round trip"}
 	if len(rep.Rows) != len(figures) {
 		t.Fatalf("%d rows, want %d:\n%+v", len(rep.Rows), len(figures), rep.Rows)
 	}
@@ -253,7 +253,10 @@ func TestRunSmall(t *testing.T) {
 		t.Errorf("tenant %+v", rep.Tenant)
 	}
 	// Facts that hold whatever the machine's speed.
-	writes := rep.Rows[8].Metrics
+	if rs := rep.Rows[8].Metrics; rs["first_rss_bytes"] <= 0 || rs["last_rss_bytes"] <= 0 {
+		t.Errorf("re-sync memory %v", rs)
+	}
+	writes := rep.Rows[9].Metrics
 	if writes["requests"] != 1 {
 		t.Errorf("a grant or revoke took %v requests, want 1", writes["requests"])
 	}

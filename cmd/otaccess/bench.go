@@ -18,10 +18,12 @@ import (
 
 type benchOptions struct {
 	*app
-	Bench      bench.Options
-	JSON       bool
-	MeasureUI  string // internal: the child half of the memory figure
-	Sequential string // internal: the baseline script, against this URL
+	Bench     bench.Options
+	JSON      bool
+	MeasureUI string // internal: the child half of the memory figure
+	// internal: the child half of the re-sync memory figure, against --url
+	MeasureResyncs string
+	Sequential     string // internal: the baseline script, against this URL
 }
 
 func newCmdBench(a *app, runF func(context.Context, *benchOptions) error) *cobra.Command {
@@ -55,6 +57,8 @@ the sync's requests in flight.`,
 	fl.BoolVar(&o.JSON, "json", false, "print the report as JSON")
 	fl.StringVar(&o.MeasureUI, "measure-ui", "", "internal: measure opening this cache file in the UI and print JSON")
 	_ = fl.MarkHidden("measure-ui")
+	fl.StringVar(&o.MeasureResyncs, "measure-resyncs", "", "internal: measure the TUI on this cache file re-syncing from --url and print JSON")
+	_ = fl.MarkHidden("measure-resyncs") // its token comes from --token-file
 	fl.StringVar(&o.Sequential, "sequential", "", "internal: run the sequential baseline script against this SCIM URL")
 	_ = fl.MarkHidden("sequential") // its token comes from --token-file
 	return cmd
@@ -73,6 +77,17 @@ func benchRun(ctx context.Context, o *benchOptions) error {
 		}
 		fmt.Fprintln(o.io.Out, n)
 		return nil
+	}
+	if o.MeasureResyncs != "" {
+		tok, err := os.ReadFile(o.flags.TokenFile)
+		if err != nil {
+			return err
+		}
+		m, err := bench.MeasureResyncs(ctx, o.MeasureResyncs, o.flags.URL, strings.TrimSpace(string(tok)), bench.ResyncCount)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(o.io.Out).Encode(m)
 	}
 	if o.MeasureUI != "" {
 		// The child half of the memory figure: only the cache and
@@ -98,6 +113,7 @@ func benchRun(ctx context.Context, o *benchOptions) error {
 	o.Bench.Concurrency = o.flags.Concurrency
 	o.Bench.Log = o.io.ErrOut
 	o.Bench.MeasureUI = measureInChild
+	o.Bench.MeasureResyncs = resyncsInChild
 	o.Bench.CLI = runChild
 	rep, err := bench.Run(ctx, o.Bench)
 	if err != nil {
@@ -119,6 +135,20 @@ func measureInChild(ctx context.Context, cacheFile string) (bench.UIMeasure, err
 	var m bench.UIMeasure
 	if err := json.Unmarshal([]byte(run.Stdout), &m); err != nil {
 		return bench.UIMeasure{}, fmt.Errorf("measuring in a child process: %w", err)
+	}
+	return m, nil
+}
+
+// resyncsInChild runs `otaccess bench --measure-resyncs FILE` against the
+// served tenant: the TUI's memory counts the UI alone.
+func resyncsInChild(ctx context.Context, cacheFile, url, tokenFile string) (bench.ResyncMeasure, error) {
+	run, err := runChild(ctx, []string{"bench", "--measure-resyncs", cacheFile, "--url", url, "--token-file", tokenFile})
+	if err != nil {
+		return bench.ResyncMeasure{}, fmt.Errorf("measuring re-syncs in a child process: %w", err)
+	}
+	var m bench.ResyncMeasure
+	if err := json.Unmarshal([]byte(run.Stdout), &m); err != nil {
+		return bench.ResyncMeasure{}, fmt.Errorf("measuring re-syncs in a child process: %w", err)
 	}
 	return m, nil
 }

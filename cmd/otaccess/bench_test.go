@@ -21,7 +21,7 @@ func TestBenchCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("bench --json: %v\n%s", err, r.stdout)
 	}
-	if len(rep.Rows) != 9 || rep.Tenant.Users != 400 || rep.Tenant.Groups != 12 {
+	if len(rep.Rows) != 10 || rep.Tenant.Users != 400 || rep.Tenant.Groups != 12 {
 		t.Fatalf("report %+v", rep)
 	}
 	for _, row := range rep.Rows {
@@ -29,8 +29,11 @@ func TestBenchCommand(t *testing.T) {
 			t.Errorf("%s: %s", row.Figure, row.Err)
 		}
 	}
-	if mem := rep.Rows[7]; !strings.Contains(mem.Measured, "a process of its own") || mem.Metrics["rss_bytes"] <= 0 {
+	if mem := rep.Rows[7]; !strings.Contains(mem.Measured, "a process of its own") || mem.Metrics["rss_bytes"] <= 0 || mem.Metrics["filter_rss_bytes"] <= 0 {
 		t.Errorf("memory row %+v", mem)
+	}
+	if rs := rep.Rows[8]; !strings.Contains(rs.Measured, "a process of its own") || rs.Metrics["last_rss_bytes"] <= 0 {
+		t.Errorf("re-sync memory row %+v", rs)
 	}
 	// The sync and the script ran as child processes of otaccess.
 	if sync := rep.Rows[0]; !strings.Contains(sync.Limit, "in a child process") || sync.Metrics["requests"] != 2 || sync.Metrics["throttled_1ms"] != 0 {
