@@ -71,51 +71,67 @@ func cutBlocks(entries []pageEntry) [][]pageEntry {
 	return blocks
 }
 
-// blockHash is the SHA-256 of packPage(entries), without building it: an
-// unchanged block, the common case, is looked up, not packed.
-func blockHash(entries []pageEntry) []byte {
-	h := sha256.New()
-	var num [20]byte
+// appendPage appends packPage(entries) to b.
+func appendPage(b []byte, entries []pageEntry) []byte {
 	for _, e := range entries {
-		h.Write(append(strconv.AppendInt(num[:0], int64(len(e.fields)), 10), ':'))
-		h.Write([]byte(e.fields))
-		h.Write(append(strconv.AppendInt(num[:0], int64(len(e.gids)), 10), ':'))
-		h.Write([]byte(e.gids))
+		b = strconv.AppendInt(b, int64(len(e.fields)), 10)
+		b = append(b, ':')
+		b = append(b, e.fields...)
+		b = strconv.AppendInt(b, int64(len(e.gids)), 10)
+		b = append(b, ':')
+		b = append(b, e.gids...)
 	}
-	return h.Sum(nil)
+	return b
+}
+
+// blockHash is the SHA-256 of packPage(entries).
+func blockHash(entries []pageEntry) []byte {
+	sum := sha256.Sum256(appendPage(nil, entries))
+	return sum[:]
 }
 
 // putBlock returns the id of the block holding entries, storing it first
-// when no snapshot has it yet.
-func putBlock(ctx context.Context, tx *sql.Tx, entries []pageEntry) (int64, error) {
-	sum := blockHash(entries)
+// when no snapshot has it yet. buf is scratch space (it is returned, grown).
+func putBlock(ctx context.Context, tx *sql.Tx, entries []pageEntry, buf []byte) (int64, []byte, error) {
+	buf = appendPage(buf[:0], entries)
+	sum := sha256.Sum256(buf)
 	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM user_blocks WHERE hash = ?`, sum).Scan(&id)
+	err := tx.QueryRowContext(ctx, `SELECT id FROM user_blocks WHERE hash = ?`, sum[:]).Scan(&id)
 	if err == nil || !errors.Is(err, sql.ErrNoRows) {
-		return id, err
+		return id, buf, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO user_blocks (hash, n, ids, users) VALUES (?, ?, ?, ?)`, sum, len(entries), pageIDs(entries), packPage(entries))
+	res, err := tx.ExecContext(ctx, `INSERT INTO user_blocks (hash, n, ids, users) VALUES (?, ?, ?, ?)`, sum[:], len(entries), pageIDs(entries), string(buf))
 	if err != nil {
-		return 0, err
+		return 0, buf, err
 	}
-	return res.LastInsertId()
+	id, err = res.LastInsertId()
+	return id, buf, err
 }
 
 // writeBlocks makes entries the users of snapshot snap: cut into blocks,
 // the new ones stored, and the snapshot's list of blocks written (the
 // snapshot must have none yet).
 func writeBlocks(ctx context.Context, tx *sql.Tx, snap int64, entries []pageEntry) error {
+	lo, _ := pageRids(snap)
+	return writeBlockList(ctx, tx, lo, entries)
+}
+
+// writeBlockList cuts entries into blocks, stores the new ones, and lists
+// them at rids first+1, first+2, ...
+func writeBlockList(ctx context.Context, tx *sql.Tx, first int64, entries []pageEntry) error {
 	ref, err := tx.PrepareContext(ctx, `INSERT INTO snapshot_blocks (rid, block) VALUES (?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer ref.Close()
+	var buf []byte
 	for k, b := range cutBlocks(entries) {
-		id, err := putBlock(ctx, tx, b)
+		var id int64
+		id, buf, err = putBlock(ctx, tx, b, buf)
 		if err != nil {
 			return err
 		}
-		if _, err := ref.ExecContext(ctx, snap<<32|int64(k+1), id); err != nil {
+		if _, err := ref.ExecContext(ctx, first+int64(k+1), id); err != nil {
 			return err
 		}
 	}

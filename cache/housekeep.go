@@ -31,6 +31,11 @@ func WithRetention(r Retention) OpenOption {
 	}
 }
 
+// withClock sets the clock the retention's days are judged by (tests).
+func withClock(now func() time.Time) OpenOption {
+	return func(o *openOptions) { o.clock = now }
+}
+
 // abandonedAfter is how long a snapshot may stay 'writing' without a page
 // written before prune takes it for a sync that died: until then another
 // process may be writing it.

@@ -101,7 +101,7 @@ func convertToBlocks(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	for _, id := range snaps {
-		lo, hi := pageRids(id)
+		lo, hi := snapshotRids(id)
 		rows, err := tx.QueryContext(ctx, `SELECT users FROM user_pages WHERE rid BETWEEN ? AND ? ORDER BY rid`, lo, hi)
 		if err != nil {
 			return err

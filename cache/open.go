@@ -33,6 +33,7 @@ type openOptions struct {
 	busyTimeout time.Duration
 	probe       func(step string)
 	retention   Retention
+	clock       func() time.Time // see withClock
 }
 
 // WithBusyTimeout sets how long the store's writers wait for another
@@ -94,7 +95,7 @@ func WithSaveProbe(probe func(step string)) OpenOption {
 // another application's database) is reported with ErrForeign and never
 // modified. The schema is migrated to the current version.
 func Open(path string, opts ...OpenOption) (*Store, error) {
-	o := openOptions{busyTimeout: DefaultBusyTimeout, retention: DefaultRetention}
+	o := openOptions{busyTimeout: DefaultBusyTimeout, retention: DefaultRetention, clock: time.Now}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -125,7 +126,7 @@ func Open(path string, opts ...OpenOption) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &Store{db: db, path: abs, created: created, busyTimeout: o.busyTimeout, probe: o.probe, retention: o.retention, clock: time.Now}
+	st := &Store{db: db, path: abs, created: created, busyTimeout: o.busyTimeout, probe: o.probe, retention: o.retention, clock: o.clock}
 	st.deferrable, st.stopDeferrable = context.WithCancel(context.Background())
 	st.tryFold(context.Background())
 	st.resume()

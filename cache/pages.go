@@ -22,10 +22,15 @@ const pageUsers = 1000
 // pageEntry is one user of a page: packUser and packIDs output.
 type pageEntry struct{ fields, gids string }
 
-// pageRids is the range of snapshot_blocks rids of a snapshot: snapshot_id
-// << 32 | page number, so a snapshot's pages are one range to read or
-// delete.
-func pageRids(snap int64) (lo, hi int64) { return snap << 32, snap<<32 | 0xffffffff }
+// pageRids is the range of snapshot_blocks rids of a snapshot's users:
+// snapshot_id << 32 | page number, so a snapshot's pages are one range to
+// read. Its logins follow in the upper half (loginRids); snapshotRids is
+// both, to delete.
+func pageRids(snap int64) (lo, hi int64) { return snap << 32, snap<<32 | 0x7fffffff }
+
+func loginRids(snap int64) (lo, hi int64) { return snap<<32 | 0x80000000, snap<<32 | 0xffffffff }
+
+func snapshotRids(snap int64) (lo, hi int64) { return snap << 32, snap<<32 | 0xffffffff }
 
 // packPage encodes entries as "<len>:<fields><len>:<gids>" repeated, the
 // packIDs format (schemaV4's migration builds the same in SQL).
@@ -34,16 +39,7 @@ func packPage(entries []pageEntry) string {
 	for _, e := range entries {
 		n += len(e.fields) + len(e.gids) + 16
 	}
-	b := make([]byte, 0, n)
-	for _, e := range entries {
-		b = strconv.AppendInt(b, int64(len(e.fields)), 10)
-		b = append(b, ':')
-		b = append(b, e.fields...)
-		b = strconv.AppendInt(b, int64(len(e.gids)), 10)
-		b = append(b, ':')
-		b = append(b, e.gids...)
-	}
-	return string(b)
+	return string(appendPage(make([]byte, 0, n), entries))
 }
 
 // unpackPage calls fn for each entry of a packPage value; false when
@@ -205,7 +201,7 @@ func (p *userPage) store(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM snapshot_blocks WHERE rid = ?`, p.rid)
 		return err
 	}
-	block, err := putBlock(ctx, tx, p.entries)
+	block, _, err := putBlock(ctx, tx, p.entries, nil)
 	if err != nil {
 		return err
 	}
@@ -251,7 +247,7 @@ func appendUser(ctx context.Context, tx *sql.Tx, snap int64, e pageEntry) (rid i
 	}
 	if !last.Valid || len(p.entries) >= pageUsers {
 		p.rid++
-		block, err := putBlock(ctx, tx, []pageEntry{e})
+		block, _, err := putBlock(ctx, tx, []pageEntry{e}, nil)
 		if err != nil {
 			return 0, err
 		}

@@ -52,7 +52,7 @@ func (s *Store) SaveSnapshot(ctx context.Context, in SnapshotInput) (tenant.Sync
 // the rows of the snapshots kept as well. Children first: cheaper than
 // row-by-row cascades.
 func deleteSnapshot(ctx context.Context, tx *sql.Tx, id int64) error {
-	if err := deleteUsers(ctx, tx, id); err != nil {
+	if err := deleteBlockLists(ctx, tx, id); err != nil {
 		return err
 	}
 	for _, table := range []string{"groups", "roles", "orgs", "snapshot_access", "snapshot_orgs"} {
@@ -64,10 +64,11 @@ func deleteSnapshot(ctx context.Context, tx *sql.Tx, id int64) error {
 	return err
 }
 
-// deleteUsers removes a snapshot's list of user blocks; the blocks no
-// other snapshot shares are swept later (sweepBlocks).
-func deleteUsers(ctx context.Context, tx *sql.Tx, id int64) error {
-	lo, hi := pageRids(id)
+// deleteBlockLists removes a snapshot's lists of blocks (users and
+// logins); the blocks no other snapshot shares are swept later
+// (sweepBlocks).
+func deleteBlockLists(ctx context.Context, tx *sql.Tx, id int64) error {
+	lo, hi := snapshotRids(id)
 	_, err := tx.ExecContext(ctx, "DELETE FROM snapshot_blocks WHERE rid BETWEEN ? AND ?", lo, hi)
 	return err
 }
