@@ -56,6 +56,9 @@ func leaveLines(a *Model, plan access.RevokePlan, cell string) []string {
 		}
 		body = append(body, "  "+st.Muted.Render(shortLeaveRequest(l)))
 	}
+	if len(plan.Leaves) == 1 {
+		return append(body, "The group's other members are untouched.")
+	}
 	return append(body, "The groups' other members are untouched.")
 }
 

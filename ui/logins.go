@@ -120,6 +120,7 @@ func (s *loginsScreen) view(a *Model, w, h int) []string {
 	head := " " + st.Bold.Render(safe(usr.Label())) + st.Muted.Render(" · last login "+safe(lastLoginText(a.snap, usr, a.opts.Now())))
 	out := []string{clip(head, w)}
 	var rows []string
+	titles := ""
 	switch {
 	case s.err != nil:
 		for _, l := range wrapText(s.err.Error(), max(10, w-4)) {
@@ -140,7 +141,8 @@ func (s *loginsScreen) view(a *Model, w, h int) []string {
 		for _, e := range s.entries {
 			ipW = max(ipW, min(39, len(safe(e.IP))))
 		}
-		rows = append(rows, st.Header.Render(clip(fmt.Sprintf(" %-16s  %-9s  %-*s  %s", "WHEN (UTC)", "RESULT", ipW, "IP", "AGENT"), w)))
+		// The column titles stay in place while the attempts scroll.
+		titles = st.Header.Render(clip(fmt.Sprintf(" %-16s  %-9s  %-*s  %s", "WHEN (UTC)", "RESULT", ipW, "IP", "AGENT"), w))
 		for _, e := range s.entries {
 			res := st.Active.Render(markOK + " success")
 			if !e.Success {
@@ -151,7 +153,11 @@ func (s *loginsScreen) view(a *Model, w, h int) []string {
 		}
 	}
 	out = append(out, "")
-	s.rows = len(rows)
+	if titles != "" {
+		out = append(out, titles)
+	}
+	// The reader scrolls within h-2 lines: count the pinned ones in.
+	s.rows = len(rows) + len(out) - 2
 	bodyH := max(1, h-len(out))
 	off := clamp(s.off, 0, max(0, len(rows)-bodyH))
 	return append(out, rows[off:min(len(rows), off+bodyH)]...)

@@ -41,6 +41,9 @@ func newMembersOf(a *Model, s *membersScreen, held string) *membersScreen {
 		{title: "TYPE", min: 8, max: 20, weight: 1, drop: 4},
 		{title: held, min: 6, max: 40, weight: 2, drop: 3},
 	}
+	if s.org != nil { // the roles are what this list is for
+		s.tbl.cols[4].min, s.tbl.cols[4].weight = 16, 5
+	}
 	s.refresh(a)
 	return s
 }
@@ -211,6 +214,9 @@ func (s *membersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 
 func (s *membersScreen) hints(a *Model) []Binding {
 	k := a.keys
+	if s.org != nil { // an org's members: revoking is per role, on the user
+		return []Binding{k.Open, k.Back, k.Deprovision, k.Filter, k.CopyEmail, k.CopyID, k.Export}
+	}
 	return []Binding{k.Open, k.Revoke, k.Back, k.Deprovision, k.Filter, k.CopyEmail, k.CopyID, k.Export}
 }
 
