@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"io"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/otaccess/otaccess/tenant"
@@ -15,15 +17,26 @@ import (
 
 // EvidenceRow is one review item as exported.
 type EvidenceRow struct {
-	Review      string `json:"review"`
-	User        string `json:"user"`
-	Email       string `json:"email"`
-	UserID      string `json:"userId"`
-	UserActive  bool   `json:"userActive"`
-	Role        string `json:"role"`
-	Org         string `json:"org"`
-	GroupID     string `json:"groupId"`
-	Hints       string `json:"hints"`
+	Review     string `json:"review"`
+	User       string `json:"user"`
+	Email      string `json:"email"`
+	UserID     string `json:"userId"`
+	UserActive bool   `json:"userActive"`
+	Role       string `json:"role"`
+	Org        string `json:"org"`
+	GroupID    string `json:"groupId"`
+	// Held is how the access was held at the review's start: direct, via
+	// (only through user groups) or both; UserGroups names those groups.
+	Held       string   `json:"held"`
+	UserGroups []string `json:"userGroups"`
+	// LastLogin is the user's last successful login (RFC 3339; "never";
+	// "" when the snapshot had no Users V2 data); DaysSinceLogin counts
+	// whole days from it to the snapshot (null unless a time).
+	LastLogin      string `json:"lastLogin"`
+	DaysSinceLogin *int   `json:"daysSinceLogin"`
+	Hints          string `json:"hints"`
+	// Suggestion is what the hints suggest: "revoke (the user is inactive)".
+	Suggestion  string `json:"suggestion"`
 	Decision    string `json:"decision"`
 	Note        string `json:"note"`
 	Reviewer    string `json:"reviewer"`
@@ -40,7 +53,14 @@ func (r *EvidenceRow) cells() []string {
 	if r.UserActive {
 		active = "true"
 	}
-	return []string{r.Review, r.User, r.Email, r.UserID, active, r.Role, r.Org, r.GroupID, r.Hints,
+	days := ""
+	if r.DaysSinceLogin != nil {
+		days = strconv.Itoa(*r.DaysSinceLogin)
+	} else if r.LastLogin == "never" {
+		days = "never"
+	}
+	return []string{r.Review, r.User, r.Email, r.UserID, active, r.Role, r.Org, r.GroupID,
+		r.Held, strings.Join(r.UserGroups, "; "), r.LastLogin, days, r.Hints, r.Suggestion,
 		r.Decision, r.Note, r.Reviewer, r.DecidedAt, r.ApplyStatus, r.AppliedAt, r.ApplyError, r.Snapshot, r.Tenant}
 }
 
@@ -76,6 +96,26 @@ type Evidence struct {
 	Rows       []EvidenceRow `json:"rows"`
 }
 
+func suggestionText(it *tenant.ReviewItem) string {
+	sg := it.Suggest()
+	if sg.Word == "" {
+		return ""
+	}
+	return sg.Word + " (" + sg.Reason + ")"
+}
+
+func setEvidenceLogin(row *EvidenceRow, it *tenant.ReviewItem) {
+	switch {
+	case !it.LoginKnown:
+	case it.LastLogin.IsZero():
+		row.LastLogin = "never"
+	default:
+		row.LastLogin = evidenceTime(it.LastLogin)
+		d := it.DaysSinceLogin
+		row.DaysSinceLogin = &d
+	}
+}
+
 func evidenceTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -99,11 +139,13 @@ func BuildEvidence(r *tenant.Review, exportedAt time.Time, exportedBy string) (*
 		it := &r.Items[i]
 		ev.Rows = append(ev.Rows, EvidenceRow{
 			Review: r.Name, User: it.UserName, Email: it.UserEmail, UserID: it.UserID, UserActive: it.UserActive,
-			Role: it.Role, Org: it.Org, GroupID: it.GroupID, Hints: it.Hints.String(),
+			Role: it.Role, Org: it.Org, GroupID: it.GroupID, Hints: strings.Join(it.Tags(), ","),
+			Held: it.Held(), UserGroups: it.UserGroupNames(), Suggestion: suggestionText(it),
 			Decision: it.Decision.String(), Note: it.Note, Reviewer: it.Reviewer, DecidedAt: evidenceTime(it.DecidedAt),
 			ApplyStatus: string(it.ApplyStatus), AppliedAt: evidenceTime(it.AppliedAt), ApplyError: it.ApplyError,
 			Snapshot: ev.SnapshotTime, Tenant: r.Tenant,
 		})
+		setEvidenceLogin(&ev.Rows[i], it)
 		if it.Role == "" && it.Org == "" && !it.NoRole() {
 			ev.Rows[i].Role = it.Group // a plain group: its name is what is held
 		}

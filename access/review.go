@@ -144,22 +144,25 @@ func SelectScope(snap, prev *tenant.Snapshot, sc ReviewScope) (*Scope, error) {
 		granted = d.GrantedSet()
 	}
 	var groups []int32
+	peers := tenant.NewPeers(snap)
 	for _, k := range users {
 		u := &snap.Users[k]
 		base := tenant.ReviewItem{
 			UserID: u.ID, UserName: u.Name(), UserEmail: u.Email, UserLabel: u.Label(), UserActive: u.Active,
 		}
-		if len(u.Groups) == 0 {
+		base.SetLogin(u, snap.Info.FinishedAt)
+		held := snap.EffectiveGroups(int(k))
+		if len(held) == 0 {
 			if !limited {
 				it := base
-				it.Hints = tenant.HintNoRole
+				it.Hints |= tenant.HintNoRole
 				out.Items = append(out.Items, it)
 				out.Users++
 			}
 			continue
 		}
 		groups = groups[:0]
-		for _, g := range u.Groups {
+		for _, g := range held {
 			grp := &snap.Groups[g]
 			if inFilter != nil && !inFilter[g] {
 				continue
@@ -196,6 +199,17 @@ func SelectScope(snap, prev *tenant.Snapshot, sc ReviewScope) (*Scope, error) {
 			}
 			if granted[tenant.ItemKey{UserID: u.ID, GroupID: grp.ID}] {
 				it.Hints |= tenant.HintNew
+			}
+			direct, via := snap.Holds(int(k), int(g))
+			for _, ug := range via {
+				it.UserGroups = append(it.UserGroups, tenant.UserGroupRef{ID: snap.UserGroups[ug].ID, Name: snap.UserGroups[ug].Name})
+			}
+			it.ViaOnly = !direct
+			if outlier, _ := peers.Outlier(int(k), int(g)); outlier {
+				it.Hints |= tenant.HintOutlier
+			}
+			if snap.SoleAdmin(int(k), int(g)) {
+				it.Hints |= tenant.HintSoleAdmin
 			}
 			out.Items = append(out.Items, it)
 		}
@@ -248,7 +262,8 @@ func (s *Service) StartReview(ctx context.Context, name string, sc ReviewScope) 
 
 // EvidenceColumns are the CSV export's columns, in order.
 var EvidenceColumns = []string{
-	"review", "user", "email", "user_id", "user_active", "role", "org", "group_id", "hints",
+	"review", "user", "email", "user_id", "user_active", "role", "org", "group_id",
+	"held", "user_groups", "last_login", "days_since_login", "hints", "suggestion",
 	"decision", "note", "reviewer", "decided_at", "apply_status", "applied_at", "apply_error",
 	"snapshot_time", "tenant_url",
 }
@@ -300,7 +315,8 @@ type ReviewApplyOptions struct {
 type ReviewApplyProgress struct {
 	Done, Total, Failed int
 	Item                tenant.ReviewItem
-	Err                 error // nil when the revocation was applied
+	Plan                ItemRevoke // how it was revoked
+	Err                 error      // nil when the revocation was applied
 }
 
 // ReviewApplyResult is what an ApplyReview run did.
@@ -323,6 +339,11 @@ func (s *Service) ApplyReview(ctx context.Context, r *tenant.Review, opt ReviewA
 	if s.Client == nil {
 		return res, ErrOffline
 	}
+	snap, err := s.store.Load(ctx)
+	if err != nil {
+		return res, err
+	}
+	plans := PlanReviewRevokes(snap, todo)
 	workers := opt.Concurrency
 	if workers <= 0 {
 		workers = 4
@@ -352,7 +373,7 @@ func (s *Service) ApplyReview(ctx context.Context, r *tenant.Review, opt ReviewA
 					return
 				}
 				it := todo[i]
-				err := s.applyItem(ctx, &it)
+				err := s.applyRevoke(ctx, &plans[i])
 				status, errText := tenant.Applied, ""
 				if err != nil {
 					status, errText = tenant.ApplyFailed, err.Error()
@@ -367,7 +388,7 @@ func (s *Service) ApplyReview(ctx context.Context, r *tenant.Review, opt ReviewA
 				if rerr != nil && recErr == nil {
 					recErr = fmt.Errorf("recording the result of %s in the review: %w", ReviewChange(&it).Describe(), rerr)
 				}
-				p := ReviewApplyProgress{Total: len(todo), Item: it, Err: err}
+				p := ReviewApplyProgress{Total: len(todo), Item: it, Plan: plans[i], Err: err}
 				if err != nil {
 					res.Failed++
 					failures[i] = p

@@ -88,11 +88,65 @@ func (s *Store) StartReview(ctx context.Context, r tenant.Review, items []tenant
 }
 
 const itemCols = "review_id, seq, user_id, group_id, user_name, user_email, user_label, user_active, role, org, group_name, hints, " +
-	"decision, note, reviewer, decided_at, apply_status, apply_error, applied_at"
+	"decision, note, reviewer, decided_at, apply_status, apply_error, applied_at, held, user_groups, last_login"
 
 func itemRow(review int64, it *tenant.ReviewItem) []any {
 	return []any{review, it.Seq, it.UserID, it.GroupID, it.UserName, it.UserEmail, it.UserLabel, it.UserActive, it.Role, it.Org, it.Group,
-		it.Hints.String(), string(it.Decision), it.Note, it.Reviewer, optTime(it.DecidedAt), string(it.ApplyStatus), it.ApplyError, optTime(it.AppliedAt)}
+		it.Hints.String(), string(it.Decision), it.Note, it.Reviewer, optTime(it.DecidedAt), string(it.ApplyStatus), it.ApplyError, optTime(it.AppliedAt),
+		heldColumn(it), packUserGroupRefs(it.UserGroups), loginColumn(it)}
+}
+
+// heldColumn is how the item is held, as stored: a role-less item is
+// stored as direct (it holds nothing either way).
+func heldColumn(it *tenant.ReviewItem) string {
+	if h := it.Held(); h != "" {
+		return h
+	}
+	return "direct"
+}
+
+func loginColumn(it *tenant.ReviewItem) string {
+	switch {
+	case !it.LoginKnown:
+		return ""
+	case it.LastLogin.IsZero():
+		return "never"
+	}
+	return fmtTime(it.LastLogin)
+}
+
+func packUserGroupRefs(refs []tenant.UserGroupRef) string {
+	flat := make([]string, 0, 2*len(refs))
+	for _, g := range refs {
+		flat = append(flat, g.ID, g.Name)
+	}
+	return packIDs(flat)
+}
+
+func unpackUserGroupRefs(s string) []tenant.UserGroupRef {
+	var flat []string
+	if !unpackIDs(s, func(x string) { flat = append(flat, x) }) {
+		return nil
+	}
+	var out []tenant.UserGroupRef
+	for i := 0; i+1 < len(flat); i += 2 {
+		out = append(out, tenant.UserGroupRef{ID: flat[i], Name: flat[i+1]})
+	}
+	return out
+}
+
+// readHeld fills in how an item was held and its last login, from the v10
+// columns; days count to the review's snapshot time.
+func readHeld(it *tenant.ReviewItem, held, groups, login string, snapAt time.Time) {
+	it.ViaOnly = held == "via"
+	it.UserGroups = unpackUserGroupRefs(groups)
+	switch login {
+	case "":
+	case "never":
+		it.SetLogin(&tenant.User{InUsersV2: true}, snapAt)
+	default:
+		it.SetLogin(&tenant.User{InUsersV2: true, LastLogin: parseTime(login)}, snapAt)
+	}
 }
 
 // optTime is "" for the zero time, so unset times read as unset.
@@ -158,7 +212,7 @@ func (s *Store) Review(ctx context.Context, name string) (*tenant.Review, error)
 		return nil, s.fail("load review", err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT seq, user_id, group_id, user_name, user_email, user_label, user_active, role, org, group_name, hints,
-		decision, note, reviewer, decided_at, apply_status, apply_error, applied_at
+		decision, note, reviewer, decided_at, apply_status, apply_error, applied_at, held, user_groups, last_login
 		FROM review_items WHERE review_id = ? ORDER BY seq`, r.ID)
 	if err != nil {
 		return nil, s.fail("load review", err)
@@ -166,12 +220,13 @@ func (s *Store) Review(ctx context.Context, name string) (*tenant.Review, error)
 	defer rows.Close()
 	for rows.Next() {
 		var it tenant.ReviewItem
-		var hints, decision, decided, status, applied string
+		var hints, decision, decided, status, applied, held, groups, login string
 		if err := rows.Scan(&it.Seq, &it.UserID, &it.GroupID, &it.UserName, &it.UserEmail, &it.UserLabel, &it.UserActive, &it.Role, &it.Org, &it.Group,
-			&hints, &decision, &it.Note, &it.Reviewer, &decided, &status, &it.ApplyError, &applied); err != nil {
+			&hints, &decision, &it.Note, &it.Reviewer, &decided, &status, &it.ApplyError, &applied, &held, &groups, &login); err != nil {
 			return nil, s.fail("load review", err)
 		}
 		it.Hints, it.Decision, it.ApplyStatus = tenant.ParseHints(hints), tenant.Verdict(decision), tenant.ApplyStatus(status)
+		readHeld(&it, held, groups, login, r.SnapshotAt)
 		if decided != "" {
 			it.DecidedAt = parseTime(decided)
 		}

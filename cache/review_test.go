@@ -14,9 +14,12 @@ import (
 func reviewItems() []tenant.ReviewItem {
 	return []tenant.ReviewItem{
 		{UserID: "u1", GroupID: "admin:emea", UserName: "anna Berg", UserEmail: "anna@example.com", UserLabel: "anna@example.com", UserActive: true,
-			Role: "Site Admin", Org: "EMEA - Sales", Group: "Site Admin - EMEA - Sales", Hints: tenant.HintAdmin | tenant.HintNew},
+			Role: "Site Admin", Org: "EMEA - Sales", Group: "Site Admin - EMEA - Sales", Hints: tenant.HintAdmin | tenant.HintNew | tenant.HintStale,
+			UserGroups: []tenant.UserGroupRef{{ID: "ug-1", Name: "Sales \"Admins\""}}, // both ways
+			LoginKnown: true, LastLogin: time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC), DaysSinceLogin: 153},
 		{UserID: "u1", GroupID: "everyone", UserName: "anna Berg", UserEmail: "anna@example.com", UserLabel: "anna@example.com", UserActive: true, Group: "Everyone"},
-		{UserID: "u4", GroupID: "ghost:emea", UserName: "svc-robot", UserLabel: "svc-robot", Role: "Ghost Role", Org: "EMEA - Sales", Hints: tenant.HintInactive},
+		{UserID: "u4", GroupID: "ghost:emea", UserName: "svc-robot", UserLabel: "svc-robot", Role: "Ghost Role", Org: "EMEA - Sales", Hints: tenant.HintInactive | tenant.HintNeverLoggedIn,
+			UserGroups: []tenant.UserGroupRef{{ID: "ug-2", Name: "Robots"}, {ID: "ug-3", Name: "Legal Team"}}, ViaOnly: true, LoginKnown: true},
 		{UserID: "u5", UserName: "Nobody", UserEmail: "n@example.com", UserLabel: "n@example.com", UserActive: true, Hints: tenant.HintNoRole},
 	}
 }

@@ -16,6 +16,7 @@ var migrations = []string{
 	schemaV7OrgTree,
 	schemaV8JournalData,
 	schemaV9Blocks,
+	schemaV10ReviewHeld,
 }
 
 // schemaV1 is the initial schema.
@@ -348,4 +349,16 @@ CREATE TABLE snapshot_blocks (
 CREATE INDEX snapshot_blocks_block ON snapshot_blocks (block);
 
 UPDATE snapshots SET user_order = NULL;
+`
+
+// schemaV10ReviewHeld records how each review item was held when the
+// review started (see review.go): held is direct, via (only through user
+// groups) or both; user_groups the user groups' ids and names packed
+// ("<len>:<id><len>:<name>" per group); last_login the user's last
+// successful login (RFC 3339, "never", or "" when the snapshot had none).
+// Items of reviews started before v10 were read from SCIM alone: direct.
+const schemaV10ReviewHeld = `
+ALTER TABLE review_items ADD COLUMN held TEXT NOT NULL DEFAULT 'direct';
+ALTER TABLE review_items ADD COLUMN user_groups TEXT NOT NULL DEFAULT '';
+ALTER TABLE review_items ADD COLUMN last_login TEXT NOT NULL DEFAULT '';
 `

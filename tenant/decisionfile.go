@@ -254,7 +254,7 @@ func WriteDecisionFile(w io.Writer, h DecisionHeader, items []ReviewItem, commen
 		if comment != nil {
 			c = comment(it)
 		} else {
-			c = HintTags(it.Hints)
+			c = it.Comment()
 		}
 		if c != "" {
 			line = append(line, "  # "...)

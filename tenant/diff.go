@@ -10,12 +10,43 @@ type UserRef struct {
 	ID, Name, Label string
 }
 
-// MembershipRef names one membership in a diff.
+// MembershipRef names one membership in a diff: effective access, held
+// (in the snapshot that has it) directly, through UserGroups, or both.
 type MembershipRef struct {
-	User      UserRef
-	GroupID   string
-	Role, Org string // "" for a group that is not role x org
-	Group     string // display name
+	User       UserRef
+	GroupID    string
+	Role, Org  string   // "" for a group that is not role x org
+	Group      string   // display name
+	ViaOnly    bool     // held only through UserGroups
+	UserGroups []string // names of the user groups it is held through
+}
+
+// Held is "direct", "via" or "both".
+func (m *MembershipRef) Held() string {
+	switch {
+	case len(m.UserGroups) == 0:
+		return "direct"
+	case m.ViaOnly:
+		return "via"
+	}
+	return "both"
+}
+
+// ViaNote is what a listing adds after the membership:
+// ` (via user group "Legal Team")`, ` (direct and via user group …)` or "".
+func (m *MembershipRef) ViaNote() string {
+	if len(m.UserGroups) == 0 {
+		return ""
+	}
+	q := make([]string, len(m.UserGroups))
+	for i, n := range m.UserGroups {
+		q[i] = `"` + n + `"`
+	}
+	pre := " (via user group "
+	if !m.ViaOnly {
+		pre = " (direct and via user group "
+	}
+	return pre + strings.Join(q, ", ") + ")"
 }
 
 // Membership is "Role — Org", or the group's name for a plain group.
@@ -55,18 +86,27 @@ func (d *SnapshotDiff) GrantedSet() map[ItemKey]bool {
 
 func userRef(u *User) UserRef { return UserRef{ID: u.ID, Name: u.Name(), Label: u.Label()} }
 
-func membershipRef(s *Snapshot, u *User, g int32) MembershipRef {
+func membershipRef(s *Snapshot, ui int, g int32) MembershipRef {
+	u := &s.Users[ui]
 	grp := &s.Groups[g]
 	m := MembershipRef{User: userRef(u), GroupID: grp.ID, Group: grp.DisplayName}
 	if !grp.Plain() {
 		m.Role, m.Org = s.Roles[grp.Role].Name, s.Orgs[grp.Org].Name
 	}
+	direct, via := s.Holds(ui, int(g))
+	m.ViaOnly = !direct
+	for _, k := range via {
+		m.UserGroups = append(m.UserGroups, s.UserGroups[k].Name)
+	}
 	return m
 }
 
 // Diff compares two snapshots by user and group ids (names may change
-// between syncs without that being a grant or a revocation). Pure: it
-// reads both snapshots and changes neither.
+// between syncs without that being a grant or a revocation). Memberships
+// are effective access: a grant or loss through a user group is a change
+// (marked as held through it), while access that only moved between
+// direct and a user group is not. Pure: it reads both snapshots and
+// changes neither.
 func Diff(from, to *Snapshot) SnapshotDiff {
 	d := SnapshotDiff{From: from.Info, To: to.Info}
 	// to's group index -> from's, by id (-1: the group is new).
@@ -89,8 +129,8 @@ func Diff(from, to *Snapshot) SnapshotDiff {
 		oi, existed := from.byID()[u.ID]
 		if !existed {
 			d.UsersAdded = append(d.UsersAdded, userRef(u))
-			for _, g := range u.Groups {
-				d.Granted = append(d.Granted, membershipRef(to, u, g))
+			for _, g := range to.EffectiveGroups(i) {
+				d.Granted = append(d.Granted, membershipRef(to, i, g))
 			}
 			continue
 		}
@@ -101,15 +141,14 @@ func Diff(from, to *Snapshot) SnapshotDiff {
 		case !old.Active && u.Active:
 			d.Reactivated = append(d.Reactivated, userRef(u))
 		}
-		for _, g := range u.Groups {
-			if og := toFrom[g]; og < 0 || !from.IsMember(int(oi), int(og)) {
-				d.Granted = append(d.Granted, membershipRef(to, u, g))
+		for _, g := range to.EffectiveGroups(i) {
+			if og := toFrom[g]; og < 0 || !from.HoldsEffectively(int(oi), int(og)) {
+				d.Granted = append(d.Granted, membershipRef(to, i, g))
 			}
 		}
-		ni := to.byID()[u.ID]
-		for _, og := range old.Groups {
-			if ng := fromTo[og]; ng < 0 || !to.IsMember(int(ni), int(ng)) {
-				d.Revoked = append(d.Revoked, membershipRef(from, old, og))
+		for _, og := range from.EffectiveGroups(int(oi)) {
+			if ng := fromTo[og]; ng < 0 || !to.HoldsEffectively(i, int(ng)) {
+				d.Revoked = append(d.Revoked, membershipRef(from, int(oi), og))
 			}
 		}
 	}
@@ -119,8 +158,8 @@ func Diff(from, to *Snapshot) SnapshotDiff {
 			continue
 		}
 		d.UsersRemoved = append(d.UsersRemoved, userRef(u))
-		for _, g := range u.Groups {
-			d.Revoked = append(d.Revoked, membershipRef(from, u, g))
+		for _, g := range from.EffectiveGroups(i) {
+			d.Revoked = append(d.Revoked, membershipRef(from, i, g))
 		}
 	}
 	// Removed users' revocations were appended last: one order for both.

@@ -46,19 +46,48 @@ const (
 )
 
 // Hints are facts frozen at a review's start that help a reviewer decide.
-type Hints uint8
+type Hints uint16
 
 const (
 	HintInactive Hints = 1 << iota // the user is inactive yet holds the membership
 	HintNoRole                     // the user holds no role at all
 	HintAdmin                      // the role's name contains "admin"
 	HintNew                        // granted since the previous sync
+	// HintOutlier: few of the user's peers (same department, title or
+	// manager) hold this role in this org (see Peers.Outlier).
+	HintOutlier
+	HintSoleAdmin      // revoking leaves the org with no active Site Admin
+	HintNewSinceReview // not in the last review of the same scope
+	HintStale          // no successful login for StaleDays or more
+	HintNeverLoggedIn  // Users V2 says the user never logged in
 )
 
 var hintNames = []struct {
 	h    Hints
 	name string
-}{{HintInactive, "inactive"}, {HintNoRole, "no-role"}, {HintAdmin, "admin"}, {HintNew, "new"}}
+}{{HintInactive, "inactive"}, {HintNoRole, "no-role"}, {HintAdmin, "admin"}, {HintNew, "new"},
+	{HintOutlier, "outlier"}, {HintSoleAdmin, "sole-admin"}, {HintNewSinceReview, "new-since-review"},
+	{HintStale, "stale"}, {HintNeverLoggedIn, "never-logged-in"}}
+
+// HintNamed is the hint of a stored name ("stale", "sole-admin"), and
+// whether there is one.
+func HintNamed(name string) (Hints, bool) {
+	for _, n := range hintNames {
+		if n.name == name {
+			return n.h, true
+		}
+	}
+	return 0, false
+}
+
+// HintNameList is every hint's stored name, for messages.
+func HintNameList() []string {
+	out := make([]string, len(hintNames))
+	for i, n := range hintNames {
+		out[i] = n.name
+	}
+	return out
+}
 
 // Has reports whether every hint in h2 is set.
 func (h Hints) Has(h2 Hints) bool { return h&h2 == h2 }
@@ -108,6 +137,18 @@ type ReviewItem struct {
 	Group      string // the group's display name
 	Hints      Hints
 
+	// How the access was held at the start: through UserGroups, and
+	// unless ViaOnly directly too (SCIM group or access level). The zero
+	// value is held directly; a role-less item holds nothing.
+	UserGroups []UserGroupRef
+	ViaOnly    bool
+	// The user's last successful login at the start: LoginKnown says the
+	// snapshot had Users V2 data for the user; a zero LastLogin then means
+	// never. DaysSinceLogin counts whole days from it to the snapshot.
+	LastLogin      time.Time
+	LoginKnown     bool
+	DaysSinceLogin int
+
 	Decision  Verdict
 	Note      string
 	Reviewer  string
@@ -116,6 +157,38 @@ type ReviewItem struct {
 	ApplyStatus ApplyStatus
 	ApplyError  string
 	AppliedAt   time.Time
+}
+
+// UserGroupRef names a user group an item is held through.
+type UserGroupRef struct{ ID, Name string }
+
+// Held is how the item is held: "direct", "via" (only through user
+// groups), "both", or "" for a user without a role.
+func (it *ReviewItem) Held() string {
+	switch {
+	case it.NoRole():
+		return ""
+	case len(it.UserGroups) == 0:
+		return "direct"
+	case it.ViaOnly:
+		return "via"
+	}
+	return "both"
+}
+
+// HeldDirectly reports an item held directly (perhaps through user groups
+// too).
+func (it *ReviewItem) HeldDirectly() bool {
+	return !it.NoRole() && (!it.ViaOnly || len(it.UserGroups) == 0)
+}
+
+// UserGroupNames lists the user groups the item is held through.
+func (it *ReviewItem) UserGroupNames() []string {
+	out := make([]string, len(it.UserGroups))
+	for i, g := range it.UserGroups {
+		out[i] = g.Name
+	}
+	return out
 }
 
 // Key identifies the item within its review.

@@ -101,7 +101,7 @@ func (s *diffScreen) rebuild(a *Model) {
 		}
 		s.rows = append(s.rows, diffRow{header: fmt.Sprintf("%s (%s)", title, numfmt.Commas(len(list)))})
 		for _, m := range list {
-			s.rows = append(s.rows, diffRow{mark: mark, style: style, userID: m.User.ID, left: m.User.Label, right: m.Membership()})
+			s.rows = append(s.rows, diffRow{mark: mark, style: style, userID: m.User.ID, left: m.User.Label, right: m.Membership() + m.ViaNote()})
 		}
 	}
 	d := &s.d

@@ -76,7 +76,7 @@ func diffRun(ctx context.Context, o *diffOptions) error {
 		fmt.Fprintf(w, "\n%s (%s)\n", title, numfmt.Commas(len(list)))
 		t := newTable(w, "", "USER", "ROLE — ORG", "GROUP ID")
 		for _, m := range list {
-			t.row(mark, m.User.Label, m.Membership(), m.GroupID)
+			t.row(mark, m.User.Label, m.Membership()+m.ViaNote(), m.GroupID)
 		}
 		t.flush()
 	}
@@ -102,6 +102,10 @@ type diffMembershipJSON struct {
 	Role    string `json:"role"`
 	Org     string `json:"org"`
 	Group   string `json:"group"`
+	// Held is how the access is held where it is (after a grant, before
+	// a revocation): direct, via (only through userGroups) or both.
+	Held       string   `json:"held"`
+	UserGroups []string `json:"userGroups"`
 }
 
 type diffJSON struct {
@@ -127,7 +131,11 @@ func toDiffJSON(d *tenant.SnapshotDiff) diffJSON {
 	ms := func(list []tenant.MembershipRef) []diffMembershipJSON {
 		out := make([]diffMembershipJSON, 0, len(list))
 		for _, m := range list {
-			out = append(out, diffMembershipJSON{m.User.ID, m.User.Label, m.GroupID, m.Role, m.Org, m.Group})
+			ugs := m.UserGroups
+			if ugs == nil {
+				ugs = []string{}
+			}
+			out = append(out, diffMembershipJSON{m.User.ID, m.User.Label, m.GroupID, m.Role, m.Org, m.Group, m.Held(), ugs})
 		}
 		return out
 	}

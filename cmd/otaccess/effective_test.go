@@ -1,8 +1,12 @@
 package main
 
 import (
+	"slices"
+	"time"
+
 	"encoding/csv"
 	"encoding/json"
+	"github.com/otaccess/otaccess/client"
 	"strconv"
 	"strings"
 	"testing"
@@ -85,5 +89,151 @@ func TestMatrixCountsEffectiveAccess(t *testing.T) {
 	}
 	if differ == 0 {
 		t.Fatal("no cell where effective and direct counts differ: the test proves nothing")
+	}
+}
+
+// A review covers access held only through user groups, and the evidence
+// says how each item is held, through which groups, and the user's last
+// login, as the fake tenant has them.
+func TestReviewEvidenceSaysHowAccessIsHeld(t *testing.T) {
+	e := newEnv(t, scimtest.Config{})
+	e.mustRun("sync")
+	e.mustRun("review", "start", "--name", "Q4")
+	out := e.mustRun("review", "export", "Q4", "--csv", "-").stdout
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, c := range rows[0] {
+		col[c] = i
+	}
+	for _, c := range []string{"held", "user_groups", "last_login", "days_since_login", "hints", "suggestion"} {
+		if _, ok := col[c]; !ok {
+			t.Fatalf("no %s column: %v", c, rows[0])
+		}
+	}
+	eff := fakeEffective(e.srv)
+	seen := map[string]int{}
+	for _, row := range rows[1:] {
+		uid, gid := row[col["user_id"]], row[col["group_id"]]
+		if gid == "" {
+			continue
+		}
+		direct, ok := eff[[2]string{uid, gid}]
+		if !ok {
+			t.Fatalf("item %s %s: the fake grants it neither way", uid, gid)
+		}
+		var names []string
+		for _, ug := range e.srv.UserGroupsOf(uid) {
+			if slices.Contains(ug.Levels, gid) {
+				names = append(names, ug.Name)
+			}
+		}
+		want := "direct"
+		switch {
+		case len(names) > 0 && direct:
+			want = "both"
+		case len(names) > 0:
+			want = "via"
+		}
+		held := row[col["held"]]
+		seen[held]++
+		if held != want {
+			t.Fatalf("item %s %s: held %q, the fake: %q through %v", uid, gid, held, want, names)
+		}
+		for _, n := range names {
+			if !strings.Contains(row[col["user_groups"]], n) {
+				t.Fatalf("item %s %s: user_groups %q lacks %q", uid, gid, row[col["user_groups"]], n)
+			}
+		}
+		l, _ := e.srv.LoginOf(uid)
+		switch at := row[col["last_login"]]; {
+		case l.Last.IsZero():
+			if at != "never" || row[col["days_since_login"]] != "never" || !strings.Contains(row[col["hints"]], "never logged in") {
+				t.Fatalf("never logged in: %q %q %q", at, row[col["days_since_login"]], row[col["hints"]])
+			}
+		case !client.ParseTime(at).Equal(l.Last.Truncate(time.Second)):
+			t.Fatalf("item %s: last_login %q, the fake %v", uid, at, l.Last)
+		}
+	}
+	if seen["via"] == 0 || seen["direct"] == 0 {
+		t.Fatalf("held values %v: want some of each", seen)
+	}
+	var ev struct {
+		Rows []struct {
+			Held           string   `json:"held"`
+			UserGroups     []string `json:"userGroups"`
+			LastLogin      string   `json:"lastLogin"`
+			DaysSinceLogin *int     `json:"daysSinceLogin"`
+		} `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(e.mustRun("review", "export", "Q4", "--json", "-").stdout), &ev); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range ev.Rows {
+		if r.UserGroups == nil || (r.Held == "via" && len(r.UserGroups) == 0) {
+			t.Fatalf("json row %+v", r)
+		}
+	}
+}
+
+// `diff` lists effective access: joining a user group is a grant of what
+// it gives the user (marked via the group), leaving one a revocation.
+func TestDiffCountsUserGroupChanges(t *testing.T) {
+	e := newEnv(t, scimtest.Config{})
+	e.mustRun("sync")
+	ugs := e.srv.UserGroups()
+	eff := fakeEffective(e.srv)
+	var joiner, leaver string
+	var joined, left scimtest.UserGroup
+	for _, ug := range ugs {
+		for _, u := range e.srv.Users() {
+			if joiner == "" && !slices.Contains(ug.Members, u.ID) && len(ug.Levels) > 0 {
+				if _, held := eff[[2]string{u.ID, ug.Levels[0]}]; !held {
+					joiner, joined = u.ID, ug
+				}
+			}
+		}
+	}
+	for _, ug := range ugs {
+		for _, m := range ug.Members {
+			if leaver == "" && ug.ID != joined.ID && m != joiner && len(e.srv.UserGroupsOf(m)) == 1 && len(ug.Levels) > 0 && !e.srv.IsMember(m, ug.Levels[0]) {
+				leaver, left = m, ug
+			}
+		}
+	}
+	if joiner == "" || leaver == "" {
+		t.Fatal("no user to join or leave a user group")
+	}
+	if err := e.srv.SetUserGroupMember(joined.ID, joiner, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.srv.SetUserGroupMember(left.ID, leaver, false); err != nil {
+		t.Fatal(err)
+	}
+	e.mustRun("sync")
+	var d struct {
+		Granted, Revoked []diffMembershipJSON
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(e.mustRun("diff", "--json").stdout), &raw); err != nil {
+		t.Fatal(err)
+	}
+	_ = json.Unmarshal(raw["membershipsGranted"], &d.Granted)
+	_ = json.Unmarshal(raw["membershipsRevoked"], &d.Revoked)
+	has := func(list []diffMembershipJSON, user, group, ug string) bool {
+		return slices.ContainsFunc(list, func(m diffMembershipJSON) bool {
+			return m.UserID == user && m.GroupID == group && m.Held == "via" && slices.Contains(m.UserGroups, ug)
+		})
+	}
+	if !has(d.Granted, joiner, joined.Levels[0], joined.Name) {
+		t.Errorf("granted %+v lacks %s %s via %q", d.Granted, joiner, joined.Levels[0], joined.Name)
+	}
+	if !has(d.Revoked, leaver, left.Levels[0], left.Name) {
+		t.Errorf("revoked %+v lacks %s %s via %q", d.Revoked, leaver, left.Levels[0], left.Name)
+	}
+	if out := e.mustRun("diff").stdout; !strings.Contains(out, `(via user group "`+joined.Name+`")`) {
+		t.Errorf("diff:\n%s", out)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -69,9 +70,26 @@ func reviewApplyRun(ctx context.Context, o *reviewApplyOptions) error {
 	if !o.Write.dryRun && len(show) > applySample {
 		show = show[:applySample]
 	}
-	for _, it := range show {
-		ch := access.ReviewChange(&it)
-		fmt.Fprintf(w, "  %s    %s\n", textsafe.Line(ch.Describe()), ch.Request())
+	snap, err := o.snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	leaves := 0
+	for _, p := range access.PlanReviewRevokes(snap, todo) {
+		if len(p.Leaves) > 0 {
+			leaves++
+		}
+	}
+	if leaves > 0 {
+		fmt.Fprintf(w, "%s only through user groups: the user leaves each group, and loses what else it grants (named below)\n",
+			numfmt.Count(leaves, "membership is held", "memberships are held"))
+	}
+	for _, p := range access.PlanReviewRevokes(snap, show) {
+		for _, line := range p.Lines() {
+			for _, l := range strings.Split(line, "\n") {
+				fmt.Fprintf(w, "  %s\n", textsafe.Line(l))
+			}
+		}
 	}
 	if len(show) < len(todo) {
 		fmt.Fprintf(w, "  … and %d more (--dry-run lists them all)\n", len(todo)-len(show))
@@ -93,12 +111,15 @@ func reviewApplyRun(ctx context.Context, o *reviewApplyOptions) error {
 	res, err := svc.ApplyReview(ctx, r, access.ReviewApplyOptions{Concurrency: o.Concurrency, Progress: func(p access.ReviewApplyProgress) {
 		mu.Lock()
 		defer mu.Unlock()
-		ch := access.ReviewChange(&p.Item)
 		if p.Err != nil {
-			fmt.Fprintf(w, "✗ [%d/%d] %s: %s\n", p.Done, p.Total, textsafe.Line(ch.Describe()), textsafe.Line(p.Err.Error()))
+			fmt.Fprintf(w, "✗ [%d/%d] %s: %s\n", p.Done, p.Total, textsafe.Line(p.Plan.Describe()), textsafe.Line(p.Err.Error()))
 			return
 		}
-		fmt.Fprintf(w, "✓ [%d/%d] %s\n", p.Done, p.Total, textsafe.Line(ch.Past()))
+		done := p.Plan.Past()
+		if note := p.Plan.Note(); note != "" {
+			done += " (" + note + ")"
+		}
+		fmt.Fprintf(w, "✓ [%d/%d] %s\n", p.Done, p.Total, textsafe.Line(done))
 	}})
 	fmt.Fprintf(w, "%s revoked, %s failed, %s not attempted\n", numfmt.Commas(res.Applied), numfmt.Commas(res.Failed), numfmt.Commas(res.Total-res.Applied-res.Failed))
 	if err != nil {
