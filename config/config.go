@@ -54,7 +54,17 @@ type Profile struct {
 type File struct {
 	DefaultProfile string             `toml:"default_profile"`
 	Profiles       map[string]Profile `toml:"profiles"`
+	History        History            `toml:"history"`
 	path           string
+}
+
+// History says which snapshots each cache keeps ([history] in the file):
+// every one synced in the last KeepDays days and at least the KeepMin
+// newest (0: the defaults, 30 days and 10 snapshots; at least 2 are kept,
+// the current one and the one diff compares it with).
+type History struct {
+	KeepDays int `toml:"keep_days"`
+	KeepMin  int `toml:"keep_min"`
 }
 
 var profileName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
@@ -91,7 +101,7 @@ func Load(path string) (*File, error) {
 		for i, k := range undecoded {
 			keys[i] = k.String()
 		}
-		return nil, fmt.Errorf("config %s: unknown key(s) %s (known: default_profile, profiles.NAME.{url,domain,token_command,token_file,client_id,client_secret_command,client_secret_file,cache,concurrency})", path, strings.Join(keys, ", "))
+		return nil, fmt.Errorf("config %s: unknown key(s) %s (known: default_profile, profiles.NAME.{url,domain,token_command,token_file,client_id,client_secret_command,client_secret_file,cache,concurrency}, history.{keep_days,keep_min})", path, strings.Join(keys, ", "))
 	}
 	for name, p := range f.Profiles {
 		if !profileName.MatchString(name) {
@@ -106,6 +116,9 @@ func Load(path string) (*File, error) {
 		if err := p.checkCredentials(); err != nil {
 			return nil, fmt.Errorf("config %s: profile %q: %v", path, name, err)
 		}
+	}
+	if h := f.History; h.KeepDays < 0 || h.KeepDays > 36500 || h.KeepMin < 0 || h.KeepMin > 100000 {
+		return nil, fmt.Errorf("config %s: [history] keep_days (%d) and keep_min (%d) must be 0 (the defaults, 30 days and 10 snapshots) or more", path, h.KeepDays, h.KeepMin)
 	}
 	if f.DefaultProfile != "" {
 		if _, ok := f.Profiles[f.DefaultProfile]; !ok {
@@ -137,6 +150,7 @@ type Settings struct {
 	CacheName   string
 	Concurrency int
 	Offline     bool
+	History     History // which snapshots the cache keeps
 	// The environment is kept as a function, not the token's value: a
 	// Settings printed with %+v (a debug line, a panic) cannot show it.
 	getenv       func(string) string
@@ -176,7 +190,7 @@ func Resolve(fl Flags, getenv func(string) string, f *File) (Settings, error) {
 			return Settings{}, fmt.Errorf("profile %q not found in %s (known: %s)", name, where, strings.Join(known, ", "))
 		}
 	}
-	s := Settings{Profile: name, Offline: fl.Offline}
+	s := Settings{Profile: name, Offline: fl.Offline, History: f.History}
 	if fl.URL != "" && fl.Domain != "" {
 		return Settings{}, errors.New("--url and --domain both given; use one")
 	}

@@ -163,3 +163,19 @@ func TestCacheNameFromTheWholeURL(t *testing.T) {
 		t.Fatalf("a profile names its cache: %q %v", s.CacheName, err)
 	}
 }
+
+func TestHistoryRetention(t *testing.T) {
+	f, err := Load(writeConfig(t, "[history]\nkeep_days = 7\nkeep_min = 3\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Resolve(Flags{}, env(nil), f)
+	if err != nil || s.History != (History{KeepDays: 7, KeepMin: 3}) {
+		t.Fatalf("history %+v, %v", s.History, err)
+	}
+	for _, bad := range []string{"[history]\nkeep_days = -1\n", "[history]\nkeep_mni = 3\n"} {
+		if _, err := Load(writeConfig(t, bad)); err == nil || !strings.Contains(err.Error(), "keep_") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}

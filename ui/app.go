@@ -30,6 +30,9 @@ type Options struct {
 	Mode        string
 	Now         func() time.Time
 	SyncOptions access.SyncOptions
+	// AsOf: Snapshot is an older one the cache kept (otaccess --as-of),
+	// shown read-only and labelled so in the title bar with its date.
+	AsOf bool
 	// Keys and Styles replace DefaultKeyMap() and DefaultStyles() (a
 	// config file's rebinding and theme); nil keeps the defaults.
 	Keys   *KeyMap

@@ -79,6 +79,8 @@ func (a *Model) titleBar(w int) string {
 	st := &a.st
 	var modeText string
 	switch mode := a.mode(); {
+	case a.opts.AsOf && a.snap != nil:
+		modeText = st.Offline.Render(glyphOffline + " AS OF " + a.snap.Info.FinishedAt.Local().Format("2006-01-02 15:04") + " — read-only")
 	case mode == "offline":
 		modeText = st.Offline.Render(glyphOffline + " OFFLINE — read-only")
 	case mode == "demo":

@@ -23,6 +23,7 @@ type app struct {
 	io     *ioStreams
 	getenv func(string) string
 	now    func() time.Time
+	asOf   string // --as-of: read an older snapshot (see addAsOf)
 	// configPath and cachePath say where the config file and a profile's
 	// cache live unless a flag or the environment says otherwise; tests
 	// point them into a temporary directory.
@@ -87,7 +88,8 @@ func (a *app) openCache() (*access.Service, error) {
 			return nil, err
 		}
 	}
-	svc, err := access.Open(nil, path, a.settings.Profile, a.openCacheWith...)
+	opts := append([]access.OpenOption{access.WithRetention(a.settings.History.KeepDays, a.settings.History.KeepMin)}, a.openCacheWith...)
+	svc, err := access.Open(nil, path, a.settings.Profile, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -164,11 +166,19 @@ func (a *app) whyOffline() string {
 	return ""
 }
 
-// snapshot loads the cached snapshot with a message that says how to get one.
+// snapshot loads the cached snapshot with a message that says how to get
+// one: the current one, or the one --as-of names (see addAsOf).
 func (a *app) snapshot(ctx context.Context) (*tenant.Snapshot, error) {
 	svc, err := a.openCache()
 	if err != nil {
 		return nil, err
+	}
+	if a.asOf != "" {
+		info, err := svc.ResolveSnapshot(ctx, a.asOf, time.Local)
+		if err != nil {
+			return nil, fmt.Errorf("--as-of %s: %w", a.asOf, a.explain(err))
+		}
+		return svc.LoadSnapshot(ctx, info.ID)
 	}
 	snap, err := svc.Load(ctx)
 	if err == nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -15,18 +16,21 @@ import (
 
 type diffOptions struct {
 	*app
-	Output outputFlags
+	From, To string
+	Output   outputFlags
 }
 
 func newCmdDiff(a *app, runF func(context.Context, *diffOptions) error) *cobra.Command {
 	o := &diffOptions{app: a}
 	cmd := &cobra.Command{
 		Use:   "diff",
-		Short: "Show what changed between the previous sync and the current snapshot",
-		Long: `Compare the previous snapshot with the current one: users added, removed,
-deactivated and reactivated, memberships granted and revoked. The cache
-keeps the current and the previous sync; writes made from otaccess since
-the last sync count as changes too.`,
+		Short: "Show what changed between two snapshots (default: the previous sync and the current one)",
+		Long: `Compare two snapshots: users added, removed, deactivated and reactivated,
+memberships granted and revoked. By default the previous sync with the
+current snapshot; --from (and --to, default the current one) name others
+the cache kept, by id (otaccess snapshots lists them) or by date (the last
+synced by then). Writes made from otaccess since the last sync count as
+changes too.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -35,18 +39,48 @@ the last sync count as changes too.`,
 			return diffRun(cmd.Context(), o)
 		},
 	}
+	cmd.Flags().StringVar(&o.From, "from", "", "the older snapshot: an id or a date, e.g. 2026-11-30")
+	cmd.Flags().StringVar(&o.To, "to", "", "the newer snapshot: an id or a date (default the current one)")
 	o.Output.add(cmd, false)
 	return cmd
 }
 
-func diffRun(ctx context.Context, o *diffOptions) error {
+// diffBetween is the diff --from and --to name: the previous and the
+// current snapshot when neither is given.
+func diffBetween(ctx context.Context, o *diffOptions) (tenant.SnapshotDiff, error) {
 	svc, err := o.openCache()
 	if err != nil {
-		return err
+		return tenant.SnapshotDiff{}, err
 	}
-	d, _, err := svc.DiffSincePrevious(ctx)
+	if o.From == "" && o.To == "" {
+		d, _, err := svc.DiffSincePrevious(ctx)
+		return d, o.explain(err)
+	}
+	if o.From == "" {
+		return tenant.SnapshotDiff{}, errors.New("--to needs --from: say which snapshot to compare it with (otaccess snapshots lists them)")
+	}
+	from, err := svc.ResolveSnapshot(ctx, o.From, time.Local)
 	if err != nil {
-		return o.explain(err)
+		return tenant.SnapshotDiff{}, fmt.Errorf("--from %s: %w", o.From, o.explain(err))
+	}
+	to, err := svc.LatestInfo(ctx)
+	if o.To != "" {
+		to, err = svc.ResolveSnapshot(ctx, o.To, time.Local)
+		if err != nil {
+			return tenant.SnapshotDiff{}, fmt.Errorf("--to %s: %w", o.To, o.explain(err))
+		}
+	}
+	if err != nil {
+		return tenant.SnapshotDiff{}, o.explain(err)
+	}
+	d, err := svc.DiffSnapshots(ctx, from.ID, to.ID)
+	return d, o.explain(err)
+}
+
+func diffRun(ctx context.Context, o *diffOptions) error {
+	d, err := diffBetween(ctx, o)
+	if err != nil {
+		return err
 	}
 	w := o.io.Out
 	if o.Output.json {

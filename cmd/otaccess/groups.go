@@ -27,6 +27,7 @@ func newCmdGroups(a *app, runF func(context.Context, *groupsOptions) error) *cob
 		},
 	}
 	o.Output.add(cmd, true)
+	addAsOf(cmd, a)
 	return cmd
 }
 

@@ -32,6 +32,7 @@ func newCmdMatrix(a *app, runF func(context.Context, *matrixOptions) error) *cob
 	}
 	cmd.Flags().BoolVar(&o.CSV, "csv", false, "print CSV")
 	cmd.Flags().StringVar(&o.User, "user", "", "show this user's memberships (id, email or userName)")
+	addAsOf(cmd, a)
 	return cmd
 }
 

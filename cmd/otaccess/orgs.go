@@ -35,6 +35,7 @@ ids by id, else by name; what could not be joined is reported at the end.`,
 		},
 	}
 	o.Output.add(cmd, false)
+	addAsOf(cmd, a)
 	return cmd
 }
 

@@ -44,6 +44,7 @@ Run with no subcommand to open the terminal UI on the configured tenant.`,
 	pf.StringVar(&a.cfgPath, "config", "", "config file (env OTACCESS_CONFIG; default: user config dir/otaccess/config.toml)")
 	pf.BoolVar(&a.flags.Offline, "offline", false, "use the cached snapshot only, read-only")
 	pf.IntVar(&a.flags.Concurrency, "concurrency", 0, "parallel page requests during sync (default 8)")
+	addAsOf(root, a) // the TUI, read-only on an older snapshot
 
 	root.AddCommand(
 		newCmdSync(a, nil),
@@ -51,7 +52,7 @@ Run with no subcommand to open the terminal UI on the configured tenant.`,
 		newCmdGrant(a, true, nil), newCmdGrant(a, false, nil), newCmdDeactivate(a, nil), newCmdDelete(a, nil),
 		newCmdActivate(a, nil), newCmdRestore(a, nil), newCmdEdit(a, nil), newCmdCreate(a, nil),
 		newCmdFakeServer(a, nil), newCmdDemo(a, nil), newCmdBench(a, nil),
-		newCmdReview(a), newCmdEvidence(a), newCmdDiff(a, nil),
+		newCmdReview(a), newCmdEvidence(a), newCmdDiff(a, nil), newCmdSnapshots(a, nil),
 	)
 	closeAfter(root, a.close)
 	return root

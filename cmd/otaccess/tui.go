@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 
 	"github.com/otaccess/otaccess/access"
@@ -23,6 +24,9 @@ func tuiRun(ctx context.Context, a *app) error {
 // else the cached snapshot read-only, with the reason (and whose snapshot
 // it is, if not the configured tenant's) for the offline notice.
 func tuiOptions(ctx context.Context, a *app) (ui.Options, error) {
+	if a.asOf != "" {
+		return asOfOptions(ctx, a)
+	}
 	svc, err := a.service(ctx, false)
 	if err != nil {
 		return ui.Options{}, err
@@ -45,6 +49,23 @@ func tuiOptions(ctx context.Context, a *app) (ui.Options, error) {
 		}
 	}
 	return opts, nil
+}
+
+// asOfOptions opens the UI on the older snapshot --as-of names, read-only
+// (no connection is made: writes act on the tenant as it is now).
+func asOfOptions(ctx context.Context, a *app) (ui.Options, error) {
+	snap, err := a.snapshot(ctx)
+	if err != nil {
+		return ui.Options{}, err
+	}
+	svc, err := a.openCache()
+	if err != nil {
+		return ui.Options{}, err
+	}
+	return ui.Options{
+		Snapshot: snap, Service: svc.Offline(), Tenant: tenantLabel(a.settings.URL, a.settings.Profile), Mode: "offline", AsOf: true, Now: a.now,
+		OfflineReason: fmt.Sprintf("--as-of: snapshot %d, synced %s, is shown read-only", snap.Info.ID, snap.Info.FinishedAt.Local().Format("2006-01-02 15:04")),
+	}, nil
 }
 
 // tenantLabel is the host shown in the title bar.

@@ -44,6 +44,7 @@ func newCmdUser(a *app, runF func(context.Context, *userOptions) error) *cobra.C
 	o.Output.add(cmd, false)
 	cmd.Flags().BoolVar(&o.Logins, "logins", false, "also read the user's recent login attempts from OneTrust (time, success or failure, IP, agent; needs the USER scope)")
 	cmd.Flags().BoolVar(&o.History, "history", false, "also read the user's audit trail from OneTrust (who granted each membership, when, how; needs the USER scope)")
+	addAsOf(cmd, a)
 	return cmd
 }
 

@@ -34,6 +34,7 @@ func newCmdUsers(a *app, runF func(context.Context, *usersOptions) error) *cobra
 	}
 	cmd.Flags().StringVarP(&o.Filter, "filter", "f", "", `filter, e.g. "legal", "role:auditor", 'org:"EMEA - Sales"', "status:inactive"`)
 	o.Output.add(cmd, true)
+	addAsOf(cmd, a)
 	return cmd
 }
 
