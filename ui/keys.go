@@ -68,6 +68,8 @@ type KeyMap struct {
 	Logins Binding
 	// Orgs opens OneTrust's organization tree (from any screen).
 	Orgs Binding
+	// WithSuborgs lists an organization's members with its suborgs' (org tree).
+	WithSuborgs Binding
 
 	// Onboarding: create a user (Users), edit, activate, restore a
 	// deprovisioning, grant like another user (user detail), and undo a
@@ -195,6 +197,7 @@ func DefaultKeyMap() KeyMap {
 		History:     b([]string{"w"}, "w", "who granted it").needs(NeedTenant),
 		Logins:      b([]string{"i"}, "i", "login history").needs(NeedTenant),
 		Orgs:        b([]string{"O"}, "O", "org tree"),
+		WithSuborgs: b([]string{"a"}, "a", "members with suborgs"),
 
 		NewUser:  b([]string{"n"}, "n", "new user").needs(NeedTenant),
 		Edit:     b([]string{"e"}, "e", "edit").needs(NeedTenant),
@@ -294,7 +297,7 @@ func (k KeyMap) helpGroups() []helpGroup {
 		{"Deprovision result", []Binding{k.Undo}},
 		{"Tenant matrix", []Binding{k.Open, k.Sort, k.HideEmpty, gr.PageLeft, gr.PageRight, gr.FirstCol, gr.LastCol, k.Export}},
 		{"Members of a group", []Binding{k.Open, k.Revoke, k.Filter, k.Deprovision, k.CopyEmail, k.CopyID, k.Export}},
-		{"Org tree", []Binding{k.Open}},
+		{"Org tree", []Binding{k.Open, k.WithSuborgs}},
 		{"Groups", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.CopyName, k.CopyID}},
 		{"Reviews list", []Binding{r.OpenReview, r.Start}},
 		{"Review", []Binding{r.Keep, r.Revoke, r.Skip, r.Clear, r.Note, r.NextOpen, r.PrevOpen, r.Group,

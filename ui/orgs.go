@@ -133,19 +133,20 @@ func (s *orgsScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 	if s.tbl.handleKey(a.keys, km, len(s.rows), s.visibleRows(a)) {
 		return nil, true
 	}
-	if !matches(km, a.keys.Open) {
+	withSub := matches(km, a.keys.WithSuborgs)
+	if !withSub && !matches(km, a.keys.Open) {
 		return nil, false
 	}
 	n := s.selected()
 	switch {
 	case n < 0:
 		return nil, true
-	case s.tree.Org[n] < 0:
+	case s.tree.Org[n] < 0 && !withSub:
 		return a.setFlash(flashInfo, safe(s.tree.Nodes[n].Name)+" is in no SCIM group id: nobody holds a role there through SCIM"), true
 	}
-	o := &orgSubject{key: s.tree.Nodes[n].Key}
+	o := &orgSubject{key: s.tree.Nodes[n].Key, withSub: withSub}
 	if !o.resolve(a) {
-		return nil, true
+		return a.setFlash(flashInfo, "no organization here or under it is in a SCIM group id"), true
 	}
 	a.push(newMembersOf(a, &membersScreen{org: o}, "ROLES HERE"))
 	return nil, true
@@ -153,7 +154,7 @@ func (s *orgsScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 
 func (s *orgsScreen) hints(a *Model) []Binding {
 	k := a.keys
-	return []Binding{k.Open, k.Back, k.Orgs, k.Matrix, k.Sync}
+	return []Binding{k.Open, k.WithSuborgs, k.Back, k.Orgs, k.Matrix, k.Sync}
 }
 
 func (s *orgsScreen) info(a *Model) string {
@@ -167,10 +168,11 @@ func (s *orgsScreen) info(a *Model) string {
 // orgSubject is an organization of the tree as the members screen lists
 // it: the users holding any role in its org, directly or via a user group.
 type orgSubject struct {
-	key   string // the node's Key: stable across syncs
-	org   int32  // its Snapshot.Orgs index
-	name  string // its path in the tree
-	users []int32
+	key     string  // the node's Key: stable across syncs
+	withSub bool    // the organizations under it too
+	orgs    []int32 // Snapshot.Orgs indexes, ascending
+	name    string  // its path in the tree
+	users   []int32
 }
 
 // resolve finds the node again in the snapshot's tree and lists its
@@ -181,10 +183,19 @@ func (o *orgSubject) resolve(a *Model) bool {
 		return false
 	}
 	n := slices.IndexFunc(t.Nodes, func(nd tenant.OrgNode) bool { return nd.Key == o.key })
-	if n < 0 || t.Org[n] < 0 {
+	if n < 0 {
 		return false
 	}
-	o.org, o.name = t.Org[n], t.Path(int32(n))
+	o.orgs, o.name = nil, t.Path(int32(n))
+	if o.withSub {
+		o.orgs = slices.Sorted(slices.Values(t.OrgsUnder(int32(n))))
+		o.name += " + suborgs"
+	} else if t.Org[n] >= 0 {
+		o.orgs = []int32{t.Org[n]}
+	}
+	if len(o.orgs) == 0 {
+		return false
+	}
 	o.users = o.users[:0]
 	for u := range a.snap.Users {
 		if len(o.rolesOf(a.snap, u)) > 0 {
@@ -198,18 +209,23 @@ func (o *orgSubject) resolve(a *Model) bool {
 func (o *orgSubject) rolesOf(snap *tenant.Snapshot, u int) []int32 {
 	var out []int32
 	for _, g := range snap.EffectiveGroups(u) {
-		if snap.Groups[g].Org == o.org {
+		if _, in := slices.BinarySearch(o.orgs, snap.Groups[g].Org); in {
 			out = append(out, g)
 		}
 	}
 	return out
 }
 
-// roles names the roles user u holds in the org: "Auditor, DPO (via Privacy Team)".
+// roles names the roles user u holds in the org: "Auditor, DPO (via
+// Privacy Team)"; with suborgs each says its org.
 func (o *orgSubject) roles(a *Model, u int) string {
 	var names []string
 	for _, g := range o.rolesOf(a.snap, u) {
-		name := a.snap.Roles[a.snap.Groups[g].Role].Name
+		grp := &a.snap.Groups[g]
+		name := a.snap.Roles[grp.Role].Name
+		if o.withSub { // several orgs: say which
+			name += " — " + a.snap.Orgs[grp.Org].Name
+		}
 		if direct, via := a.snap.Holds(u, int(g)); !direct && len(via) > 0 {
 			name += " (" + heldText(a, direct, via) + ")"
 		}

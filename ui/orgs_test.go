@@ -72,7 +72,17 @@ func TestOrgViewDrillsDownToMembers(t *testing.T) {
 	if _, ok := d.m.top().(*orgsScreen); !ok {
 		t.Fatalf("esc did not go back to the tree:\n%s", d.screen())
 	}
-	d.key("?")
+	// a: the organization with everything under it, each user once.
+	d.key("a")
+	ms, ok = d.m.top().(*membersScreen)
+	if !ok || ms.org == nil || !ms.org.withSub {
+		t.Fatalf("a opened no members with suborgs:\n%s", d.screen())
+	}
+	if len(ms.rows) != counts[n].RollUp {
+		t.Fatalf("with suborgs: %d members, want the roll-up %d", len(ms.rows), counts[n].RollUp)
+	}
+	d.contains(tr.Path(n)+" + suborgs", numfmt.Count(counts[n].RollUp, "member", "members"))
+	d.key("esc", "?")
 	d.contains("org tree")
 }
 
