@@ -77,11 +77,17 @@ type BundlePopulation struct {
 }
 
 // BuildBundle renders review r (loaded with its items) as the files of an
-// evidence bundle, the manifest last (unsigned: see SignManifest).
-func (s *Service) BuildBundle(ctx context.Context, r *tenant.Review, exportedAt time.Time, exportedBy string) ([]BundleFile, error) {
+// evidence bundle, the manifest last (unsigned: see SignManifest); with
+// history, evidence.json carries each item's history (see AddHistory).
+func (s *Service) BuildBundle(ctx context.Context, r *tenant.Review, exportedAt time.Time, exportedBy string, history bool) ([]BundleFile, error) {
 	ev, csvData, err := BuildEvidence(r, exportedAt, exportedBy)
 	if err != nil {
 		return nil, err
+	}
+	if history {
+		if _, err := s.AddHistory(ctx, ev, r); err != nil {
+			return nil, err
+		}
 	}
 	evJSON, err := marshalJSON(ev)
 	if err != nil {

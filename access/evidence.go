@@ -94,6 +94,10 @@ type Evidence struct {
 	RowsSHA256 string        `json:"rowsSha256"`
 	HashOf     string        `json:"rowsSha256Of"`
 	Rows       []EvidenceRow `json:"rows"`
+	// History is each item's membership history (review export
+	// --history: see AddHistory).
+	History     []ItemHistory `json:"history,omitempty"`
+	HistoryNote string        `json:"historyNote,omitempty"`
 }
 
 func suggestionText(it *tenant.ReviewItem) string {

@@ -17,6 +17,7 @@ var migrations = []string{
 	schemaV8JournalData,
 	schemaV9Blocks,
 	schemaV10ReviewHeld,
+	schemaV11History,
 }
 
 // schemaV1 is the initial schema.
@@ -361,4 +362,18 @@ const schemaV10ReviewHeld = `
 ALTER TABLE review_items ADD COLUMN held TEXT NOT NULL DEFAULT 'direct';
 ALTER TABLE review_items ADD COLUMN user_groups TEXT NOT NULL DEFAULT '';
 ALTER TABLE review_items ADD COLUMN last_login TEXT NOT NULL DEFAULT '';
+`
+
+// schemaV11History keeps each user's OneTrust audit trail once fetched (see
+// history.go): the tenant it came from (the source of the snapshot then
+// current), when it was read, and its entries packed. It outlives the
+// snapshots (the trail is the tenant's, not a sync's).
+const schemaV11History = `
+CREATE TABLE user_history (
+	source     TEXT NOT NULL,
+	user_id    TEXT NOT NULL,
+	fetched_at INTEGER NOT NULL,
+	entries    TEXT NOT NULL,
+	PRIMARY KEY (source, user_id)
+) STRICT;
 `

@@ -20,7 +20,7 @@ import (
 // writeFileAtomic, which refuses to write through links or over special
 // files.
 func writeBundle(ctx context.Context, o *reviewExportOptions, svc *access.Service, r *tenant.Review) error {
-	files, err := svc.BuildBundle(ctx, r, o.now(), svc.Actor)
+	files, err := svc.BuildBundle(ctx, r, o.now(), svc.Actor, o.History)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ type reviewExportOptions struct {
 	CSVPath, JSONPath string // "-": standard output
 	Bundle            string // a directory for the evidence bundle
 	SignKey           string // an SSH private key to sign the bundle's manifest with
+	History           bool   // each item's history in the JSON evidence
 }
 
 func newCmdReviewExport(a *app, runF func(context.Context, *reviewExportOptions) error) *cobra.Command {
@@ -42,12 +43,21 @@ apply) and MANIFEST.sha256 (their SHA-256 sums; "sha256sum -c" reads it).
 --sign KEY signs the manifest with that SSH private key into
 MANIFEST.sha256.sig, as "ssh-keygen -Y sign -n otaccess-evidence" does;
 "otaccess evidence verify DIR --allowed-signers FILE" (or ssh-keygen -Y
-verify) checks it.`,
+verify) checks it.
+
+--history adds each item's membership history to the JSON evidence
+(--json and the bundle's evidence.json): its changes in the user's
+OneTrust audit trail, who, when and how, with the time the trail was read.
+The trails kept in the cache are used; online, those not read yet are read
+first (one walk per user; needs the USER scope).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Name = args[0]
 			if o.CSVPath == "" && o.JSONPath == "" && o.Bundle == "" {
 				return errors.New("say where to write: --csv FILE and/or --json FILE, or --bundle DIR")
+			}
+			if o.History && o.JSONPath == "" && o.Bundle == "" {
+				return errors.New("--history goes into the JSON evidence: give --json FILE or --bundle DIR too")
 			}
 			if o.SignKey != "" && o.Bundle == "" {
 				return errors.New("--sign signs a bundle: give --bundle DIR too")
@@ -64,6 +74,7 @@ verify) checks it.`,
 	cmd.Flags().StringVar(&o.CSVPath, "csv", "", "write the CSV evidence to FILE")
 	cmd.Flags().StringVar(&o.JSONPath, "json", "", "write the JSON evidence (rows, summary, hash) to FILE")
 	cmd.Flags().StringVar(&o.Bundle, "bundle", "", "write an evidence bundle (CSV, JSON, scope, population, audit rows, SHA-256 manifest) into DIR")
+	cmd.Flags().BoolVar(&o.History, "history", false, "add each item's membership history (who, when, how, from OneTrust's audit trail) to the JSON evidence")
 	cmd.Flags().StringVar(&o.SignKey, "sign", "", "sign the bundle's manifest with this SSH private key (ssh-keygen -Y sign format)")
 	return cmd
 }
@@ -73,6 +84,11 @@ func reviewExportRun(ctx context.Context, o *reviewExportOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.History { // online when it can be: the trails not kept yet are read
+		if svc, err = o.service(ctx, false); err != nil {
+			return err
+		}
+	}
 	ev, data, err := access.BuildEvidence(r, o.now(), svc.Actor)
 	if err != nil {
 		return err
@@ -81,6 +97,15 @@ func reviewExportRun(ctx context.Context, o *reviewExportOptions) error {
 	if o.CSVPath != "" {
 		if err := writeFileAtomic(w, o.CSVPath, data); err != nil {
 			return err
+		}
+	}
+	if o.History && o.JSONPath != "" {
+		n, err := svc.AddHistory(ctx, ev, r)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			fmt.Fprintf(o.io.ErrOut, "read the history of %s from OneTrust\n", numfmt.Count(n, "user", "users"))
 		}
 	}
 	if o.JSONPath != "" {

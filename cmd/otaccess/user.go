@@ -58,14 +58,25 @@ func userRun(ctx context.Context, o *userOptions) error {
 		return err
 	}
 	w := o.io.Out
-	var history []access.HistoryEntry
+	var history tenant.UserHistory
 	if o.History {
-		svc, err := o.service(ctx, true)
+		// Online it is read now (and kept); offline, or when the read
+		// fails, the kept one is shown with the time it was read.
+		svc, err := o.service(ctx, false)
 		if err != nil {
 			return err
 		}
-		if history, err = svc.History(ctx, snap.Users[i].ID); err != nil {
+		h, fresh, readErr, err := svc.HistoryOr(ctx, snap.Users[i].ID)
+		if err != nil {
 			return fmt.Errorf("reading the history of %s: %w", textsafe.Line(snap.Users[i].Label()), err)
+		}
+		history = h
+		if !fresh {
+			msg := "history: kept in the cache, read at " + export.RFC3339(h.FetchedAt) + " (" + tenant.Ago(o.now().Sub(h.FetchedAt)) + ")"
+			if readErr != nil {
+				msg += "; reading it now failed: " + readErr.Error()
+			}
+			fmt.Fprintln(o.io.ErrOut, textsafe.Line(msg))
 		}
 	}
 	var logins []access.LoginEntry
@@ -84,12 +95,13 @@ func userRun(ctx context.Context, o *userOptions) error {
 	if o.Output.json {
 		out := struct {
 			export.User
-			History *[]historyJSON `json:"history,omitempty"`
-			Logins  *[]loginJSON   `json:"logins,omitempty"`
+			History          *[]historyJSON `json:"history,omitempty"`
+			HistoryFetchedAt string         `json:"historyFetchedAt,omitempty"`
+			Logins           *[]loginJSON   `json:"logins,omitempty"`
 		}{User: export.ToUser(snap, i)}
 		if o.History {
-			h := toHistoryJSON(history)
-			out.History = &h
+			h := toHistoryJSON(history.Entries)
+			out.History, out.HistoryFetchedAt = &h, export.RFC3339(history.FetchedAt)
 		}
 		if o.Logins {
 			l := toLoginJSON(logins)
@@ -131,7 +143,7 @@ func userRun(ctx context.Context, o *userOptions) error {
 		fmt.Fprintf(o.io.ErrOut, "user groups: not available — %s\n", snap.Access.UserGroups.Reason())
 	}
 	if o.History {
-		if err := printHistory(w, history); err != nil {
+		if err := printHistory(w, history.Entries); err != nil {
 			return err
 		}
 	}
