@@ -10,7 +10,7 @@ import (
 	"github.com/otaccess/otaccess/tenant"
 )
 
-// A user's OneTrust audit trail, once fetched, is kept (schemaV9History)
+// A user's OneTrust audit trail, once fetched, is kept (schemaV11History)
 // by tenant and user: it shows offline, with the time it was read, and a
 // review's evidence can include it. A fetch replaces the previous one.
 
