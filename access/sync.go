@@ -177,8 +177,10 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 	}
 	g, gctx := errgroup.WithContext(rctx)
 	// Pages of users go to the cache from one goroutine of their own, so
-	// the walk never waits on SQLite.
-	pages := make(chan *userPage, 256)
+	// the walk does not wait on SQLite, unless the cache falls 16 pages
+	// behind (a busy machine): then the walk waits rather than hold every
+	// page's users in memory until the cache catches up.
+	pages := make(chan *userPage, 16)
 	g.Go(func() error {
 		for page := range pages {
 			if err := sw.AddUsers(gctx, page.users); err != nil {

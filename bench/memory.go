@@ -204,6 +204,19 @@ func figResyncMemory(ctx context.Context, e *env) (Row, error) {
 
 func slicesMin(t timings) time.Duration { return t.quantile(0) }
 
+// A child process `otaccess bench` runs gets PeakEnv set and, when it
+// exits, writes PeakLine and its own peak RSS (VmHWM, bytes) to stderr.
+// The peak in the child's rusage is no use: Linux counts in it the
+// parent's memory at the fork (the bench process, which serves the
+// tenant, holds several hundred MiB), so every child looked that big.
+const (
+	PeakEnv  = "OTACCESS_BENCH_PEAK"
+	PeakLine = "otaccess-bench-peak-rss: "
+)
+
+// OwnPeakRSS is this process's peak RSS (VmHWM); 0 where unknown.
+func OwnPeakRSS() int64 { return procStatus("VmHWM:") }
+
 // procStatus reads a size field (in kB) of /proc/self/status; 0 when absent.
 func procStatus(field string) int64 {
 	b, err := os.ReadFile("/proc/self/status")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 
@@ -166,14 +167,24 @@ func runChild(ctx context.Context, args []string) (bench.ChildRun, error) {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	cmd.Env = append(cmd.Env, bench.PeakEnv+"=1")
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	err = cmd.Run()
 	took := time.Since(start)
 	if err != nil {
-		return bench.ChildRun{}, fmt.Errorf("otaccess %s: %v: %s", args[0], err, strings.TrimSpace(stderr.String()))
+		said, _, _ := strings.Cut(stderr.String(), bench.PeakLine)
+		return bench.ChildRun{}, fmt.Errorf("otaccess %s: %v: %s", args[0], err, strings.TrimSpace(said))
 	}
 	st := cmd.ProcessState
-	return bench.ChildRun{Took: took, CPU: st.UserTime() + st.SystemTime(), PeakRSS: bench.PeakRSS(st), Stdout: stdout.String()}, nil
+	peak := bench.PeakRSS(st)
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if n, ok := strings.CutPrefix(line, bench.PeakLine); ok {
+			if v, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64); err == nil && v > 0 {
+				peak = v // the child's own (see bench.PeakEnv)
+			}
+		}
+	}
+	return bench.ChildRun{Took: took, CPU: st.UserTime() + st.SystemTime(), PeakRSS: peak, Stdout: stdout.String()}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/otaccess/otaccess/bench"
 	"github.com/otaccess/otaccess/textsafe"
 )
 
@@ -15,6 +16,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, newApp(systemStreams(), os.Getenv), os.Args[1:])
 	stop()
+	if os.Getenv(bench.PeakEnv) != "" {
+		// `otaccess bench` measures this process: its own peak, not the
+		// rusage one, which counts the parent's memory at the fork.
+		fmt.Fprintf(os.Stderr, "%s%d\n", bench.PeakLine, bench.OwnPeakRSS())
+	}
 	os.Exit(code)
 }
 
