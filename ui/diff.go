@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -12,15 +13,17 @@ import (
 	"github.com/otaccess/otaccess/tenant"
 )
 
-// diffScreen shows what changed between the previous sync and the current
-// snapshot: users added, removed, deactivated, reactivated; memberships
-// granted and revoked. The previous snapshot is read once; after a sync the
-// snapshot that was current becomes the previous one, so it is kept in
-// memory rather than read again.
+// diffScreen shows what changed between the previous sync (or a stored
+// snapshot the user chose, see snapchooser.go) and the current snapshot:
+// users added, removed, deactivated, reactivated; memberships granted and
+// revoked. The baseline is read once; after a sync the snapshot that was
+// current becomes the previous one, so it is kept in memory rather than
+// read again (unless the user chose the baseline: it stays).
 type diffScreen struct {
 	loaded bool
 	err    error
 	prev   *tenant.Snapshot
+	chosen bool             // prev was picked in the chooser: a sync keeps it
 	cur    *tenant.Snapshot // the snapshot object the diff was made against
 	d      tenant.SnapshotDiff
 	rows   diffRows
@@ -70,7 +73,7 @@ func (s *diffScreen) refresh(a *Model) bool {
 		return true
 	}
 	if a.snap != s.cur {
-		if s.cur != nil {
+		if s.cur != nil && !s.chosen {
 			s.prev, s.err = s.cur, nil
 		}
 		s.cur = a.snap
@@ -116,6 +119,14 @@ func (s *diffScreen) rebuild(a *Model) {
 
 func (s *diffScreen) title(*Model) string { return "Changes" }
 
+// fromLabel names the baseline in the heading.
+func (s *diffScreen) fromLabel() string {
+	if s.chosen {
+		return "snapshot #" + strconv.FormatInt(s.d.From.ID, 10)
+	}
+	return "the sync"
+}
+
 func (s *diffScreen) typing() bool { return false }
 
 func (s *diffScreen) info(a *Model) string {
@@ -129,9 +140,9 @@ func (s *diffScreen) info(a *Model) string {
 
 func (s *diffScreen) hints(a *Model) []Binding {
 	if len(s.rows) == 0 {
-		return []Binding{a.keys.Back, a.keys.Sync, a.keys.Help}
+		return []Binding{a.keys.Review.CompareWith, a.keys.Back, a.keys.Sync, a.keys.Help}
 	}
-	return []Binding{a.keys.Open, a.keys.Back, a.keys.Sync, a.keys.Help}
+	return []Binding{a.keys.Open, a.keys.Review.CompareWith, a.keys.Back, a.keys.Sync, a.keys.Help}
 }
 
 func (s *diffScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
@@ -145,6 +156,11 @@ func (s *diffScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 	}
 	switch {
+	case matches(km, k.Review.CompareWith):
+		if a.svc == nil {
+			return nil, true
+		}
+		return s.chooseBaseline(a), true
 	case matches(km, k.Open):
 		if s.list.cursor >= len(s.rows) || a.snap == nil {
 			return nil, true
@@ -167,21 +183,21 @@ func (s *diffScreen) view(a *Model, w, h int) []string {
 		return []string{"", " " + st.Muted.Render("reading the previous snapshot…")}
 	case errors.Is(s.err, access.ErrNoPrevious):
 		msg := []string{st.Bold.Render("Only one sync in the cache."), "",
-			"The cache keeps the current and the previous sync;", "sync again (" + keyName(a.keys.Sync) + ") to see what changed since this one."}
+			"The cache keeps dated snapshots of every sync;", "sync again (" + keyName(a.keys.Sync) + ") to see what changed since this one."}
 		return centerCenter(msg, w, h)
 	case s.err != nil:
 		return []string{"", " " + st.Error.Render(clip(markFail+" "+safe(s.err.Error()), w-1))}
 	}
-	if s.prev.Info.ID >= s.cur.Info.ID {
+	if s.prev.Info.ID >= s.cur.Info.ID && !s.chosen {
 		// Another otaccess synced since this screen's snapshot was loaded.
 		msg := []string{st.Bold.Render("The cache holds a newer sync than this view."), "", "Sync (" + keyName(a.keys.Sync) + ") to load it and see what changed."}
 		return centerCenter(msg, w, h)
 	}
 	from, to := s.d.From.FinishedAt.Local(), s.d.To.FinishedAt.Local()
-	head := fmt.Sprintf(" Changes from the sync of %s to the current snapshot (synced %s)", from.Format("2006-01-02 15:04"), to.Format("2006-01-02 15:04"))
+	head := fmt.Sprintf(" Changes from %s of %s to the current snapshot (synced %s)", s.fromLabel(), from.Format("2006-01-02 15:04"), to.Format("2006-01-02 15:04"))
 	out := []string{st.Bold.Render(clip(head, w))}
 	if len(s.rows) == 0 {
-		return append(out, "", " "+st.Muted.Render("No changes between the two syncs."))
+		return append(out, "", " "+st.Muted.Render("No changes between the two snapshots."))
 	}
 	leftW := clamp(w/3, 12, 40)
 	for _, i := range s.list.visible(s.rows, h-1) {

@@ -146,6 +146,7 @@ type reviewKeyMap struct {
 	Note, Apply, Group        Binding
 	NextOpen, PrevOpen, Start Binding
 	OpenUser, OpenReview      Binding
+	CompareWith               Binding // the Changes screen: pick the baseline
 }
 
 // bind makes a binding: its keys, how help names them, what it does.
@@ -273,6 +274,8 @@ func defaultReviewKeys() reviewKeyMap {
 		Start:      b([]string{"n"}, "n", "new review").needs(NeedCache),
 		OpenUser:   b([]string{"enter"}, "enter", "user"),
 		OpenReview: b([]string{"enter"}, "enter", "open"),
+		// d again on the Changes screen: another stored snapshot as the baseline.
+		CompareWith: b([]string{"d"}, "d", "compare with…").needs(NeedCache),
 	}
 }
 
@@ -299,6 +302,7 @@ func (k KeyMap) helpGroups() []helpGroup {
 		{"Members of a group", []Binding{k.Open, k.Revoke, k.Filter, k.Deprovision, k.CopyEmail, k.CopyID, k.Export}},
 		{"Org tree", []Binding{k.Open, k.WithSuborgs}},
 		{"Groups", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.CopyName, k.CopyID}},
+		{"Changes", []Binding{k.Open, r.CompareWith}},
 		{"Reviews list", []Binding{r.OpenReview, r.Start}},
 		{"Review", []Binding{r.Keep, r.Revoke, r.Skip, r.Clear, r.Note, r.NextOpen, r.PrevOpen, r.Group,
 			r.OpenUser, r.Apply, k.Export}},
