@@ -247,6 +247,9 @@ func (s *Service) StartReview(ctx context.Context, name string, sc ReviewScope) 
 	if len(scope.Items) == 0 {
 		return nil, fmt.Errorf("nothing to review: no membership matches (%s)", scope.Description)
 	}
+	if err := s.markNewSinceReview(ctx, scope); err != nil {
+		return nil, err
+	}
 	actor := s.Actor
 	if actor == "" {
 		actor = cache.OSUser()
@@ -478,5 +481,34 @@ func withSubOrgs(snap *tenant.Snapshot, ok []bool, names *[]string, words *[]str
 		}
 	}
 	(*words)[len(*words)-1] = "org " + strings.Join(top, ", ") + " with its sub-organizations (" + numfmt.Count(len(*names), "organization", "organizations") + ": " + strings.Join(*names, ", ") + ")"
+	return nil
+}
+
+// markNewSinceReview hints the items that the last review of the same
+// scope (the same words) did not have: access granted since then.
+func (s *Service) markNewSinceReview(ctx context.Context, scope *Scope) error {
+	list, err := s.store.Reviews(ctx) // newest first
+	if err != nil {
+		return err
+	}
+	for _, r := range list {
+		if r.Scope != scope.Description {
+			continue
+		}
+		last, err := s.store.Review(ctx, r.Name)
+		if err != nil {
+			return err
+		}
+		had := make(map[tenant.ItemKey]bool, len(last.Items))
+		for i := range last.Items {
+			had[last.Items[i].Key()] = true
+		}
+		for i := range scope.Items {
+			if it := &scope.Items[i]; !it.NoRole() && !had[it.Key()] {
+				it.Hints |= tenant.HintNewSinceReview
+			}
+		}
+		return nil
+	}
 	return nil
 }

@@ -393,17 +393,23 @@ func (s *reviewScreen) badges(a *Model, it *tenant.ReviewItem, userLevel bool) s
 		}
 		return strings.Join(out, " ")
 	}
-	if it.Hints.Has(tenant.HintInactive) {
-		add("inactive", st.Inactive.Render)
+	for _, tag := range it.Tags() {
+		style := st.FlashInfo.Render
+		switch {
+		case tag == "inactive" || tag == "no role" || strings.HasPrefix(tag, "stale") || tag == "never logged in":
+			style = st.Inactive.Render
+		case tag == "admin" || tag == "sole admin" || tag == "outlier":
+			style = st.Error.Render
+		}
+		add(tag, style)
 	}
-	if it.Hints.Has(tenant.HintNoRole) {
-		add("no role", st.Inactive.Render)
+	if it.Held() == "via" {
+		out = append(out, st.Muted.Render("via "+safe(strings.Join(it.UserGroupNames(), ", "))))
+	} else if it.Held() == "both" {
+		out = append(out, st.Muted.Render("direct + via "+safe(strings.Join(it.UserGroupNames(), ", "))))
 	}
-	if it.Hints.Has(tenant.HintAdmin) {
-		add("admin", st.Error.Render)
-	}
-	if it.Hints.Has(tenant.HintNew) {
-		add("new since last sync", st.FlashInfo.Render)
+	if sg := it.Suggest(); sg.Word != "" {
+		out = append(out, st.Muted.Render(safe(sg.String())))
 	}
 	return strings.Join(out, " ")
 }
@@ -510,10 +516,13 @@ func (s *reviewScreen) rowView(a *Model, i, w int) string {
 	case tenant.ApplyFailed:
 		applied = st.Error.Render("apply failed: " + safe(it.ApplyError))
 	}
-	tail := strings.TrimSpace(strings.Join([]string{s.badges(a, it, false), applied}, " "))
+	// The note and the apply result first: the hints, how it is held and
+	// the suggestion are the first to be cut on a narrow terminal.
+	note := ""
 	if it.Note != "" {
-		tail = strings.TrimSpace(tail + " " + st.Muted.Render("“"+safe(it.Note)+"”"))
+		note = st.Muted.Render("“" + safe(it.Note) + "”")
 	}
+	tail := strings.Join(slices.DeleteFunc([]string{applied, note, s.badges(a, it, false)}, func(x string) bool { return x == "" }), " ")
 	if i == s.list.cursor {
 		plain := "    " + dec + " " + fit(safe(what), whatW) + " " + ansi.Strip(tail)
 		return markCursor + st.Cursor.Render(padLine(plain, w-1))

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -235,5 +238,63 @@ func TestDiffCountsUserGroupChanges(t *testing.T) {
 	}
 	if out := e.mustRun("diff").stdout; !strings.Contains(out, `(via user group "`+joined.Name+`")`) {
 		t.Errorf("diff:\n%s", out)
+	}
+}
+
+// accept-suggestions records the suggested revoke of every undecided
+// stale item behind one confirmation that counts them; the decision file
+// shows the hints and suggestions; a second review of the same scope marks
+// what is new since the first.
+func TestReviewAcceptSuggestions(t *testing.T) {
+	e := newEnv(t, scimtest.Config{})
+	e.mustRun("sync")
+	e.mustRun("review", "start", "--name", "Q4")
+	plan := e.mustRun("review", "accept-suggestions", "Q4", "--hint", "stale", "--dry-run").stdout
+	var n int
+	if _, err := fmt.Sscanf(plan, "plan: record %d revoke", &n); err != nil || n == 0 {
+		t.Fatalf("plan: %s", plan)
+	}
+	if r := e.run("review", "accept-suggestions", "Q4", "--hint", "outlier", "--yes"); r.code == 0 || !strings.Contains(r.stderr, "closer look") {
+		t.Fatalf("outlier accepted: %d %s", r.code, r.stderr)
+	}
+	if out := e.mustRun("review", "accept-suggestions", "Q4", "--hint", "stale", "--yes").stdout; !strings.Contains(out, fmt.Sprintf("✓ recorded %d decisions", n)) {
+		t.Fatalf("accept: %s", out)
+	}
+	rows, _ := csv.NewReader(strings.NewReader(e.mustRun("review", "export", "Q4", "--csv", "-").stdout)).ReadAll()
+	col := map[string]int{}
+	for i, c := range rows[0] {
+		col[c] = i
+	}
+	revoked := 0
+	for _, row := range rows[1:] {
+		stale := strings.Contains(row[col["hints"]], "stale ")
+		if stale && strings.HasPrefix(row[col["suggestion"]], "revoke") != (row[col["decision"]] == "revoke") {
+			t.Fatalf("stale row %v: decision %s", row[col["hints"]], row[col["decision"]])
+		}
+		if row[col["decision"]] == "revoke" {
+			revoked++
+			if !stale {
+				t.Fatalf("a revoke recorded on an item that is not stale: %v", row)
+			}
+		}
+	}
+	if revoked != n {
+		t.Fatalf("%d revokes recorded, the plan said %d", revoked, n)
+	}
+	if out := e.mustRun("review", "accept-suggestions", "Q4", "--hint", "stale", "--yes").stdout; !strings.Contains(out, "nothing to record") {
+		t.Fatalf("second accept: %s", out)
+	}
+	// The decision file's comments carry the hints and the suggestion.
+	dir := t.TempDir()
+	if r := e.runEnv([]string{"EDITOR=cp -t " + dir, "VISUAL="}, "review", "edit", "Q4"); r.code != 0 {
+		t.Fatalf("review edit: %d %s", r.code, r.stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(files) != 1 {
+		t.Fatalf("the editor got %v", files)
+	}
+	data, _ := os.ReadFile(files[0])
+	if !strings.Contains(string(data), "[stale ") || !strings.Contains(string(data), "suggest: revoke (") || !strings.Contains(string(data), "via user group \"") {
+		t.Fatalf("decision file lacks hints:\n%.1500s", data)
 	}
 }

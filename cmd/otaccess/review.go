@@ -26,7 +26,7 @@ Reviews are stored in the cache and survive restarts and later syncs.`,
 		RunE: groupRun,
 	}
 	cmd.AddCommand(newCmdReviewStart(a, nil), newCmdReviewList(a, nil), newCmdReviewShow(a, nil),
-		newCmdReviewDecide(a, nil), newCmdReviewEdit(a, nil), newCmdReviewSplit(a, nil), newCmdReviewMerge(a, nil), newCmdReviewExport(a, nil), newCmdReviewApply(a, nil))
+		newCmdReviewDecide(a, nil), newCmdReviewEdit(a, nil), newCmdReviewSplit(a, nil), newCmdReviewMerge(a, nil), newCmdReviewExport(a, nil), newCmdReviewApply(a, nil), newCmdReviewAcceptSuggestions(a, nil))
 	return cmd
 }
 
