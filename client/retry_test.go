@@ -251,14 +251,18 @@ func TestErrorAttemptsAndRetryAfter(t *testing.T) {
 
 func TestCancelDuringBackoff(t *testing.T) {
 	seq := &sequence{steps: []step{{status: 503}}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	c, _ := newTestClient(t, seq, func(o *Options) {
 		// An hour: a wait that ignored the cancellation would hang the
 		// test, not pass it, on any machine.
 		o.BaseBackoff = time.Hour
 		o.MaxBackoff = time.Hour
+		// The context is cancelled once the client waits to retry, not
+		// after some wall time: on a busy machine a timer could fire
+		// before the first answer and test something else.
+		o.Clock = cancelOnWait{cancel: cancel}
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
 	_, err := c.GetUser(ctx, "u1")
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
@@ -269,6 +273,21 @@ func TestCancelDuringBackoff(t *testing.T) {
 	if seq.count() != 1 {
 		t.Errorf("requests = %d, want 1", seq.count())
 	}
+}
+
+// cancelOnWait is the wall clock, except that a wait of a second or more
+// (a backoff, never the pacing of a single request) first cancels the
+// request's context.
+type cancelOnWait struct {
+	wallClock
+	cancel func()
+}
+
+func (c cancelOnWait) Sleep(ctx context.Context, d time.Duration) error {
+	if d >= time.Second {
+		c.cancel()
+	}
+	return c.wallClock.Sleep(ctx, d)
 }
 
 func TestCancelDuringRetryAfterHoldsOtherRequests(t *testing.T) {
