@@ -196,11 +196,7 @@ func (s *membersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 	case matches(km, k.Revoke, k.Toggle) && s.org != nil:
 		return a.setFlash(flashInfo, "an organization's members hold several roles: "+keyName(k.Open)+" opens the user, where "+keyName(k.Toggle)+" revokes one"), true
 	case matches(km, k.Revoke, k.Toggle):
-		if direct, via := a.snap.Holds(u, s.group); !direct && len(via) > 0 {
-			a.setFlash(flashErr, safe(a.snap.Users[u].Label())+" holds this only through user group "+safe(strings.TrimPrefix(heldText(a, false, via), "via "))+
-				": a direct revoke cannot take it away; `otaccess revoke` removes the user from the group (and says what else that takes away)")
-			return nil, true
-		}
+		// Held only through user groups, confirmChange asks to leave them.
 		return a.confirmChange(u, s.group, false), true
 	case matches(km, k.Deprovision):
 		return a.openDeprovision(u), true
