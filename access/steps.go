@@ -122,3 +122,15 @@ func (s *Service) GrantAll(ctx context.Context, userID, label string, grants []C
 	}
 	return s.runSteps(ctx, userID, label, steps, report)
 }
+
+// ChangeAll sends one user's membership changes, grants and revokes, in
+// order (one PATCH each, each audited, the cache in step), then re-reads
+// the user: the per-user part of a change to several marked users.
+func (s *Service) ChangeAll(ctx context.Context, userID, label string, changes []Change, report func(StepResult)) StepsResult {
+	steps := make([]step, len(changes))
+	for i, ch := range changes {
+		ch := ch
+		steps[i] = step{name: ch.Verb() + " " + ch.Group, do: func(ctx context.Context) error { return s.apply(ctx, ch).Err }}
+	}
+	return s.runSteps(ctx, userID, label, steps, report)
+}

@@ -99,6 +99,7 @@ type Model struct {
 	msgLog   []logEntry   // every flash of the session (messages.go)
 	copying  *pendingCopy // a copy awaiting the terminal's read-back (clipboard.go)
 
+	marked   markedUsers              // users marked with v (marks.go)
 	pending  map[string]access.Change // user id + group id -> change in flight
 	deprov   int                      // deprovisionings running
 	syncing  bool
@@ -408,6 +409,9 @@ func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case matches(msg, k.Sync):
 		return a.startSync()
+	}
+	if cmd, ok := a.markKey(msg); ok { // v, and D + - esc with marks (marks.go)
+		return cmd
 	}
 	cmd, handled := top.update(a, msg)
 	if handled {

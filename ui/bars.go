@@ -202,6 +202,9 @@ func (a *Model) hintLine(w int) string {
 	if screenKeys {
 		more = moreText("more")
 	}
+	if m := a.marksInfo(); m != "" && len(a.dialogs) == 0 {
+		hints = append([]string{a.st.Pending.Render(m)}, hints...)
+	}
 	// The info names what the cursor is on in full where it can (labels
 	// elsewhere are truncated), but the first three keys come first.
 	left := ""

@@ -84,6 +84,9 @@ type KeyMap struct {
 	// Export writes the view to a CSV or JSON file (export.go); on the
 	// user detail, where e edits, ExportUser does.
 	Export, ExportUser Binding
+	// Mark marks users on the lists; with marks, BatchGrant and
+	// BatchRevoke change one role x organization of them all (marks.go).
+	Mark, BatchGrant, BatchRevoke Binding
 	// ForceQuit quits from anywhere, even a focused text input.
 	ForceQuit Binding
 	// DoubleEsc is two quick escapes, which terminals send as one key.
@@ -207,14 +210,17 @@ func DefaultKeyMap() KeyMap {
 		Like:     b([]string{"L"}, "L", "grant like…").needs(NeedTenant),
 		Undo:     b([]string{"u"}, "u", "undo (restore)").needs(NeedTenant),
 
-		Help:       b([]string{"?"}, "?", "help"),
-		Messages:   b([]string{"!"}, "!", "messages"),
-		Palette:    b([]string{":"}, ":", "go to (:user ana, :org Legal)"),
-		Export:     b([]string{"e"}, "e", "export CSV/JSON"),
-		ExportUser: b([]string{"E"}, "E", "export CSV/JSON"),
-		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
-		ForceQuit:  b([]string{"ctrl+c"}, "ctrl+c", "quit"),
-		DoubleEsc:  b([]string{"alt+esc"}, "esc esc", "back twice"),
+		Help:        b([]string{"?"}, "?", "help"),
+		Messages:    b([]string{"!"}, "!", "messages"),
+		Palette:     b([]string{":"}, ":", "go to (:user ana, :org Legal)"),
+		Export:      b([]string{"e"}, "e", "export CSV/JSON"),
+		ExportUser:  b([]string{"E"}, "E", "export CSV/JSON"),
+		Mark:        b([]string{"v"}, "v", "mark (also Members)"),
+		BatchGrant:  b([]string{"+"}, "+", "grant the marked a role").needs(NeedTenant),
+		BatchRevoke: b([]string{"-"}, "-", "revoke it from the marked").needs(NeedTenant),
+		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
+		ForceQuit:   b([]string{"ctrl+c"}, "ctrl+c", "quit"),
+		DoubleEsc:   b([]string{"alt+esc"}, "esc esc", "back twice"),
 
 		Grid: gridKeyMap{
 			PageLeft:  b([]string{"H", "shift+left"}, "H/⇧←", "columns left"),
@@ -294,7 +300,7 @@ func (k KeyMap) helpGroups() []helpGroup {
 		{"Everywhere", []Binding{k.UsersTab, k.MatrixTab, k.Matrix, k.GroupsTab, k.NextTab, k.PrevTab,
 			k.Orgs, k.Sync, r.Reviews, r.Changes, k.Palette, k.Back, k.DoubleEsc, k.Help, k.Messages, k.Quit, k.ForceQuit}},
 		{"Move", []Binding{k.Up, k.Down, k.Left, k.Right, k.Move, k.Home, k.End, k.PageUp, k.PageDown}},
-		{"Users", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.Deprovision, k.NewUser, k.CopyEmail, k.CopyID, k.Export}},
+		{"Users", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.Deprovision, k.NewUser, k.CopyEmail, k.CopyID, k.Export, k.Mark, k.BatchGrant, k.BatchRevoke}},
 		{"User detail", []Binding{k.Toggle, k.History, k.Logins, k.HideEmpty, k.CopyEmail, k.CopyID, k.Deprovision, k.Edit, k.Like, k.Activate, k.Restore,
 			gr.PageLeft, gr.DetailPageRight, gr.FirstCol, gr.LastCol, k.ExportUser}},
 		{"Deprovision result", []Binding{k.Undo}},

@@ -155,7 +155,7 @@ func (s *membersScreen) view(a *Model, w, h int) []string {
 	return append(out, s.tbl.view(st, w, h-len(out), len(s.rows), -1, false, func(i int, cells []cell) {
 		u := int(s.rows[i])
 		usr := &a.snap.Users[u]
-		cells[0].text = safe(usr.Name())
+		cells[0].text = a.markPrefix(usr.ID) + safe(usr.Name())
 		if s.org == nil && a.isPending(u, s.group) {
 			cells[0] = cell{text: a.spin.View() + " " + safe(usr.Name()), style: &st.Pending}
 		}
@@ -211,9 +211,9 @@ func (s *membersScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 func (s *membersScreen) hints(a *Model) []Binding {
 	k := a.keys
 	if s.org != nil { // an org's members: revoking is per role, on the user
-		return []Binding{k.Open, k.Back, k.Deprovision, k.Filter, k.CopyEmail, k.CopyID, k.Export}
+		return []Binding{k.Open, k.Back, k.Deprovision, k.Filter, k.CopyEmail, k.CopyID, k.Export, k.Mark}
 	}
-	return []Binding{k.Open, k.Revoke, k.Back, k.Deprovision, k.Filter, k.CopyEmail, k.CopyID, k.Export}
+	return []Binding{k.Open, k.Revoke, k.Back, k.Deprovision, k.Filter, k.CopyEmail, k.CopyID, k.Export, k.Mark}
 }
 
 func (s *membersScreen) info(a *Model) string {

@@ -24,6 +24,9 @@ type stepsDialog struct {
 	steps []string
 	// run does the work; report sends each step as it ends.
 	run func(ctx context.Context, svc *access.Service, report func(access.StepResult)) stepsOutcome
+	// onPick, when set, answers the option keys (1, 2) before the run:
+	// another plan (marks.go: deactivate only, or strip too).
+	onPick func(a *Model, i int) tea.Cmd
 
 	choice            int
 	running, finished bool
@@ -36,7 +39,8 @@ type stepsDialog struct {
 type stepsOutcome struct {
 	steps   []access.StepResult
 	user    *tenant.ReadUser
-	deleted string // id of a user found gone
+	users   []*tenant.ReadUser // a run over several users: each re-read
+	deleted string             // id of a user found gone
 	note    string
 }
 
@@ -65,6 +69,12 @@ func (d *stepsDialog) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
 		return nil, matches(km, k.Dialog.Close)
 	case d.running:
 		return nil, false
+	case d.onPick != nil && matches(km, k.Dialog.Pick[:]...):
+		for i, p := range k.Dialog.Pick {
+			if matches(km, p) {
+				return d.onPick(a, i), false
+			}
+		}
 	case matches(km, k.Dialog.Yes):
 		return d.start(a), false
 	case matches(km, k.Dialog.No):
@@ -119,6 +129,9 @@ func (msg stepsDoneMsg) apply(a *Model) tea.Cmd {
 		case out.user != nil:
 			i := a.snap.ReplaceUser(*out.user)
 			a.index.Update(i)
+		}
+		for _, u := range out.users {
+			a.index.Update(a.snap.ReplaceUser(*u))
 		}
 		a.dataChanged()
 	}

@@ -276,7 +276,7 @@ func (s *usersScreen) view(a *Model, w, h int) []string {
 	rows := s.tbl.view(st, w, h-len(out), len(s.rows), s.sortCol, s.desc, func(i int, cells []cell) {
 		u := int(s.rows[i])
 		usr := &a.snap.Users[u]
-		cells[ucolName].text = safe(usr.Name())
+		cells[ucolName].text = a.markPrefix(usr.ID) + safe(usr.Name())
 		cells[ucolEmail].text = safe(usr.Label())
 		if usr.Active {
 			cells[ucolStatus] = cell{text: "active", style: &st.Active}
@@ -302,7 +302,7 @@ func (s *usersScreen) hints(a *Model) []Binding {
 			k.Input.Keep, k.Input.Clear, k.Input.Move,
 		}
 	}
-	return []Binding{k.Open, k.Filter, k.Deprovision, k.NewUser, k.Sort, k.Matrix, k.Orgs, k.Sync, k.CopyEmail, k.Export, k.Quit}
+	return []Binding{k.Open, k.Filter, k.Deprovision, k.NewUser, k.Sort, k.Matrix, k.Orgs, k.Sync, k.CopyEmail, k.Export, k.Mark, k.Quit}
 }
 
 func (s *usersScreen) info(*Model) string { return "" }
