@@ -102,25 +102,14 @@ func convertToBlocks(ctx context.Context, tx *sql.Tx) error {
 	}
 	for _, id := range snaps {
 		lo, hi := snapshotRids(id)
-		rows, err := tx.QueryContext(ctx, `SELECT users FROM user_pages WHERE rid BETWEEN ? AND ? ORDER BY rid`, lo, hi)
+		var entries []pageEntry
+		ok, err := eachStoredEntry(ctx, tx, func(e pageEntry) { entries = append(entries, e) },
+			`SELECT users FROM user_pages WHERE rid BETWEEN ? AND ? ORDER BY rid`, lo, hi)
 		if err != nil {
 			return err
 		}
-		var entries []pageEntry
-		for rows.Next() {
-			var packed string
-			if err := rows.Scan(&packed); err != nil {
-				rows.Close()
-				return err
-			}
-			if !unpackPage(packed, func(e pageEntry) { entries = append(entries, e) }) {
-				rows.Close()
-				return integrityError(fmt.Sprintf("a user page of snapshot %d does not decode", id))
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+		if !ok {
+			return integrityError(fmt.Sprintf("a user page of snapshot %d does not decode", id))
 		}
 		if err := writeBlocks(ctx, tx, id, entries); err != nil {
 			return err

@@ -257,3 +257,23 @@ func appendUser(ctx context.Context, tx *sql.Tx, snap int64, e pageEntry) (rid i
 	p.entries = append(p.entries, e)
 	return p.rid, p.store(ctx, tx)
 }
+
+// eachStoredEntry calls fn on every user of the packed pages query selects
+// (one column, in order); ok is false when a page does not decode.
+func eachStoredEntry(ctx context.Context, tx *sql.Tx, fn func(pageEntry), query string, args ...any) (ok bool, err error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var packed string
+		if err := rows.Scan(&packed); err != nil {
+			return false, err
+		}
+		if !unpackPage(packed, fn) {
+			return false, nil
+		}
+	}
+	return true, rows.Err()
+}

@@ -370,27 +370,19 @@ func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []tenant.
 // storedFields reads back the packed fields of every user AddUsers wrote,
 // by id: the last written of an id (a page read again is the later read).
 func (w *SnapshotWriter) storedFields(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT users FROM temp.staged_users ORDER BY seq`)
+	out := make(map[string]string, len(w.staged))
+	ok, err := eachStoredEntry(ctx, tx, func(e pageEntry) {
+		if id, ok := packedID(e.fields); ok {
+			out[id] = e.fields
+		}
+	}, `SELECT users FROM temp.staged_users ORDER BY seq`)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := make(map[string]string, len(w.staged))
-	for rows.Next() {
-		var packed string
-		if err := rows.Scan(&packed); err != nil {
-			return nil, err
-		}
-		ok := unpackPage(packed, func(e pageEntry) {
-			if id, ok := packedID(e.fields); ok {
-				out[id] = e.fields
-			}
-		})
-		if !ok {
-			return nil, fmt.Errorf("a page of the snapshot being written does not read back")
-		}
+	if !ok {
+		return nil, fmt.Errorf("a page of the snapshot being written does not read back")
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // settleUsers says which of users the snapshot holds, as NewSnapshot
@@ -435,25 +427,13 @@ func (w *SnapshotWriter) settleUsers(users []tenant.ReadUser) (where map[string]
 // cutStaged stores the staged users as the snapshot's blocks (see
 // blocks.go): only the blocks no snapshot holds yet are written.
 func (w *SnapshotWriter) cutStaged(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT users FROM temp.staged_users ORDER BY seq`)
+	var entries []pageEntry
+	ok, err := eachStoredEntry(ctx, tx, func(e pageEntry) { entries = append(entries, e) }, `SELECT users FROM temp.staged_users ORDER BY seq`)
 	if err != nil {
 		return err
 	}
-	var entries []pageEntry
-	for rows.Next() {
-		var packed string
-		if err := rows.Scan(&packed); err != nil {
-			rows.Close()
-			return err
-		}
-		if !unpackPage(packed, func(e pageEntry) { entries = append(entries, e) }) {
-			rows.Close()
-			return errors.New("a staged page of users does not decode")
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+	if !ok {
+		return errors.New("a staged page of users does not decode")
 	}
 	return writeBlocks(ctx, tx, w.info.ID, entries)
 }
