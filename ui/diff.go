@@ -52,6 +52,9 @@ type diffLoadedMsg struct {
 
 func (m diffLoadedMsg) apply(a *Model) tea.Cmd {
 	s := m.s
+	if s.chosen {
+		return nil // the user chose a baseline before the previous sync was read
+	}
 	s.loaded, s.prev, s.err = true, m.prev, m.err
 	s.cur = a.snap
 	s.rebuild(a)

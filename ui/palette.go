@@ -35,7 +35,7 @@ func paletteCmds() []paletteCmd {
 		{name: "role", arg: "NAME", desc: "the matrix at a role", plan: planRole, names: roleNames},
 		{name: "group", arg: "NAME", desc: "a group's members", plan: planGroup, names: groupNames},
 		{name: "review", arg: "NAME", desc: "open an access review", plan: planReview},
-		{name: "snapshot", desc: "what changed since the previous snapshot", plan: planSnapshot},
+		{name: "snapshot", desc: "what changed since a stored snapshot", plan: planSnapshot},
 		{name: "users", desc: "the users list", plan: planTab(tabUsers)},
 		{name: "matrix", desc: "the tenant matrix", plan: planTab(tabMatrix)},
 		{name: "groups", desc: "the groups list", plan: planTab(tabGroups)},
@@ -386,7 +386,14 @@ func planSnapshot(a *Model, _ string) (string, func(*Model) tea.Cmd) {
 	if a.svc == nil {
 		return "snapshots need the cache", nil
 	}
-	return "what changed since the previous snapshot", func(a *Model) tea.Cmd { return a.openChanges() }
+	return "what changed since a stored snapshot (choose which)", func(a *Model) tea.Cmd {
+		cmd := a.openChanges()
+		s, ok := a.top().(*diffScreen)
+		if !ok {
+			return cmd
+		}
+		return tea.Batch(cmd, s.chooseBaseline(a))
+	}
 }
 
 // focusRole and focusOrg put the tenant matrix's cursor on a snapshot role

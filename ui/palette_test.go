@@ -114,8 +114,14 @@ func TestPaletteOpensAReviewAndTheChanges(t *testing.T) {
 	d.palette("review nothing-like-it")
 	d.contains("no review matches nothing-like-it")
 
-	d.palette("snapshot")
+	d.palette("snapshot") // one sync in the cache: the changes screen says so, nothing to choose
 	if _, ok := d.m.top().(*diffScreen); !ok {
 		t.Fatalf("`:snapshot` is not the changes screen:\n%s", d.screen())
 	}
+	d.contains("no other snapshot to compare with")
+	d.key("esc", "r")
+	d.palette("snapshot") // two: the chooser is open on the changes screen
+	d.contains("Compare with", "#1 ")
+	d.key("enter")
+	d.contains("Changes from snapshot #1")
 }
