@@ -87,15 +87,6 @@ func (r *refInterner) ref(ref client.ListedRef) tenant.GroupRef {
 	return g
 }
 
-// readUsers converts a page of listed users (see readListed).
-func readUsers(users []client.ListedUser, refs *refInterner) []tenant.ReadUser {
-	out := make([]tenant.ReadUser, len(users))
-	for i := range users {
-		out[i] = readListed(&users[i], refs)
-	}
-	return out
-}
-
 // ReadUsers converts a list of SCIM users (see readUser).
 func ReadUsers(users []client.User) []tenant.ReadUser {
 	out := make([]tenant.ReadUser, len(users))

@@ -15,10 +15,10 @@ import (
 // and both directly as well as through it; other is the group's other
 // member.
 type viaFixture struct {
-	tn                *testTenant
-	who, other        string // user ids
-	via1, via2, both  string // group ids
-	teamID, otherTeam string
+	tn               *testTenant
+	who, other       string // user ids
+	via1, via2, both string // group ids
+	teamID           string
 }
 
 func newViaFixture(t *testing.T) *viaFixture {
