@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -43,8 +44,27 @@ func (s *reviewScreen) confirmApply(a *Model) tea.Cmd {
 		head += " on " + safe(t)
 	}
 	body := []string{st.Bold.Render(head), "as decided in review " + safe(s.r.Name) + ":", ""}
-	for _, it := range todo[:min(len(todo), applySampleSize)] {
-		body = append(body, "  "+safe(it.Membership())+st.Muted.Render(" from ")+safe(it.UserLabel))
+	// Each is revoked the way the current snapshot shows it held: a PATCH
+	// for direct access, leaving the user groups for access held only
+	// through them (which takes the groups' other grants too).
+	plans := access.PlanReviewRevokes(a.snap, todo)
+	patches, leaves := 0, 0
+	for _, p := range plans {
+		if p.Direct {
+			patches++
+		} else {
+			leaves += len(p.Leaves)
+		}
+	}
+	for _, p := range plans[:min(len(plans), applySampleSize)] {
+		line := "  " + safe(p.Item.Membership()) + st.Muted.Render(" from ") + safe(p.Item.UserLabel)
+		switch {
+		case !p.Direct:
+			line += st.Muted.Render(" by leaving user group ") + safe(leaveNames(p.Leaves))
+		case len(p.KeptVia) > 0:
+			line += st.Muted.Render(" (still held through " + safe(strings.Join(p.KeptVia, ", ")) + ")")
+		}
+		body = append(body, line)
 	}
 	if n := len(todo) - applySampleSize; n > 0 {
 		body = append(body, st.Muted.Render(fmt.Sprintf("  … and %s more", numfmt.Commas(n))))
@@ -55,8 +75,18 @@ func (s *reviewScreen) confirmApply(a *Model) tea.Cmd {
 	if note := access.UndecidedNote(s.r); note != "" {
 		body = append(body, "", st.Bold.Render(note))
 	}
-	body = append(body, "", st.Muted.Render("One PATCH /Groups/{roleId:orgId} (remove 1 member) each;"),
-		st.Muted.Render("every result goes to the review and the audit log."))
+	var sends []string
+	if patches > 0 {
+		sends = append(sends, numfmt.Count(patches, "PATCH", "PATCHes")+" /Groups/{roleId:orgId} (remove 1 member)")
+	}
+	if leaves > 0 {
+		sends = append(sends, numfmt.Count(leaves, "DELETE", "DELETEs")+" of a user-group member (the group's other grants go too)")
+	}
+	body = append(body, "")
+	for _, l := range sends {
+		body = append(body, st.Muted.Render(l))
+	}
+	body = append(body, st.Muted.Render("every result goes to the review and the audit log."))
 	yes := "Yes, revoke " + numfmt.Commas(len(todo))
 	a.openDialog(a.newConfirm("Apply review "+safe(s.r.Name), body, yes, func(a *Model) tea.Cmd { return s.startApply(a) }))
 	return nil
@@ -134,4 +164,13 @@ func (m reviewApplyDoneMsg) apply(a *Model) tea.Cmd {
 			markFail, res.Applied, res.Failed, keyName(a.keys.Review.Apply), first.Item.Membership(), first.Item.UserLabel, first.Err))
 	}
 	return a.setFlash(flashOK, fmt.Sprintf("%s %d revoked, 0 failed", markOK, res.Applied))
+}
+
+// leaveNames names the user groups a revoke leaves.
+func leaveNames(ls []access.Leave) string {
+	names := make([]string, len(ls))
+	for i, l := range ls {
+		names[i] = `"` + l.Group + `"`
+	}
+	return strings.Join(names, ", ")
 }
