@@ -230,31 +230,32 @@ func (s *Store) pruneJournal(ctx context.Context) error {
 
 // setActive sets a user's active flag in snapshot snap.
 func setActive(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, userID string, active bool) error {
-	p, found, err := findUser(ctx, tx, h, snap, userID)
-	if err != nil {
-		return err
-	}
-	if !found {
-		return fmt.Errorf("user %q: %w", userID, ErrNotInSnapshot)
-	}
-	var u tenant.User
-	if !unpackUser(p.entries[p.at].fields, &u) {
-		return integrityError(fmt.Sprintf("malformed user %q", userID))
-	}
-	if u.Active == active {
+	return updateUser(ctx, tx, h, snap, userID, func(u *tenant.User) error {
+		u.Active = active
 		return nil
-	}
-	u.Active = active
-	p.entries[p.at].fields = packUser(&u)
-	if err := clearUserOrder(ctx, tx, snap); err != nil {
-		return err
-	}
-	return p.store(ctx, tx)
+	})
 }
 
 // setAttrs sets a user's attributes in snapshot snap. A lastModified
 // older than the snapshot's is not set: the read saw a later change.
 func setAttrs(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, userID string, attrs map[string]string) error {
+	return updateUser(ctx, tx, h, snap, userID, func(u *tenant.User) error {
+		for name, v := range attrs {
+			if name == tenant.AttrLastModified && laterTime(u.LastModified, v) {
+				continue
+			}
+			if !u.SetAttr(name, v) {
+				return fmt.Errorf("journaled write of user %q: unknown attribute %q", userID, name)
+			}
+		}
+		return nil
+	})
+}
+
+// updateUser applies change to user userID of snapshot snap and stores
+// the user's page when that changed the user (the stored sort order goes
+// with it: it may sort by what changed).
+func updateUser(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, userID string, change func(*tenant.User) error) error {
 	p, found, err := findUser(ctx, tx, h, snap, userID)
 	if err != nil {
 		return err
@@ -263,17 +264,12 @@ func setAttrs(ctx context.Context, tx *sql.Tx, h *pageHints, snap int64, userID 
 		return fmt.Errorf("user %q: %w", userID, ErrNotInSnapshot)
 	}
 	var u tenant.User
-	if !unpackUser(p.entries[p.at].fields, &u) {
+	before := p.entries[p.at].fields
+	if !unpackUser(before, &u) {
 		return integrityError(fmt.Sprintf("malformed user %q", userID))
 	}
-	before := p.entries[p.at].fields
-	for name, v := range attrs {
-		if name == tenant.AttrLastModified && laterTime(u.LastModified, v) {
-			continue
-		}
-		if !u.SetAttr(name, v) {
-			return fmt.Errorf("journaled write of user %q: unknown attribute %q", userID, name)
-		}
+	if err := change(&u); err != nil {
+		return err
 	}
 	after := packUser(&u)
 	if after == before {
