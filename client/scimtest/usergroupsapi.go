@@ -75,9 +75,8 @@ func (s *Server) listUserGroups(w http.ResponseWriter, c *call) {
 func (s *Server) getUserGroup(w http.ResponseWriter, id string) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	g := s.userGroupIdx[id]
+	g := s.userGroupOr404(w, id)
 	if g == nil {
-		accessError(w, http.StatusNotFound, "user group %s not found", id)
 		return
 	}
 	writeAccessJSON(w, http.StatusOK, renderUserGroup(g))
@@ -86,9 +85,8 @@ func (s *Server) getUserGroup(w http.ResponseWriter, id string) {
 func (s *Server) userGroupLevels(w http.ResponseWriter, id string) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	g := s.userGroupIdx[id]
+	g := s.userGroupOr404(w, id)
 	if g == nil {
-		accessError(w, http.StatusNotFound, "user group %s not found", id)
 		return
 	}
 	out := make([]accessLevelWire, len(g.levels))
@@ -113,9 +111,8 @@ func (s *Server) listUserGroupMembers(w http.ResponseWriter, c *call, id string)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	g := s.userGroupIdx[id]
+	g := s.userGroupOr404(w, id)
 	if g == nil {
-		accessError(w, http.StatusNotFound, "user group %s not found", id)
 		return
 	}
 	members := g.members
@@ -144,9 +141,8 @@ func (s *Server) listUserGroupMembers(w http.ResponseWriter, c *call, id string)
 func (s *Server) oneMember(w http.ResponseWriter, add bool, groupID, memberID string) {
 	s.lockWrite()
 	defer s.mu.Unlock()
-	g := s.userGroupIdx[groupID]
+	g := s.userGroupOr404(w, groupID)
 	if g == nil {
-		accessError(w, http.StatusNotFound, "user group %s not found", groupID)
 		return
 	}
 	u := s.userByID(memberID)
@@ -186,9 +182,8 @@ func (s *Server) bulkMembers(w http.ResponseWriter, c *call, groupID string) {
 	}
 	s.lockWrite()
 	defer s.mu.Unlock()
-	g := s.userGroupIdx[groupID]
+	g := s.userGroupOr404(w, groupID)
 	if g == nil {
-		accessError(w, http.StatusNotFound, "user group %s not found", groupID)
 		return
 	}
 	recs := make([]*userRec, len(in.Members))
@@ -212,4 +207,14 @@ func (s *Server) bulkMembers(w http.ResponseWriter, c *call, groupID string) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// userGroupOr404 is the user group id, or nil after answering 404 for it.
+// The caller holds s.mu.
+func (s *Server) userGroupOr404(w http.ResponseWriter, id string) *userGroupRec {
+	g := s.userGroupIdx[id]
+	if g == nil {
+		accessError(w, http.StatusNotFound, "user group %s not found", id)
+	}
+	return g
 }
