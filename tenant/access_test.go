@@ -48,6 +48,12 @@ func TestEffectiveAccessAndProvenance(t *testing.T) {
 	if !slices.Equal(eff, want) {
 		t.Fatalf("u2 effective %v, want %v", eff, want)
 	}
+	// The Users list's ROLES/ORGS count effective access: u2's roles are
+	// admin, aud (direct) and priv (only through the group); its orgs
+	// emea, apac and legal.
+	if r, o := s.RoleOrgCounts(u2); r != 3 || o != 3 {
+		t.Fatalf("u2 holds %d roles in %d orgs, want 3 in 3 (priv — Legal only through a group)", r, o)
+	}
 	if m := s.EffectiveMembers(gi("priv:legal")); len(m) != 2 || len(s.Groups[gi("priv:legal")].Members) != 0 {
 		t.Fatalf("priv:legal effective members %v", m)
 	}

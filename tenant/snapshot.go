@@ -263,11 +263,13 @@ func (s *Snapshot) IsMember(user, group int) bool {
 	return found
 }
 
-// RoleOrgCounts counts the distinct roles and orgs user u holds (plain
-// groups count for neither). A user holds a handful of groups, so the
-// quadratic scan beats a set: the users list runs it for every user.
+// RoleOrgCounts counts the distinct roles and orgs user u holds, directly
+// or through a user group (plain groups count for neither): the Users list
+// must agree with the detail's matrix, which shows effective access. A user
+// holds a handful of groups, so the quadratic scan beats a set: the users
+// list runs it for every user.
 func (s *Snapshot) RoleOrgCounts(u int) (roles, orgs int) {
-	gs := s.Users[u].Groups
+	gs := s.EffectiveGroups(u)
 	for k, g := range gs {
 		grp := &s.Groups[g]
 		if grp.Plain() {
