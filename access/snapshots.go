@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -101,4 +102,16 @@ func (s *Service) DiffSnapshots(ctx context.Context, from, to int64) (tenant.Sna
 		return tenant.SnapshotDiff{}, err
 	}
 	return tenant.Diff(a, b), nil
+}
+
+// ReviewSnapshot is the snapshot review r was started from when the cache
+// still holds it, else the current one: the reviewers a split names (an
+// org's defaultApprover, a user's manager) are those of the snapshot its
+// files' headers name, as long as it is kept.
+func (s *Service) ReviewSnapshot(ctx context.Context, r *tenant.Review) (*tenant.Snapshot, error) {
+	snap, err := s.store.LoadSnapshot(ctx, r.SnapshotID)
+	if errors.Is(err, cache.ErrNoSnapshot) {
+		return s.store.Load(ctx)
+	}
+	return snap, err
 }

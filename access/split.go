@@ -9,64 +9,158 @@ import (
 
 // ReviewSlice is one reviewer's part of a review (review split).
 type ReviewSlice struct {
-	Name     string // "org Legal", "role Auditor", "manager ana@acme.com"
+	Name     string // "org Legal", "org reviewer ana@acme.com", "role Auditor", "manager ana@acme.com"
 	Reviewer string // who decides it; "" when otaccess does not know
-	Items    []int  // indexes into the review's items, in its order
+	// Basis says where the reviewer comes from, or why there is none
+	// ("the defaultApprover of Legal, Legal EU"); the file's header says it.
+	Basis string
+	Items []int // indexes into the review's items, in its order
+	// Moved says, for an item of the slice (by index into the review's
+	// items), why it is here rather than with its org's approver: it is
+	// that approver's own access.
+	Moved map[int]string
 }
 
-// SplitReview cuts r into slices by "org", "role" or "manager". For a
-// manager slice the reviewer is the user's manager as snap (the current
-// snapshot) names them, so a manager's own access falls in their
-// manager's slice; org and role slices name no reviewer (OneTrust's
-// defaultApprover is not read yet). Slices are in the order of their
-// first item.
+// sliceKey is where one item goes: its slice and reviewer, the part of
+// the slice's basis it adds, and why it was moved there ("" when not).
+type sliceKey struct{ name, reviewer, basis, moved string }
+
+// SplitReview cuts r into slices by "org", "role" or "manager", the
+// reviewers as snap (the review's snapshot) names them. By manager, a
+// user's items go to their manager, so a manager's own access falls in
+// their manager's slice. By org, the items of an org whose defaultApprover
+// OneTrust gives go to that approver (one slice per approver, however many
+// orgs they approve); an approver's own access goes to the next reviewer
+// up: the nearest org above with another approver, else the user's
+// manager. An org without an approver (or a snapshot without the
+// organization tree) is a slice of its own that names no reviewer, and so
+// is every role slice. Slices are in the order of their first item.
 func SplitReview(r *tenant.Review, by string, snap *tenant.Snapshot) ([]ReviewSlice, error) {
-	var key func(it *tenant.ReviewItem) (string, string)
+	var key func(it *tenant.ReviewItem) sliceKey
 	switch by {
 	case "org":
-		key = func(it *tenant.ReviewItem) (string, string) { return "org " + orNone(it.Org), "" }
+		key = orgSlicer(snap)
 	case "role":
-		key = func(it *tenant.ReviewItem) (string, string) {
+		key = func(it *tenant.ReviewItem) sliceKey {
 			if it.Role == "" && !it.NoRole() {
-				return "role " + it.Group, ""
+				return sliceKey{name: "role " + it.Group}
 			}
-			return "role " + orNone(it.Role), ""
+			return sliceKey{name: "role " + orNone(it.Role)}
 		}
 	case "manager":
 		if snap == nil {
 			return nil, fmt.Errorf("--by manager needs a snapshot")
 		}
-		key = func(it *tenant.ReviewItem) (string, string) {
+		key = func(it *tenant.ReviewItem) sliceKey {
 			k, ok := snap.UserIndex(it.UserID)
 			if !ok {
-				return "manager (unknown: the user left the snapshot)", ""
+				return sliceKey{name: "manager (unknown: the user left the snapshot)"}
 			}
-			u := &snap.Users[k]
-			if m, ok := snap.UserIndex(u.ManagerID); ok && u.ManagerID != "" {
-				label := snap.Users[m].Label()
-				return "manager " + label, label
+			if label := managerOf(snap, k); label != "" {
+				return sliceKey{name: "manager " + label, reviewer: label, basis: "the users' manager"}
 			}
-			if u.ManagerName != "" {
-				return "manager " + u.ManagerName, ""
+			if u := &snap.Users[k]; u.ManagerName != "" {
+				return sliceKey{name: "manager " + u.ManagerName}
 			}
-			return "manager (none)", ""
+			return sliceKey{name: "manager (none)"}
 		}
 	default:
 		return nil, fmt.Errorf("--by %q: want org, role or manager", by)
 	}
 	var out []ReviewSlice
 	at := map[string]int{}
+	bases := map[string]bool{} // slice name + "\x00" + basis part already said
 	for i := range r.Items {
-		name, reviewer := key(&r.Items[i])
-		j, ok := at[name]
+		k := key(&r.Items[i])
+		j, ok := at[k.name]
 		if !ok {
 			j = len(out)
-			at[name] = j
-			out = append(out, ReviewSlice{Name: name, Reviewer: reviewer})
+			at[k.name] = j
+			out = append(out, ReviewSlice{Name: k.name, Reviewer: k.reviewer})
 		}
-		out[j].Items = append(out[j].Items, i)
+		sl := &out[j]
+		sl.Items = append(sl.Items, i)
+		if k.basis != "" && !bases[k.name+"\x00"+k.basis] {
+			bases[k.name+"\x00"+k.basis] = true
+			if sl.Basis != "" {
+				sl.Basis += "; "
+			}
+			sl.Basis += k.basis
+		}
+		if k.moved != "" {
+			if sl.Moved == nil {
+				sl.Moved = map[int]string{}
+			}
+			sl.Moved[i] = k.moved
+		}
 	}
 	return out, nil
+}
+
+// managerOf is the label of user k's manager when the snapshot holds
+// them, else "".
+func managerOf(snap *tenant.Snapshot, k int) string {
+	u := &snap.Users[k]
+	if m, ok := snap.UserIndex(u.ManagerID); ok && u.ManagerID != "" {
+		return snap.Users[m].Label()
+	}
+	return ""
+}
+
+// isUser reports whether who names the item's user (an approver is an
+// email or a user name; either way, case does not matter).
+func isUser(it *tenant.ReviewItem, who string) bool {
+	return strings.EqualFold(who, it.UserEmail) || strings.EqualFold(who, it.UserLabel) || strings.EqualFold(who, it.UserName)
+}
+
+// orgSlicer keys items by their org's reviewer (see SplitReview).
+func orgSlicer(snap *tenant.Snapshot) func(it *tenant.ReviewItem) sliceKey {
+	perOrg := func(it *tenant.ReviewItem, why string) sliceKey {
+		return sliceKey{name: "org " + orNone(it.Org), basis: "no reviewer: " + why}
+	}
+	if snap == nil || snap.OrgTree == nil {
+		why := "the review's snapshot is not in the cache, so its organization tree is not known"
+		if snap != nil {
+			why = snap.OrgTreeNote()
+		}
+		return func(it *tenant.ReviewItem) sliceKey { return perOrg(it, why) }
+	}
+	tree := snap.OrgTree
+	return func(it *tenant.ReviewItem) sliceKey {
+		if it.Org == "" {
+			return perOrg(it, "the item is in no organization")
+		}
+		n := int32(-1)
+		if g, ok := snap.GroupIndex(it.GroupID); ok && snap.Groups[g].Org >= 0 {
+			n = tree.NodeOfOrg(snap.Groups[g].Org)
+		}
+		if n < 0 {
+			return perOrg(it, it.Org+" is not in OneTrust's organization tree")
+		}
+		approver := strings.ToLower(strings.TrimSpace(tree.Nodes[n].DefaultApprover))
+		switch {
+		case approver == "":
+			return perOrg(it, it.Org+" has no defaultApprover in OneTrust")
+		case !isUser(it, approver):
+			return sliceKey{name: "org reviewer " + approver, reviewer: approver, basis: "the defaultApprover of " + it.Org}
+		}
+		// The approver's own access: the next reviewer up.
+		own := "the own access of " + it.Org + "'s defaultApprover"
+		for p := tree.Parent[n]; p >= 0; p = tree.Parent[p] {
+			up := strings.ToLower(strings.TrimSpace(tree.Nodes[p].DefaultApprover))
+			if up != "" && !isUser(it, up) {
+				return sliceKey{name: "org reviewer " + up, reviewer: up, basis: "the defaultApprover of " + tree.Nodes[p].Name,
+					moved: own + ", given to the defaultApprover of " + tree.Nodes[p].Name}
+			}
+		}
+		if k, ok := snap.UserIndex(it.UserID); ok {
+			if m := strings.ToLower(managerOf(snap, k)); m != "" && !isUser(it, m) {
+				return sliceKey{name: "org reviewer " + m, reviewer: m, basis: "the manager of " + it.Org + "'s defaultApprover",
+					moved: own + ", given to their manager"}
+			}
+		}
+		return perOrg(it, own+" (no org above has another approver and the user has no manager)")
+	}
 }
 
 func orNone(s string) string {
@@ -80,6 +174,9 @@ func orNone(s string) string {
 func SliceHeader(r *tenant.Review, sl ReviewSlice) tenant.DecisionHeader {
 	h := tenant.HeaderFor(r)
 	h.Slice, h.Reviewer = sl.Name, sl.Reviewer
+	if sl.Basis != "" {
+		h.Fields, h.FieldsOrder = map[string]string{"reviewer-from": sl.Basis}, []string{"reviewer-from"}
+	}
 	h.Checksum = tenant.SliceChecksum(h, sliceItems(r, sl))
 	return h
 }

@@ -25,11 +25,19 @@ func newCmdReviewSplit(a *app, runF func(context.Context, *reviewSplitOptions) e
 	cmd := &cobra.Command{
 		Use:   "split NAME --by org|role|manager --dir DIR",
 		Short: "Write one decision file per reviewer (by org, role or the user's manager)",
-		Long: `Write review NAME as one decision file per slice into DIR: per org, per role,
-or per manager (the reviewer of a user's items is the user's manager in the
-current snapshot, so nobody reviews their own access). Each file's header
-names the review, the snapshot, the slice, its reviewer and a checksum of
-the slice; "review merge NAME FILE…" takes the files back.`,
+		Long: `Write review NAME as one decision file per slice into DIR, the reviewers as
+the review's snapshot names them:
+  --by org      one file per reviewer: the defaultApprover OneTrust gives an
+                org (one file for all the orgs an approver approves); an org
+                without one (or a snapshot without the organization tree) is
+                a file of its own that names no reviewer
+  --by manager  one file per manager: a user's items go to their manager
+  --by role     one file per role, naming no reviewer
+Nobody decides their own access: an approver's own items go to the
+approver of the nearest org above, else to their manager (a manager's to
+their manager). Each file's header names the review, the snapshot, the
+slice, its reviewer, where the reviewer comes from and a checksum of the
+slice; "review merge NAME FILE…" takes the files back.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Name = args[0]
@@ -50,8 +58,8 @@ func reviewSplitRun(ctx context.Context, o *reviewSplitOptions) error {
 		return err
 	}
 	var snap *tenant.Snapshot
-	if o.By == "manager" {
-		if snap, err = svc.Load(ctx); err != nil {
+	if o.By == "manager" || o.By == "org" {
+		if snap, err = svc.ReviewSnapshot(ctx, r); err != nil {
 			return o.explain(err)
 		}
 	}
@@ -64,7 +72,7 @@ func reviewSplitRun(ctx context.Context, o *reviewSplitOptions) error {
 	}
 	for i, sl := range slices {
 		var buf bytes.Buffer
-		if err := tenant.WriteDecisionFile(&buf, access.SliceHeader(r, sl), access.SliceItems(r, sl), nil); err != nil {
+		if err := tenant.WriteDecisionFile(&buf, access.SliceHeader(r, sl), access.SliceItems(r, sl), movedComment(r, sl)); err != nil {
 			return err
 		}
 		name := fmt.Sprintf("%02d-%s.txt", i+1, slug(sl.Name))
@@ -74,10 +82,36 @@ func reviewSplitRun(ctx context.Context, o *reviewSplitOptions) error {
 		who := sl.Reviewer
 		if who == "" {
 			who = "reviewer not known"
+			if sl.Basis != "" {
+				who = sl.Basis
+			}
 		}
 		fmt.Fprintf(o.io.Out, "%s  %s (%s, %s)\n", name, textsafe.Line(sl.Name), textsafe.Line(who), numfmt.Count(len(sl.Items), "item", "items"))
 	}
 	return nil
+}
+
+// movedComment is each line's comment (its hints), saying of an item
+// given to this reviewer because it is its org approver's own access why it
+// is here; nil when the slice has none.
+func movedComment(r *tenant.Review, sl access.ReviewSlice) func(*tenant.ReviewItem) string {
+	if len(sl.Moved) == 0 {
+		return nil
+	}
+	bySeq := make(map[int]string, len(sl.Moved))
+	for k, why := range sl.Moved {
+		bySeq[r.Items[k].Seq] = why
+	}
+	return func(it *tenant.ReviewItem) string {
+		c := it.Comment()
+		if why, ok := bySeq[it.Seq]; ok {
+			if c != "" {
+				c += "; "
+			}
+			c += why
+		}
+		return c
+	}
 }
 
 // slug keeps letters and digits of s for a file name.
@@ -144,8 +178,8 @@ func reviewMergeRun(ctx context.Context, o *reviewMergeOptions) error {
 			failed = true
 			continue
 		}
-		if strings.HasPrefix(f.Header.Slice, "manager ") && snap == nil {
-			if snap, err = svc.Load(ctx); err != nil {
+		if (strings.HasPrefix(f.Header.Slice, "manager ") || strings.HasPrefix(f.Header.Slice, "org ")) && snap == nil {
+			if snap, err = svc.ReviewSnapshot(ctx, r); err != nil {
 				return o.explain(err)
 			}
 		}

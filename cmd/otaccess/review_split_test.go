@@ -133,3 +133,144 @@ func TestReviewSplitByManager(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewSplitByOrgApprover, end to end on the fake tenant (every
+// fourth org has a defaultApprover: Acme Corporation and Engineering of
+// five; Engineering sits under Legal under Acme Corporation): split --by
+// org writes one file per approver, and one per org without one, saying
+// so in the header; the Engineering approver's own access is not in their
+// file but in the Acme Corporation approver's, and cannot be decided from
+// their file; the Acme Corporation approver's own access (no org above)
+// goes to their manager; merging the edited files records each decision
+// with its file's reviewer in the evidence.
+func TestReviewSplitByOrgApprover(t *testing.T) {
+	e := newEnv(t, scimtest.Config{Users: 40, Roles: 3, Orgs: 5})
+	eng, top := e.srv.OrgApprover(4), e.srv.OrgApprover(0)
+	if e.srv.Orgs()[4].Name != "Engineering" || eng == "" || top == "" || e.srv.OrgApprover(1) != "" {
+		t.Fatalf("the fake's orgs changed: %v, approvers %q %q", e.srv.Orgs(), eng, top)
+	}
+	groupOf := func(org int) string {
+		for _, g := range e.srv.Groups() {
+			if strings.HasSuffix(g.ID, ":"+e.srv.Orgs()[org].ID) {
+				return g.ID
+			}
+		}
+		t.Fatalf("no group in org %d", org)
+		return ""
+	}
+	e.srv.AddUser(client.User{UserName: eng, Active: true,
+		Emails: []client.MultiValue{{Value: eng, Primary: true}}, Groups: []client.GroupRef{{Value: groupOf(4)}}})
+	boss := e.srv.AddUser(client.User{UserName: "boss@acme.test", Active: true,
+		Emails: []client.MultiValue{{Value: "boss@acme.test", Primary: true}}})
+	e.srv.AddUser(client.User{UserName: top, Active: true,
+		Emails: []client.MultiValue{{Value: top, Primary: true}}, Groups: []client.GroupRef{{Value: groupOf(0)}},
+		Enterprise: &client.EnterpriseUser{Manager: &client.Manager{Value: boss}}})
+	e.mustRun("sync", "-q")
+	e.mustRun("review", "start", "--name", "Q")
+	dir := t.TempDir()
+	r := e.mustRun("review", "split", "Q", "--by", "org", "--dir", dir)
+	for _, want := range []string{"org reviewer " + eng + " (" + eng + ",", "org reviewer " + top + " (" + top + ",",
+		"org Legal (no reviewer: Legal has no defaultApprover in OneTrust,"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Fatalf("split lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	read := func(suffix string) (string, string) {
+		files, _ := filepath.Glob(filepath.Join(dir, "*-"+suffix+".txt"))
+		if len(files) != 1 {
+			t.Fatalf("%s: files %v", suffix, files)
+		}
+		data, _ := os.ReadFile(files[0])
+		return files[0], string(data)
+	}
+	engFile, engText := read(slug("org reviewer " + eng))
+	topFile, topText := read(slug("org reviewer " + top))
+	_, legalText := read("org-legal")
+	for _, want := range []string{"#@ reviewer: " + eng, "#@ reviewer-from: the defaultApprover of Engineering", "— Engineering"} {
+		if !strings.Contains(engText, want) {
+			t.Fatalf("Engineering approver's file lacks %q:\n%s", want, engText)
+		}
+	}
+	if strings.Contains(engText, "  "+eng+"  ") || strings.Contains(engText, "— Legal") {
+		t.Fatalf("Engineering approver's file holds their own access or another org's:\n%s", engText)
+	}
+	ownLine := ""
+	for _, l := range strings.Split(topText, "\n") {
+		if strings.Contains(l, "  "+eng+"  ") {
+			ownLine = l
+		}
+	}
+	if !strings.Contains(ownLine, "given to the defaultApprover of Acme Corporation") || !strings.Contains(topText, "#@ reviewer-from: the defaultApprover of Acme Corporation") {
+		t.Fatalf("the Engineering approver's own item in the Acme Corporation approver's file:\n%s", topText)
+	}
+	if strings.Contains(topText, "  "+top+"  ") {
+		t.Fatalf("the Acme Corporation approver's file holds their own access:\n%s", topText)
+	}
+	if _, bossText := read("org-reviewer-boss-acme-test"); !strings.Contains(bossText, "  "+top+"  ") || !strings.Contains(bossText, "given to their manager") {
+		t.Fatalf("the Acme Corporation approver's own access in their manager's file:\n%s", bossText)
+	}
+	if !strings.Contains(legalText, "#@ reviewer-from: no reviewer: Legal has no defaultApprover in OneTrust") || strings.Contains(legalText, "#@ reviewer:") {
+		t.Fatalf("Legal's file:\n%s", legalText)
+	}
+
+	// The reviewers edit their files: Engineering's approver revokes every
+	// item of theirs, and pasting in their own line changes nothing.
+	edited := strings.ReplaceAll(engText, "\nundecided ", "\nrevoke    ")
+	os.WriteFile(engFile, []byte(edited+"keep"+strings.TrimPrefix(ownLine, "undecided")+"\n"), 0o600)
+	r = e.run("review", "merge", "Q", engFile)
+	if r.code != 1 || !strings.Contains(r.stderr, "outside this file's slice") || !strings.Contains(r.stdout, "recorded ") {
+		t.Fatalf("merge with the approver's own line: %+v", r)
+	}
+	os.WriteFile(topFile, []byte(strings.Replace(topText, ownLine, "keep"+strings.TrimPrefix(ownLine, "undecided"), 1)), 0o600)
+	e.mustRun("review", "merge", "Q", topFile)
+
+	engItems := 0
+	for _, row := range reviewJSONItems(t, e, "Q") {
+		switch {
+		case row["email"] == eng:
+			if row["decision"] != "keep" || row["reviewer"] != top {
+				t.Fatalf("the Engineering approver's own item: %v", row)
+			}
+		case row["org"] == "Engineering":
+			engItems++
+			if row["decision"] != "revoke" || row["reviewer"] != eng {
+				t.Fatalf("an Engineering item: %v", row)
+			}
+		case row["email"] == top:
+			if row["decision"] != "undecided" {
+				t.Fatalf("the Acme Corporation approver's own item: %v", row)
+			}
+		case row["decision"] != "undecided":
+			t.Fatalf("an item no file decided: %v", row)
+		}
+	}
+	if engItems == 0 {
+		t.Fatal("no Engineering items")
+	}
+}
+
+// TestReviewSplitByOrgWithoutTree: a snapshot without the organization
+// tree (a SCIM server that is not OneTrust) splits per org, each file
+// saying why it names no reviewer.
+func TestReviewSplitByOrgWithoutTree(t *testing.T) {
+	e := newEnv(t, scimtest.Config{Users: 20, NoAccessAPIs: true})
+	e.mustRun("sync", "-q")
+	e.mustRun("review", "start", "--name", "Q")
+	dir := t.TempDir()
+	r := e.mustRun("review", "split", "Q", "--by", "org", "--dir", dir)
+	if !strings.Contains(r.stdout, "org Legal (no reviewer: org tree: not available — ") || strings.Contains(r.stdout, "org reviewer") {
+		t.Fatalf("split: %s", r.stdout)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*-org-legal.txt"))
+	if len(files) != 1 {
+		t.Fatalf("files %v", files)
+	}
+	data, _ := os.ReadFile(files[0])
+	if !strings.Contains(string(data), "#@ reviewer-from: no reviewer: org tree: not available") {
+		t.Fatalf("Legal's file:\n%.600s", data)
+	}
+	os.WriteFile(files[0], []byte(strings.Replace(string(data), "\nundecided ", "\nkeep      ", 1)), 0o600)
+	if r := e.mustRun("review", "merge", "Q", files[0]); !strings.Contains(r.stdout, "recorded 1 decision") {
+		t.Fatalf("merge: %s", r.stdout)
+	}
+}
