@@ -55,7 +55,13 @@ type File struct {
 	DefaultProfile string             `toml:"default_profile"`
 	Profiles       map[string]Profile `toml:"profiles"`
 	History        History            `toml:"history"`
-	path           string
+	// Keys ([keys]) rebinds the terminal UI's actions, Theme ([theme])
+	// sets its colors; see KeySettings and ThemeSettings.
+	Keys  map[string]any `toml:"keys"`
+	Theme map[string]any `toml:"theme"`
+	path  string
+	keys  []Setting
+	theme []Setting
 }
 
 // History says which snapshots each cache keeps ([history] in the file):
@@ -101,7 +107,7 @@ func Load(path string) (*File, error) {
 		for i, k := range undecoded {
 			keys[i] = k.String()
 		}
-		return nil, fmt.Errorf("config %s: unknown key(s) %s (known: default_profile, profiles.NAME.{url,domain,token_command,token_file,client_id,client_secret_command,client_secret_file,cache,concurrency}, history.{keep_days,keep_min})", path, strings.Join(keys, ", "))
+		return nil, fmt.Errorf("config %s: unknown key(s) %s (known: default_profile, profiles.NAME.{url,domain,token_command,token_file,client_id,client_secret_command,client_secret_file,cache,concurrency}, history.{keep_days,keep_min}, keys.ACTION, theme.COLOR)", path, strings.Join(keys, ", "))
 	}
 	for name, p := range f.Profiles {
 		if !profileName.MatchString(name) {
@@ -119,6 +125,9 @@ func Load(path string) (*File, error) {
 	}
 	if h := f.History; h.KeepDays < 0 || h.KeepDays > 36500 || h.KeepMin < 0 || h.KeepMin > 100000 {
 		return nil, fmt.Errorf("config %s: [history] keep_days (%d) and keep_min (%d) must be 0 (the defaults, 30 days and 10 snapshots) or more", path, h.KeepDays, h.KeepMin)
+	}
+	if err := f.readLook(data); err != nil {
+		return nil, fmt.Errorf("config %s: %v", path, err)
 	}
 	if f.DefaultProfile != "" {
 		if _, ok := f.Profiles[f.DefaultProfile]; !ok {

@@ -291,31 +291,51 @@ type helpGroup struct {
 	binds []Binding
 }
 
+// helpSection is a help section's bindings by address, so that rebinding
+// (keyconfig.go) knows which actions share a screen.
+type helpSection struct {
+	where string
+	binds []*Binding
+}
+
 // helpGroups are the help screen's sections, one per screen (or area), so
 // that a key meaning different things in different places says where.
-// TestHelpListsEveryKey keeps it complete.
 func (k KeyMap) helpGroups() []helpGroup {
-	r, in, dl, gr := k.Review, k.Input, k.Dialog, k.Grid
-	return []helpGroup{
-		{"Everywhere", []Binding{k.UsersTab, k.MatrixTab, k.Matrix, k.GroupsTab, k.NextTab, k.PrevTab,
-			k.Orgs, k.Sync, r.Reviews, r.Changes, k.Palette, k.Back, k.DoubleEsc, k.Help, k.Messages, k.Quit, k.ForceQuit}},
-		{"Move", []Binding{k.Up, k.Down, k.Left, k.Right, k.Move, k.Home, k.End, k.PageUp, k.PageDown}},
-		{"Users", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.Deprovision, k.NewUser, k.CopyEmail, k.CopyID, k.Export, k.Mark, k.BatchGrant, k.BatchRevoke}},
-		{"User detail", []Binding{k.Toggle, k.History, k.Logins, k.HideEmpty, k.CopyEmail, k.CopyID, k.Deprovision, k.Edit, k.Like, k.Activate, k.Restore,
-			gr.PageLeft, gr.DetailPageRight, gr.FirstCol, gr.LastCol, k.ExportUser}},
-		{"Deprovision result", []Binding{k.Undo}},
-		{"Tenant matrix", []Binding{k.Open, k.Sort, k.HideEmpty, gr.PageLeft, gr.PageRight, gr.FirstCol, gr.LastCol, k.Export}},
-		{"Members of a group", []Binding{k.Open, k.Revoke, k.Filter, k.Deprovision, k.CopyEmail, k.CopyID, k.Export}},
-		{"Org tree", []Binding{k.Open, k.WithSuborgs}},
-		{"Groups", []Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.CopyName, k.CopyID}},
-		{"Changes", []Binding{k.Open, r.CompareWith}},
-		{"Reviews list", []Binding{r.OpenReview, r.Start}},
-		{"Review", []Binding{r.Keep, r.Revoke, r.Skip, r.Clear, r.Note, r.NextOpen, r.PrevOpen, r.Group,
-			r.OpenUser, r.Apply, k.Export}},
-		{"Filter line and forms", []Binding{in.Keep, in.Clear, in.Move, in.NextField, in.PrevField, in.Submit,
-			in.Cancel, in.Save, in.Suggest, in.Toggle, in.Complete}},
-		{"Dialogs", []Binding{dl.Yes, dl.No, dl.Switch, dl.Choose, dl.NextFocus, dl.PrevFocus, dl.Option,
-			dl.Pick[0], dl.Pick[1], dl.Pick[2], dl.Stop, dl.Close}},
+	secs := k.helpSections()
+	out := make([]helpGroup, len(secs))
+	for i, s := range secs {
+		out[i].where = s.where
+		for _, b := range s.binds {
+			out[i].binds = append(out[i].binds, *b)
+		}
+	}
+	return out
+}
+
+// helpSections lists the sections' bindings in k itself.
+// TestHelpListsEveryKey keeps it complete.
+func (k *KeyMap) helpSections() []helpSection {
+	r, in, dl, gr := &k.Review, &k.Input, &k.Dialog, &k.Grid
+	return []helpSection{
+		{"Everywhere", []*Binding{&k.UsersTab, &k.MatrixTab, &k.Matrix, &k.GroupsTab, &k.NextTab, &k.PrevTab,
+			&k.Orgs, &k.Sync, &r.Reviews, &r.Changes, &k.Palette, &k.Back, &k.DoubleEsc, &k.Help, &k.Messages, &k.Quit, &k.ForceQuit}},
+		{"Move", []*Binding{&k.Up, &k.Down, &k.Left, &k.Right, &k.Move, &k.Home, &k.End, &k.PageUp, &k.PageDown}},
+		{"Users", []*Binding{&k.Open, &k.Filter, &k.Sort, &k.Reverse, &k.Deprovision, &k.NewUser, &k.CopyEmail, &k.CopyID, &k.Export, &k.Mark, &k.BatchGrant, &k.BatchRevoke}},
+		{"User detail", []*Binding{&k.Toggle, &k.History, &k.Logins, &k.HideEmpty, &k.CopyEmail, &k.CopyID, &k.Deprovision, &k.Edit, &k.Like, &k.Activate, &k.Restore,
+			&gr.PageLeft, &gr.DetailPageRight, &gr.FirstCol, &gr.LastCol, &k.ExportUser}},
+		{"Deprovision result", []*Binding{&k.Undo}},
+		{"Tenant matrix", []*Binding{&k.Open, &k.Sort, &k.HideEmpty, &gr.PageLeft, &gr.PageRight, &gr.FirstCol, &gr.LastCol, &k.Export}},
+		{"Members of a group", []*Binding{&k.Open, &k.Revoke, &k.Filter, &k.Deprovision, &k.CopyEmail, &k.CopyID, &k.Export}},
+		{"Org tree", []*Binding{&k.Open, &k.WithSuborgs}},
+		{"Groups", []*Binding{&k.Open, &k.Filter, &k.Sort, &k.Reverse, &k.CopyName, &k.CopyID}},
+		{"Changes", []*Binding{&k.Open, &r.CompareWith}},
+		{"Reviews list", []*Binding{&r.OpenReview, &r.Start}},
+		{"Review", []*Binding{&r.Keep, &r.Revoke, &r.Skip, &r.Clear, &r.Note, &r.NextOpen, &r.PrevOpen, &r.Group,
+			&r.OpenUser, &r.Apply, &k.Export}},
+		{"Filter line and forms", []*Binding{&in.Keep, &in.Clear, &in.Move, &in.NextField, &in.PrevField, &in.Submit,
+			&in.Cancel, &in.Save, &in.Suggest, &in.Toggle, &in.Complete}},
+		{"Dialogs", []*Binding{&dl.Yes, &dl.No, &dl.Switch, &dl.Choose, &dl.NextFocus, &dl.PrevFocus, &dl.Option,
+			&dl.Pick[0], &dl.Pick[1], &dl.Pick[2], &dl.Stop, &dl.Close}},
 	}
 }
 

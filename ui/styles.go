@@ -1,6 +1,11 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+
 	"charm.land/lipgloss/v2"
 )
 
@@ -56,6 +61,74 @@ const (
 	glyphOffline = "○"
 	glyphDemo    = "◆"
 )
+
+// ThemeColor is a color [theme] may set: its name in the config file,
+// what it colors, and its default.
+type ThemeColor struct {
+	Name, Use, Default string
+	field              func(*theme) *string
+}
+
+// ThemeColors are the [theme] names, stable as the config file's format.
+func ThemeColors() []ThemeColor {
+	cs := []ThemeColor{
+		{Name: "accent", Use: "the app name, info messages, dialog borders", field: func(t *theme) *string { return &t.accent }},
+		{Name: "ok", Use: "online, active users, held cells, success messages", field: func(t *theme) *string { return &t.ok }},
+		{Name: "warning", Use: "offline, inactive users, pending writes, an old snapshot", field: func(t *theme) *string { return &t.warn }},
+		{Name: "error", Use: "failures and errors", field: func(t *theme) *string { return &t.bad }},
+		{Name: "muted", Use: "labels, empty cells, the snapshot age, other tabs", field: func(t *theme) *string { return &t.muted }},
+		{Name: "subtle", Use: "column headers", field: func(t *theme) *string { return &t.subtle }},
+	}
+	d := defaultTheme
+	for i := range cs {
+		cs[i].Default = *cs[i].field(&d)
+	}
+	return cs
+}
+
+// ColorSetting is one line of config.toml's [theme]: a color name, its
+// value as written, and the line (0: unknown) for errors.
+type ColorSetting struct {
+	Name, Value string
+	Line        int
+}
+
+var hexColor = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
+
+// ThemedStyles are the styles of the default theme with the settings'
+// colors: "#rrggbb", "#rgb" or an ANSI color number 0-255. A terminal
+// with fewer colors gets the nearest it has, and NO_COLOR drops them all:
+// Bubble Tea's renderer downsamples whatever the styles say.
+func ThemedStyles(settings []ColorSetting) (Styles, error) {
+	t := defaultTheme
+	byName := map[string]ThemeColor{}
+	var names []string
+	for _, c := range ThemeColors() {
+		byName[c.Name] = c
+		names = append(names, c.Name)
+	}
+	var errs []error
+	for _, s := range settings {
+		c, ok := byName[s.Name]
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s[theme] %s: no such color (known: %v)", lineOf(s.Line), s.Name, names))
+			continue
+		}
+		if n, err := strconv.Atoi(s.Value); err == nil && n >= 0 && n <= 255 {
+			*c.field(&t) = strconv.Itoa(n)
+			continue
+		}
+		if !hexColor.MatchString(s.Value) {
+			errs = append(errs, fmt.Errorf("%s[theme] %s: %q is no color: use \"#rrggbb\", \"#rgb\" or an ANSI color number 0-255", lineOf(s.Line), s.Name, s.Value))
+			continue
+		}
+		*c.field(&t) = s.Value
+	}
+	if len(errs) > 0 {
+		return Styles{}, errors.Join(errs...)
+	}
+	return newStyles(t), nil
+}
 
 // DefaultStyles are the styles of the default theme.
 func DefaultStyles() Styles { return newStyles(defaultTheme) }

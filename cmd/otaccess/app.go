@@ -41,6 +41,7 @@ type app struct {
 
 	flags   config.Flags
 	cfgPath string
+	cfg     *config.File // read by loadConfig
 
 	settings config.Settings
 	cache    *access.Service // the cache, offline; svc adds the connection
@@ -54,6 +55,20 @@ func newApp(ios *ioStreams, getenv func(string) string) *app {
 
 // resolve reads the config file and merges flags and environment.
 func (a *app) resolve() error {
+	f, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	a.settings, err = config.Resolve(a.flags, a.getenv, f)
+	return err
+}
+
+// loadConfig reads the config file (once): --config, else OTACCESS_CONFIG,
+// else the default path.
+func (a *app) loadConfig() (*config.File, error) {
+	if a.cfg != nil {
+		return a.cfg, nil
+	}
 	path := a.cfgPath
 	if path == "" {
 		path = a.getenv(config.EnvConfig)
@@ -61,15 +76,15 @@ func (a *app) resolve() error {
 	if path == "" {
 		var err error
 		if path, err = a.configPath(); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	f, err := config.Load(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	a.settings, err = config.Resolve(a.flags, a.getenv, f)
-	return err
+	a.cfg = f
+	return f, nil
 }
 
 // openCache opens the cache for the resolved profile, as a service without

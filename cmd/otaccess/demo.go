@@ -53,6 +53,12 @@ cache or config. Try --users 100000 --roles 40 --orgs 50 for the scale tenant.`,
 }
 
 func demoRun(ctx context.Context, o *demoOptions) error {
+	// The demo reads the config file's [keys] and [theme] (nothing else):
+	// it is the place to try a rebinding.
+	keys, styles, err := o.look()
+	if err != nil {
+		return err
+	}
 	d, err := startDemo(ctx, scimtest.Config{Users: o.Users, Roles: o.Roles, Orgs: o.Orgs, Seed: 7, Latency: o.Latency})
 	if err != nil {
 		return err
@@ -68,7 +74,7 @@ func demoRun(ctx context.Context, o *demoOptions) error {
 	}
 	return ui.Run(ctx, ui.Options{
 		Snapshot: snap, Service: d.svc, Tenant: "demo.onetrust.test",
-		Mode: "demo", Now: o.now,
+		Mode: "demo", Now: o.now, Keys: keys, Styles: styles,
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/url"
 
 	"github.com/otaccess/otaccess/access"
+	"github.com/otaccess/otaccess/config"
 	"github.com/otaccess/otaccess/ui"
 )
 
@@ -35,9 +36,14 @@ func tuiOptions(ctx context.Context, a *app) (ui.Options, error) {
 	if err != nil && !errors.Is(err, access.ErrNoSnapshot) {
 		return ui.Options{}, err
 	}
+	keys, styles, err := a.look()
+	if err != nil {
+		return ui.Options{}, err
+	}
 	opts := ui.Options{
 		Snapshot: snap, Service: svc, Tenant: tenantLabel(a.settings.URL, a.settings.Profile),
 		Mode: "online", Now: a.now, SyncOptions: access.SyncOptions{Concurrency: a.settings.Concurrency, MemoryBudget: true},
+		Keys: keys, Styles: styles,
 	}
 	if !svc.Online() {
 		opts.Mode = "offline"
@@ -62,10 +68,45 @@ func asOfOptions(ctx context.Context, a *app) (ui.Options, error) {
 	if err != nil {
 		return ui.Options{}, err
 	}
+	keys, styles, err := a.look()
+	if err != nil {
+		return ui.Options{}, err
+	}
 	return ui.Options{
+		Keys: keys, Styles: styles,
 		Snapshot: snap, Service: svc.Offline(), Tenant: tenantLabel(a.settings.URL, a.settings.Profile), Mode: "offline", AsOf: true, Now: a.now,
 		OfflineReason: fmt.Sprintf("--as-of: snapshot %d, synced %s, is shown read-only", snap.Info.ID, snap.Info.FinishedAt.Local().Format("2006-01-02 15:04")),
 	}, nil
+}
+
+// look is the UI's key map and styles with the config file's [keys] and
+// [theme]; a mistake there is an error naming the file and the line.
+func (a *app) look() (*ui.KeyMap, *ui.Styles, error) {
+	f, err := a.loadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	keys, err := ui.DefaultKeyMap().Rebind(keySettings(f))
+	if err != nil {
+		return nil, nil, fmt.Errorf("config %s: %w", f.Path(), err)
+	}
+	var colors []ui.ColorSetting
+	for _, s := range f.ThemeSettings() {
+		colors = append(colors, ui.ColorSetting{Name: s.Name, Value: s.Values[0], Line: s.Line})
+	}
+	styles, err := ui.ThemedStyles(colors)
+	if err != nil {
+		return nil, nil, fmt.Errorf("config %s: %w", f.Path(), err)
+	}
+	return &keys, &styles, nil
+}
+
+func keySettings(f *config.File) []ui.KeySetting {
+	var out []ui.KeySetting
+	for _, s := range f.KeySettings() {
+		out = append(out, ui.KeySetting{Action: s.Name, Keys: s.Values, Line: s.Line})
+	}
+	return out
 }
 
 // tenantLabel is the host shown in the title bar.
