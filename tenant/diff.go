@@ -1,13 +1,20 @@
 package tenant
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
 
-// UserRef names a user in a diff.
+// UserRef names a user in a diff or a comparison.
 type UserRef struct {
 	ID, Name, Label string
+	UserName        string
+}
+
+// key is the user's UserKey, from the ref.
+func (u *UserRef) key() string {
+	return strings.ToLower(strings.TrimSpace(cmp.Or(u.UserName, u.Label)))
 }
 
 // MembershipRef names one membership in a diff: effective access, held
@@ -84,7 +91,9 @@ func (d *SnapshotDiff) GrantedSet() map[ItemKey]bool {
 	return set
 }
 
-func userRef(u *User) UserRef { return UserRef{ID: u.ID, Name: u.Name(), Label: u.Label()} }
+func userRef(u *User) UserRef {
+	return UserRef{ID: u.ID, Name: u.Name(), Label: u.Label(), UserName: u.UserName}
+}
 
 func membershipRef(s *Snapshot, ui int, g int32) MembershipRef {
 	u := &s.Users[ui]
@@ -108,63 +117,104 @@ func membershipRef(s *Snapshot, ui int, g int32) MembershipRef {
 // direct and a user group is not. Pure: it reads both snapshots and
 // changes neither.
 func Diff(from, to *Snapshot) SnapshotDiff {
-	d := SnapshotDiff{From: from.Info, To: to.Info}
-	// to's group index -> from's, by id (-1: the group is new).
-	toFrom := make([]int32, len(to.Groups))
-	for g := range to.Groups {
-		toFrom[g] = -1
-		if og, ok := from.groupByID[to.Groups[g].ID]; ok {
-			toFrom[g] = og
-		}
+	p := pairByID(from, to)
+	a := accessDelta(from, to, p)
+	d := SnapshotDiff{From: from.Info, To: to.Info, Granted: a.granted, Revoked: a.revoked}
+	for _, i := range a.added {
+		d.UsersAdded = append(d.UsersAdded, userRef(&to.Users[i]))
 	}
-	fromTo := make([]int32, len(from.Groups))
-	for g := range from.Groups {
-		fromTo[g] = -1
-		if ng, ok := to.groupByID[from.Groups[g].ID]; ok {
-			fromTo[g] = ng
-		}
+	for _, i := range a.removed {
+		d.UsersRemoved = append(d.UsersRemoved, userRef(&from.Users[i]))
 	}
 	for i := range to.Users {
-		u := &to.Users[i]
-		oi, existed := from.byID()[u.ID]
-		if !existed {
-			d.UsersAdded = append(d.UsersAdded, userRef(u))
-			for _, g := range to.EffectiveGroups(i) {
-				d.Granted = append(d.Granted, membershipRef(to, i, g))
-			}
+		oi := p.usersToFrom[i]
+		if oi < 0 {
 			continue
 		}
-		old := &from.Users[oi]
-		switch {
+		switch old, u := &from.Users[oi], &to.Users[i]; {
 		case old.Active && !u.Active:
 			d.Deactivated = append(d.Deactivated, userRef(u))
 		case !old.Active && u.Active:
 			d.Reactivated = append(d.Reactivated, userRef(u))
 		}
+	}
+	return d
+}
+
+// pairing says which of from's users and groups are to's: usersToFrom[i]
+// is from's index of to's user i, -1 when from has no such user; likewise
+// the other way and for groups. Diff pairs by id (two syncs of one
+// tenant), Compare by name (two tenants, whose ids differ).
+type pairing struct {
+	usersToFrom, usersFromTo   []int32
+	groupsToFrom, groupsFromTo []int32
+}
+
+func pairByID(from, to *Snapshot) pairing {
+	return pairing{
+		usersToFrom:  pairIndex(len(to.Users), func(i int) (int32, bool) { o, ok := from.byID()[to.Users[i].ID]; return o, ok }),
+		usersFromTo:  pairIndex(len(from.Users), func(i int) (int32, bool) { o, ok := to.byID()[from.Users[i].ID]; return o, ok }),
+		groupsToFrom: pairIndex(len(to.Groups), func(g int) (int32, bool) { o, ok := from.groupByID[to.Groups[g].ID]; return o, ok }),
+		groupsFromTo: pairIndex(len(from.Groups), func(g int) (int32, bool) { o, ok := to.groupByID[from.Groups[g].ID]; return o, ok }),
+	}
+}
+
+// pairIndex is find's answer for 0..n-1, -1 where it has none.
+func pairIndex(n int, find func(int) (int32, bool)) []int32 {
+	out := make([]int32, n)
+	for i := range out {
+		out[i] = -1
+		if o, ok := find(i); ok {
+			out[i] = o
+		}
+	}
+	return out
+}
+
+// delta is what changed between two paired snapshots: to's users without
+// a pair (added), from's (removed), and the effective access only to has
+// (granted, added users' included) and only from has (revoked).
+type delta struct {
+	added, removed   []int32
+	granted, revoked []MembershipRef
+}
+
+// accessDelta is Diff's and Compare's one walk over both snapshots'
+// effective access.
+func accessDelta(from, to *Snapshot, p pairing) delta {
+	var d delta
+	for i := range to.Users {
+		oi := p.usersToFrom[i]
+		if oi < 0 {
+			d.added = append(d.added, int32(i))
+			for _, g := range to.EffectiveGroups(i) {
+				d.granted = append(d.granted, membershipRef(to, i, g))
+			}
+			continue
+		}
 		for _, g := range to.EffectiveGroups(i) {
-			if og := toFrom[g]; og < 0 || !from.HoldsEffectively(int(oi), int(og)) {
-				d.Granted = append(d.Granted, membershipRef(to, i, g))
+			if og := p.groupsToFrom[g]; og < 0 || !from.HoldsEffectively(int(oi), int(og)) {
+				d.granted = append(d.granted, membershipRef(to, i, g))
 			}
 		}
 		for _, og := range from.EffectiveGroups(int(oi)) {
-			if ng := fromTo[og]; ng < 0 || !to.HoldsEffectively(i, int(ng)) {
-				d.Revoked = append(d.Revoked, membershipRef(from, int(oi), og))
+			if ng := p.groupsFromTo[og]; ng < 0 || !to.HoldsEffectively(i, int(ng)) {
+				d.revoked = append(d.revoked, membershipRef(from, int(oi), og))
 			}
 		}
 	}
 	for i := range from.Users {
-		u := &from.Users[i]
-		if _, still := to.byID()[u.ID]; still {
+		if p.usersFromTo[i] >= 0 {
 			continue
 		}
-		d.UsersRemoved = append(d.UsersRemoved, userRef(u))
+		d.removed = append(d.removed, int32(i))
 		for _, g := range from.EffectiveGroups(i) {
-			d.Revoked = append(d.Revoked, membershipRef(from, i, g))
+			d.revoked = append(d.revoked, membershipRef(from, i, g))
 		}
 	}
 	// Removed users' revocations were appended last: one order for both.
-	slices.SortStableFunc(d.Granted, compareMemberships)
-	slices.SortStableFunc(d.Revoked, compareMemberships)
+	slices.SortStableFunc(d.granted, compareMemberships)
+	slices.SortStableFunc(d.revoked, compareMemberships)
 	return d
 }
 

@@ -63,6 +63,16 @@ func (a *app) resolve() error {
 	return err
 }
 
+// resolveWith is the settings fl and getenv give with the config file
+// (compare resolves each of its sides so).
+func (a *app) resolveWith(fl config.Flags, getenv func(string) string) (config.Settings, error) {
+	f, err := a.loadConfig()
+	if err != nil {
+		return config.Settings{}, err
+	}
+	return config.Resolve(fl, getenv, f)
+}
+
 // loadConfig reads the config file (once): --config, else OTACCESS_CONFIG,
 // else the default path.
 func (a *app) loadConfig() (*config.File, error) {

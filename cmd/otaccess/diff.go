@@ -123,24 +123,11 @@ func diffRun(ctx context.Context, o *diffOptions) error {
 	return nil
 }
 
-type diffUserJSON struct {
-	ID    string `json:"id"`
-	Name  string `json:"name"`
-	Label string `json:"label"`
-}
-
-type diffMembershipJSON struct {
-	UserID  string `json:"userId"`
-	User    string `json:"user"`
-	GroupID string `json:"groupId"`
-	Role    string `json:"role"`
-	Org     string `json:"org"`
-	Group   string `json:"group"`
-	// Held is how the access is held where it is (after a grant, before
-	// a revocation): direct, via (only through userGroups) or both.
-	Held       string   `json:"held"`
-	UserGroups []string `json:"userGroups"`
-}
+// A diff lists users and access by the refs a comparison uses too.
+type (
+	diffUserJSON       = export.UserRef
+	diffMembershipJSON = export.AccessRef
+)
 
 type diffJSON struct {
 	From        string               `json:"fromSnapshotTime"`
@@ -155,24 +142,7 @@ type diffJSON struct {
 }
 
 func toDiffJSON(d *tenant.SnapshotDiff) diffJSON {
-	us := func(list []tenant.UserRef) []diffUserJSON {
-		out := make([]diffUserJSON, 0, len(list))
-		for _, u := range list {
-			out = append(out, diffUserJSON{u.ID, u.Name, u.Label})
-		}
-		return out
-	}
-	ms := func(list []tenant.MembershipRef) []diffMembershipJSON {
-		out := make([]diffMembershipJSON, 0, len(list))
-		for _, m := range list {
-			ugs := m.UserGroups
-			if ugs == nil {
-				ugs = []string{}
-			}
-			out = append(out, diffMembershipJSON{m.User.ID, m.User.Label, m.GroupID, m.Role, m.Org, m.Group, m.Held(), ugs})
-		}
-		return out
-	}
+	us, ms := export.UserRefs, export.AccessRefs
 	return diffJSON{
 		From: d.From.FinishedAt.Format(time.RFC3339), To: d.To.FinishedAt.Format(time.RFC3339), Tenant: d.To.Source,
 		Added: us(d.UsersAdded), Removed: us(d.UsersRemoved), Deactivated: us(d.Deactivated), Reactivated: us(d.Reactivated),

@@ -52,7 +52,7 @@ Run with no subcommand to open the terminal UI on the configured tenant.`,
 		newCmdGrant(a, true, nil), newCmdGrant(a, false, nil), newCmdDeactivate(a, nil), newCmdDelete(a, nil),
 		newCmdActivate(a, nil), newCmdRestore(a, nil), newCmdEdit(a, nil), newCmdCreate(a, nil),
 		newCmdFakeServer(a, nil), newCmdDemo(a, nil), newCmdBench(a, nil),
-		newCmdReview(a), newCmdEvidence(a), newCmdDiff(a, nil), newCmdSnapshots(a, nil), newCmdConfig(a),
+		newCmdReview(a), newCmdEvidence(a), newCmdDiff(a, nil), newCmdSnapshots(a, nil), newCmdConfig(a), newCmdCompare(a, nil),
 	)
 	closeAfter(root, a.close)
 	return root
