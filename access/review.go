@@ -205,7 +205,7 @@ func SelectScope(snap, prev *tenant.Snapshot, sc ReviewScope) (*Scope, error) {
 				it.UserGroups = append(it.UserGroups, tenant.UserGroupRef{ID: snap.UserGroups[ug].ID, Name: snap.UserGroups[ug].Name})
 			}
 			it.ViaOnly = !direct
-			if outlier, _ := peers.Outlier(int(k), int(g)); outlier {
+			if peers.IsOutlier(int(k), int(g)) {
 				it.Hints |= tenant.HintOutlier
 			}
 			if snap.SoleAdmin(int(k), int(g)) {

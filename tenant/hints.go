@@ -1,6 +1,7 @@
 package tenant
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,85 +36,150 @@ var peerAttrs = []struct {
 
 // Peers counts, for every department, title and manager, how many users
 // share it and how many of them hold each group (effective access), so
-// that Outlier is a few lookups per item. Built once per snapshot.
+// that Outlier is a few lookups per item. Built once per snapshot, in one
+// pass per attribute over the users sorted by cohort, with integer ids
+// throughout: at 300,000 memberships a map keyed by cohort and group cost
+// most of a second in lookups alone.
 type Peers struct {
-	snap   *Snapshot
-	cohort [][]int32         // attribute -> user -> cohort id (-1: none)
-	size   [][]int32         // attribute -> cohort -> users in it
-	holds  []map[int64]int32 // attribute -> cohort<<32|group -> holders
+	cohort [][]int32 // attribute -> user -> cohort id (-1: none, or too small to count)
+	size   [][]int32 // attribute -> cohort -> users in it
+	// The groups cohort c's users hold, ascending, are
+	// groups[a][at[a][c]:at[a][c+1]]; holders[a] counts each one's holders.
+	at, groups, holders [][]int32
+	// User u's effective groups, ascending: eff[effAt[u]:effAt[u+1]].
+	effAt, eff []int32
 }
 
 // NewPeers counts the snapshot's cohorts and what they hold.
 func NewPeers(s *Snapshot) *Peers {
-	p := &Peers{snap: s}
+	p := &Peers{effAt: make([]int32, len(s.Users)+1)}
+	for u := range s.Users {
+		p.eff = append(p.eff, s.EffectiveGroups(u)...)
+		p.effAt[u+1] = int32(len(p.eff))
+	}
+	count := make([]int32, len(s.Groups)) // holders of each group in the cohort being counted
+	var touched []int32
 	for _, a := range peerAttrs {
-		ids := map[string]int32{}
-		cohort := make([]int32, len(s.Users))
-		var size []int32
-		for u := range s.Users {
-			v := strings.ToLower(strings.TrimSpace(a.of(&s.Users[u])))
-			if v == "" {
-				cohort[u] = -1
-				continue
+		cohort, size := cohortsOf(s, a.of)
+		// The users of each countable cohort, in order: first[c]..first[c+1].
+		first := make([]int32, len(size)+1)
+		for u, c := range cohort {
+			if c >= 0 && size[c] <= OutlierMinPeers {
+				cohort[u] = -1 // too small to be an outlier in: not counted
+			} else if c >= 0 {
+				first[c+1]++
 			}
-			id, ok := ids[v]
-			if !ok {
-				id = int32(len(size))
-				ids[v] = id
-				size = append(size, 0)
+		}
+		for c := range size {
+			first[c+1] += first[c]
+		}
+		order, next := make([]int32, first[len(size)]), slices.Clone(first[:len(size)])
+		for u, c := range cohort {
+			if c >= 0 {
+				order[next[c]] = int32(u)
+				next[c]++
 			}
-			cohort[u] = id
-			size[id]++
+		}
+		at := make([]int32, len(size)+1)
+		var groups, holders []int32
+		for c := range size {
+			touched = touched[:0]
+			for _, u := range order[first[c]:first[c+1]] {
+				for _, g := range p.eff[p.effAt[u]:p.effAt[u+1]] {
+					if count[g] == 0 {
+						touched = append(touched, g)
+					}
+					count[g]++
+				}
+			}
+			slices.Sort(touched)
+			for _, g := range touched {
+				groups, holders = append(groups, g), append(holders, count[g])
+				count[g] = 0
+			}
+			at[c+1] = int32(len(groups))
 		}
 		p.cohort, p.size = append(p.cohort, cohort), append(p.size, size)
-		p.holds = append(p.holds, make(map[int64]int32, len(size)*4))
-	}
-	for u := range s.Users {
-		var groups []int32 // read once, for the cohorts that count
-		for a := range peerAttrs {
-			c := p.cohort[a][u]
-			if c < 0 || p.size[a][c] <= OutlierMinPeers {
-				continue // too small to be an outlier in: not counted
-			}
-			if groups == nil {
-				groups = s.EffectiveGroups(u)
-			}
-			for _, g := range groups {
-				p.holds[a][int64(c)<<32|int64(g)]++
-			}
-		}
+		p.at, p.groups, p.holders = append(p.at, at), append(p.groups, groups), append(p.holders, holders)
 	}
 	return p
+}
+
+// cohortsOf gives each user the id of their value of an attribute
+// (trimmed, any case; -1 for none) and counts each id's users. Values are
+// looked up as read first, so only a value not seen yet is normalized.
+func cohortsOf(s *Snapshot, of func(*User) string) (cohort, size []int32) {
+	cohort = make([]int32, len(s.Users))
+	asRead, norm := map[string]int32{}, map[string]int32{}
+	for u := range s.Users {
+		v := of(&s.Users[u])
+		id, ok := asRead[v]
+		if !ok {
+			k := strings.ToLower(strings.TrimSpace(v))
+			if id, ok = norm[k]; !ok {
+				id = int32(len(size))
+				if k == "" {
+					id = -1
+				} else {
+					size = append(size, 0)
+				}
+				norm[k] = id
+			}
+			asRead[v] = id
+		}
+		cohort[u] = id
+		if id >= 0 {
+			size[id]++
+		}
+	}
+	return cohort, size
+}
+
+// holdersOf is how many users of cohort c (of attribute a) hold group g.
+func (p *Peers) holdersOf(a int, c, g int32) int {
+	lo, hi := p.at[a][c], p.at[a][c+1]
+	if i, ok := slices.BinarySearch(p.groups[a][lo:hi], g); ok {
+		return int(p.holders[a][int(lo)+i])
+	}
+	return 0
+}
+
+// IsOutlier is Outlier without the reason (review start needs only the
+// hint).
+func (p *Peers) IsOutlier(u, g int) bool {
+	out, _ := p.outlier(u, g, false)
+	return out
 }
 
 // Outlier reports whether user u, who holds group g, is an outlier for it:
 // the user has at least one cohort of OutlierMinPeers peers or more, and
 // in every such cohort fewer than OutlierShare of the peers (the user not
-// counted) hold g. why says it: "1 of 12 in department Legal".
-func (p *Peers) Outlier(u, g int) (outlier bool, why string) {
+// counted) hold g. why says it: "1 of 12 with the same department".
+func (p *Peers) Outlier(u, g int) (outlier bool, why string) { return p.outlier(u, g, true) }
+
+func (p *Peers) outlier(u, g int, say bool) (bool, string) {
+	_, self := slices.BinarySearch(p.eff[p.effAt[u]:p.effAt[u+1]], int32(g))
 	var parts []string
+	counted := 0
 	for a := range peerAttrs {
 		c := p.cohort[a][u]
 		if c < 0 {
 			continue
 		}
 		peers := int(p.size[a][c]) - 1
-		if peers < OutlierMinPeers {
-			continue
-		}
-		holders := int(p.holds[a][int64(c)<<32|int64(g)])
-		if p.snap.HoldsEffectively(u, g) {
+		holders := p.holdersOf(a, c, int32(g))
+		if self {
 			holders-- // the user is not their own peer
 		}
 		if float64(holders) >= OutlierShare*float64(peers) {
 			return false, ""
 		}
-		parts = append(parts, strconv.Itoa(holders)+" of "+strconv.Itoa(peers)+" with the same "+peerAttrs[a].name)
+		counted++
+		if say {
+			parts = append(parts, strconv.Itoa(holders)+" of "+strconv.Itoa(peers)+" with the same "+peerAttrs[a].name)
+		}
 	}
-	if len(parts) == 0 {
-		return false, ""
-	}
-	return true, strings.Join(parts, ", ")
+	return counted > 0, strings.Join(parts, ", ")
 }
 
 // IsSiteAdmin reports the role that administers an organization.

@@ -47,6 +47,72 @@ func TestOutlierAndSoleAdminHints(t *testing.T) {
 	}
 }
 
+// TestOutlierMatchesCounting: on a random tenant (departments written in
+// several cases, managers' cohorts at the size limit, users with no title),
+// every held membership's outlier hint and reason are what counting the
+// peers one by one gives.
+func TestOutlierMatchesCounting(t *testing.T) {
+	users, groups := genTenant(600, 4, 3, 3, 11)
+	depts := []string{"Legal", " legal", "LEGAL ", "Sales", "IT", ""}
+	for i := range users {
+		users[i].Department = depts[i%len(depts)]
+		if i%7 != 0 {
+			users[i].Title = fmt.Sprintf("Title %d", i%40)
+		}
+		users[i].ManagerID = fmt.Sprintf("m%d", i%150) // 4 users each: 3 peers, just enough
+	}
+	s := NewSnapshot(SyncInfo{}, users, groups)
+	p := NewPeers(s)
+	norm := func(v string) string { return strings.ToLower(strings.TrimSpace(v)) }
+	outliers := 0
+	for u := range s.Users {
+		for _, g := range s.EffectiveGroups(u) {
+			want, counted, below := "", 0, true
+			for _, a := range peerAttrs {
+				v := norm(a.of(&s.Users[u]))
+				if v == "" {
+					continue
+				}
+				peers, holders := 0, 0
+				for w := range s.Users {
+					if w != u && norm(a.of(&s.Users[w])) == v {
+						peers++
+						if s.HoldsEffectively(w, int(g)) {
+							holders++
+						}
+					}
+				}
+				if peers < OutlierMinPeers {
+					continue
+				}
+				counted++
+				if float64(holders) >= OutlierShare*float64(peers) {
+					below = false
+					break
+				}
+				if want != "" {
+					want += ", "
+				}
+				want += fmt.Sprintf("%d of %d with the same %s", holders, peers, a.name)
+			}
+			isOut := counted > 0 && below
+			if !isOut {
+				want = ""
+			}
+			out, why := p.Outlier(u, int(g))
+			if out != isOut || why != want || p.IsOutlier(u, int(g)) != isOut {
+				t.Fatalf("user %d group %d: outlier %v %q, counting gives %v %q", u, g, out, why, isOut, want)
+			}
+			if out {
+				outliers++
+			}
+		}
+	}
+	if outliers == 0 || outliers == s.Memberships() {
+		t.Fatalf("%d outliers of %d memberships: the tenant tests nothing", outliers, s.Memberships())
+	}
+}
+
 func TestSuggestions(t *testing.T) {
 	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	it := ReviewItem{GroupID: "g", Role: "Auditor", Org: "Legal", UserGroups: []UserGroupRef{{"ug", "Legal Team"}}, ViaOnly: true}
@@ -88,7 +154,7 @@ func BenchmarkOutlierHints300k(b *testing.B) {
 		n := 0
 		for u := range s.Users {
 			for _, g := range s.EffectiveGroups(u) {
-				if out, _ := p.Outlier(u, int(g)); out {
+				if p.IsOutlier(u, int(g)) {
 					n++
 				}
 			}
