@@ -37,22 +37,32 @@ var peerAttrs = []struct {
 // Peers counts, for every department, title and manager, how many users
 // share it and how many of them hold each group (effective access), so
 // that Outlier is a few lookups per item. Built once per snapshot, in one
-// pass per attribute over the users sorted by cohort, with integer ids
-// throughout: at 300,000 memberships a map keyed by cohort and group cost
-// most of a second in lookups alone.
+// pass per attribute, with integer ids throughout: at 300,000 memberships a
+// map keyed by cohort and group cost most of a second in lookups alone.
 type Peers struct {
 	cohort [][]int32 // attribute -> user -> cohort id (-1: none, or too small to count)
 	size   [][]int32 // attribute -> cohort -> users in it
-	// The groups cohort c's users hold, ascending, are
-	// groups[a][at[a][c]:at[a][c+1]]; holders[a] counts each one's holders.
+	// An attribute of few cohorts (departments, titles) counts in a table:
+	// dense[a][c*len(Groups)+g] users of cohort c hold g. One of many
+	// (managers), whose cohorts each hold a few groups, in sorted runs: the
+	// groups cohort c's users hold, ascending, are
+	// groups[a][at[a][c]:at[a][c+1]], and holders[a] counts each one's
+	// holders.
+	dense               [][]int32
 	at, groups, holders [][]int32
+	nGroups             int
 	// User u's effective groups, ascending: eff[effAt[u]:effAt[u+1]].
 	effAt, eff []int32
 }
 
+// denseCells bounds an attribute's table of counts (cohorts x groups; 4
+// MiB of int32): 50 departments of 2,000 groups fit, 5,000 managers do not.
+// A variable so that a test can count both ways.
+var denseCells = 1 << 20
+
 // NewPeers counts the snapshot's cohorts and what they hold.
 func NewPeers(s *Snapshot) *Peers {
-	p := &Peers{effAt: make([]int32, len(s.Users)+1)}
+	p := &Peers{effAt: make([]int32, len(s.Users)+1), nGroups: len(s.Groups)}
 	for u := range s.Users {
 		p.eff = append(p.eff, s.EffectiveGroups(u)...)
 		p.effAt[u+1] = int32(len(p.eff))
@@ -61,12 +71,29 @@ func NewPeers(s *Snapshot) *Peers {
 	var touched []int32
 	for _, a := range peerAttrs {
 		cohort, size := cohortsOf(s, a.of)
-		// The users of each countable cohort, in order: first[c]..first[c+1].
-		first := make([]int32, len(size)+1)
 		for u, c := range cohort {
 			if c >= 0 && size[c] <= OutlierMinPeers {
 				cohort[u] = -1 // too small to be an outlier in: not counted
-			} else if c >= 0 {
+			}
+		}
+		p.cohort, p.size = append(p.cohort, cohort), append(p.size, size)
+		if len(size)*len(s.Groups) <= denseCells {
+			dense := make([]int32, len(size)*len(s.Groups))
+			for u, c := range cohort {
+				if c >= 0 {
+					for _, g := range p.eff[p.effAt[u]:p.effAt[u+1]] {
+						dense[int(c)*len(s.Groups)+int(g)]++
+					}
+				}
+			}
+			p.dense = append(p.dense, dense)
+			p.at, p.groups, p.holders = append(p.at, nil), append(p.groups, nil), append(p.holders, nil)
+			continue
+		}
+		// The users of each countable cohort, in order: first[c]..first[c+1].
+		first := make([]int32, len(size)+1)
+		for _, c := range cohort {
+			if c >= 0 {
 				first[c+1]++
 			}
 		}
@@ -99,7 +126,7 @@ func NewPeers(s *Snapshot) *Peers {
 			}
 			at[c+1] = int32(len(groups))
 		}
-		p.cohort, p.size = append(p.cohort, cohort), append(p.size, size)
+		p.dense = append(p.dense, nil)
 		p.at, p.groups, p.holders = append(p.at, at), append(p.groups, groups), append(p.holders, holders)
 	}
 	return p
@@ -137,6 +164,9 @@ func cohortsOf(s *Snapshot, of func(*User) string) (cohort, size []int32) {
 
 // holdersOf is how many users of cohort c (of attribute a) hold group g.
 func (p *Peers) holdersOf(a int, c, g int32) int {
+	if d := p.dense[a]; d != nil {
+		return int(d[int(c)*p.nGroups+int(g)])
+	}
 	lo, hi := p.at[a][c], p.at[a][c+1]
 	if i, ok := slices.BinarySearch(p.groups[a][lo:hi], g); ok {
 		return int(p.holders[a][int(lo)+i])

@@ -50,8 +50,19 @@ func TestOutlierAndSoleAdminHints(t *testing.T) {
 // TestOutlierMatchesCounting: on a random tenant (departments written in
 // several cases, managers' cohorts at the size limit, users with no title),
 // every held membership's outlier hint and reason are what counting the
-// peers one by one gives.
+// peers one by one gives, counted in tables and in sorted runs.
 func TestOutlierMatchesCounting(t *testing.T) {
+	for _, cells := range []int{denseCells, 0} {
+		t.Run(fmt.Sprintf("denseCells=%d", cells), func(t *testing.T) {
+			was := denseCells
+			denseCells = cells
+			defer func() { denseCells = was }()
+			testOutlierMatchesCounting(t)
+		})
+	}
+}
+
+func testOutlierMatchesCounting(t *testing.T) {
 	users, groups := genTenant(600, 4, 3, 3, 11)
 	depts := []string{"Legal", " legal", "LEGAL ", "Sales", "IT", ""}
 	for i := range users {
