@@ -57,6 +57,7 @@ func (s *Store) tidy(snap int64) {
 		// SnapshotWriter turns the automatic checkpoint off: copy the
 		// new snapshot into the file proper.
 		_, _ = s.db.ExecContext(s.deferrable, "PRAGMA wal_checkpoint(PASSIVE)")
+		s.dropIdle() // their caches hold what the housekeeping read
 	}()
 }
 
@@ -75,6 +76,7 @@ func (s *Store) resume() {
 		if s.intactForHousekeeping(s.deferrable) {
 			s.housekeep(s.deferrable)
 		}
+		s.dropIdle()
 	}()
 }
 

@@ -141,7 +141,7 @@ func readUsers(ctx context.Context, q queryer, snap int64) (users []tenant.User,
 	return users, gids, nil
 }
 
-// mmapSize is how much of the file SQLite reads through a memory map.
+// mmapSize is how much of the file a load reads through a memory map.
 const mmapSize = 256 << 20
 
 // LoadSnapshot reads one stored snapshot (see Snapshots), in one read
@@ -151,7 +151,12 @@ func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*tenant.Snapshot, e
 	if err != nil {
 		return nil, s.fail("load snapshot", err)
 	}
+	// Deferred calls run last first: unmap, give conn back, close it.
+	defer s.dropIdle()
 	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA mmap_size = "+strconv.Itoa(mmapSize)); err != nil {
+		return nil, s.fail("load snapshot", err)
+	}
 	defer unmap(conn)
 	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -205,12 +210,10 @@ func (s *Store) LoadSnapshot(ctx context.Context, id int64) (*tenant.Snapshot, e
 // unmap drops conn's memory map of the file. A load touches every page of
 // the snapshot through it, and touched pages count in the process's RSS for
 // as long as the map lives: the TUI would show the file's size (240 MB for
-// 100k users) on top of the model. The pages stay in the kernel's cache;
-// the next read maps the file again, lazily.
+// 100k users) on top of the model. The pages stay in the kernel's cache.
+// Other reads do without a map (see openDB).
 func unmap(conn *sql.Conn) {
-	ctx := context.Background()
-	_, _ = conn.ExecContext(ctx, "PRAGMA mmap_size = 0")
-	_, _ = conn.ExecContext(ctx, "PRAGMA mmap_size = "+strconv.Itoa(mmapSize))
+	_, _ = conn.ExecContext(context.Background(), "PRAGMA mmap_size = 0")
 }
 
 func loadGroups(ctx context.Context, q queryer, snap int64) ([]tenant.ReadGroup, error) {

@@ -138,6 +138,9 @@ func (w *SnapshotWriter) release() {
 	_, _ = w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS temp.staged_users")
 	_, _ = w.conn.ExecContext(context.Background(), "PRAGMA wal_autocheckpoint = 1000")
 	w.conn.Close()
+	// The connection's page cache is full of what the sync wrote and its
+	// temporary database of the staged pages' cache: close it.
+	w.s.dropIdle()
 }
 
 var errWriterDone = errors.New("save snapshot: the snapshot is already committed or abandoned")
