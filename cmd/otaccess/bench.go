@@ -56,6 +56,7 @@ the sync's requests in flight.`,
 	fl.DurationVar(&opt.Latency, "latency", ref.Latency, "latency injected before every request is served")
 	fl.IntVar(&opt.Runs, "runs", 3, "runs of each sync and of the sequential script; the best counts")
 	fl.BoolVar(&o.JSON, "json", false, "print the report as JSON")
+	fl.BoolVar(&opt.SyncOnly, "sync-only", false, "measure only the sync figures (SCIM sync, default sync with the access APIs, sequential script)")
 	fl.StringVar(&o.MeasureUI, "measure-ui", "", "internal: measure opening this cache file in the UI and print JSON")
 	_ = fl.MarkHidden("measure-ui")
 	fl.StringVar(&o.MeasureResyncs, "measure-resyncs", "", "internal: measure the TUI on this cache file re-syncing from --url and print JSON")
