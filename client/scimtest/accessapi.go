@@ -344,14 +344,28 @@ func (s *Server) sortedUsersV2(sortKey string) ([]*userRec, error) {
 	if c.users != nil && c.gen == s.gen && c.key == prop+","+dir {
 		return c.users, nil
 	}
-	order := slices.Clone(s.users)
-	slices.SortStableFunc(order, func(a, b *userRec) int {
-		r := cmp.Or(strings.Compare(key(a), key(b)), strings.Compare(a.u.ID, b.u.ID))
+	// Each user's key once, not once per comparison: lowering two names
+	// per comparison made the sort of 100,000 users cost a second and a
+	// half of CPU.
+	type keyed struct {
+		key string
+		rec *userRec
+	}
+	ks := make([]keyed, len(s.users))
+	for i, u := range s.users {
+		ks[i] = keyed{key(u), u}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		r := cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.rec.u.ID, b.rec.u.ID))
 		if dir == "desc" {
 			return -r
 		}
 		return r
 	})
+	order := make([]*userRec, len(ks))
+	for i := range ks {
+		order[i] = ks[i].rec
+	}
 	c.gen, c.key, c.users = s.gen, prop+","+dir, order
 	return order, nil
 }
@@ -370,7 +384,7 @@ func (s *Server) listUsersV2(w http.ResponseWriter, c *call) {
 		accessError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
-	writeAccessJSON(w, http.StatusOK, pageOf(len(order), page, size, true, func(i int) userV2Wire { return s.renderUserV2(order[i]) }))
+	writeRawPage(w, len(order), page, size, true, func(i int) ([]byte, error) { return s.v2JSON(order[i]) })
 }
 
 func (s *Server) getUserV2(w http.ResponseWriter, id string) {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -37,6 +38,7 @@ type userGroupRec struct {
 	levels      []*groupRec // role x org pairs, as SCIM groups
 	members     []ugMember  // in the order added
 	memberOf    map[*userRec]struct{}
+	wire        atomic.Pointer[membersJSON] // the members encoded (see memberItems)
 }
 
 type ugMember struct {

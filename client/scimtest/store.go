@@ -23,8 +23,9 @@ type userRec struct {
 	invited       bool
 	acc           accessRec // the access-management view (see accessdata.go)
 
-	// wire caches the user's encoded JSON (see userJSON).
-	wire atomic.Pointer[wireJSON]
+	// wire caches the user's encoded JSON (see userJSON), v2wire its
+	// Users V2 encoding (see v2JSON).
+	wire, v2wire atomic.Pointer[wireJSON]
 }
 
 // wireJSON is a user's encoding for one root while the tenant is at gen.

@@ -116,6 +116,15 @@ func (s *Server) listUserGroupMembers(w http.ResponseWriter, c *call, id string)
 		return
 	}
 	members := g.members
+	if q.Get("sort") == "" { // in the order added, as a sync reads them
+		items, err := s.memberItems(g)
+		if err != nil {
+			http.Error(w, "encoding response: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		writeRawPage(w, len(items), page, size, false, func(i int) ([]byte, error) { return items[i], nil })
+		return
+	}
 	sorted := false
 	if sk := strings.ToLower(q.Get("sort")); sk != "" {
 		prop, dir, _ := strings.Cut(sk, ",")
