@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/numfmt"
@@ -130,6 +131,27 @@ func (s *diffScreen) fromLabel() string {
 	return "the sync"
 }
 
+// heading names the two snapshots compared in the longest wording that
+// fits w: the words give way before the dates, which are never cut.
+func (s *diffScreen) heading(w int) string {
+	const day, short = "2006-01-02 15:04", "01-02 15:04"
+	from, to := s.d.From.FinishedAt.Local(), s.d.To.FinishedAt.Local()
+	f, t, label := from.Format(day), to.Format(day), s.fromLabel()
+	for _, h := range []string{
+		fmt.Sprintf(" Changes from %s of %s to the current snapshot (synced %s)", label, f, t),
+		fmt.Sprintf(" Changes from %s of %s to the current one (%s)", label, f, t),
+		fmt.Sprintf(" Changes from %s of %s to %s", label, f, t),
+		fmt.Sprintf(" Changes %s → %s", f, t),
+		fmt.Sprintf(" Changes %s → %s", from.Format(short), to.Format(short)),
+		" Changes since " + from.Format(short),
+	} {
+		if ansi.StringWidth(h) <= w {
+			return h
+		}
+	}
+	return clip(" Changes since "+from.Format(short), w)
+}
+
 func (s *diffScreen) typing() bool { return false }
 
 func (s *diffScreen) info(a *Model) string {
@@ -196,9 +218,7 @@ func (s *diffScreen) view(a *Model, w, h int) []string {
 		msg := []string{st.Bold.Render("The cache holds a newer sync than this view."), "", "Sync (" + keyName(a.keys.Sync) + ") to load it and see what changed."}
 		return centerCenter(msg, w, h)
 	}
-	from, to := s.d.From.FinishedAt.Local(), s.d.To.FinishedAt.Local()
-	head := fmt.Sprintf(" Changes from %s of %s to the current snapshot (synced %s)", s.fromLabel(), from.Format("2006-01-02 15:04"), to.Format("2006-01-02 15:04"))
-	out := []string{st.Bold.Render(clip(head, w))}
+	out := []string{st.Bold.Render(s.heading(w))}
 	if len(s.rows) == 0 {
 		return append(out, "", " "+st.Muted.Render("No changes between the two snapshots."))
 	}

@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
@@ -51,4 +54,31 @@ func TestSnapshotChooserSmall(t *testing.T) {
 	}
 	d.key("d", "d", "j", "j", "k", "enter")
 	d.key("d", "esc", "esc")
+}
+
+// The Changes heading fits the width with both dates whole: the words give
+// way first (it was cut mid-date at 80 columns).
+func TestChangesHeadingFits(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{Users: 40})
+	d := tn.model(t, 80, 24)
+	d.key("r", "d")
+	s, ok := d.m.top().(*diffScreen)
+	if !ok {
+		t.Fatalf("no changes screen:\n%s", d.screen())
+	}
+	from := s.d.From.FinishedAt.Local().Format("2006-01-02 15:04")
+	to := s.d.To.FinishedAt.Local().Format("2006-01-02 15:04")
+	d.contains("Changes from the sync of "+from, to)
+	for _, w := range []int{200, 100, 80, 60, 40, 30, 20} {
+		h := s.heading(w)
+		if ansi.StringWidth(h) > w {
+			t.Errorf("at %d: %q is wider", w, h)
+		}
+		if w >= 60 && (!strings.Contains(h, from) || !strings.Contains(h, to)) {
+			t.Errorf("at %d: %q lacks a whole date", w, h)
+		}
+	}
+	if h := s.heading(200); !strings.Contains(h, "to the current snapshot (synced "+to+")") {
+		t.Errorf("at 200 columns the heading is shortened: %q", h)
+	}
 }
