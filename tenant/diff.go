@@ -39,6 +39,18 @@ func (m *MembershipRef) Held() string {
 	return "both"
 }
 
+// HeldText says how a membership is held, for a table cell: "direct",
+// "via Legal Team", "direct + via Legal Team, Auditors".
+func HeldText(direct bool, via []string) string {
+	switch {
+	case len(via) == 0:
+		return "direct"
+	case direct:
+		return "direct + via " + strings.Join(via, ", ")
+	}
+	return "via " + strings.Join(via, ", ")
+}
+
 // ViaNote is what a listing adds after the membership:
 // ` (via user group "Legal Team")`, ` (direct and via user group …)` or "".
 func (m *MembershipRef) ViaNote() string {

@@ -81,3 +81,19 @@ func TestDiff(t *testing.T) {
 	check("reverse granted", membershipIDs(back.Granted), membershipIDs(d.Revoked))
 	check("reverse removed", refIDs(back.UsersRemoved), refIDs(d.UsersAdded))
 }
+
+func TestHeldText(t *testing.T) {
+	for _, c := range []struct {
+		direct bool
+		via    []string
+		want   string
+	}{
+		{true, nil, "direct"},
+		{false, []string{"Legal Team"}, "via Legal Team"},
+		{true, []string{"Legal Team", "Auditors"}, "direct + via Legal Team, Auditors"},
+	} {
+		if got := HeldText(c.direct, c.via); got != c.want {
+			t.Errorf("HeldText(%v, %q) = %q, want %q", c.direct, c.via, got, c.want)
+		}
+	}
+}

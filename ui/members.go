@@ -2,13 +2,13 @@ package ui
 
 import (
 	"fmt"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/numfmt"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // membersScreen lists one group's effective members (direct or through a
@@ -224,18 +224,12 @@ func (s *membersScreen) info(a *Model) string {
 	return ""
 }
 
-// heldText says how a membership is held: "direct", "via Legal Team",
-// "direct + via Legal Team, Auditors".
+// heldText is tenant.HeldText for the user groups via (indexes into the
+// snapshot's UserGroups).
 func heldText(a *Model, direct bool, via []int32) string {
 	names := make([]string, len(via))
 	for i, k := range via {
 		names[i] = a.snap.UserGroups[k].Name
 	}
-	switch {
-	case len(via) == 0:
-		return "direct"
-	case direct:
-		return "direct + via " + strings.Join(names, ", ")
-	}
-	return "via " + strings.Join(names, ", ")
+	return tenant.HeldText(direct, names)
 }

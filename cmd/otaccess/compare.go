@@ -306,7 +306,7 @@ func writeComparison(w io.Writer, c *tenant.Comparison, left, right compareSide,
 		head("access only in "+side, len(list))
 		t := newTable(w, "", "USER", "ROLE — ORG", "HELD")
 		for _, m := range list {
-			t.row(mark, m.User.Label, m.Membership(), heldText(!m.ViaOnly, m.UserGroups))
+			t.row(mark, m.User.Label, m.Membership(), tenant.HeldText(!m.ViaOnly, m.UserGroups))
 		}
 		t.flush()
 	}

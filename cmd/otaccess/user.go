@@ -134,7 +134,7 @@ func userRun(ctx context.Context, o *userOptions) error {
 		if role == "" {
 			role = mj.Group
 		}
-		m.row(role, org, heldText(snap.IsMember(i, int(g)), export.HeldThrough(snap, i, int(g))), mj.GroupID)
+		m.row(role, org, tenant.HeldText(snap.IsMember(i, int(g)), export.HeldThrough(snap, i, int(g))), mj.GroupID)
 	}
 	if err := m.flush(); err != nil {
 		return err
@@ -186,18 +186,6 @@ func toLoginJSON(es []access.LoginEntry) []loginJSON {
 		out[i] = loginJSON{Time: at, Success: e.Success, Status: e.Status, IPAddress: e.IP, UserAgent: e.Agent}
 	}
 	return out
-}
-
-// heldText says how a membership is held: "direct", "via Privacy Team",
-// "direct + via Privacy Team, Legal".
-func heldText(direct bool, via []string) string {
-	switch {
-	case len(via) == 0:
-		return "direct"
-	case direct:
-		return "direct + via " + strings.Join(via, ", ")
-	}
-	return "via " + strings.Join(via, ", ")
 }
 
 // loginText is the last login for people: a time and how long ago,
