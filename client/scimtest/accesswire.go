@@ -3,7 +3,6 @@ package scimtest
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 )
 
@@ -58,7 +57,6 @@ func (s *Server) memberItems(g *userGroupRec) ([][]byte, error) {
 func writeRawPage(w http.ResponseWriter, n, page, size int, sorted bool, item func(i int) ([]byte, error)) {
 	env := pageOf(n, page, size, sorted, func(int) struct{} { return struct{}{} })
 	var items [][]byte
-	total := 0
 	for i := env.Pageable.Offset; i < env.Pageable.Offset+env.NumberOfElements; i++ {
 		b, err := item(i)
 		if err != nil {
@@ -66,7 +64,6 @@ func writeRawPage(w http.ResponseWriter, n, page, size int, sorted bool, item fu
 			return
 		}
 		items = append(items, b)
-		total += len(b) + 1
 	}
 	env.Content = []struct{}{}
 	head, err := json.Marshal(env)
@@ -79,18 +76,6 @@ func writeRawPage(w http.ResponseWriter, n, page, size int, sorted bool, item fu
 		http.Error(w, "encoding response: the page envelope does not start with its content", http.StatusInternalServerError)
 		return
 	}
-	if br, ok := w.(*bufferedResponse); ok {
-		br.body.Grow(len(head) + total + 1)
-	}
-	w.Header().Set("Content-Type", accessJSONType)
-	w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(w, `{"content":[`)
-	for i, b := range items {
-		if i > 0 {
-			_, _ = io.WriteString(w, ",")
-		}
-		_, _ = w.Write(b)
-	}
-	_, _ = w.Write(head[len(open)-1:]) // "]" and the rest of the envelope
-	_, _ = io.WriteString(w, "\n")
+	// "]" and the rest of the envelope follow the items.
+	writeItems(w, accessJSONType, open[:len(open)-1], items, string(head[len(open)-1:])+"\n")
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -17,6 +18,29 @@ import (
 // "Research & Development" travel as they would from a Java server.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	writeJSONAs(w, status, contentType, v)
+}
+
+// writeItems writes a 200 list response: head, the items joined by commas,
+// then tail. Lists are written so around each item's cached encoding (see
+// userJSON), into a buffer grown once: a page of 1,000 users is 1.4 MB.
+func writeItems(w http.ResponseWriter, contentType, head string, items [][]byte, tail string) {
+	size := len(head) + len(items) + len(tail)
+	for _, b := range items {
+		size += len(b)
+	}
+	if br, ok := w.(*bufferedResponse); ok {
+		br.body.Grow(size)
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, head)
+	for i, b := range items {
+		if i > 0 {
+			_, _ = io.WriteString(w, ",")
+		}
+		_, _ = w.Write(b)
+	}
+	_, _ = io.WriteString(w, tail)
 }
 
 // writeJSONAs is writeJSON with another media type (the access APIs answer
