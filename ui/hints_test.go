@@ -32,26 +32,11 @@ func TestHelpListsEveryKey(t *testing.T) {
 			listed[b.Help().Key+" "+b.Help().Desc] = true
 		}
 	}
-	var walk func(v reflect.Value, path string)
-	walk = func(v reflect.Value, path string) {
-		if b, ok := v.Interface().(Binding); ok {
-			if !listed[b.Help().Key+" "+b.Help().Desc] {
-				t.Errorf("%s (%s %s) is not on the help screen", path, b.Help().Key, b.Help().Desc)
-			}
-			return
+	eachBinding(&km, func(path string, b *Binding) {
+		if !listed[b.Help().Key+" "+b.Help().Desc] {
+			t.Errorf("%s (%s %s) is not on the help screen", path, b.Help().Key, b.Help().Desc)
 		}
-		switch v.Kind() {
-		case reflect.Struct:
-			for i := 0; i < v.NumField(); i++ {
-				walk(v.Field(i), path+"."+v.Type().Field(i).Name)
-			}
-		case reflect.Array:
-			for i := 0; i < v.Len(); i++ {
-				walk(v.Index(i), path)
-			}
-		}
-	}
-	walk(reflect.ValueOf(km), "KeyMap")
+	})
 
 	shared := map[string][]string{}
 	for _, sk := range km.sharedKeys() {
@@ -76,4 +61,29 @@ func TestHelpListsEveryKey(t *testing.T) {
 	d := tn.model(t, 200, 50)
 	d.key("?")
 	d.contains("User detail", "Review", "One key, several meanings", "previous undecided", "decide skip (Review)")
+}
+
+// eachBinding calls fn with every Binding of km, wherever it is nested,
+// and its path ("KeyMap.Review.Keep"): the tests that keep the help
+// screen and the [keys] names complete walk the KeyMap by reflection, so
+// that a binding added to it cannot be forgotten.
+func eachBinding(km *KeyMap, fn func(path string, b *Binding)) {
+	var walk func(v reflect.Value, path string)
+	walk = func(v reflect.Value, path string) {
+		if v.Type() == reflect.TypeOf(Binding{}) {
+			fn(path, v.Addr().Interface().(*Binding))
+			return
+		}
+		switch v.Kind() {
+		case reflect.Struct:
+			for i := 0; i < v.NumField(); i++ {
+				walk(v.Field(i), path+"."+v.Type().Field(i).Name)
+			}
+		case reflect.Array:
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i), path)
+			}
+		}
+	}
+	walk(reflect.ValueOf(km).Elem(), "KeyMap")
 }

@@ -34,27 +34,11 @@ func TestEveryBindingHasAnAction(t *testing.T) {
 		}
 	}
 	display := map[*Binding]bool{&km.Move: true, &km.Dialog.Option: true}
-	var walk func(v reflect.Value, path string)
-	walk = func(v reflect.Value, path string) {
-		if v.Type() == reflect.TypeOf(Binding{}) {
-			b := v.Addr().Interface().(*Binding)
-			if _, ok := named[b]; !ok && !display[b] {
-				t.Errorf("%s has no action name", path)
-			}
-			return
+	eachBinding(&km, func(path string, b *Binding) {
+		if _, ok := named[b]; !ok && !display[b] {
+			t.Errorf("%s has no action name", path)
 		}
-		switch v.Kind() {
-		case reflect.Struct:
-			for i := 0; i < v.NumField(); i++ {
-				walk(v.Field(i), path+"."+v.Type().Field(i).Name)
-			}
-		case reflect.Array:
-			for i := 0; i < v.Len(); i++ {
-				walk(v.Index(i), path)
-			}
-		}
-	}
-	walk(reflect.ValueOf(&km).Elem(), "KeyMap")
+	})
 }
 
 // Writing every action's defaults out is no error: keys that the defaults
