@@ -231,6 +231,27 @@ func (s *Snapshot) EffectiveGroups(u int) []int32 {
 	return slices.Compact(out)
 }
 
+// holdsAny reports whether user u holds, directly or through a user group,
+// a group that mask marks. x is s.viaIdx(), fetched once by a caller that
+// tests every user (the filter's role:/org: terms): EffectiveGroups
+// would build a sorted list for each user with a user group, per
+// keystroke.
+func (s *Snapshot) holdsAny(x *viaIndex, u int, mask []bool) bool {
+	for _, g := range s.Users[u].Groups {
+		if mask[g] {
+			return true
+		}
+	}
+	for _, k := range x.byUser[int32(u)] {
+		for _, g := range x.levels[k] {
+			if mask[g] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // EffectiveMembers is every user holding group g either way, ascending.
 func (s *Snapshot) EffectiveMembers(g int) []int32 {
 	if g < 0 || g >= len(s.Groups) {

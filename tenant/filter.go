@@ -32,7 +32,8 @@ type Index struct {
 
 	roleNames, orgNames, groupNames []string // lowercase
 
-	terms []term // scratch
+	terms []term    // scratch
+	via   *viaIndex // the snapshot's user groups, fetched once per query
 
 	// Now is the time stale: counts from (nil: time.Now).
 	Now func() time.Time
@@ -299,6 +300,7 @@ func (ix *Index) filter(query string, dst []int32) ([]int32, []bool, error) {
 		return dst, nil, err
 	}
 	s := ix.s
+	ix.via = s.viaIdx()
 
 	// Fold positive group terms into one mask; a mask with no group means
 	// nobody can match.
@@ -399,12 +401,7 @@ func (ix *Index) match(u int, terms []term, skip int) bool {
 			ok = t.mask[ix.utype[u]]
 		case termGroups:
 			// Effective access: direct or through a user group.
-			for _, g := range ix.s.EffectiveGroups(u) {
-				if t.mask[g] {
-					ok = true
-					break
-				}
-			}
+			ok = ix.s.holdsAny(ix.via, u, t.mask)
 		case termLogin:
 			ok = user.InUsersV2 && (user.LastLogin.IsZero() || (!t.since.IsZero() && user.LastLogin.Before(t.since)))
 		}
