@@ -154,11 +154,16 @@ type env struct {
 	tokenFile string // the token, for child processes
 
 	// Filled in by figSync: the reference snapshot's cache file and model,
-	// and the sync at the reference latency (best of Runs).
+	// and the SCIM-only sync at the reference latency (best of Runs). Then
+	// figAccessSync makes the default sync's cache the reference (a user's
+	// cache holds the access APIs' data) and records that sync: the
+	// re-sync a user waits for.
 	cacheFile    string
 	snap         *tenant.Snapshot
 	syncRequests int
 	syncTook     time.Duration
+	resyncTook   time.Duration
+	resyncReqs   int
 	// Filled in by figOpen: the UI opened on that cache, median of three,
 	// and where it was measured; figMemory reads its memory.
 	ui      UIMeasure
@@ -366,14 +371,14 @@ func figOpen(ctx context.Context, e *env) (Row, error) {
 	}
 
 	// What the user would otherwise wait for: the re-sync, as the CLI runs
-	// it at the reference latency (the sync figure's best).
-	if e.syncTook == 0 {
-		return row, errors.New("no sync measured (the sync figure failed)")
+	// it by default at the reference latency (the default sync's best).
+	if e.resyncTook == 0 {
+		return row, errors.New("no default sync measured (its figure failed)")
 	}
-	resync := e.syncTook
+	resync := e.resyncTook
 	speedup := resync.Seconds() / open.Seconds()
 	row.Measured = fmt.Sprintf("%s (median of %d, %s)", fmtDur(open), len(runs), where)
-	row.Comparison = fmt.Sprintf("re-syncing it with `otaccess sync` at %s per request: %s (best of %d): %.1f× slower", e.opt.Latency, fmtDur(resync), e.runs, speedup)
+	row.Comparison = fmt.Sprintf("re-syncing it with `otaccess sync` (the default, with the access APIs) at %s per request: %s (best of %d): %.1f× slower", e.opt.Latency, fmtDur(resync), e.runs, speedup)
 	row.Pass = open < time.Second && speedup >= 5
 	row.Limit = fmt.Sprintf("Store.Load is %s of it: reading %s users in about %d page rows from SQLite (pure Go), slicing their fields out of each page, "+
 		"and rebuilding the model in the sort order stored by the sync; the filter index is built in the background after the first frame, not before it; the re-sync is round trips and CPU (decoding JSON, writing pages), which is what the open avoids",

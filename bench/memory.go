@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -103,33 +104,51 @@ func MeasureResyncs(ctx context.Context, cacheFile, url, token string, n int) (R
 	out.FirstRSS = settledRSS()
 	for i := range n {
 		start := time.Now()
-		if err := resync(ctx, m); err != nil {
+		done, err := resync(ctx, m)
+		if err != nil {
 			return out, fmt.Errorf("re-sync %d: %w", i+1, err)
 		}
-		out.Took = append(out.Took, time.Since(start))
+		out.Took = append(out.Took, done.Sub(start))
 		out.After = append(out.After, settledRSS())
 	}
 	return out, nil
 }
 
 // resync presses r and runs the commands the UI returns, feeding their
-// messages back, until the frame says the sync is done (or failed).
-func resync(ctx context.Context, m *ui.Model) error {
+// messages back, until the frame says the sync is done (or failed) and
+// the commands started by then have returned, as Bubble Tea's runtime
+// would have run them: the UI gives the sync's memory back to the system
+// in a command it returns with the result (releaseMemory), and a figure
+// taken before that runs is not what the user's terminal process holds.
+// The wait is bounded: the result's flash clears after 5 s. done is when
+// the frame said the sync was done.
+func resync(ctx context.Context, m *ui.Model) (done time.Time, err error) {
 	msgs := make(chan tea.Msg, 64)
+	var inflight atomic.Int32
 	run := func(cmd tea.Cmd) {
 		if cmd != nil {
-			go func() { msgs <- cmd() }()
+			inflight.Add(1)
+			go func() { msgs <- cmd(); inflight.Add(-1) }()
 		}
 	}
 	_, cmd := m.Update(keyMsg("r"))
 	run(cmd)
 	deadline := time.After(5 * time.Minute)
+	var settle <-chan time.Time // set once the sync is done
+	poll := time.NewTicker(10 * time.Millisecond)
+	defer poll.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return done, ctx.Err()
 		case <-deadline:
-			return errors.New("the re-sync did not finish within 5 minutes")
+			return done, errors.New("the re-sync did not finish within 5 minutes")
+		case <-settle:
+			return done, nil // something still ticks; the sync's own commands have had their time
+		case <-poll.C:
+			if settle != nil && inflight.Load() == 0 && len(msgs) == 0 {
+				return done, nil
+			}
 		case msg := <-msgs:
 			if batch, ok := msg.(tea.BatchMsg); ok {
 				for _, c := range batch {
@@ -142,11 +161,14 @@ func resync(ctx context.Context, m *ui.Model) error {
 			}
 			_, cmd := m.Update(msg)
 			run(cmd)
+			if settle != nil {
+				continue
+			}
 			switch f := frame(m); {
 			case strings.Contains(f, "✓ synced"):
-				return nil
+				done, settle = time.Now(), time.After(10*time.Second)
 			case strings.Contains(f, "✗"):
-				return fmt.Errorf("the UI says: %s", lineWith(f, "✗"))
+				return done, fmt.Errorf("the UI says: %s", lineWith(f, "✗"))
 			}
 		}
 	}

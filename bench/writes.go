@@ -72,7 +72,11 @@ func figWrites(ctx context.Context, e *env) (Row, error) {
 	}
 	row.Measured = fmt.Sprintf("%d request per change, %s median (%s latency); confirming in the UI: Update %s, %d requests sent",
 		maxReqs, fmtDur(times.quantile(0.5)), e.opt.Latency, fmtDur(upd), sent)
-	row.Comparison = fmt.Sprintf("the tea.Cmd it returned sent %d; a re-sync sends %d", done, e.syncRequests)
+	resync := e.resyncReqs // the default sync's; the SCIM-only one's when that figure failed
+	if resync == 0 {
+		resync = e.syncRequests
+	}
+	row.Comparison = fmt.Sprintf("the tea.Cmd it returned sent %d; a re-sync sends %d", done, resync)
 	row.Pass = maxReqs == 1 && sent == 0 && done == 1
 	row.Limit = "the server's latency: one PATCH /Groups/{id}, then one SQLite transaction (Store.RecordMembership: finding the user's page, by a scan of every page's ids the first time in a session and a remembered, checked hint after, rewriting that page, the counts and the audit row); " +
 		"the TUI runs Service.Apply in the tea.Cmd that confirming returns, so Update never waits on the network"
