@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -210,14 +211,37 @@ func sideError(src compareSource, err error) error {
 	return fmt.Errorf("%s: %w", which, err)
 }
 
-// checkFilter refuses a role or org neither side has: a typo would
-// otherwise read as "no differences".
+// checkFilter refuses a role or org neither side has, with the closest
+// names either side has: a typo would otherwise read as "no differences".
 func checkFilter(f tenant.CompareFilter, left, right compareSide) error {
+	closest := func(v string, names func(*tenant.Snapshot) []string) string {
+		all := append(names(left.snap), names(right.snap)...)
+		slices.Sort(all) // both sides mostly share their names: each once
+		near := tenant.Closest(v, slices.Compact(all), 3)
+		if len(near) == 0 {
+			return ""
+		}
+		return "; closest: " + strings.Join(near, ", ")
+	}
+	roles := func(s *tenant.Snapshot) []string {
+		out := make([]string, len(s.Roles))
+		for i, r := range s.Roles {
+			out[i] = r.Name
+		}
+		return out
+	}
+	orgs := func(s *tenant.Snapshot) []string {
+		out := make([]string, len(s.Orgs))
+		for i, o := range s.Orgs {
+			out[i] = o.Name
+		}
+		return out
+	}
 	if f.Role != "" && !tenant.HasRole(left.snap, f.Role) && !tenant.HasRole(right.snap, f.Role) {
-		return fmt.Errorf("--role %q: neither %s nor %s has a role of that name (otaccess matrix lists them)", f.Role, left.name, right.name)
+		return fmt.Errorf("--role %q: neither %s nor %s has a role of that name%s (otaccess matrix lists them)", f.Role, left.name, right.name, closest(f.Role, roles))
 	}
 	if f.Org != "" && !tenant.HasOrg(left.snap, f.Org) && !tenant.HasOrg(right.snap, f.Org) {
-		return fmt.Errorf("--org %q: neither %s nor %s has an organization of that name (otaccess orgs lists them)", f.Org, left.name, right.name)
+		return fmt.Errorf("--org %q: neither %s nor %s has an organization of that name%s (otaccess orgs lists them)", f.Org, left.name, right.name, closest(f.Org, orgs))
 	}
 	return nil
 }

@@ -320,6 +320,7 @@ func TestCompareBadFlags(t *testing.T) {
 		{[]string{"compare", "--cache", tt.prodCache, "--snapshot", "1", "--snapshot", "2", "--cache", tt.uatCache}, "a second --snapshot for prod"},
 		{[]string{"compare", "--cache", tt.prodCache, "--cache", tt.uatCache, "--json", "--csv"}, "--json and --csv cannot be used together"},
 		{[]string{"compare", "--cache", tt.prodCache, "--cache", tt.uatCache, "--role", "Site Admn"}, `--role "Site Admn": neither prod nor uat has a role of that name`},
+		{[]string{"compare", "--cache", tt.prodCache, "--cache", tt.uatCache, "--role", "Site Admn"}, "; closest: Site Admin"},
 		{[]string{"compare", "--cache", tt.prodCache, "--cache", tt.uatCache, "--org", "Atlantis"}, "neither prod nor uat has an organization"},
 		{[]string{"compare", "--cache", tt.prodCache, "--cache", missing}, "--cache " + missing + ": no cache file at " + missing},
 		{[]string{"compare", "--cache", tt.prodCache, "--snapshot", "9", "--cache", tt.uatCache}, "--snapshot 9: the cache holds no snapshot 9"},
