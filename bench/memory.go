@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -116,39 +115,27 @@ func MeasureResyncs(ctx context.Context, cacheFile, url, token string, n int) (R
 
 // resync presses r and runs the commands the UI returns, feeding their
 // messages back, until the frame says the sync is done (or failed) and
-// the commands started by then have returned, as Bubble Tea's runtime
-// would have run them: the UI gives the sync's memory back to the system
-// in a command it returns with the result (releaseMemory), and a figure
-// taken before that runs is not what the user's terminal process holds.
-// The wait is bounded: the result's flash clears after 5 s. done is when
-// the frame said the sync was done.
+// the command the UI returned with the result to give the sync's memory
+// back has run (ui.MemoryReleased): a figure taken before it is not what
+// the user's terminal process holds. done is when the frame said the sync
+// was done.
 func resync(ctx context.Context, m *ui.Model) (done time.Time, err error) {
 	msgs := make(chan tea.Msg, 64)
-	var inflight atomic.Int32
 	run := func(cmd tea.Cmd) {
 		if cmd != nil {
-			inflight.Add(1)
-			go func() { msgs <- cmd(); inflight.Add(-1) }()
+			go func() { msgs <- cmd() }()
 		}
 	}
 	_, cmd := m.Update(keyMsg("r"))
 	run(cmd)
 	deadline := time.After(5 * time.Minute)
-	var settle <-chan time.Time // set once the sync is done
-	poll := time.NewTicker(10 * time.Millisecond)
-	defer poll.Stop()
+	released := false
 	for {
 		select {
 		case <-ctx.Done():
 			return done, ctx.Err()
 		case <-deadline:
 			return done, errors.New("the re-sync did not finish within 5 minutes")
-		case <-settle:
-			return done, nil // something still ticks; the sync's own commands have had their time
-		case <-poll.C:
-			if settle != nil && inflight.Load() == 0 && len(msgs) == 0 {
-				return done, nil
-			}
 		case msg := <-msgs:
 			if batch, ok := msg.(tea.BatchMsg); ok {
 				for _, c := range batch {
@@ -159,16 +146,21 @@ func resync(ctx context.Context, m *ui.Model) (done time.Time, err error) {
 			if msg == nil {
 				continue
 			}
+			if _, ok := msg.(ui.MemoryReleased); ok {
+				released = true
+			}
 			_, cmd := m.Update(msg)
 			run(cmd)
-			if settle != nil {
-				continue
+			if done.IsZero() {
+				switch f := frame(m); {
+				case strings.Contains(f, "✓ synced"):
+					done = time.Now()
+				case strings.Contains(f, "✗"):
+					return done, fmt.Errorf("the UI says: %s", lineWith(f, "✗"))
+				}
 			}
-			switch f := frame(m); {
-			case strings.Contains(f, "✓ synced"):
-				done, settle = time.Now(), time.After(10*time.Second)
-			case strings.Contains(f, "✗"):
-				return done, fmt.Errorf("the UI says: %s", lineWith(f, "✗"))
+			if !done.IsZero() && released {
+				return done, nil
 			}
 		}
 	}
