@@ -39,10 +39,12 @@ type AccessRef struct {
 func UserRefs(list []tenant.UserRef) []UserRef {
 	out := make([]UserRef, 0, len(list))
 	for _, u := range list {
-		out = append(out, UserRef{u.ID, u.Name, u.Label})
+		out = append(out, userRef(u))
 	}
 	return out
 }
+
+func userRef(u tenant.UserRef) UserRef { return UserRef{u.ID, u.Name, u.Label} }
 
 // AccessRefs converts membership refs (never null in JSON).
 func AccessRefs(list []tenant.MembershipRef) []AccessRef {
@@ -148,7 +150,7 @@ func NewComparisonJSON(c *tenant.Comparison, left, right Side, f tenant.CompareF
 		for i, f := range d.Fields {
 			fields[i] = FieldDifference(f)
 		}
-		diffs = append(diffs, UserDifference{UserRefs([]tenant.UserRef{d.Left})[0], UserRefs([]tenant.UserRef{d.Right})[0], fields})
+		diffs = append(diffs, UserDifference{userRef(d.Left), userRef(d.Right), fields})
 	}
 	return ComparisonJSON{
 		Left: left, Right: right, Filter: CompareFilter(f), Counts: CountsOf(c),
