@@ -56,18 +56,8 @@ func (s *helpScreen) view(a *Model, w, h int) []string {
 		{"type:external", ""},
 		{`org:"EMEA - Sales"`, ""},
 	}))
-	var shared []pair
-	for _, sk := range a.keys.sharedKeys() {
-		for i, u := range sk.uses {
-			k := ""
-			if i == 0 {
-				k = sk.name
-			}
-			shared = append(shared, pair{k, u})
-		}
-	}
-	if len(shared) > 0 {
-		sections = append(sections, section("One key, several meanings", shared))
+	if shared := a.keys.sharedKeys(); len(shared) > 0 {
+		sections = append(sections, sharedSection(st, shared))
 	}
 	// Flow sections into columns no taller than the body, each as wide as
 	// its widest line; when they do not fit side by side, make the columns
@@ -100,6 +90,65 @@ func (s *helpScreen) view(a *Model, w, h int) []string {
 		out = append(out, b.String())
 	}
 	return out
+}
+
+// sharedWhereW caps the "where" column of the shared keys' table: a long
+// list of screens wraps under itself rather than widening the help.
+const sharedWhereW = 30
+
+// sharedSection is a table of the keys that mean several things: the key,
+// each meaning under the one before, and the screens it has it on, each
+// in its own aligned column.
+//
+//	s  sort         Users, Tenant matrix, Groups
+//	   decide skip  Review
+func sharedSection(st *Styles, shared []sharedKey) []string {
+	kw, dw := 0, 0
+	for _, sk := range shared {
+		kw = max(kw, ansi.StringWidth(sk.name))
+		for _, u := range sk.uses {
+			dw = max(dw, ansi.StringWidth(u.desc))
+		}
+	}
+	sec := []string{st.Bold.Render("One key, several meanings")}
+	for _, sk := range shared {
+		for i, u := range sk.uses {
+			k := ""
+			if i == 0 {
+				k = sk.name
+			}
+			for j, where := range packList(u.where, sharedWhereW) {
+				d := ""
+				if j == 0 {
+					d = u.desc
+				} else {
+					k = ""
+				}
+				sec = append(sec, "  "+fit(k, kw)+"  "+fit(d, dw)+"  "+st.Muted.Render(where))
+			}
+		}
+	}
+	return sec
+}
+
+// packList joins items with ", " into lines of at most width cells (an
+// item wider than that on a line of its own), each line but the last
+// ending in the comma.
+func packList(items []string, width int) []string {
+	var lines []string
+	cur := ""
+	for _, it := range items {
+		switch {
+		case cur == "":
+			cur = it
+		case ansi.StringWidth(cur)+2+ansi.StringWidth(it) <= width:
+			cur += ", " + it
+		default:
+			lines = append(lines, cur+",")
+			cur = it
+		}
+	}
+	return append(lines, cur)
 }
 
 func flowColumns(sections [][]string, colH int) [][]string {

@@ -2,7 +2,10 @@ package ui
 
 import (
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/otaccess/otaccess/client/scimtest"
 )
@@ -40,7 +43,9 @@ func TestHelpListsEveryKey(t *testing.T) {
 
 	shared := map[string][]string{}
 	for _, sk := range km.sharedKeys() {
-		shared[sk.name] = sk.uses
+		for _, u := range sk.uses {
+			shared[sk.name] = append(shared[sk.name], u.String())
+		}
 	}
 	for name, want := range map[string][]string{
 		"x": {"revoke now (Members of a group)", "decide revoke (Review)"},
@@ -60,7 +65,61 @@ func TestHelpListsEveryKey(t *testing.T) {
 	tn := newTenant(t, scimtest.Config{Users: 40})
 	d := tn.model(t, 200, 50)
 	d.key("?")
-	d.contains("User detail", "Review", "One key, several meanings", "previous undecided", "decide skip (Review)")
+	d.contains("User detail", "Review", "One key, several meanings", "previous undecided")
+}
+
+// The shared keys are a table at 200 columns: each meaning under the
+// key's first, the screens in a column of their own (it was "key desc
+// (where)" run together, the continuation lines shifted by the key), and
+// no description says where else it works in words ("mark (also
+// Members)": the help lists it under each screen, the hint line showed it).
+func TestHelpSharedKeysTable(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{Users: 40})
+	d := tn.model(t, 200, 50)
+	d.key("?")
+	lines := strings.Split(d.screen(), "\n")
+	// at finds text in the shared table, the last column: line and cell.
+	tableCol := -1
+	at := func(text string) (line, col int) {
+		for i, l := range lines {
+			for k := 0; ; k++ {
+				n := strings.Index(l[k:], text)
+				if n < 0 {
+					break
+				}
+				k += n
+				if c := ansi.StringWidth(l[:k]); c >= tableCol {
+					return i, c
+				}
+			}
+		}
+		t.Fatalf("help lacks %q right of column %d:\n%s", text, tableCol, d.screen())
+		return 0, 0
+	}
+	_, tableCol = at("One key, several meanings")
+	where := func(line, col int, text string) int {
+		l := ansi.Strip(lines[line])
+		for k := 0; k < len(l); k++ {
+			if strings.HasPrefix(l[k:], text) && ansi.StringWidth(l[:k]) > col {
+				return ansi.StringWidth(l[:k])
+			}
+		}
+		return -1
+	}
+	sortL, sortC := at("sort      ") // the shared table pads its meanings
+	skipL, skipC := at("decide skip   ")
+	sortW, skipW := where(sortL, sortC, "Users, Tenant matrix"), where(skipL, skipC, "Review")
+	if skipL != sortL+1 || skipC != sortC || sortW < 0 || skipW != sortW {
+		t.Fatalf("s: sort at %d:%d (where at %d), decide skip at %d:%d (where at %d):\n%s",
+			sortL, sortC, sortW, skipL, skipC, skipW, d.screen())
+	}
+	if key := where(sortL, tableCol, "s  sort"); key < 0 {
+		t.Fatalf("s: the key is not before its first meaning: %q", lines[sortL])
+	}
+	d.lacks("(also", "decide skip (Review)")
+	d.key("esc", "3", "enter")
+	d.contains("v mark")
+	d.lacks("(also")
 }
 
 // eachBinding calls fn with every Binding of km, wherever it is nested,

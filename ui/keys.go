@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"slices"
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -215,7 +218,7 @@ func DefaultKeyMap() KeyMap {
 		Palette:     b([]string{":"}, ":", "go to (:user ana, :org Legal)"),
 		Export:      b([]string{"e"}, "e", "export CSV/JSON"),
 		ExportUser:  b([]string{"E"}, "E", "export CSV/JSON"),
-		Mark:        b([]string{"v"}, "v", "mark (also Members)"),
+		Mark:        b([]string{"v"}, "v", "mark"),
 		BatchGrant:  b([]string{"+"}, "+", "grant the marked a role").needs(NeedTenant),
 		BatchRevoke: b([]string{"-"}, "-", "revoke it from the marked").needs(NeedTenant),
 		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
@@ -325,7 +328,7 @@ func (k *KeyMap) helpSections() []helpSection {
 			&gr.PageLeft, &gr.DetailPageRight, &gr.FirstCol, &gr.LastCol, &k.ExportUser}},
 		{"Deprovision result", []*Binding{&k.Undo}},
 		{"Tenant matrix", []*Binding{&k.Open, &k.Sort, &k.HideEmpty, &gr.PageLeft, &gr.PageRight, &gr.FirstCol, &gr.LastCol, &k.Export}},
-		{"Members of a group", []*Binding{&k.Open, &k.Revoke, &k.Filter, &k.Deprovision, &k.CopyEmail, &k.CopyID, &k.Export}},
+		{"Members of a group", []*Binding{&k.Open, &k.Revoke, &k.Filter, &k.Deprovision, &k.CopyEmail, &k.CopyID, &k.Export, &k.Mark}},
 		{"Org tree", []*Binding{&k.Open, &k.WithSuborgs}},
 		{"Groups", []*Binding{&k.Open, &k.Filter, &k.Sort, &k.Reverse, &k.CopyName, &k.CopyID}},
 		{"Changes", []*Binding{&k.Open, &r.CompareWith}},
@@ -340,16 +343,24 @@ func (k *KeyMap) helpSections() []helpSection {
 }
 
 // sharedKey is a key that means different things in different sections
-// of the help, and each meaning with where it applies: "sort (Users, Groups)".
+// of the help, and each meaning with where it applies: "sort" in Users,
+// Tenant matrix, Groups.
 type sharedKey struct {
 	name string
-	uses []string
+	uses []keyUse
 }
+
+// keyUse is one meaning of a shared key and the help sections it has it in.
+type keyUse struct {
+	desc  string
+	where []string
+}
+
+func (u keyUse) String() string { return u.desc + " (" + strings.Join(u.where, ", ") + ")" }
 
 // sharedKeys finds the keys whose meaning depends on the screen.
 func (k KeyMap) sharedKeys() []sharedKey {
-	type use struct{ desc, where string }
-	uses := map[string][]use{}
+	uses := map[string][]keyUse{}
 	var order []string
 	for _, g := range k.helpGroups() {
 		for _, b := range g.binds {
@@ -364,20 +375,21 @@ func (k KeyMap) sharedKeys() []sharedKey {
 				found := false
 				for i := range us {
 					if us[i].desc == b.Help().Desc {
-						us[i].where += ", " + g.where
+						us[i].where = append(us[i].where, g.where)
 						found = true
 					}
 				}
 				if !found {
-					us = append(us, use{b.Help().Desc, g.where})
+					us = append(us, keyUse{b.Help().Desc, []string{g.where}})
 				}
 				uses[name] = us
 			}
 		}
 	}
-	inSeveral := func(us []use) bool {
+	// Two meanings in one section only are that screen's own business.
+	inSeveral := func(us []keyUse) bool {
 		for _, u := range us[1:] {
-			if u.where != us[0].where {
+			if !slices.Equal(u.where, us[0].where) {
 				return true
 			}
 		}
@@ -385,15 +397,9 @@ func (k KeyMap) sharedKeys() []sharedKey {
 	}
 	var out []sharedKey
 	for _, name := range order {
-		us := uses[name]
-		if len(us) < 2 || !inSeveral(us) {
-			continue
+		if us := uses[name]; len(us) >= 2 && inSeveral(us) {
+			out = append(out, sharedKey{name: name, uses: us})
 		}
-		sk := sharedKey{name: name}
-		for _, u := range us {
-			sk.uses = append(sk.uses, u.desc+" ("+u.where+")")
-		}
-		out = append(out, sk)
 	}
 	return out
 }

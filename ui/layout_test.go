@@ -69,7 +69,7 @@ func TestLayoutAtEverySize(t *testing.T) {
 			}
 			shared := d.m.keys.sharedKeys() // the last section
 			last := shared[len(shared)-1]
-			d.contains(last.uses[len(last.uses)-1])
+			d.contains(last.uses[len(last.uses)-1].desc)
 			d.key("q", "1", "/")
 			d.typeText("王小明")
 			d.contains("1 of 62 users")
