@@ -152,7 +152,16 @@ func (g *grid) scroll(s gridSpec, d gridDims) {
 	g.row = clamp(g.row, 0, s.rows-1)
 	g.col = clamp(g.col, 0, s.cols-1)
 	g.rowOff = scrollTo(g.row, g.rowOff, d.visRows, s.rows)
-	g.colOff = d.colOffset(g.col, clamp(g.colOff, 0, s.cols-1))
+	g.colOff = d.offset(g.col, g.colOff)
+}
+
+// offset is the first column in view with the cursor on col, from off:
+// never past the last page, so that the columns in view fill the width
+// (a user detail opened on its first membership's column showed cols 2-8
+// of 8 at 200 columns, with room for all eight).
+func (d gridDims) offset(col, off int) int {
+	n := len(d.colW)
+	return min(d.colOffset(col, clamp(off, 0, n-1)), d.lastPage())
 }
 
 // handleKey moves the cursor; it reports whether msg was a movement key.
@@ -214,7 +223,7 @@ func (g *grid) window(s gridSpec, d gridDims) gridWindow {
 	row, col := clamp(g.row, 0, s.rows-1), clamp(g.col, 0, s.cols-1)
 	var v gridWindow
 	v.rowOff = scrollTo(row, g.rowOff, d.visRows, s.rows)
-	v.colOff = d.colOffset(col, clamp(g.colOff, 0, s.cols-1))
+	v.colOff = d.offset(col, g.colOff)
 	v.lastCol = d.lastCol(v.colOff)
 	v.lastRow = min(s.rows, v.rowOff+d.visRows)
 	return v

@@ -171,6 +171,33 @@ func TestDetailOpensOnAMembership(t *testing.T) {
 	}
 }
 
+// A user detail whose first membership is in a later org, at a width that
+// holds every org, shows them all from the first (it showed cols 2-8 of 8
+// at 200 columns, the first org out of view with room to spare).
+func TestDetailShowsEveryColumnThatFits(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{Users: 300, Roles: 12, Orgs: 8})
+	snap := tn.snap
+	ui := pick(t, snap, func(u *tenant.User) bool {
+		if u.Email == "" || len(u.Groups) == 0 {
+			return false
+		}
+		for _, g := range u.Groups {
+			if grp := snap.Groups[g]; grp.Plain() || grp.Org == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	d := tn.model(t, 200, 50)
+	d.openUser(snap.Users[ui].Email)
+	ds := d.m.top().(*detailScreen)
+	if ds.g.col == 0 {
+		t.Fatal("the user's first membership is in the first org")
+	}
+	d.lacks("cols ", markLess)
+	d.contains(safe(snap.Orgs[ds.m.Orgs[0]].Name), "[●]")
+}
+
 func itoa(n int) string { return numfmt.Commas(n) }
 
 func lineWith(screen, s string) string {
