@@ -78,9 +78,12 @@ func gridLayout(w, h int, s gridSpec) gridDims {
 	// About five columns at the least; at 200 columns most names whole.
 	capW := clamp(d.avail/5-1, 10, 36)
 	minW := max(s.cellWidth+2, 5)
+	// A cell of padding beside each label: with the space after each
+	// column, names are two apart and a page of them does not read as one
+	// line of words ("Acme Labs APAC - Operations Australia Azure AD").
 	d.colW = make([]int, s.cols)
 	for j := range d.colW {
-		d.colW[j] = clamp(ansi.StringWidth(s.colLabel(j)), minW, max(minW, capW))
+		d.colW[j] = clamp(ansi.StringWidth(s.colLabel(j)), minW, max(minW, capW)) + 1
 	}
 	return d
 }
@@ -128,13 +131,14 @@ func (d gridDims) widths(s gridSpec, off, end int) []int {
 	for _, w := range ws {
 		used += w + 1
 	}
-	for spare := d.avail - used; spare > 0; {
+	spare := d.avail - used
+	for spare > 0 {
 		given := 0
 		for k := range ws {
 			if spare == 0 {
 				break
 			}
-			if ws[k] < ansi.StringWidth(s.colLabel(off+k)) {
+			if ws[k] < ansi.StringWidth(s.colLabel(off+k))+1 { // +1: its padding
 				ws[k]++
 				spare--
 				given++
@@ -143,6 +147,17 @@ func (d gridDims) widths(s gridSpec, off, end int) []int {
 		if given == 0 {
 			break
 		}
+	}
+	// Then up to two cells more to each: when every name is whole, room
+	// between them, not one blank band at the right.
+	for range 2 {
+		if spare < len(ws) {
+			break
+		}
+		for k := range ws {
+			ws[k]++
+		}
+		spare -= len(ws)
 	}
 	return ws
 }
@@ -283,7 +298,12 @@ func (g *grid) view(st *Styles, w, h int, s gridSpec) []string {
 		b.WriteByte(' ')
 	}
 	for j := v.colOff; j < v.lastCol; j++ {
-		label := fitCenter(s.colLabel(j), ws[j-v.colOff])
+		cw := ws[j-v.colOff]
+		label := s.colLabel(j)
+		if ansi.StringWidth(label) >= cw {
+			label = fit(label, cw-1) // a cut name keeps its padding too
+		}
+		label = fitCenter(label, cw)
 		if j == col {
 			label = st.HeaderSorted.Render(label)
 		} else {
@@ -313,10 +333,11 @@ func (g *grid) view(st *Styles, w, h int, s gridSpec) []string {
 		for j := v.colOff; j < v.lastCol; j++ {
 			cw := ws[j-v.colOff]
 			txt, style := s.cell(i, j)
+			left := cellLeft(txt, cw, s.cellWidth)
 			if i == row && j == col {
-				b.WriteString(centerStyled("["+txt+"]", cw, st.CellCursor))
+				b.WriteString(placeStyled("["+txt+"]", left-1, cw, &st.CellCursor))
 			} else {
-				c := fitCenter(txt, cw)
+				c := place(txt, left, cw)
 				if style != nil {
 					c = style.Render(c)
 				}
@@ -336,7 +357,8 @@ func (g *grid) view(st *Styles, w, h int, s gridSpec) []string {
 		b.WriteString(st.Header.Render(fit(totalsLabel, d.labelW)))
 		b.WriteByte(' ')
 		for j := v.colOff; j < v.lastCol; j++ {
-			b.WriteString(st.Bold.Render(fitCenter(s.colTotal(j), ws[j-v.colOff])))
+			t, cw := s.colTotal(j), ws[j-v.colOff]
+			b.WriteString(st.Bold.Render(place(t, cellLeft(t, cw, s.cellWidth), cw)))
 			b.WriteByte(' ')
 		}
 		more(s.total, &st.Bold, false)
@@ -345,13 +367,31 @@ func (g *grid) view(st *Styles, w, h int, s gridSpec) []string {
 	return out
 }
 
-// centerStyled centers text in width cells, styling only the text so that a
-// reversed cursor hugs its value.
-func centerStyled(text string, width int, style lipgloss.Style) string {
+// cellLeft is where a cell's text starts in a column cw wide: the block
+// of cells (cellW wide, the widest text) is centered under the header and
+// each text right-aligned in it, so that the digits of 62 and 175 line up;
+// a wider total ends where the block does.
+func cellLeft(txt string, cw, cellW int) int {
+	w := ansi.StringWidth(txt)
+	block := max(0, (cw-cellW)/2)
+	return clamp(block+cellW-w, 0, max(0, cw-w))
+}
+
+// place puts text at left (moved in so that it fits) in width cells.
+func place(text string, left, width int) string {
+	return placeStyled(text, left, width, nil)
+}
+
+// placeStyled is place styling only the text, so that a reversed cursor
+// hugs its value.
+func placeStyled(text string, left, width int, style *lipgloss.Style) string {
 	w := ansi.StringWidth(text)
 	if w >= width {
-		return style.Render(fit(text, width))
+		text, w, left = fit(text, width), width, 0
 	}
-	left := (width - w) / 2
-	return strings.Repeat(" ", left) + style.Render(text) + strings.Repeat(" ", width-w-left)
+	left = clamp(left, 0, width-w)
+	if style != nil {
+		text = style.Render(text)
+	}
+	return strings.Repeat(" ", left) + text + strings.Repeat(" ", width-w-left)
 }

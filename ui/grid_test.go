@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -121,7 +123,10 @@ func TestMatrixColumnsUseTheWidth(t *testing.T) {
 	d.lacks("cols ")
 	d.send(resize(80, 24))
 	// Cut at 80 columns, and named in full on the hint line.
-	d.contains("Aaa Regio" + ellipsis)
+	d.contains("Aaa Reg")
+	if h := lineWith(d.screen(), "Aaa Reg"); strings.Contains(h, "Office") || !strings.Contains(h, ellipsis) {
+		t.Fatalf("the long name is not cut at 80 columns: %q", h)
+	}
 	if info := d.m.top().info(d.m); !strings.Contains(info, "Aaa Regional Compliance Office: ") {
 		t.Fatalf("info %q", info)
 	}
@@ -196,6 +201,66 @@ func TestDetailShowsEveryColumnThatFits(t *testing.T) {
 	}
 	d.lacks("cols ", markLess)
 	d.contains(safe(snap.Orgs[ds.m.Orgs[0]].Name), "[●]")
+}
+
+// Column headers are two cells apart or more, on a page of many columns
+// and on one with room to spare ("Acme Labs APAC - Operations Australia"
+// read as one line of words), and counts are right-aligned under them, so
+// that 62 and 175 end in the same column.
+func TestMatrixColumnsReadApart(t *testing.T) {
+	for _, c := range []struct {
+		orgs, w, h int
+	}{{50, 200, 50}, {50, 80, 24}, {8, 200, 50}, {8, 120, 35}} {
+		tn := newTenant(t, scimtest.Config{Users: 400, Roles: 12, Orgs: c.orgs})
+		d := tn.model(t, c.w, c.h)
+		d.key("2")
+		names := map[string]bool{totalsLabel: true, markLess: true, markMore: true}
+		for _, o := range tn.snap.Orgs {
+			names[safe(o.Name)] = true
+		}
+		lines := strings.Split(d.screen(), "\n")
+		hi := 0
+		for i, l := range lines {
+			if strings.Contains(l, totalsLabel) && !strings.HasPrefix(l, " "+totalsLabel) {
+				hi = i
+				break
+			}
+		}
+		header := strings.TrimSpace(lines[hi])
+		for _, h := range regexp.MustCompile(`\s{2,}`).Split(header, -1) {
+			h = strings.TrimPrefix(h, markLess)
+			if !names[h] && !strings.HasSuffix(h, ellipsis) {
+				t.Errorf("%d orgs at %dx%d: header %q is not one name: %q", c.orgs, c.w, c.h, h, header)
+			}
+		}
+		// The right edge of each number, row by row, below the header
+		// (the cursor's row aside: its brackets stick out).
+		var edges [][]int
+		num := regexp.MustCompile(`[0-9,·]+`)
+		for _, l := range lines[hi+1:] {
+			if strings.HasPrefix(l, markCursor) {
+				continue
+			}
+			if !strings.HasPrefix(l, " ") || strings.TrimSpace(l) == "" {
+				break
+			}
+			rs := []rune(l)
+			var e []int
+			for _, m := range num.FindAllStringIndex(string(rs[22:]), -1) {
+				e = append(e, 22+len([]rune(string(rs[22:])[:m[1]])))
+			}
+			edges = append(edges, e)
+		}
+		if len(edges) < 3 {
+			t.Fatalf("%d rows of numbers:\n%s", len(edges), d.screen())
+		}
+		for k := 1; k < len(edges); k++ {
+			if !slices.Equal(edges[k], edges[0]) {
+				t.Fatalf("%d orgs at %dx%d: numbers end at %v in one row, %v in another:\n%s",
+					c.orgs, c.w, c.h, edges[0], edges[k], d.screen())
+			}
+		}
+	}
 }
 
 func itoa(n int) string { return numfmt.Commas(n) }
