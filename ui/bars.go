@@ -283,7 +283,7 @@ func (a *Model) flashLine(w int) string {
 		// Nothing to report: the line names what the cursor is on, in
 		// full (the hint line would cut it at 80 columns).
 		if info := a.top().info(a); info != "" {
-			return " " + st.HintInfo.Render(clip(info, w-1))
+			return " " + st.HintInfo.Render(ansi.Truncate(info, w-1, ellipsis))
 		}
 	}
 	f := a.flash

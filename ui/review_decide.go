@@ -141,6 +141,15 @@ func (s *reviewScreen) info(a *Model) string {
 		if p.Failed > 0 {
 			text += fmt.Sprintf(" (%s failed)", numfmt.Commas(p.Failed))
 		}
+		return text
+	}
+	// The item under the cursor in full: its row cuts the suggestion (and
+	// the counts are on the screen's second line already).
+	if it := s.item(); it != nil {
+		text = safe(s.itemWhat(it))
+		if tail := ansi.Strip(s.itemTail(a, it)); tail != "" {
+			text += ": " + tail
+		}
 	}
 	return text
 }
@@ -414,6 +423,38 @@ func (s *reviewScreen) badges(a *Model, it *tenant.ReviewItem, userLevel bool) s
 	return strings.Join(out, " ")
 }
 
+// itemWhat names an item under its group's header: the membership under
+// the user's, the user under the membership's.
+func (s *reviewScreen) itemWhat(it *tenant.ReviewItem) string {
+	if !s.byRole {
+		return it.Membership()
+	}
+	what := it.UserLabel
+	if it.UserName != "" && it.UserName != it.UserLabel {
+		what += " (" + it.UserName + ")"
+	}
+	return what
+}
+
+// itemTail is what follows an item's membership on its row: the apply
+// result and the note first, then the hints, how it is held and the
+// suggestion, which are the first to be cut on a narrow terminal.
+func (s *reviewScreen) itemTail(a *Model, it *tenant.ReviewItem) string {
+	st := &a.st
+	var applied string
+	switch it.ApplyStatus {
+	case tenant.Applied:
+		applied = st.Active.Render("revoked on the tenant")
+	case tenant.ApplyFailed:
+		applied = st.Error.Render("apply failed: " + safe(it.ApplyError))
+	}
+	note := ""
+	if it.Note != "" {
+		note = st.Muted.Render("“" + safe(it.Note) + "”")
+	}
+	return strings.Join(slices.DeleteFunc([]string{applied, note, s.badges(a, it, false)}, func(x string) bool { return x == "" }), " ")
+}
+
 func decisionText(it *tenant.ReviewItem) string {
 	switch it.Decision {
 	case tenant.Keep:
@@ -495,37 +536,18 @@ func (s *reviewScreen) rowView(a *Model, i, w int) string {
 				left += "  " + b
 			}
 		}
-		left = clip(" "+left, max(0, w-len(tally)-2))
+		left = fit(" "+left, max(0, w-len(tally)-2))
 		gap := max(1, w-ansi.StringWidth(left)-len(tally)-1)
 		return left + strings.Repeat(" ", gap) + st.Muted.Render(tally)
 	}
 	it := &s.r.Items[row.item]
-	what := it.Membership()
-	if s.byRole {
-		what = it.UserLabel
-		if it.UserName != "" && it.UserName != it.UserLabel {
-			what += " (" + it.UserName + ")"
-		}
-	}
+	what := s.itemWhat(it)
 	dec := fit(decisionText(it), 9)
 	whatW := clamp(w/2-12, 12, 48)
-	var applied string
-	switch it.ApplyStatus {
-	case tenant.Applied:
-		applied = st.Active.Render("revoked on the tenant")
-	case tenant.ApplyFailed:
-		applied = st.Error.Render("apply failed: " + safe(it.ApplyError))
-	}
-	// The note and the apply result first: the hints, how it is held and
-	// the suggestion are the first to be cut on a narrow terminal.
-	note := ""
-	if it.Note != "" {
-		note = st.Muted.Render("“" + safe(it.Note) + "”")
-	}
-	tail := strings.Join(slices.DeleteFunc([]string{applied, note, s.badges(a, it, false)}, func(x string) bool { return x == "" }), " ")
+	tail := s.itemTail(a, it)
 	if i == s.list.cursor {
 		plain := "    " + dec + " " + fit(safe(what), whatW) + " " + ansi.Strip(tail)
-		return markCursor + st.Cursor.Render(padLine(plain, w-1))
+		return markCursor + st.Cursor.Render(fit(plain, w-1))
 	}
 	var decStyled string
 	switch it.Decision {
@@ -536,5 +558,6 @@ func (s *reviewScreen) rowView(a *Model, i, w int) string {
 	default:
 		decStyled = st.Muted.Render(dec)
 	}
-	return clip("     "+decStyled+" "+fit(safe(what), whatW)+" "+tail, w)
+	// A cut suggestion ends in "…": the flash line has the cursor's whole.
+	return fit("     "+decStyled+" "+fit(safe(what), whatW)+" "+tail, w)
 }

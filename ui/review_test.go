@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
@@ -331,5 +333,44 @@ func TestReviewGroupHeaderPinned(t *testing.T) {
 	// The title bar, the review's two header lines, then the list.
 	if !strings.Contains(lines[3], label) {
 		t.Fatalf("the list's first line %q is not the group %q of the items under it:\n%s", lines[3], label, d.screen())
+	}
+}
+
+// A review item's row cut to fit ends in an ellipsis (it stopped mid-word:
+// "suggest: look (few of the user's peers hold it" at 120 columns), and the
+// flash line, idle, names the item under the cursor with its whole
+// suggestion where it fits (it repeated "0 of 2,410 decided", which the
+// screen's second line shows).
+func TestReviewItemCutAndNamedInFull(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{})
+	for _, w := range []int{80, 120, 200} {
+		d := tn.model(t, w, 24)
+		d.key("R", "n")
+		d.typeText("everyone-" + itoa(w))
+		d.key("enter")
+		d.send(flashExpireMsg{id: d.m.flash.id})
+		s := reviewScreenOf(t, d.m)
+		// The first item with a suggestion.
+		for it := s.item(); it == nil || it.Suggest().Word == ""; it = s.item() {
+			d.key("j")
+		}
+		it := s.item()
+		sg := it.Suggest().String()
+		lines := strings.Split(d.screen(), "\n")
+		for _, l := range lines[3 : len(lines)-2] {
+			if ansi.StringWidth(strings.TrimRight(l, " ")) == w && !strings.HasSuffix(l, ellipsis) {
+				t.Fatalf("%d columns: a row cut without an ellipsis: %q", w, l)
+			}
+		}
+		flash := lines[len(lines)-1]
+		if !strings.Contains(flash, safe(it.Membership())+": ") {
+			t.Fatalf("%d columns: the flash line %q does not name the item %q", w, flash, it.Membership())
+		}
+		if w >= 120 && !strings.Contains(flash, sg) {
+			t.Fatalf("%d columns: the flash line %q lacks the suggestion %q", w, flash, sg)
+		}
+		if w == 80 && !strings.HasSuffix(strings.TrimRight(flash, " "), ellipsis) && !strings.Contains(flash, sg) {
+			t.Fatalf("80 columns: the flash line %q is cut without an ellipsis", flash)
+		}
 	}
 }
