@@ -70,7 +70,7 @@ func settings(data []byte, table string, m map[string]any, values func(any) ([]s
 		s := Setting{Name: name, Line: keyLine(data, table, name)}
 		vals, ok := values(v)
 		if !ok {
-			return nil, fmt.Errorf("%s[%s] %s: expected %s", lineOf(s.Line), table, name, want)
+			return nil, fmt.Errorf("%s[%s] %s: expected %s", AtLine(s.Line), table, name, want)
 		}
 		s.Values = vals
 		out = append(out, s)
@@ -84,7 +84,10 @@ func settings(data []byte, table string, m map[string]any, values func(any) ([]s
 	return out, nil
 }
 
-func lineOf(n int) string {
+// AtLine is how a config error names its line, "line 12: ", or "" when
+// the line cannot be told. The UI's checks of [keys] and [theme] name
+// theirs with it too.
+func AtLine(n int) string {
 	if n <= 0 {
 		return ""
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/otaccess/otaccess/config"
 	"github.com/otaccess/otaccess/tenant"
 )
 
@@ -119,7 +120,7 @@ func (k KeyMap) Rebind(settings []KeySetting) (KeyMap, error) {
 	}
 	var errs []error
 	fail := func(s KeySetting, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s[keys] %s: %s", lineOf(s.Line), s.Action, fmt.Sprintf(format, args...)))
+		errs = append(errs, fmt.Errorf("%s[keys] %s: %s", config.AtLine(s.Line), s.Action, fmt.Sprintf(format, args...)))
 	}
 	rebound := map[*Binding]KeySetting{}
 	for _, s := range settings {
@@ -133,7 +134,7 @@ func (k KeyMap) Rebind(settings []KeySetting) (KeyMap, error) {
 			continue
 		}
 		if prev, dup := rebound[act.Binding]; dup {
-			fail(s, "given twice (also %sabove)", lineOf(prev.Line))
+			fail(s, "given twice (also %sabove)", config.AtLine(prev.Line))
 			continue
 		}
 		if len(s.Keys) == 0 {
@@ -173,13 +174,6 @@ func (k KeyMap) Rebind(settings []KeySetting) (KeyMap, error) {
 	}
 	out.deriveMoveNames()
 	return out, nil
-}
-
-func lineOf(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return fmt.Sprintf("line %d: ", n)
 }
 
 // global are the help sections whose keys work on every screen.
@@ -247,7 +241,7 @@ func (k *KeyMap) collisions(defaults *KeyMap, rebound map[*Binding]KeySetting) [
 						other += fmt.Sprintf(" (line %d)", bs.Line)
 					}
 					errs = append(errs, fmt.Errorf("%s[keys] %s: %q is also %s on %s; give one of them another key",
-						lineOf(s.Line), s.Action, x, other, ctx.where))
+						config.AtLine(s.Line), s.Action, x, other, ctx.where))
 				}
 			}
 		}

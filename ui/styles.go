@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"charm.land/lipgloss/v2"
+
+	"github.com/otaccess/otaccess/config"
 )
 
 // theme names colors by meaning. ANSI palette indexes are used on purpose:
@@ -111,7 +113,7 @@ func ThemedStyles(settings []ColorSetting) (Styles, error) {
 	for _, s := range settings {
 		c, ok := byName[s.Name]
 		if !ok {
-			errs = append(errs, fmt.Errorf("%s[theme] %s: no such color (known: %v)", lineOf(s.Line), s.Name, names))
+			errs = append(errs, fmt.Errorf("%s[theme] %s: no such color (known: %v)", config.AtLine(s.Line), s.Name, names))
 			continue
 		}
 		if n, err := strconv.Atoi(s.Value); err == nil && n >= 0 && n <= 255 {
@@ -119,7 +121,7 @@ func ThemedStyles(settings []ColorSetting) (Styles, error) {
 			continue
 		}
 		if !hexColor.MatchString(s.Value) {
-			errs = append(errs, fmt.Errorf("%s[theme] %s: %q is no color: use \"#rrggbb\", \"#rgb\" or an ANSI color number 0-255", lineOf(s.Line), s.Name, s.Value))
+			errs = append(errs, fmt.Errorf("%s[theme] %s: %q is no color: use \"#rrggbb\", \"#rgb\" or an ANSI color number 0-255", config.AtLine(s.Line), s.Name, s.Value))
 			continue
 		}
 		*c.field(&t) = s.Value

@@ -13,6 +13,7 @@ import (
 	"github.com/otaccess/otaccess/config"
 	"github.com/otaccess/otaccess/tenant"
 	"github.com/otaccess/otaccess/textsafe"
+	"github.com/otaccess/otaccess/ui"
 )
 
 // app is what every command shares (gh's Factory): its streams,
@@ -42,6 +43,10 @@ type app struct {
 	flags   config.Flags
 	cfgPath string
 	cfg     *config.File // read by loadConfig
+	// The UI's key map and styles with the file's [keys] and [theme],
+	// checked by loadConfig.
+	keys   *ui.KeyMap
+	styles *ui.Styles
 
 	settings config.Settings
 	cache    *access.Service // the cache, offline; svc adds the connection
@@ -91,6 +96,12 @@ func (a *app) loadConfig() (*config.File, error) {
 	}
 	f, err := config.Load(path)
 	if err != nil {
+		return nil, err
+	}
+	// [keys] and [theme] are checked whichever command reads the file,
+	// like the rest of it: a mistake there is not ignored until the TUI
+	// opens (gh and kubectl refuse a config file they cannot read).
+	if a.keys, a.styles, err = look(f); err != nil {
 		return nil, err
 	}
 	a.cfg = f

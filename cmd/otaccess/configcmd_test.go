@@ -69,3 +69,30 @@ func TestConfigKeys(t *testing.T) {
 		t.Errorf("the UI with a colliding key: exit %d, %s", r.code, r.stderr)
 	}
 }
+
+// Every command that reads the config file reports a mistake in [keys] or
+// [theme] as it does any other config error, with the file and the line
+// (they went unnoticed until the TUI opened); a file without them, or
+// with good ones, changes nothing for the CLI.
+func TestConfigLookCheckedByEveryCommand(t *testing.T) {
+	e := newEnv(t, scimtest.Config{Users: 20, Roles: 3, Orgs: 2})
+	e.mustRun("sync", "-q")
+	cfg := filepath.Join(e.home, "cfg", "otaccess", "config.toml")
+	for _, c := range []struct{ body, want string }{
+		{"[keys]\nfiltr = \"/\"\n", cfg + ": line 2: [keys] filtr: no such action; closest: filter"},
+		{"\n[theme]\naccent = \"blue\"\n", cfg + ": line 3: [theme] accent: \"blue\" is no color"},
+		{"[theme]\naccnt = 4\n", cfg + ": line 2: [theme] accnt: no such color"},
+	} {
+		writeFile(t, cfg, c.body)
+		for _, args := range [][]string{{"users"}, {"snapshots"}, {"sync", "-q"}, {"config", "keys"}} {
+			r := e.run(args...)
+			if r.code != 1 || !strings.Contains(r.stderr, c.want) || r.stdout != "" {
+				t.Errorf("%q with %q: exit %d, stdout %q, stderr %q; want %q", args, c.body, r.code, r.stdout, r.stderr, c.want)
+			}
+		}
+	}
+	writeFile(t, cfg, "[keys]\ndeprovision = \"X\"\n[theme]\naccent = 33\n")
+	if out := e.mustRun("users").stdout; !strings.Contains(out, "@") {
+		t.Errorf("users with good [keys] and [theme]:\n%s", out)
+	}
+}

@@ -80,12 +80,17 @@ func asOfOptions(ctx context.Context, a *app) (ui.Options, error) {
 }
 
 // look is the UI's key map and styles with the config file's [keys] and
-// [theme]; a mistake there is an error naming the file and the line.
+// [theme], which loadConfig has checked.
 func (a *app) look() (*ui.KeyMap, *ui.Styles, error) {
-	f, err := a.loadConfig()
-	if err != nil {
+	if _, err := a.loadConfig(); err != nil {
 		return nil, nil, err
 	}
+	return a.keys, a.styles, nil
+}
+
+// look checks f's [keys] and [theme] and applies them to the UI's
+// defaults; a mistake there is an error naming the file and the line.
+func look(f *config.File) (*ui.KeyMap, *ui.Styles, error) {
 	keys, err := ui.DefaultKeyMap().Rebind(keySettings(f))
 	if err != nil {
 		return nil, nil, fmt.Errorf("config %s: %w", f.Path(), err)
