@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -25,6 +26,7 @@ type diffScreen struct {
 	err    error
 	prev   *tenant.Snapshot
 	chosen bool             // prev was picked in the chooser: a sync keeps it
+	newer  bool             // prev is newer than cur: the diff runs from cur to prev
 	cur    *tenant.Snapshot // the snapshot object the diff was made against
 	d      tenant.SnapshotDiff
 	rows   diffRows
@@ -64,10 +66,36 @@ func (m diffLoadedMsg) apply(a *Model) tea.Cmd {
 
 func (s *diffScreen) load(a *Model) tea.Cmd {
 	svc, ctx := a.svc, a.ctx
+	if a.opts.AsOf && a.snap != nil {
+		// An older snapshot shown (--as-of) is compared with the one
+		// before it, not the cache's newest with its previous (which may
+		// be the one shown: "the cache holds a newer sync", and r, which
+		// it said to press, does nothing read-only).
+		id := a.snap.Info.ID
+		return func() tea.Msg {
+			prev, err := loadBefore(ctx, svc, id)
+			return diffLoadedMsg{s: s, prev: prev, err: err}
+		}
+	}
 	return func() tea.Msg {
 		prev, err := svc.LoadPrevious(ctx)
 		return diffLoadedMsg{s: s, prev: prev, err: err}
 	}
+}
+
+// loadBefore reads the newest stored snapshot older than snapshot id
+// (access.ErrNoPrevious when there is none).
+func loadBefore(ctx context.Context, svc *access.Service, id int64) (*tenant.Snapshot, error) {
+	list, err := svc.Snapshots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range list { // newest first
+		if in.ID < id {
+			return svc.LoadSnapshot(ctx, in.ID)
+		}
+	}
+	return nil, access.ErrNoPrevious
 }
 
 // refresh follows the snapshot: writes change the current one in place;
@@ -91,7 +119,15 @@ func (s *diffScreen) rebuild(a *Model) {
 	if s.err != nil || s.prev == nil || a.snap == nil {
 		return
 	}
-	s.d = tenant.Diff(s.prev, a.snap)
+	// A baseline newer than the snapshot shown (one picked while viewing
+	// an older one, --as-of) is compared in the order things happened:
+	// from the one shown to it, not backwards.
+	s.newer = s.prev.Info.ID > a.snap.Info.ID
+	if s.newer {
+		s.d = tenant.Diff(a.snap, s.prev)
+	} else {
+		s.d = tenant.Diff(s.prev, a.snap)
+	}
 	st := &a.st
 	users := func(title, mark string, style *lipgloss.Style, list []tenant.UserRef) {
 		if len(list) == 0 {
@@ -123,12 +159,17 @@ func (s *diffScreen) rebuild(a *Model) {
 
 func (s *diffScreen) title(*Model) string { return "Changes" }
 
-// fromLabel names the baseline in the heading.
-func (s *diffScreen) fromLabel() string {
-	if s.chosen {
-		return "snapshot #" + strconv.FormatInt(s.d.From.ID, 10)
+// labels name the two sides in the heading, the long and the short way
+// for the side after "to".
+func (s *diffScreen) labels() (from, to, toShort string) {
+	switch {
+	case s.newer:
+		n := "snapshot #" + strconv.FormatInt(s.d.To.ID, 10)
+		return "snapshot #" + strconv.FormatInt(s.d.From.ID, 10) + " (shown)", n, n
+	case s.chosen:
+		return "snapshot #" + strconv.FormatInt(s.d.From.ID, 10), "the current snapshot", "the current one"
 	}
-	return "the sync"
+	return "the sync", "the current snapshot", "the current one"
 }
 
 // heading names the two snapshots compared in the longest wording that
@@ -136,10 +177,11 @@ func (s *diffScreen) fromLabel() string {
 func (s *diffScreen) heading(w int) string {
 	const day, short = "2006-01-02 15:04", "01-02 15:04"
 	from, to := s.d.From.FinishedAt.Local(), s.d.To.FinishedAt.Local()
-	f, t, label := from.Format(day), to.Format(day), s.fromLabel()
+	f, t := from.Format(day), to.Format(day)
+	label, toLabel, toShort := s.labels()
 	for _, h := range []string{
-		fmt.Sprintf(" Changes from %s of %s to the current snapshot (synced %s)", label, f, t),
-		fmt.Sprintf(" Changes from %s of %s to the current one (%s)", label, f, t),
+		fmt.Sprintf(" Changes from %s of %s to %s (synced %s)", label, f, toLabel, t),
+		fmt.Sprintf(" Changes from %s of %s to %s (%s)", label, f, toShort, t),
 		fmt.Sprintf(" Changes from %s of %s to %s", label, f, t),
 		fmt.Sprintf(" Changes %s → %s", f, t),
 		fmt.Sprintf(" Changes %s → %s", from.Format(short), to.Format(short)),
@@ -206,6 +248,10 @@ func (s *diffScreen) view(a *Model, w, h int) []string {
 	switch {
 	case !s.loaded:
 		return []string{"", " " + st.Muted.Render("reading the previous snapshot…")}
+	case errors.Is(s.err, access.ErrNoPrevious) && a.opts.AsOf:
+		msg := []string{st.Bold.Render("No older snapshot in the cache than this one."), "",
+			"Press " + keyName(a.keys.Review.CompareWith) + " to compare it with a newer one."}
+		return centerCenter(msg, w, h)
 	case errors.Is(s.err, access.ErrNoPrevious):
 		msg := []string{st.Bold.Render("Only one sync in the cache."), "",
 			"The cache keeps dated snapshots of every sync;", "sync again (" + keyName(a.keys.Sync) + ") to see what changed since this one."}
