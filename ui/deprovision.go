@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -395,8 +396,18 @@ func (d *deprovDialog) view(a *Model, maxW, maxH int) []string {
 		add(1, st.Muted.Render("nothing to do: the user is inactive and holds no memberships"))
 	default:
 		add(1, "Plan ("+numfmt.Count(len(steps), "step", "steps")+"):")
+		// A long step wraps under itself: cut, the delete's step lost the
+		// request it sends ("DELETE /Users/4623d468-3" at 80 columns).
 		for i, s := range steps {
-			add(4, fmt.Sprintf("  %d. %s", i+1, safe(s)))
+			num := fmt.Sprintf("  %d. ", i+1)
+			indent := strings.Repeat(" ", len(num))
+			for j, l := range wrapText(safe(s), max(10, maxW-4-len(num))) {
+				if j == 0 {
+					add(4, num+l)
+				} else {
+					add(4, indent+l)
+				}
+			}
 		}
 	}
 	if d.option == optDelete && d.noDelete == nil {
@@ -409,7 +420,11 @@ func (d *deprovDialog) view(a *Model, maxW, maxH int) []string {
 	}
 	add(5, "")
 	lines := squeeze(form, maxH-3) // border (2) and the button row
-	return box(st, title, withButtons(lines, buttons(st, d.choice, "No", "Yes, deprovision", d.yesEnabled(a)), maxW), maxW, 50)
+	yes := "Yes, deprovision"
+	if d.option == optDelete {
+		yes = "Yes, delete" // the button says what it does, as the others do
+	}
+	return box(st, title, withButtons(lines, buttons(st, d.choice, "No", yes, d.yesEnabled(a)), maxW), maxW, 50)
 }
 
 // matchLine says, under the email field, why "Yes" does nothing yet, or

@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/tenant"
 )
 
 // The overlay centers the box over the base, keeps the base on both sides
@@ -43,5 +46,26 @@ func TestOverlay(t *testing.T) {
 	before := got[1][:i]
 	if last := strings.LastIndex(before, "\x1b["); last >= 0 && strings.HasPrefix(before[last:], red) {
 		t.Fatalf("the base's red reaches the box: %q", got[1])
+	}
+}
+
+// The delete's plan at 80x24 wraps under its number with the request
+// whole (it was cut: "(DELETE /Users/4623d468-3"), an id not split at its
+// dashes, and the button says delete.
+func TestDeleteDialogPlanWraps(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{Users: 40})
+	u := tn.snap.Users[pick(t, tn.snap, func(u *tenant.User) bool { return u.Email != "" && len(u.Groups) > 0 })]
+	d := tn.model(t, 80, 24)
+	d.openUser(u.Email)
+	d.key("D", "3")
+	d.contains("delete the user", "/Users/"+u.ID+")", "Yes, delete")
+	d.lacks("Yes, deprovision")
+	for _, l := range wrapText("a (DELETE /Users/4623d468-3c59-4b23-ac22-c6d410a68d36)", 30) {
+		if strings.HasSuffix(l, "-") {
+			t.Fatalf("wrapText split an id at a dash: %q", l)
+		}
+	}
+	if got := wrapText(strings.Repeat("x", 25), 10); len(got) != 3 || got[2] != "xxxxx" {
+		t.Fatalf("a word longer than a line: %q", got)
 	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
@@ -31,13 +32,36 @@ func (a *Model) logFlash(kind flashKind, text string) {
 	}
 }
 
-// wrapText wraps a safe, unstyled text to width cells, breaking words that
-// are longer than a line.
+// wrapText wraps a safe, unstyled text to width cells at spaces only (an
+// id or a name is not split at its dashes), cutting a word longer than a
+// line where the line ends.
 func wrapText(s string, width int) []string {
 	if width < 1 {
 		width = 1
 	}
-	return splitLines(ansi.Wrap(s, width, ""))
+	var out []string
+	for _, para := range splitLines(s) {
+		cur, curW := "", 0
+		for i, word := range strings.Split(para, " ") {
+			ww := ansi.StringWidth(word)
+			switch {
+			case i == 0:
+				cur, curW = word, ww
+			case curW+1+ww <= width:
+				cur, curW = cur+" "+word, curW+1+ww
+			default:
+				out = append(out, cur)
+				cur, curW = word, ww
+			}
+			for curW > width {
+				out = append(out, ansi.Cut(cur, 0, width))
+				cur = ansi.Cut(cur, width, curW)
+				curW = ansi.StringWidth(cur)
+			}
+		}
+		out = append(out, cur)
+	}
+	return out
 }
 
 func splitLines(s string) []string {
