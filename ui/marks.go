@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/numfmt"
@@ -259,10 +260,19 @@ func (p *groupPicker) view(a *Model, maxW, maxH int) []string {
 	if !p.grant {
 		verb = "Revoke from"
 	}
+	// Sized to what it shows: the placeholder whole (an input without a
+	// width showed "/ r" of "role or organization"), the lines as wide as
+	// the widest label in view, not the terminal (200 cells of frame).
+	p.input.SetWidth(max(20, min(maxW-12, 50)))
 	body := []string{fmt.Sprintf("%s %s:", verb, numfmt.Count(len(a.marked), "marked user", "marked users")), "", p.input.View()}
 	first := max(0, p.cursor-pickerRows+1)
+	lw := 10
 	for i := first; i < len(p.groups) && i < first+pickerRows; i++ {
-		line := fit(safe(access.MembershipLabel(a.snap, p.groups[i])), max(10, maxW-10))
+		lw = max(lw, ansi.StringWidth(safe(access.MembershipLabel(a.snap, p.groups[i]))))
+	}
+	lw = min(lw, max(10, maxW-10))
+	for i := first; i < len(p.groups) && i < first+pickerRows; i++ {
+		line := fit(safe(access.MembershipLabel(a.snap, p.groups[i])), lw)
 		if i == p.cursor {
 			line = st.ButtonOn.Render(markCursor + " " + line)
 		} else {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/client/scimtest"
 	"github.com/otaccess/otaccess/numfmt"
@@ -125,4 +127,24 @@ func writesTo(srv *scimtest.TestServer) int {
 		}
 	}
 	return n
+}
+
+// The pickers show their placeholder whole (without a width the input
+// showed "/ r"), and the group picker is as wide as its labels, not the
+// terminal.
+func TestPickersSizedToContent(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{Users: 40})
+	d := tn.model(t, 200, 50)
+	d.key("v", "j", "v", "+")
+	d.contains("Grant to 2 marked users", "/ role or organization")
+	for _, l := range strings.Split(d.screen(), "\n") {
+		if i := strings.Index(l, "╭─ Role x organization"); i >= 0 {
+			frame := l[i : strings.Index(l, "╮")+len("╮")]
+			if w := ansi.StringWidth(frame); w > 100 {
+				t.Fatalf("the picker is %d wide at 200 columns: %q", w, l)
+			}
+		}
+	}
+	d.key("esc", "esc", "enter", "L")
+	d.contains("the access of:", "/ name, email or role:")
 }

@@ -89,6 +89,7 @@ func (p *likePicker) update(a *Model, m tea.Msg) (tea.Cmd, bool) {
 func (p *likePicker) view(a *Model, maxW, maxH int) []string {
 	st := &a.st
 	u, _ := a.snap.UserIndex(p.userID)
+	p.input.SetWidth(max(20, min(maxW-12, 50))) // else the placeholder shows one letter
 	body := []string{"Give " + safe(a.snap.Users[u].Label()) + " the access of:", "", p.input.View()}
 	if p.err != nil {
 		body = append(body, st.Error.Render(safe(p.err.Error())))
