@@ -236,15 +236,17 @@ func WalkUserLogins[R any](ctx context.Context, c *Client, o AccessWalk, keep fu
 	return walkAccessKept(ctx, c, PathUsersV2, "Users V2", nil, o, keep, idOf)
 }
 
+// memberID is what UserGroupMemberIDs decodes of a member.
+type memberID struct {
+	MemberID string `json:"memberId"`
+}
+
 // UserGroupMemberIDs reads the ids of every member of a user group, as
 // AllUserGroupMembers reads the members (only memberId is decoded).
 func (c *Client) UserGroupMemberIDs(ctx context.Context, groupID string, o AccessWalk) ([]string, error) {
 	p, err := userGroupPath(groupID, "members")
 	if err != nil {
 		return nil, err
-	}
-	type memberID struct {
-		MemberID string `json:"memberId"`
 	}
 	ids := func(page []memberID) []string {
 		out := make([]string, len(page))
