@@ -37,6 +37,9 @@ type Options struct {
 	// config file's rebinding and theme); nil keeps the defaults.
 	Keys   *KeyMap
 	Styles *Styles
+	// Compare, when set, makes the UI the comparison of two snapshots
+	// (otaccess compare --tui), read-only; Snapshot and Service are unset.
+	Compare *Comparison
 }
 
 // screen is one page of the UI. Screens live on a stack; the top one gets
@@ -93,6 +96,9 @@ type Model struct {
 	tab     int
 	stack   []screen
 	dialogs []openDialog
+	// compare is the comparison the UI shows instead of a tenant
+	// (compare.go), else nil.
+	compare *compareScreen
 
 	flash    flash
 	flashSeq int
@@ -144,6 +150,10 @@ func New(opts Options) *Model {
 	// The model holds the snapshot in a.snap alone: a re-sync replaces
 	// it, and the first one must not stay reachable from the options.
 	a.opts.Snapshot = nil
+	if opts.Compare != nil {
+		a.compare = newCompareScreen(a, opts.Compare)
+		a.stack = []screen{a.compare}
+	}
 	return a
 }
 
@@ -379,6 +389,9 @@ func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if top.typing() {
 		cmd, _ := top.update(a, msg)
 		return cmd
+	}
+	if a.compare != nil {
+		return a.compareKey(msg) // no tenant: no tabs, syncs or writes
 	}
 	k := a.keys
 	switch {

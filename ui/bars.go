@@ -76,6 +76,9 @@ const staleAfter = 24 * time.Hour
 // titleBar: app, tenant, mode, snapshot age on the left; views on the right.
 // Parts are dropped or shortened, least important first, to fit.
 func (a *Model) titleBar(w int) string {
+	if a.compare != nil {
+		return a.compareTitle(w)
+	}
 	st := &a.st
 	var modeText string
 	switch mode := a.mode(); {

@@ -57,7 +57,7 @@ type exportDialog struct {
 // openExport opens the export dialog for the top screen.
 func (a *Model) openExport() tea.Cmd {
 	x, ok := a.top().(exportable)
-	if !ok || a.snap == nil {
+	if !ok || a.snap == nil && a.compare == nil {
 		return a.setFlash(flashInfo, "nothing to export here")
 	}
 	name := x.exportName(a)

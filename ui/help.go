@@ -35,8 +35,12 @@ func (s *helpScreen) view(a *Model, w, h int) []string {
 		}
 		return sec
 	}
+	groups := a.keys.helpGroups()
+	if a.compare != nil {
+		groups = a.keys.compareHelpGroups() // the tenant's screens are not there
+	}
 	var sections [][]string
-	for _, group := range a.keys.helpGroups() {
+	for _, group := range groups {
 		var ps []pair
 		for _, b := range a.markDisabled(group.binds) {
 			hp := b.Help()
@@ -44,20 +48,22 @@ func (s *helpScreen) view(a *Model, w, h int) []string {
 		}
 		sections = append(sections, section(group.where, ps))
 	}
-	sections = append(sections, section("Filter ("+keyName(a.keys.Filter)+")", []pair{
-		{"ana", "name, email, login"},
-		{`"a b"`, "a phrase"},
-		{"role:x", "holds role x"},
-		{"org:x", "in org x"},
-		{"under:x", "in org x or one under it"},
-		{"group:x", "in group x"},
-		{"-term", "not term"},
-		{"status:inactive", ""},
-		{"type:external", ""},
-		{`org:"EMEA - Sales"`, ""},
-	}))
-	if shared := a.keys.sharedKeys(); len(shared) > 0 {
-		sections = append(sections, sharedSection(st, shared))
+	if a.compare == nil {
+		sections = append(sections, section("Filter ("+keyName(a.keys.Filter)+")", []pair{
+			{"ana", "name, email, login"},
+			{`"a b"`, "a phrase"},
+			{"role:x", "holds role x"},
+			{"org:x", "in org x"},
+			{"under:x", "in org x or one under it"},
+			{"group:x", "in group x"},
+			{"-term", "not term"},
+			{"status:inactive", ""},
+			{"type:external", ""},
+			{`org:"EMEA - Sales"`, ""},
+		}))
+		if shared := a.keys.sharedKeys(); len(shared) > 0 {
+			sections = append(sections, sharedSection(st, shared))
+		}
 	}
 	// Flow sections into columns no taller than the body, each as wide as
 	// its widest line; when they do not fit side by side, make the columns

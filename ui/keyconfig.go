@@ -56,7 +56,7 @@ func (k *KeyMap) actions() []Action {
 		{"toggle", &k.Toggle}, {"history", &k.History}, {"logins", &k.Logins},
 		{"hide_empty", &k.HideEmpty}, {"edit", &k.Edit}, {"like", &k.Like}, {"activate", &k.Activate},
 		{"restore", &k.Restore}, {"export_user", &k.ExportUser}, {"undo", &k.Undo}, {"revoke", &k.Revoke},
-		{"with_suborgs", &k.WithSuborgs}, {"compare_with", &r.CompareWith},
+		{"with_suborgs", &k.WithSuborgs}, {"compare_with", &r.CompareWith}, {"compare_sections", &k.CompareSections},
 		{"columns_left", &gr.PageLeft}, {"columns_right", &gr.PageRight}, {"detail_columns_right", &gr.DetailPageRight},
 		{"first_column", &gr.FirstCol}, {"last_column", &gr.LastCol},
 		// Reviews

@@ -103,6 +103,9 @@ type KeyMap struct {
 	Dialog dialogKeyMap
 	// Review and diff screens.
 	Review reviewKeyMap
+	// CompareSections switch the comparison's sections (compare.go): its
+	// first key the first section, and so on.
+	CompareSections Binding
 }
 
 // gridKeyMap holds the keys that move a matrix sideways by pages. They
@@ -262,7 +265,8 @@ func DefaultKeyMap() KeyMap {
 			Stop:  b([]string{"esc"}, "esc", "stop"),
 			Close: b([]string{"enter", "esc", "n", "N", "q"}, "enter/esc", "close"),
 		},
-		Review: defaultReviewKeys(),
+		Review:          defaultReviewKeys(),
+		CompareSections: b([]string{"1", "2", "3"}, "1-3", "section"),
 	}
 }
 
@@ -332,6 +336,7 @@ func (k *KeyMap) helpSections() []helpSection {
 		{"Org tree", []*Binding{&k.Open, &k.WithSuborgs}},
 		{"Groups", []*Binding{&k.Open, &k.Filter, &k.Sort, &k.Reverse, &k.CopyName, &k.CopyID}},
 		{"Changes", []*Binding{&k.Open, &r.CompareWith}},
+		{"Compare", []*Binding{&k.CompareSections, &k.Filter, &k.Export}},
 		{"Reviews list", []*Binding{&r.OpenReview, &r.Start}},
 		{"Review", []*Binding{&r.Keep, &r.Revoke, &r.Skip, &r.Clear, &r.Note, &r.NextOpen, &r.PrevOpen, &r.Group,
 			&r.OpenUser, &r.Apply, &k.Export}},

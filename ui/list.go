@@ -65,12 +65,15 @@ func (l *sectionList) window(rows sectionRows, h int) (from, to int) {
 // on the first line (as a table's header is), so a long section scrolled
 // down still says whose or which role's items these are.
 func (l *sectionList) visible(rows sectionRows, h int) []int {
+	prev := l.offset
 	from, to := l.window(rows, h)
 	if from < to && h >= 2 && !rows.header(from) && sectionOf(rows, from) >= 0 {
 		// One line less for the rows, the cursor still in view. When that
 		// window starts on a header there is nothing to pin: keep the
-		// full one.
-		off := scrollTo(l.cursor, from, h-1, rows.len())
+		// full one. It scrolls from the last offset, not window's: at the
+		// end of the list window clamps to a full page, one row above the
+		// pinned page's start, and every redraw showed one row less.
+		off := scrollTo(l.cursor, prev, h-1, rows.len())
 		if !rows.header(off) {
 			l.offset = off
 			return append([]int{sectionOf(rows, off)}, span(off, min(rows.len(), off+h-1))...)

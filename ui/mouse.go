@@ -25,7 +25,7 @@ type clickable interface {
 
 // mouse handles a mouse message.
 func (a *Model) mouse(msg tea.MouseMsg) tea.Cmd {
-	if len(a.dialogs) > 0 || a.snap == nil {
+	if len(a.dialogs) > 0 || a.snap == nil && a.compare == nil {
 		return nil
 	}
 	m := msg.Mouse()

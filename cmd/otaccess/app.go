@@ -39,6 +39,9 @@ type app struct {
 	// httpClient carries the requests to the tenant (nil: the client's
 	// default); tests route a OneTrust URL to the fake tenant with it.
 	httpClient *http.Client
+	// uiRunner runs the terminal UI (nil: ui.Run); tests look at what it
+	// is given instead.
+	uiRunner func(context.Context, ui.Options) error
 
 	flags   config.Flags
 	cfgPath string

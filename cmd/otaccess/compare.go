@@ -19,6 +19,7 @@ import (
 	"github.com/otaccess/otaccess/numfmt"
 	"github.com/otaccess/otaccess/tenant"
 	"github.com/otaccess/otaccess/textsafe"
+	"github.com/otaccess/otaccess/ui"
 )
 
 // compareSource is one side as the flags name it: a profile's cache or a
@@ -75,6 +76,7 @@ type compareOptions struct {
 	Sources []compareSource
 	Filter  tenant.CompareFilter
 	Output  outputFlags
+	TUI     bool
 }
 
 func newCmdCompare(a *app, runF func(context.Context, *compareOptions) error) *cobra.Command {
@@ -94,10 +96,14 @@ by role and org names: ids differ between tenants. Access is effective
 access, held directly or through user groups (the output says which, on
 the side that has it); held one way here and the other there is the same
 access. --role, --org and --user narrow the output ("who has Site Admin in
-prod but not in UAT": --role "Site Admin"). The exit status is 0 whether
-or not the sides differ, as for diff; 1 when they cannot be read.`,
+prod but not in UAT": --role "Site Admin"). --tui shows the comparison in
+the terminal UI, read-only: a section each for users, roles and orgs, and
+access, switched with tab or 1-3, / to filter the rows, e to export them.
+The exit status is 0 whether or not the sides differ, as for diff; 1 when
+they cannot be read.`,
 		Example: `  otaccess compare --profile prod --profile uat
   otaccess compare --profile prod --profile uat --role "Site Admin"
+  otaccess compare --profile prod --profile uat --tui
   otaccess compare --cache prod.db --cache uat.db --json
   otaccess compare --profile prod --snapshot 2026-11-01 --profile prod`,
 		Args: cobra.NoArgs,
@@ -116,6 +122,7 @@ or not the sides differ, as for diff; 1 when they cannot be read.`,
 	f.StringVar(&o.Filter.Role, "role", "", "only access to this role (its whole name), and the users whose access to it differs")
 	f.StringVar(&o.Filter.Org, "org", "", "only access in this organization (its whole name), and the users whose access there differs")
 	f.StringVar(&o.Filter.User, "user", "", "only users whose name, userName or email contains this")
+	f.BoolVar(&o.TUI, "tui", false, "show the comparison in the terminal UI (read-only)")
 	o.Output.add(cmd, true)
 	return cmd
 }
@@ -247,6 +254,13 @@ func checkFilter(f tenant.CompareFilter, left, right compareSide) error {
 }
 
 func compareRun(ctx context.Context, o *compareOptions) error {
+	// Checked before the caches are read: the flags alone decide it.
+	switch {
+	case o.TUI && (o.Output.json || o.Output.csv):
+		return errors.New("--tui shows the comparison on the screen and --json or --csv prints it: choose one")
+	case o.TUI && !o.io.InTerminal:
+		return errors.New("--tui needs a terminal; without one, print the comparison (the default), or use --json or --csv")
+	}
 	left, right, err := compareSides(ctx, o)
 	if err != nil {
 		return err
@@ -259,6 +273,16 @@ func compareRun(ctx context.Context, o *compareOptions) error {
 	now := o.now()
 	w := o.io.Out
 	switch {
+	case o.TUI:
+		keys, styles, err := o.look()
+		if err != nil {
+			return err
+		}
+		side := func(s compareSide) ui.CompareSide {
+			return ui.CompareSide{Name: s.name, Cache: s.path, Info: s.snap.Info}
+		}
+		return o.runUI(ctx, ui.Options{Now: o.now, Keys: keys, Styles: styles,
+			Compare: &ui.Comparison{Left: side(left), Right: side(right), Result: c, Filter: o.Filter}})
 	case o.Output.json:
 		return export.WriteJSON(w, export.NewComparisonJSON(&c, export.NewSide(left.name, left.path, left.snap.Info, now),
 			export.NewSide(right.name, right.path, right.snap.Info, now), o.Filter))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
 	"github.com/otaccess/otaccess/export"
+	"github.com/otaccess/otaccess/ui"
 )
 
 // twoTenants is a prod and a UAT tenant: the same role and org names
@@ -340,5 +342,49 @@ func TestCompareBadFlags(t *testing.T) {
 	r := tt.run(nil, "compare", "--cache", tt.prodCache, "--cache", tt.uatCache, "--user", "nobody-matches-this")
 	if r.code != 0 || !strings.Contains(r.stdout, "no differences between prod and uat") {
 		t.Errorf("no differences: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// --tui gives the UI the comparison the other outputs print (narrowed by
+// --role as they are), with both sides named; with --json or --csv, or
+// without a terminal, it is an error in a sentence, before any cache is read.
+func TestCompareTUI(t *testing.T) {
+	tt := newTwoTenants(t)
+	var got *ui.Comparison
+	inv := invocation{home: tt.home, env: []string{"OTACCESS_TOKEN=" + testToken}, tty: true,
+		runUI: func(_ context.Context, o ui.Options) error {
+			if o.Snapshot != nil || o.Service != nil {
+				t.Error("the comparison's UI was given a tenant")
+			}
+			got = o.Compare
+			return nil
+		}}
+	r := inv.run(t, "compare", "--cache", tt.prodCache, "--cache", tt.uatCache, "--role", "Site Admin", "--tui")
+	if r.code != 0 || got == nil {
+		t.Fatalf("--tui: exit %d, %s; comparison %v", r.code, r.stderr, got)
+	}
+	want := decodeComparison(t, tt.run(nil, "compare", "--cache", tt.prodCache, "--cache", tt.uatCache, "--role", "Site Admin", "--json"))
+	if got.Left.Name != "prod" || got.Right.Name != "uat" || got.Left.Cache != tt.prodCache || got.Right.Info.ID != want.Right.Snapshot ||
+		got.Filter.Role != "Site Admin" || export.CountsOf(&got.Result) != want.Counts {
+		t.Errorf("--tui got %+v / %+v filter %+v counts %+v; --json counts %+v", got.Left, got.Right, got.Filter, export.CountsOf(&got.Result), want.Counts)
+	}
+	if r.stdout != "" {
+		t.Errorf("--tui printed %q", r.stdout)
+	}
+	for _, tc := range []struct {
+		args []string
+		tty  bool
+		want string
+	}{
+		{[]string{"--tui", "--json"}, true, "--tui shows the comparison on the screen and --json or --csv prints it: choose one"},
+		{[]string{"--csv", "--tui"}, true, "choose one"},
+		{[]string{"--tui"}, false, "--tui needs a terminal"},
+	} {
+		got = nil
+		inv.tty = tc.tty
+		r := inv.run(t, append([]string{"compare", "--cache", tt.prodCache, "--cache", tt.uatCache}, tc.args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, tc.want) || got != nil {
+			t.Errorf("%v: exit %d, stderr %q, UI run: %v; want 1 and %q", tc.args, r.code, r.stderr, got != nil, tc.want)
+		}
 	}
 }

@@ -72,7 +72,7 @@ func demoRun(ctx context.Context, o *demoOptions) error {
 	if err != nil {
 		return err
 	}
-	return ui.Run(ctx, ui.Options{
+	return o.runUI(ctx, ui.Options{
 		Snapshot: snap, Service: d.svc, Tenant: "demo.onetrust.test",
 		Mode: "demo", Now: o.now, Keys: keys, Styles: styles,
 	})

@@ -17,6 +17,7 @@ import (
 	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
+	"github.com/otaccess/otaccess/ui"
 )
 
 // The CLI tests run the real root command in-process (run, as main does)
@@ -93,6 +94,8 @@ type invocation struct {
 	// httpClient, when set, carries every request to the tenant (see
 	// scimtest.TestServer.ClientAs).
 	httpClient *http.Client
+	// runUI, when set, is given what the terminal UI would run on.
+	runUI func(context.Context, ui.Options) error
 }
 
 // runIn runs otaccess in-process with the environment envv only (no
@@ -135,6 +138,7 @@ func (inv invocation) app(out, errOut io.Writer) *app {
 	// tests count retries, they do not time them.
 	a.tuneClient = func(o *client.Options) { o.BaseBackoff, o.MaxBackoff = time.Millisecond, 20*time.Millisecond }
 	a.httpClient = inv.httpClient
+	a.uiRunner = inv.runUI
 	if inv.busy > 0 {
 		a.openCacheWith = append(a.openCacheWith, access.WithBusyTimeout(inv.busy))
 	}

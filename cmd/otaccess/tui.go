@@ -18,6 +18,14 @@ func tuiRun(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	return a.runUI(ctx, opts)
+}
+
+// runUI runs the terminal UI on opts until the user quits.
+func (a *app) runUI(ctx context.Context, opts ui.Options) error {
+	if a.uiRunner != nil {
+		return a.uiRunner(ctx, opts)
+	}
 	return ui.Run(ctx, opts)
 }
 
