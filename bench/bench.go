@@ -113,6 +113,7 @@ func Run(ctx context.Context, opt Options) (Report, error) {
 
 	figures := []func(context.Context, *env) (Row, error){
 		figSync, figAccessSync, figSequential, figOpen, figFilter, figRender, figMatrix, figMemory, figResyncMemory, figWrites,
+		figReviewFile, figReviewHints,
 	}
 	if opt.SyncOnly {
 		figures = figures[:3]
@@ -168,6 +169,9 @@ type env struct {
 	// and where it was measured; figMemory reads its memory.
 	ui      UIMeasure
 	uiWhere string
+	// Built by the first review figure from snap: the review of every
+	// membership both review figures measure.
+	rev *benchReview
 }
 
 const token = "bench-token"

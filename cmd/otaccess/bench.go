@@ -33,7 +33,7 @@ func newCmdBench(a *app, runF func(context.Context, *benchOptions) error) *cobra
 	opt := &o.Bench
 	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Measure sync, filter, render, open, matrix, memory and writes on a generated tenant",
+		Short: "Measure sync, filter, render, open, matrix, memory, writes and review files and hints on a generated tenant",
 		Long: `Generates a fake OneTrust tenant (by default the reference one: 100,000 users,
 40 roles x 50 orgs = 2,000 groups, ~300,000 memberships), serves it on
 loopback with an injected latency per request, and prints one table: each

@@ -21,7 +21,7 @@ func TestBenchCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("bench --json: %v\n%s", err, r.stdout)
 	}
-	if len(rep.Rows) != 10 || rep.Tenant.Users != 400 || rep.Tenant.Groups != 12 {
+	if len(rep.Rows) != 12 || rep.Tenant.Users != 400 || rep.Tenant.Groups != 12 {
 		t.Fatalf("report %+v", rep)
 	}
 	for _, row := range rep.Rows {
