@@ -35,6 +35,7 @@ func TestDamagedCacheIsReportedNotRewritten(t *testing.T) {
 				t.Fatal(err)
 			}
 			st.Close()
+			foldForTest(t, path) // the damage is to the file: nothing of it left in the log
 			data, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)

@@ -54,18 +54,19 @@ func (s *Store) tidy(snap int64) {
 		defer s.chores.Done()
 		s.housekeep(s.deferrable)
 		_ = s.saveUserOrder(s.deferrable, snap)
-		// SnapshotWriter turns the automatic checkpoint off: copy the
-		// new snapshot into the file proper.
-		_, _ = s.db.ExecContext(s.deferrable, "PRAGMA wal_checkpoint(PASSIVE)")
+		// SnapshotWriter turns the automatic checkpoint off, and closing
+		// never folds (see fold.go): copy the new snapshot into the file.
+		_ = s.foldLog(s.deferrable)
 		s.dropIdle() // their caches hold what the housekeeping read
 	}()
 }
 
 // resume starts, in the background, the housekeeping an earlier process
 // left undone (it closed first): snapshots past retention, blocks no
-// snapshot holds, free pages.
+// snapshot holds, free pages, the log not yet folded into the file.
 func (s *Store) resume() {
-	if !s.untidy(s.deferrable) {
+	fold := s.logPending()
+	if !fold && !s.untidy(s.deferrable) {
 		return
 	}
 	s.chores.Add(1)
@@ -76,6 +77,9 @@ func (s *Store) resume() {
 		if s.intactForHousekeeping(s.deferrable) {
 			s.housekeep(s.deferrable)
 		}
+		// The log an earlier process left (closing does not fold it, see
+		// fold.go), and what the housekeeping wrote.
+		_ = s.foldLog(s.deferrable)
 		s.dropIdle()
 	}()
 }
