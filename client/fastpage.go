@@ -149,29 +149,45 @@ func (s *scanner) userLogin(u *UserLogin) bool {
 	return s.i <= len(s.b)
 }
 
-// accessLevels reads a user's access levels as fastItems does, into one
-// array shared by the page's users: one allocation per page rather than
-// two or three per user as a slice grows.
+// accessLevels reads a user's access levels as fastItems does, straight
+// into one array shared by the page's users: one allocation per page
+// rather than two or three per user as a slice grows.
 func (s *scanner) accessLevels(out *[]AccessLevel) bool {
-	if s.peek() == 'n' {
+	switch s.peek() {
+	case 'n':
 		*out = nil
 		return s.literal("null")
-	}
-	s.levels = s.levels[:0]
-	if !fastItems(s, &s.levels, (*scanner).accessLevel) {
+	case '[':
+	default:
 		return false
 	}
-	n := len(s.levels)
+	s.i++
+	start := len(s.arena)
+	for more := s.firstElem(); more; more = s.nextElem() {
+		if len(s.arena) == cap(s.arena) {
+			// A new array for this user's levels and the next users':
+			// the earlier users' stay in the old one.
+			fresh := make([]AccessLevel, 0, max(4096, 2*(len(s.arena)-start)))
+			s.arena, start = append(fresh, s.arena[start:]...), 0
+		}
+		s.arena = append(s.arena, AccessLevel{})
+		if s.peek() == 'n' {
+			if !s.literal("null") {
+				return false
+			}
+		} else if !s.accessLevel(&s.arena[len(s.arena)-1]) {
+			return false
+		}
+	}
+	if s.i > len(s.b) { // nextElem gave up
+		return false
+	}
+	n := len(s.arena) - start
 	if n == 0 {
 		*out = []AccessLevel{} // not nil, as jsonv2 has it
 		return true
 	}
-	if cap(s.arena)-len(s.arena) < n {
-		s.arena = make([]AccessLevel, 0, max(n, 4096))
-	}
-	a := len(s.arena)
-	s.arena = append(s.arena, s.levels...)
-	*out = s.arena[a : a+n : a+n]
+	*out = s.arena[start : start+n : start+n]
 	return true
 }
 

@@ -28,9 +28,9 @@ type scanner struct {
 	// repeat across a page (role and organization ids and names).
 	intern map[string]string
 	fold   [24]byte // the last name read, folded (see name)
-	// levels holds the access levels of the user being read; arena those
-	// of the page's users read before, each user's a slice of it.
-	levels, arena []AccessLevel
+	// arena holds the access levels of the page's users, each user's a
+	// slice of it.
+	arena []AccessLevel
 }
 
 // openObject reads the '{' the next value must start with.
