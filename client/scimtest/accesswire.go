@@ -56,7 +56,7 @@ func (s *Server) memberItems(g *userGroupRec) ([][]byte, error) {
 // content, whose "[]" the items go into.
 func writeRawPage(w http.ResponseWriter, n, page, size int, sorted bool, item func(i int) ([]byte, error)) {
 	env := pageOf(n, page, size, sorted, func(int) struct{} { return struct{}{} })
-	var items [][]byte
+	items := make([][]byte, 0, env.NumberOfElements) // grown by appends, 0.1 s of 6 syncs
 	for i := env.Pageable.Offset; i < env.Pageable.Offset+env.NumberOfElements; i++ {
 		b, err := item(i)
 		if err != nil {
