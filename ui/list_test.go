@@ -3,6 +3,8 @@ package ui
 import (
 	"slices"
 	"testing"
+
+	"github.com/otaccess/otaccess/client/scimtest"
 )
 
 type testRows []bool // true: a header
@@ -77,4 +79,20 @@ func TestSectionHeaderPinned(t *testing.T) {
 	if got := l.visible(rows, 3); !slices.Equal(got, []int{0, 1, 2}) {
 		t.Fatalf("visible %v at the top", got)
 	}
+}
+
+// A count column before a text column is two spaces from it: one ran
+// them together ("ORGS TYPE" over "3 Internal", "MEMBERS CATEGORY"); the
+// org tree's two counts are apart too.
+func TestTableTextApartFromCounts(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{Users: 40})
+	d := tn.model(t, 120, 35)
+	d.contains("ORGS  TYPE")
+	d.send(resize(80, 24))
+	d.contains("ORGS  LAST LOGIN")
+	d.key("3")
+	d.contains("MEMBERS  CATEGORY")
+	d.key("O")
+	d.lacks("MEMBERS WITH")
+	d.contains("WITH SUBORGS")
 }

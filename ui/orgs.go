@@ -31,7 +31,7 @@ func newOrgsScreen(a *Model) *orgsScreen {
 	s.tbl.cols = []column{
 		{title: "ORGANIZATION", min: 20, weight: 1},
 		{title: "MEMBERS", width: 8, right: true},
-		{title: "WITH SUBORGS", width: 12, right: true, drop: 1},
+		{title: "WITH SUBORGS", width: 14, right: true, drop: 1}, // wider than its title: apart from MEMBERS
 	}
 	s.refresh(a)
 	return s

@@ -60,7 +60,7 @@ func layoutColumns(cols []column, width int) []int {
 				weights += c.weight
 			}
 		}
-		need += count - 1 // one space between columns
+		need += gaps(cols, func(i int) bool { return shown[i] })
 		if need <= avail {
 			for i, c := range cols {
 				if shown[i] {
@@ -128,6 +128,32 @@ func layoutColumns(cols []column, width int) []int {
 	}
 }
 
+// gapBefore is the space before column i when prev is the column shown
+// before it (-1: none): one, or two after a right-aligned number before a
+// left-aligned text, which one space ran together ("ORGS TYPE" over
+// "3 Internal").
+func gapBefore(cols []column, prev, i int) int {
+	switch {
+	case prev < 0:
+		return 0
+	case cols[prev].right && !cols[i].right:
+		return 2
+	}
+	return 1
+}
+
+// gaps is the width of the spaces between the columns shown.
+func gaps(cols []column, shown func(int) bool) int {
+	n, prev := 0, -1
+	for i := range cols {
+		if shown(i) {
+			n += gapBefore(cols, prev, i)
+			prev = i
+		}
+	}
+	return n
+}
+
 // clampTo keeps the cursor and offset valid for n rows in a window of h.
 func (t *vtable) clampTo(n, h int) {
 	t.cursor = clamp(t.cursor, 0, n-1)
@@ -172,15 +198,13 @@ func (t *vtable) view(st *Styles, w, h, n, sortCol int, desc bool, row func(i in
 
 	var hb strings.Builder
 	hb.WriteByte(' ')
-	first := true
+	prev := -1
 	for i, c := range t.cols {
 		if widths[i] == 0 {
 			continue
 		}
-		if !first {
-			hb.WriteByte(' ')
-		}
-		first = false
+		hb.WriteString(strings.Repeat(" ", gapBefore(t.cols, prev, i)))
+		prev = i
 		title := c.title
 		if i == sortCol {
 			if desc {
@@ -217,15 +241,13 @@ func (t *vtable) view(st *Styles, w, h, n, sortCol int, desc bool, row func(i in
 		row(r, cells)
 		selected := r == t.cursor
 		var b strings.Builder
-		first := true
+		prev := -1
 		for i, c := range t.cols {
 			if widths[i] == 0 {
 				continue
 			}
-			if !first {
-				b.WriteByte(' ')
-			}
-			first = false
+			b.WriteString(strings.Repeat(" ", gapBefore(t.cols, prev, i)))
+			prev = i
 			var txt string
 			if c.right {
 				txt = fitRight(cells[i].text, widths[i])
