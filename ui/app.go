@@ -434,7 +434,9 @@ func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	if matches(msg, k.Orgs) && a.snap != nil { // O (orgs.go)
-		a.push(newOrgsScreen(a))
+		if _, on := top.(*orgsScreen); !on { // not a tree over the tree
+			a.push(newOrgsScreen(a))
+		}
 		return nil
 	}
 	if cmd, ok := a.exportKey(msg); ok { // e (export.go)

@@ -154,7 +154,7 @@ func (s *orgsScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 
 func (s *orgsScreen) hints(a *Model) []Binding {
 	k := a.keys
-	return []Binding{k.Open, k.WithSuborgs, k.Back, k.Orgs, k.Matrix, k.Sync}
+	return []Binding{k.Open, k.WithSuborgs, k.Back, k.Matrix, k.Sync}
 }
 
 func (s *orgsScreen) info(a *Model) string {

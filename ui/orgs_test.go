@@ -97,3 +97,21 @@ func TestOrgViewUnavailable(t *testing.T) {
 		t.Fatal("enter on no tree left the note")
 	}
 }
+
+// O on the org tree stays on it: it pushed another tree over the tree
+// ("Users › Org tree › Org tree"), and the tree's hint line offered it.
+func TestOrgTreeKeyOnTheTree(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{Users: 40})
+	d := tn.model(t, 120, 35)
+	d.key("O")
+	depth := len(d.m.stack)
+	d.key("O")
+	if len(d.m.stack) != depth {
+		t.Fatalf("O on the org tree: %d screens deep, was %d", len(d.m.stack), depth)
+	}
+	d.lacks("O org tree", "Org tree › Org tree")
+	d.key("esc")
+	if len(d.m.stack) != depth-1 {
+		t.Fatalf("esc from the org tree: %d screens deep", len(d.m.stack))
+	}
+}
