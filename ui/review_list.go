@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/numfmt"
@@ -206,7 +207,15 @@ func (s *reviewListScreen) update(a *Model, msg tea.Msg) (tea.Cmd, bool) {
 
 func (s *reviewListScreen) view(a *Model, w, h int) []string {
 	st := &a.st
-	out := []string{" " + st.Bold.Render("Access reviews") + st.Muted.Render("  decisions are kept in the cache; a review survives restarts and syncs")}
+	// The longest note that fits whole: cut, it stopped mid-sentence.
+	head := " " + st.Bold.Render("Access reviews")
+	for _, note := range []string{"  decisions are kept in the cache; a review survives restarts and syncs", "  decisions are kept in the cache"} {
+		if ansi.StringWidth(head)+ansi.StringWidth(note) <= w {
+			head += st.Muted.Render(note)
+			break
+		}
+	}
+	out := []string{head}
 	switch {
 	case s.err != nil:
 		return append(out, "", " "+st.Error.Render(clip(markFail+" "+safe(s.err.Error()), w-1)))

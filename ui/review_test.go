@@ -374,3 +374,15 @@ func TestReviewItemCutAndNamedInFull(t *testing.T) {
 		}
 	}
 }
+
+// The reviews list's note fits whole or says less: at 80 columns it was
+// cut mid-sentence ("a review survives restarts and").
+func TestReviewListNoteFits(t *testing.T) {
+	tn := newTenant(t, scimtest.Config{Users: 40})
+	d := tn.model(t, 80, 24)
+	d.key("R")
+	d.contains("Access reviews  decisions are kept in the cache")
+	d.lacks("restarts and")
+	d.send(resize(120, 35))
+	d.contains("a review survives restarts and syncs")
+}
