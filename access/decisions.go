@@ -34,6 +34,10 @@ type DecisionSource struct {
 	// Reviewer is recorded as each decision's reviewer ("" the service's
 	// actor).
 	Reviewer string
+	// Moved, by Seq, says why an item of the file is this reviewer's
+	// rather than its org approver's (ReviewSlice.Moved): recorded with its
+	// decision as the item's ReviewerReason.
+	Moved map[int]string
 	// Unordered skips the check for moved lines (a CSV names each item by
 	// its ids, in any order).
 	Unordered bool
@@ -170,7 +174,7 @@ func PlanDecisions(r *tenant.Review, f *tenant.DecisionFile, src DecisionSource)
 			continue
 		}
 		expect = append(expect, was)
-		d := tenant.Decision{Key: it.Key(), Verdict: want.Verdict, Reviewer: src.Reviewer, Expect: &expect[len(expect)-1]}
+		d := tenant.Decision{Key: it.Key(), Verdict: want.Verdict, Reviewer: src.Reviewer, ReviewerReason: src.Moved[it.Seq], Expect: &expect[len(expect)-1]}
 		if want.Note != was.Note {
 			note := want.Note
 			d.Note = &note

@@ -36,16 +36,19 @@ type EvidenceRow struct {
 	DaysSinceLogin *int   `json:"daysSinceLogin"`
 	Hints          string `json:"hints"`
 	// Suggestion is what the hints suggest: "revoke (the user is inactive)".
-	Suggestion  string `json:"suggestion"`
-	Decision    string `json:"decision"`
-	Note        string `json:"note"`
-	Reviewer    string `json:"reviewer"`
-	DecidedAt   string `json:"decidedAt"`
-	ApplyStatus string `json:"applyStatus"`
-	AppliedAt   string `json:"appliedAt"`
-	ApplyError  string `json:"applyError"`
-	Snapshot    string `json:"snapshotTime"`
-	Tenant      string `json:"tenantUrl"`
+	Suggestion string `json:"suggestion"`
+	Decision   string `json:"decision"`
+	Note       string `json:"note"`
+	Reviewer   string `json:"reviewer"`
+	// ReviewerReason says why the reviewer is not the one the item's slice
+	// would name: its org approver's own access, moved up (review split).
+	ReviewerReason string `json:"reviewerReason"`
+	DecidedAt      string `json:"decidedAt"`
+	ApplyStatus    string `json:"applyStatus"`
+	AppliedAt      string `json:"appliedAt"`
+	ApplyError     string `json:"applyError"`
+	Snapshot       string `json:"snapshotTime"`
+	Tenant         string `json:"tenantUrl"`
 }
 
 func (r *EvidenceRow) cells() []string {
@@ -61,7 +64,7 @@ func (r *EvidenceRow) cells() []string {
 	}
 	return []string{r.Review, r.User, r.Email, r.UserID, active, r.Role, r.Org, r.GroupID,
 		r.Held, strings.Join(r.UserGroups, "; "), r.LastLogin, days, r.Hints, r.Suggestion,
-		r.Decision, r.Note, r.Reviewer, r.DecidedAt, r.ApplyStatus, r.AppliedAt, r.ApplyError, r.Snapshot, r.Tenant}
+		r.Decision, r.Note, r.Reviewer, r.ReviewerReason, r.DecidedAt, r.ApplyStatus, r.AppliedAt, r.ApplyError, r.Snapshot, r.Tenant}
 }
 
 // EvidenceSummary counts a review's decisions.
@@ -145,7 +148,7 @@ func BuildEvidence(r *tenant.Review, exportedAt time.Time, exportedBy string) (*
 			Review: r.Name, User: it.UserName, Email: it.UserEmail, UserID: it.UserID, UserActive: it.UserActive,
 			Role: it.Role, Org: it.Org, GroupID: it.GroupID, Hints: strings.Join(it.Tags(), ","),
 			Held: it.Held(), UserGroups: it.UserGroupNames(), Suggestion: suggestionText(it),
-			Decision: it.Decision.String(), Note: it.Note, Reviewer: it.Reviewer, DecidedAt: evidenceTime(it.DecidedAt),
+			Decision: it.Decision.String(), Note: it.Note, Reviewer: it.Reviewer, ReviewerReason: it.ReviewerReason, DecidedAt: evidenceTime(it.DecidedAt),
 			ApplyStatus: string(it.ApplyStatus), AppliedAt: evidenceTime(it.AppliedAt), ApplyError: it.ApplyError,
 			Snapshot: ev.SnapshotTime, Tenant: r.Tenant,
 		})

@@ -267,7 +267,7 @@ func (s *Service) StartReview(ctx context.Context, name string, sc ReviewScope) 
 var EvidenceColumns = []string{
 	"review", "user", "email", "user_id", "user_active", "role", "org", "group_id",
 	"held", "user_groups", "last_login", "days_since_login", "hints", "suggestion",
-	"decision", "note", "reviewer", "decided_at", "apply_status", "applied_at", "apply_error",
+	"decision", "note", "reviewer", "reviewer_reason", "decided_at", "apply_status", "applied_at", "apply_error",
 	"snapshot_time", "tenant_url",
 }
 

@@ -50,7 +50,7 @@ func (s *Store) decideBatch(ctx context.Context, reviewID int64, ds []tenant.Dec
 		return s.fail(what, err)
 	}
 	defer sel.Close()
-	upd, err := tx.PrepareContext(ctx, `UPDATE review_items SET decision = ?, reviewer = ?, decided_at = ?, note = ? WHERE review_id = ? AND user_id = ? AND group_id = ?`)
+	upd, err := tx.PrepareContext(ctx, `UPDATE review_items SET decision = ?, reviewer = ?, decided_at = ?, note = ?, reviewer_reason = ? WHERE review_id = ? AND user_id = ? AND group_id = ?`)
 	if err != nil {
 		return s.fail(what, err)
 	}
@@ -88,14 +88,14 @@ func (s *Store) decideBatch(ctx context.Context, reviewID int64, ds []tenant.Dec
 		if at.IsZero() {
 			at = now
 		}
-		reviewer, when := d.Reviewer, fmtTime(at)
+		reviewer, when, why := d.Reviewer, fmtTime(at), d.ReviewerReason
 		if reviewer == "" {
 			reviewer = OSUser()
 		}
 		if d.Verdict == tenant.Undecided {
-			reviewer, when = "", ""
+			reviewer, when, why = "", "", ""
 		}
-		if _, err := upd.ExecContext(ctx, string(d.Verdict), reviewer, when, note, reviewID, d.Key.UserID, d.Key.GroupID); err != nil {
+		if _, err := upd.ExecContext(ctx, string(d.Verdict), reviewer, when, note, why, reviewID, d.Key.UserID, d.Key.GroupID); err != nil {
 			return s.fail(what, err)
 		}
 	}

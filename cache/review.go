@@ -212,7 +212,7 @@ func (s *Store) Review(ctx context.Context, name string) (*tenant.Review, error)
 		return nil, s.fail("load review", err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT seq, user_id, group_id, user_name, user_email, user_label, user_active, role, org, group_name, hints,
-		decision, note, reviewer, decided_at, apply_status, apply_error, applied_at, held, user_groups, last_login
+		decision, note, reviewer, decided_at, apply_status, apply_error, applied_at, held, user_groups, last_login, reviewer_reason
 		FROM review_items WHERE review_id = ? ORDER BY seq`, r.ID)
 	if err != nil {
 		return nil, s.fail("load review", err)
@@ -222,7 +222,7 @@ func (s *Store) Review(ctx context.Context, name string) (*tenant.Review, error)
 		var it tenant.ReviewItem
 		var hints, decision, decided, status, applied, held, groups, login string
 		if err := rows.Scan(&it.Seq, &it.UserID, &it.GroupID, &it.UserName, &it.UserEmail, &it.UserLabel, &it.UserActive, &it.Role, &it.Org, &it.Group,
-			&hints, &decision, &it.Note, &it.Reviewer, &decided, &status, &it.ApplyError, &applied, &held, &groups, &login); err != nil {
+			&hints, &decision, &it.Note, &it.Reviewer, &decided, &status, &it.ApplyError, &applied, &held, &groups, &login, &it.ReviewerReason); err != nil {
 			return nil, s.fail("load review", err)
 		}
 		it.Hints, it.Decision, it.ApplyStatus = tenant.ParseHints(hints), tenant.Verdict(decision), tenant.ApplyStatus(status)
@@ -262,15 +262,15 @@ func (s *Store) Decide(ctx context.Context, reviewID int64, d tenant.Decision) e
 		if d.Key.GroupID == "" && d.Verdict == tenant.Revoke {
 			return ErrNothingToRevoke
 		}
-		reviewer, at := d.Reviewer, fmtTime(d.At)
+		reviewer, at, why := d.Reviewer, fmtTime(d.At), d.ReviewerReason
 		if d.Verdict == tenant.Undecided {
-			reviewer, at = "", ""
+			reviewer, at, why = "", "", ""
 		}
-		q := `UPDATE review_items SET decision = ?, reviewer = ?, decided_at = ? WHERE review_id = ? AND user_id = ? AND group_id = ?`
-		args := []any{string(d.Verdict), reviewer, at, reviewID, d.Key.UserID, d.Key.GroupID}
+		q := `UPDATE review_items SET decision = ?, reviewer = ?, decided_at = ?, reviewer_reason = ? WHERE review_id = ? AND user_id = ? AND group_id = ?`
+		args := []any{string(d.Verdict), reviewer, at, why, reviewID, d.Key.UserID, d.Key.GroupID}
 		if d.Note != nil {
-			q = `UPDATE review_items SET decision = ?, reviewer = ?, decided_at = ?, note = ? WHERE review_id = ? AND user_id = ? AND group_id = ?`
-			args = []any{string(d.Verdict), reviewer, at, *d.Note, reviewID, d.Key.UserID, d.Key.GroupID}
+			q = `UPDATE review_items SET decision = ?, reviewer = ?, decided_at = ?, reviewer_reason = ?, note = ? WHERE review_id = ? AND user_id = ? AND group_id = ?`
+			args = []any{string(d.Verdict), reviewer, at, why, *d.Note, reviewID, d.Key.UserID, d.Key.GroupID}
 		}
 		_, err := tx.ExecContext(ctx, q, args...)
 		return err

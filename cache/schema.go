@@ -18,6 +18,7 @@ var migrations = []string{
 	schemaV9Blocks,
 	schemaV10ReviewHeld,
 	schemaV11History,
+	schemaV12ReviewerReason,
 }
 
 // schemaV1 is the initial schema.
@@ -376,4 +377,12 @@ CREATE TABLE user_history (
 	entries    TEXT NOT NULL,
 	PRIMARY KEY (source, user_id)
 ) STRICT;
+`
+
+// schemaV12ReviewerReason records why an item's reviewer is not the one its
+// slice would name (review merge of a split: the item is its org
+// approver's own access, given to the next reviewer up); ” when there is
+// no such reason. Set with each decision, cleared with it.
+const schemaV12ReviewerReason = `
+ALTER TABLE review_items ADD COLUMN reviewer_reason TEXT NOT NULL DEFAULT '';
 `

@@ -153,6 +153,10 @@ type ReviewItem struct {
 	Note      string
 	Reviewer  string
 	DecidedAt time.Time
+	// ReviewerReason says why Reviewer decided it rather than the reviewer
+	// its slice names: "the own access of Legal's defaultApprover, given to
+	// the defaultApprover of Acme" (review merge of a split by org).
+	ReviewerReason string
 
 	ApplyStatus ApplyStatus
 	ApplyError  string
@@ -302,6 +306,8 @@ type Decision struct {
 	Note     *string
 	Reviewer string    // OS user; filled in when empty
 	At       time.Time // now when zero
+	// ReviewerReason is recorded as the item's ReviewerReason ("" none).
+	ReviewerReason string
 	// Expect, when non-nil, records the decision only if the item still has
 	// this decision and note (a decision file read back after an edit: an
 	// item someone decided meanwhile is not overwritten).

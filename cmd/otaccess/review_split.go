@@ -193,6 +193,12 @@ func reviewMergeRun(ctx context.Context, o *reviewMergeOptions) error {
 		for _, k := range sl.Items {
 			src.Slice[r.Items[k].Seq] = true
 		}
+		for k, why := range sl.Moved {
+			if src.Moved == nil {
+				src.Moved = map[int]string{}
+			}
+			src.Moved[r.Items[k].Seq] = why
+		}
 		fmt.Fprintf(o.io.Out, "%s (%s):\n", textsafe.Line(path), textsafe.Line(sl.Name))
 		problems, err := o.recordFile(ctx, r.Name, f, src)
 		if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -228,12 +229,14 @@ func TestReviewSplitByOrgApprover(t *testing.T) {
 	for _, row := range reviewJSONItems(t, e, "Q") {
 		switch {
 		case row["email"] == eng:
-			if row["decision"] != "keep" || row["reviewer"] != top {
+			// The evidence says why its reviewer is not Engineering's.
+			if row["decision"] != "keep" || row["reviewer"] != top ||
+				row["reviewerReason"] != "the own access of Engineering's defaultApprover, given to the defaultApprover of Acme Corporation" {
 				t.Fatalf("the Engineering approver's own item: %v", row)
 			}
 		case row["org"] == "Engineering":
 			engItems++
-			if row["decision"] != "revoke" || row["reviewer"] != eng {
+			if row["decision"] != "revoke" || row["reviewer"] != eng || row["reviewerReason"] != "" {
 				t.Fatalf("an Engineering item: %v", row)
 			}
 		case row["email"] == top:
@@ -246,6 +249,40 @@ func TestReviewSplitByOrgApprover(t *testing.T) {
 	}
 	if engItems == 0 {
 		t.Fatal("no Engineering items")
+	}
+	// The CSV has it in reviewer_reason, beside reviewer; a decision
+	// recorded over it by someone else clears it.
+	reason := func() string {
+		p := filepath.Join(t.TempDir(), "q.csv")
+		e.mustRun("review", "export", "Q", "--csv", p)
+		f, _ := os.Open(p)
+		defer f.Close()
+		rows, err := csv.NewReader(f).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := map[string]int{}
+		for i, c := range rows[0] {
+			col[c] = i
+		}
+		if col["reviewer_reason"] != col["reviewer"]+1 {
+			t.Fatalf("columns %v", rows[0])
+		}
+		for _, row := range rows[1:] {
+			if row[col["email"]] == eng && row[col["decision"]] != "undecided" {
+				return row[col["reviewer"]] + ": " + row[col["reviewer_reason"]]
+			}
+		}
+		return ""
+	}
+	if got := reason(); got != top+": the own access of Engineering's defaultApprover, given to the defaultApprover of Acme Corporation" {
+		t.Fatalf("CSV reviewer_reason: %q", got)
+	}
+	whole := filepath.Join(t.TempDir(), "whole.txt")
+	os.WriteFile(whole, []byte(strings.Replace(ownLine, "undecided", "revoke   ", 1)+"\n"), 0o600)
+	e.mustRun("review", "decide", "Q", "--from-file", whole)
+	if got := reason(); !strings.HasSuffix(got, ": ") || strings.HasPrefix(got, top) {
+		t.Fatalf("after another decision: %q", got)
 	}
 }
 
