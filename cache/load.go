@@ -114,6 +114,7 @@ func readUsers(ctx context.Context, q queryer, snap int64) (users []tenant.User,
 	// touch, and a write barrier while the collector marks), and two cores
 	// doing so contend: in parallel this took 1.5x as long.
 	users, gids = make([]tenant.User, off[len(pages)]), make([]string, off[len(pages)])
+	c := newCompactor()
 	for i, packed := range pages {
 		k, end := off[i], off[i+1]
 		bad := ""
@@ -137,6 +138,8 @@ func readUsers(ctx context.Context, q queryer, snap int64) (users []tenant.User,
 		if bad != "" {
 			return nil, nil, integrityError(fmt.Sprintf("malformed user page %d: %q", i+1, bad))
 		}
+		c.page(users[off[i]:end])
+		pages[i] = "" // only the group ids (gids) still refer to it
 	}
 	return users, gids, nil
 }
