@@ -110,7 +110,7 @@ func TestCompareFilter(t *testing.T) {
 	d.contains("Access only in prod (1 of 2)", "bob@acme.com", "esc clear filter")
 	d.lacks("jane@acme.com", "Access only in uat")
 	d.key("1")
-	d.contains("No rows here match the filter.")
+	d.contains("No rows here match the filter (esc clears it).")
 	// The export writes what the filter shows.
 	data, count, err := d.m.compare.exportData(d.m, false)
 	if err != nil || count != "1 difference" || !strings.Contains(string(data), "bob@acme.com") || strings.Contains(string(data), "jane@acme.com") {
@@ -169,7 +169,23 @@ func TestCompareHelpAndForeignKeys(t *testing.T) {
 	d.contains("1 Users 34")
 	d.lacks("Reviews", "sync")
 	d.key("?")
-	d.contains("Compare", "1-3", "section")
+	d.contains("Compare", "1-3", "section", "pgdn")
+	d.lacks("←↑↓→", "role:x") // no columns here, and the tenant filter's syntax is not this one's
 	d.key("q")
 	d.contains("1 Users 34")
+}
+
+// A section with nothing in it says the sides are the same there (and
+// under which --role); a comparison with no differences says so.
+func TestCompareEmptySections(t *testing.T) {
+	c := compareFixture()
+	c.Result.RolesOnlyLeft, c.Result.OrgsOnlyRight = nil, nil
+	c.Filter.Role = "Site Admin"
+	d := newDriver(t, New(Options{Compare: c, Now: func() time.Time { return c.Left.Info.FinishedAt }}), 80, 24)
+	d.key("2")
+	d.contains("2 Roles & orgs 0", `prod and uat have the same roles and organizations. (only role "Site Admin")`)
+	c = compareFixture()
+	c.Result = tenant.Comparison{}
+	d = newDriver(t, New(Options{Compare: c, Now: func() time.Time { return c.Left.Info.FinishedAt }}), 80, 24)
+	d.contains("No differences between prod and uat.", "1 Users 0")
 }

@@ -16,24 +16,26 @@ import (
 	"github.com/otaccess/otaccess/tenant"
 )
 
+// total is section sec's items, filter or not.
+func (s *compareScreen) total(sec int) int {
+	n := 0
+	for k := range cmpKinds {
+		if k.section() == sec {
+			n += s.totals[k]
+		}
+	}
+	return n
+}
+
 // sectionStrip is the sections with their counts, the current one
 // highlighted; the counts say "3/10" while the filter hides some.
 func (s *compareScreen) sectionStrip(a *Model, w int) string {
 	st := &a.st
-	total := func(sec int) int {
-		n := 0
-		for k := range cmpKinds {
-			if k.section() == sec {
-				n += s.totals[k]
-			}
-		}
-		return n
-	}
 	parts := make([]string, cmpSections)
 	keys := a.keys.CompareSections.Keys()
 	for sec, name := range cmpSectionNames {
 		count := numfmt.Commas(s.shown[sec])
-		if t := total(sec); t != s.shown[sec] {
+		if t := s.total(sec); t != s.shown[sec] {
 			count += "/" + numfmt.Commas(t)
 		}
 		label := name + " " + count
@@ -73,12 +75,20 @@ func (s *compareScreen) view(a *Model, w, h int) []string {
 	out := []string{s.sectionStrip(a, w), s.filter.view(a, w)}
 	rows, l := s.cur()
 	if len(rows) == 0 {
-		msg := "No differences here."
+		l, r := safe(s.c.Left.Name), safe(s.c.Right.Name)
+		same := [cmpSections]string{"%s and %s have the same users, with the same attributes.",
+			"%s and %s have the same roles and organizations.", "%s and %s hold the same access."}
+		var msg string
 		switch {
 		case s.c.Result.Empty():
-			msg = "No differences between " + safe(s.c.Left.Name) + " and " + safe(s.c.Right.Name) + "."
-		case s.filter.value() != "":
-			msg = "No rows here match the filter."
+			msg = "No differences between " + l + " and " + r + "."
+		case s.total(s.sec) == 0:
+			msg = fmt.Sprintf(same[s.sec], l, r)
+		default:
+			msg = "No rows here match the filter (" + keyName(a.keys.Back) + " clears it)."
+		}
+		if f := s.narrowed(); f != "" && s.total(s.sec) == 0 {
+			msg += " (" + f + ")"
 		}
 		return append(out, "", " "+st.Muted.Render(clip(msg, w-2)))
 	}
@@ -261,17 +271,11 @@ func (k KeyMap) compareHelpGroups() []helpGroup {
 		b.SetHelp(b.Help().Key, desc)
 		return b
 	}
-	var move helpGroup
-	for _, g := range k.helpGroups() {
-		if g.where == "Move" {
-			move = g
-		}
-	}
 	return []helpGroup{
 		{"Compare", []Binding{k.CompareSections, named(k.NextTab, "next section"), named(k.PrevTab, "previous section"),
 			named(k.Filter, "filter: every word in the row"), named(k.Export, "export the rows shown, CSV/JSON"),
 			named(k.Back, "clear the filter, or quit"), k.Help, k.Messages, k.Quit}},
-		move,
+		{"Move", []Binding{k.Up, k.Down, k.Home, k.End, k.PageUp, k.PageDown}}, // no columns to move across
 		{"Filter line", []Binding{k.Input.Keep, k.Input.Clear, k.Input.Move}},
 	}
 }
