@@ -543,7 +543,7 @@ func figMemory(ctx context.Context, e *env) (Row, error) {
 	row.Measured = fmt.Sprintf("RSS %s (Go heap in use %s), %s after the filter %q, in %s", mib(m.RSS), mib(m.HeapInuse), mib(m.FilterRSS), filterQuery, where)
 	row.Comparison = fmt.Sprintf("peak while loading %s; cache file %s", mib(m.PeakRSS), mib(fi.Size()))
 	row.Pass = m.RSS > 0 && m.RSS < 300<<20 && m.FilterRSS < 300<<20
-	row.Limit = fmt.Sprintf("the model of %s users (their fields are slices of the pages read, int32 membership lists) and SQLite's page cache, then the filter index (built in the background after the first frame); the peak is the load reading the file through SQLite's memory map, dropped once loaded",
+	row.Limit = fmt.Sprintf("the model of %s users (their fields copied out of the pages read, one string per page, repeated values shared; int32 membership lists) and SQLite's page cache, then the filter index; the peak is the load reading the file through SQLite's memory map, dropped once loaded, and what the load freed is given back to the system after the first frame",
 		numfmt.Commas(m.Users))
 	row.Metrics = map[string]float64{"rss_bytes": float64(m.RSS), "peak_rss_bytes": float64(m.PeakRSS), "heap_inuse_bytes": float64(m.HeapInuse), "cache_file_bytes": float64(fi.Size()), "filter_rss_bytes": float64(m.FilterRSS)}
 	return row, nil

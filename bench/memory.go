@@ -30,6 +30,9 @@ func MeasureUI(ctx context.Context, cacheFile string) (UIMeasure, error) {
 		return UIMeasure{}, err
 	}
 	defer o.svc.Close()
+	if err := runInit(ctx, o.model); err != nil {
+		return UIMeasure{}, err
+	}
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -39,6 +42,38 @@ func MeasureUI(ctx context.Context, cacheFile string) (UIMeasure, error) {
 	out.FilterRSS = settledRSS()
 	runtime.KeepAlive(o.model) // measured with the UI holding the snapshot
 	return out, nil
+}
+
+// runInit runs the commands the UI starts with (Model.Init) as Bubble
+// Tea's runtime does after the first frame, until the one that gives the
+// load's memory back (ui.MemoryReleased) has run: the figure is what the
+// user's terminal process holds by then. Timers are not waited for.
+func runInit(ctx context.Context, m *ui.Model) error {
+	msgs := make(chan tea.Msg, 16)
+	run := func(cmd tea.Cmd) {
+		if cmd != nil {
+			go func() { msgs <- cmd() }()
+		}
+	}
+	run(m.Init())
+	deadline := time.After(time.Minute)
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-deadline:
+			return errors.New("the UI did not give its memory back within a minute of its first frame")
+		case msg := <-msgs:
+			switch msg := msg.(type) {
+			case tea.BatchMsg:
+				for _, c := range msg {
+					run(c)
+				}
+			case ui.MemoryReleased:
+				return nil
+			}
+		}
+	}
 }
 
 // filterQuery is the filter the memory figures type.

@@ -207,7 +207,10 @@ func (a *Model) dataChanged() {
 
 // Init starts the clock that keeps the snapshot age current.
 func (a *Model) Init() tea.Cmd {
-	return tea.Batch(a.after(30*time.Second, ageTickMsg{}), a.readCredential())
+	// releaseMemory, after the first frame: loading the snapshot peaked at
+	// 2.5 times what it keeps, and the collector holds on to what it freed
+	// (at 300,000 users the RSS stayed 300 MiB above the live heap).
+	return tea.Batch(a.after(30*time.Second, ageTickMsg{}), a.readCredential(), releaseMemory)
 }
 
 type ageTickMsg struct{}
