@@ -374,6 +374,22 @@ func (a *Model) startSpinner() tea.Cmd {
 	return a.spin.Tick
 }
 
+// everywhereKey handles the keys that mean the same on every screen and in
+// both apps (the tenant's and the comparison's): quit, help, messages.
+func (a *Model) everywhereKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	switch k := a.keys; {
+	case matches(msg, k.Quit):
+		return tea.Quit, true
+	case matches(msg, k.Help):
+		a.push(newHelpScreen())
+		return nil, true
+	case matches(msg, k.Messages):
+		a.push(newMessagesScreen())
+		return nil, true
+	}
+	return nil, false
+}
+
 func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if matches(msg, a.keys.ForceQuit) {
 		return tea.Quit
@@ -396,16 +412,11 @@ func (a *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if a.compare != nil {
 		return a.compareKey(msg) // no tenant: no tabs, syncs or writes
 	}
+	if cmd, ok := a.everywhereKey(msg); ok {
+		return cmd
+	}
 	k := a.keys
 	switch {
-	case matches(msg, k.Quit):
-		return tea.Quit
-	case matches(msg, k.Help):
-		a.push(newHelpScreen())
-		return nil
-	case matches(msg, k.Messages):
-		a.push(newMessagesScreen())
-		return nil
 	case matches(msg, k.Palette):
 		return a.openPalette()
 	case matches(msg, k.UsersTab):

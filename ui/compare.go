@@ -86,13 +86,12 @@ func (k cmpKind) shape() cmpKind {
 // cmpRow is a row: a header of one kind's rows, or one item (a user
 // differing in several fields has a row per field).
 type cmpRow struct {
-	header      bool
-	kind        cmpKind
-	idx         int      // the item's index in its kind's list
-	cells       []string // sanitized: user or name, then what else it shows
-	key         string   // lowercase text the filter matches
-	count, of   int      // a header's: items shown, items in all
-	left, right string   // a header's side names
+	header    bool
+	kind      cmpKind
+	idx       int      // the item's index in its kind's list
+	cells     []string // sanitized: user or name, then what else it shows
+	key       string   // lowercase text the filter matches
+	count, of int      // a header's: items shown, items in all
 }
 
 type cmpRows []cmpRow

@@ -238,15 +238,8 @@ func (s *compareScreen) exportData(a *Model, asJSON bool) ([]byte, string, error
 // (quit, help, messages, export) and the screen's.
 func (a *Model) compareKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := a.keys
-	switch {
-	case matches(msg, k.Quit):
-		return tea.Quit
-	case matches(msg, k.Help):
-		a.push(newHelpScreen())
-		return nil
-	case matches(msg, k.Messages):
-		a.push(newMessagesScreen())
-		return nil
+	if cmd, ok := a.everywhereKey(msg); ok {
+		return cmd
 	}
 	if cmd, handled := a.top().update(a, msg); handled {
 		return cmd
