@@ -24,7 +24,7 @@ func figFilter(ctx context.Context, e *env) (Row, error) {
 	if e.snap == nil {
 		return row, errors.New("no reference snapshot (the sync figure failed)")
 	}
-	ours, index, err := typeQueries(e.snap, 3)
+	ours, index, err := typeQueries(ctx, e.snap, 3)
 	if err != nil {
 		return row, err
 	}
@@ -39,7 +39,7 @@ func figFilter(ctx context.Context, e *env) (Row, error) {
 		fmtDur(scan.quantile(0.5)), fmtDur(scan.quantile(0.95)), scan.quantile(0.95).Seconds()/max(index.quantile(0.95).Seconds(), 1e-9))
 	row.Pass = p95 < 16*time.Millisecond && speedup >= 10
 	row.Limit = "Index.Filter scans one lowercase buffer of every user's keys with bytes.Index and tests role/org terms against per-user group lists; " +
-		"the rest of a keystroke is the text input, re-laying the matches in sort order and the frame; the first keystroke builds the index (the max, once a session); after it the slowest keys are the first letters, which match most users"
+		"the rest of a keystroke is the text input, re-laying the matches in sort order and the frame; the UI builds the index once its first frame is out (Init's commands, run before typing), so no keystroke waits for it; the slowest keys are a query's first letters, which match most users"
 	row.Metrics = map[string]float64{
 		"p50_ms": ms(ours.quantile(0.5)), "p95_ms": ms(p95), "max_ms": ms(ours.max()),
 		"index_p95_ms": ms(index.quantile(0.95)), "list_p50_ms": ms(base.quantile(0.5)),
@@ -51,9 +51,15 @@ func figFilter(ctx context.Context, e *env) (Row, error) {
 
 // typeQueries types every query rounds times into a users screen over snap
 // and returns the per-keystroke times of the UI, and of Index.Filter alone
-// over the same prefixes.
-func typeQueries(snap *tenant.Snapshot, rounds int) (keys, index timings, err error) {
+// over the same prefixes. The UI's start-up commands run first, as the
+// TUI's runtime runs them after the first frame (they build its filter
+// index); Index.Filter alone is timed from a fresh index, so its first
+// keystroke includes the build.
+func typeQueries(ctx context.Context, snap *tenant.Snapshot, rounds int) (keys, index timings, err error) {
 	m := newUI(snap, nil)
+	if err := runInit(ctx, m); err != nil {
+		return nil, nil, err
+	}
 	ix := tenant.NewIndex(snap)
 	var dst []int32
 	for round := range rounds {

@@ -70,6 +70,7 @@ func runInit(ctx context.Context, m *ui.Model) error {
 					run(c)
 				}
 			case ui.MemoryReleased:
+				m.Update(msg) // the UI builds its filter index on it
 				return nil
 			}
 		}

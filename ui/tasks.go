@@ -230,9 +230,9 @@ func releaseMemory() tea.Msg {
 
 // MemoryReleased says a load's or re-sync's memory has been given back to
 // the system (after the first frame, see Init, and after each re-sync).
-// The UI has nothing to do on it; a driver that measures the TUI's memory
-// (otaccess bench) waits for it, as Bubble Tea's runtime would have run
-// the command by then.
+// The UI builds the filter index on it; a driver that measures the TUI's
+// memory (otaccess bench) waits for it, as Bubble Tea's runtime would have
+// run the command by then.
 type MemoryReleased struct{}
 
 // noteReach follows whether the tenant can be reached from what a request
