@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"strconv"
+	"time"
 
 	"modernc.org/libc"
 	"modernc.org/libc/sys/types"
@@ -84,11 +85,44 @@ func (s *Store) logPending() bool {
 	return err != nil || fi.Size() > 0
 }
 
-// foldLog copies the log into the file and truncates it, without waiting
-// for anyone: on a connection that does not wait on locks, so a reader or
-// writer in another process makes it fold what it can (as a passive
-// checkpoint does) and leave the rest, rather than hold up their writes.
+// foldLog folds the log (foldLogOnce), trying again while a reader holds
+// part of it: the process that resumes the fold is usually loading the
+// snapshot through that very log as the fold starts (the TUI opening a
+// cache a sync just wrote), and one try would leave the log for the next
+// process, and the next. It gives up after foldTries, or when ctx ends,
+// leaving the rest for the next process.
 func (s *Store) foldLog(ctx context.Context) error {
+	wait := foldFirstWait
+	for try := 1; ; try++ {
+		err := s.foldLogOnce(ctx)
+		if !errors.Is(err, ErrBusy) || try == foldTries {
+			return err
+		}
+		if testHookFoldBusy != nil {
+			testHookFoldBusy()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, foldMaxWait)
+	}
+}
+
+// The fold's retries: about 20 s in all, far longer than a load takes.
+const (
+	foldTries     = 25
+	foldFirstWait = 50 * time.Millisecond
+	foldMaxWait   = time.Second
+)
+
+// foldLogOnce copies the log into the file and truncates it, without
+// waiting for anyone: on a connection that does not wait on locks, so a
+// reader or writer in another process makes it fold what it can (as a
+// passive checkpoint does) and leave the rest, rather than hold up their
+// writes.
+func (s *Store) foldLogOnce(ctx context.Context) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return err
@@ -109,5 +143,6 @@ func (s *Store) foldLog(ctx context.Context) error {
 	return err
 }
 
-// testHookFolded runs when foldLog has folded the whole log.
-var testHookFolded func()
+// testHookFolded runs when foldLog has folded the whole log,
+// testHookFoldBusy when a try found a reader in the way.
+var testHookFolded, testHookFoldBusy func()
