@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/libc"
@@ -30,8 +31,9 @@ import (
 
 func init() { sqlite.RegisterConnectionHook(noCheckpointOnClose) }
 
-// closeSkipsFold records that the hook could set the option (tests).
-var closeSkipsFold bool
+// closeSkipsFold records that the hook could set the option (tests); set
+// by every new connection, from whichever goroutine opens it.
+var closeSkipsFold atomic.Bool
 
 // noCheckpointOnClose sets SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE on a new
 // connection. modernc.org/sqlite does not offer sqlite3_db_config, so the
@@ -53,7 +55,7 @@ func noCheckpointOnClose(c sqlite.ExecQuerierContext, _ string) error {
 	if rc := sqlite3.Xsqlite3_db_config(tls, db, sqlite3.SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, libc.VaList(va, int32(1), uintptr(0))); rc != sqlite3.SQLITE_OK {
 		return fmt.Errorf("set no checkpoint on close: sqlite3_db_config returned %d", rc)
 	}
-	closeSkipsFold = true
+	closeSkipsFold.Store(true)
 	return nil
 }
 

@@ -40,7 +40,7 @@ func TestCloseLeavesTheLogToTheNextProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	testHookHousekeep = nil
-	if !closeSkipsFold {
+	if !closeSkipsFold.Load() {
 		t.Fatal("connections are not opened with SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE (has modernc.org/sqlite's connection changed?): closing folds the log, which the CLI waits for")
 	}
 	fi, err := os.Stat(path + "-wal")
