@@ -224,15 +224,15 @@ func (s *Server) routeAccess(w http.ResponseWriter, c *call) {
 	case len(p) == 2 && p[0] == "v2" && p[1] == "users":
 		get(func() { s.listUsersV2(w, c) })
 	case len(p) == 3 && p[0] == "v2" && p[1] == "users":
-		get(func() { s.getUserV2(w, p[2]) })
+		get(func() { s.getUserV2(w, c, p[2]) })
 	case len(p) == 4 && p[0] == "v2" && p[1] == "users" && p[3] == "access-levels":
-		get(func() { s.userAccessLevels(w, p[2]) })
+		get(func() { s.userAccessLevels(w, c, p[2]) })
 	case len(p) == 2 && p[0] == "v2" && p[1] == "user-groups":
 		get(func() { s.listUserGroups(w, c) })
 	case len(p) == 3 && p[0] == "v2" && p[1] == "user-groups":
 		get(func() { s.getUserGroup(w, p[2]) })
 	case len(p) == 4 && p[0] == "v2" && p[1] == "user-groups" && p[3] == "access-levels":
-		get(func() { s.userGroupLevels(w, p[2]) })
+		get(func() { s.userGroupLevels(w, c, p[2]) })
 	case len(p) == 4 && p[0] == "v2" && p[1] == "user-groups" && p[3] == "members":
 		switch m {
 		case http.MethodGet:
@@ -296,11 +296,17 @@ func (s *Server) renderUserV2(rec *userRec) userV2Wire {
 	for _, g := range rec.groups {
 		w.AccessLevels = append(w.AccessLevels, levelWire(g))
 	}
-	def := s.orgs[0]
-	if len(rec.groups) > 0 {
-		def = *rec.groups[0].org
-	}
+	def := *s.homeOrg(rec)
 	w.DefaultOrganizationID, w.DefaultOrganizationName = &def.ID, &def.Name
+	return w
+}
+
+// renderUserV2In is renderUserV2 with the access levels cut to the view.
+func (s *Server) renderUserV2In(v *orgView, rec *userRec) userV2Wire {
+	w := s.renderUserV2(rec)
+	if v != nil {
+		w.AccessLevels = levelsIn(v, rec.groups)
+	}
 	return w
 }
 
@@ -326,12 +332,7 @@ func (s *Server) sortedUsersV2(sortKey string) ([]*userRec, error) {
 	case "email":
 		key = func(u *userRec) string { return strings.ToLower(u.u.PrimaryEmail()) }
 	case "organizationname":
-		key = func(u *userRec) string {
-			if len(u.groups) > 0 {
-				return strings.ToLower(u.groups[0].org.Name)
-			}
-			return strings.ToLower(s.orgs[0].Name)
-		}
+		key = func(u *userRec) string { return strings.ToLower(s.homeOrg(u).Name) }
 	default:
 		return nil, fmt.Errorf("sort %q: expected name, email or organizationname", prop)
 	}
@@ -384,10 +385,15 @@ func (s *Server) listUsersV2(w http.ResponseWriter, c *call) {
 		accessError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
+	if v := c.view(); v != nil {
+		order = s.visibleUsers(v, order)
+		writeAccessJSON(w, http.StatusOK, pageOf(len(order), page, size, true, func(i int) userV2Wire { return s.renderUserV2In(v, order[i]) }))
+		return
+	}
 	writeRawPage(w, len(order), page, size, true, func(i int) ([]byte, error) { return s.v2JSON(order[i]) })
 }
 
-func (s *Server) getUserV2(w http.ResponseWriter, id string) {
+func (s *Server) getUserV2(w http.ResponseWriter, c *call, id string) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	rec := s.userByID(id)
@@ -395,10 +401,10 @@ func (s *Server) getUserV2(w http.ResponseWriter, id string) {
 		accessError(w, http.StatusNotFound, "user %s not found", id)
 		return
 	}
-	writeAccessJSON(w, http.StatusOK, s.renderUserV2(rec))
+	writeAccessJSON(w, http.StatusOK, s.renderUserV2In(c.view(), rec))
 }
 
-func (s *Server) userAccessLevels(w http.ResponseWriter, id string) {
+func (s *Server) userAccessLevels(w http.ResponseWriter, c *call, id string) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	rec := s.userByID(id)
@@ -406,5 +412,5 @@ func (s *Server) userAccessLevels(w http.ResponseWriter, id string) {
 		accessError(w, http.StatusNotFound, "user %s not found", id)
 		return
 	}
-	writeAccessJSON(w, http.StatusOK, s.renderUserV2(rec).AccessLevels)
+	writeAccessJSON(w, http.StatusOK, levelsIn(c.view(), rec.groups))
 }

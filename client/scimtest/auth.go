@@ -59,6 +59,9 @@ type grant struct {
 	org int
 	// issued: an access token from the token endpoint, not the API key.
 	issued bool
+	// view is what the credential sees: nil for the whole tenant
+	// (orgview.go).
+	view *orgView
 }
 
 func (g *grant) has(scope string) bool {
@@ -79,7 +82,8 @@ type issuedToken struct {
 type authState struct {
 	tenantGUID string
 	tenantID   int
-	clientOrg  int // index into s.orgs
+	clientOrg  int      // index into s.orgs
+	view       *orgView // clientOrg's subtree, nil at the root
 	scopes     []string
 
 	mu     sync.Mutex
@@ -112,6 +116,7 @@ func (s *Server) initAuth() {
 			a.clientOrg = i
 		}
 	}
+	a.view = s.newOrgView(a.clientOrg)
 }
 
 // TenantGUID is the tenant's id as the token endpoint reports it.
@@ -198,7 +203,7 @@ func (s *Server) authenticate(r *http.Request) (*grant, string) {
 	case ok && revoked:
 		return nil, "the access token has been revoked"
 	case ok && s.authNow().Before(exp):
-		return &grant{scopes: s.auth.scopes, org: s.auth.clientOrg, issued: true}, ""
+		return &grant{scopes: s.auth.scopes, org: s.auth.clientOrg, issued: true, view: s.auth.view}, ""
 	case ok:
 		return nil, "the access token has expired; fetch a new one"
 	case s.cfg.Token == "" && s.cfg.ClientID == "":

@@ -24,10 +24,14 @@ func (s *Server) listGroups(w http.ResponseWriter, c *call) {
 	}
 	off := window(start, c.fault)
 	s.mu.RLock()
-	total := len(s.groups)
+	list := s.groups
+	if v := c.view(); v != nil {
+		list = slices.DeleteFunc(slices.Clone(list), func(g *groupRec) bool { return !v.group(g) })
+	}
+	total := len(list)
 	page := []groupWire{}
 	if off < total && count > 0 {
-		for _, g := range s.groups[off:min(off+count, total)] {
+		for _, g := range list[off:min(off+count, total)] {
 			page = append(page, s.renderGroup(c.root, g, false))
 		}
 	}
@@ -81,13 +85,20 @@ func (s *Server) patchGroup(w http.ResponseWriter, c *call, id string) {
 		set[u] = struct{}{}
 	}
 	for i, op := range p.Operations {
-		if err := s.applyGroupOp(set, strings.ToLower(op.Op), op.Path, op.Value); err != nil {
+		if err := s.applyGroupOp(c.view(), set, strings.ToLower(op.Op), op.Path, op.Value); err != nil {
 			var se *scimError
 			if errors.As(err, &se) {
 				se.detail = fmt.Sprintf("Operations[%d]: %s", i, se.detail)
 			}
 			writeErr(w, err)
 			return
+		}
+	}
+	// Members outside the credential's view stay, whatever the operations
+	// (a remove of all members, a replace): it cannot see them to remove.
+	for u := range g.members {
+		if !s.sees(c.view(), u) {
+			set[u] = struct{}{}
 		}
 	}
 	var added, removed []*userRec
@@ -152,12 +163,13 @@ func memberValues(raw json.RawMessage) ([]string, error) {
 	return out, nil
 }
 
-// resolveMembers maps user ids to users; unknown (or invited) ids are a 400.
-func (s *Server) resolveMembers(ids []string) ([]*userRec, error) {
+// resolveMembers maps user ids to users; unknown (or invited) ids, and
+// users outside the view v, are a 400.
+func (s *Server) resolveMembers(v *orgView, ids []string) ([]*userRec, error) {
 	out := make([]*userRec, 0, len(ids))
 	for _, id := range ids {
 		u := s.userByID(id)
-		if u == nil {
+		if u == nil || !s.sees(v, u) {
 			return nil, badRequest("invalidValue", "user %s does not exist", id)
 		}
 		out = append(out, u)
@@ -165,7 +177,7 @@ func (s *Server) resolveMembers(ids []string) ([]*userRec, error) {
 	return out, nil
 }
 
-func (s *Server) applyGroupOp(set map[*userRec]struct{}, op, path string, raw json.RawMessage) error {
+func (s *Server) applyGroupOp(v *orgView, set map[*userRec]struct{}, op, path string, raw json.RawMessage) error {
 	if strings.TrimSpace(path) == "" {
 		if op == "remove" {
 			return badRequest("noTarget", "remove needs a path such as members")
@@ -174,11 +186,11 @@ func (s *Server) applyGroupOp(set map[*userRec]struct{}, op, path string, raw js
 		if err := json.Unmarshal(raw, &obj); err != nil {
 			return badRequest("invalidValue", "an operation without path needs an object value")
 		}
-		for k, v := range obj {
+		for k, val := range obj {
 			if !strings.EqualFold(k, "members") {
 				return badRequest("mutability", "%s cannot be changed: a group is a role x organization; only members can be patched", k)
 			}
-			if err := s.applyGroupOp(set, op, "members", v); err != nil {
+			if err := s.applyGroupOp(v, set, op, "members", val); err != nil {
 				return err
 			}
 		}
@@ -225,7 +237,7 @@ func (s *Server) applyGroupOp(set map[*userRec]struct{}, op, path string, raw js
 	if err != nil {
 		return err
 	}
-	users, err := s.resolveMembers(ids)
+	users, err := s.resolveMembers(v, ids)
 	if err != nil {
 		return err
 	}

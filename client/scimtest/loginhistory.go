@@ -146,7 +146,7 @@ func (s *Server) loginHistory(w http.ResponseWriter, c *call) {
 		}
 		users = []*userRec{u}
 	} else {
-		for _, u := range s.users {
+		for _, u := range s.visibleUsers(c.view(), s.users) {
 			if !u.acc.lastLogin.Before(from) || u.acc.failedAfter > 0 {
 				users = append(users, u)
 			}

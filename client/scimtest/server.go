@@ -365,6 +365,9 @@ func (s *Server) accessorRoot() string {
 }
 
 func (s *Server) route(w http.ResponseWriter, c *call) {
+	if s.answerHidden(w, c) {
+		return
+	}
 	if isAPIPath(c.rel) {
 		s.routeAPI(w, c)
 		return

@@ -57,7 +57,7 @@ func (s *Server) listUserGroups(w http.ResponseWriter, c *call) {
 	defer s.mu.RUnlock()
 	list := make([]*userGroupRec, 0, len(s.userGroups))
 	for _, g := range s.userGroups {
-		if match == nil || match(g.name) {
+		if (match == nil || match(g.name)) && c.view().userGroup(g) {
 			list = append(list, g)
 		}
 	}
@@ -82,18 +82,14 @@ func (s *Server) getUserGroup(w http.ResponseWriter, id string) {
 	writeAccessJSON(w, http.StatusOK, renderUserGroup(g))
 }
 
-func (s *Server) userGroupLevels(w http.ResponseWriter, id string) {
+func (s *Server) userGroupLevels(w http.ResponseWriter, c *call, id string) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	g := s.userGroupOr404(w, id)
 	if g == nil {
 		return
 	}
-	out := make([]accessLevelWire, len(g.levels))
-	for i, l := range g.levels {
-		out[i] = levelWire(l)
-	}
-	writeAccessJSON(w, http.StatusOK, out)
+	writeAccessJSON(w, http.StatusOK, levelsIn(c.view(), g.levels))
 }
 
 func renderMember(m ugMember) memberWire {
@@ -197,7 +193,7 @@ func (s *Server) bulkMembers(w http.ResponseWriter, c *call, groupID string) {
 	}
 	recs := make([]*userRec, len(in.Members))
 	for i, id := range in.Members {
-		if recs[i] = s.userByID(id); recs[i] == nil {
+		if recs[i] = s.userByID(id); recs[i] == nil || !s.sees(c.view(), recs[i]) {
 			accessError(w, http.StatusNotFound, "user %s not found", id)
 			return
 		}

@@ -110,7 +110,7 @@ func (s *Server) patchUser(w http.ResponseWriter, c *call, id string) {
 	if wasActive != u.Active {
 		s.provisioned(c, rec, fieldStatus, statusWord(wasActive), statusWord(u.Active))
 	}
-	writeJSON(w, http.StatusOK, s.renderUser(c.root, rec))
+	writeJSON(w, http.StatusOK, s.renderUserIn(c.view(), c.root, rec))
 }
 
 func (s *Server) applyUserOp(u *client.User, op, path string, raw json.RawMessage) error {

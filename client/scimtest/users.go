@@ -76,10 +76,11 @@ func (s *Server) listUsers(w http.ResponseWriter, c *call) {
 
 	s.mu.RLock()
 	// Unfiltered pages slice the stable user list directly: O(page).
-	src := s.users
+	src := s.visibleUsers(c.view(), s.users)
 	if pred != nil {
+		all := src
 		src = nil
-		for _, u := range s.users {
+		for _, u := range all {
 			if pred(u) {
 				src = append(src, u)
 			}
@@ -96,7 +97,7 @@ func (s *Server) listUsers(w http.ResponseWriter, c *call) {
 		`,"startIndex":` + strconv.Itoa(start) + `,"itemsPerPage":` + strconv.Itoa(len(page)) + `,"Resources":[`
 	encoded := make([][]byte, len(page))
 	for i, u := range page {
-		js, err := s.userJSON(c.root, u)
+		js, err := s.userJSONIn(c.view(), c.root, u)
 		if err != nil {
 			s.mu.RUnlock()
 			http.Error(w, "encoding response: "+err.Error(), http.StatusInternalServerError)
@@ -113,7 +114,7 @@ func (s *Server) getUser(w http.ResponseWriter, c *call, id string) {
 	rec := s.userByID(id)
 	var out userWire
 	if rec != nil {
-		out = s.renderUser(c.root, rec)
+		out = s.renderUserIn(c.view(), c.root, rec)
 	}
 	s.mu.RUnlock()
 	if rec == nil {
@@ -317,11 +318,11 @@ func (s *Server) createUser(w http.ResponseWriter, c *call) {
 	rec := &userRec{u: u}
 	s.insertUser(rec)
 	// The default role and organization (User Provisioning in OneTrust).
-	if g := s.defaultGroup(); g != nil {
+	if g := s.defaultGroupIn(c.view()); g != nil {
 		link(rec, g)
 		g.modified = now
 	}
-	out := s.renderUser(c.root, rec)
+	out := s.renderUserIn(c.view(), c.root, rec)
 	s.mu.Unlock()
 
 	w.Header().Set("Location", out.Meta.Location)
@@ -364,7 +365,7 @@ func (s *Server) replaceUser(w http.ResponseWriter, c *call, id string) {
 		u.Active = *in.Active
 	}
 	s.commitUser(rec, u)
-	writeJSON(w, http.StatusOK, s.renderUser(c.root, rec))
+	writeJSON(w, http.StatusOK, s.renderUserIn(c.view(), c.root, rec))
 }
 
 // commitUser stores an edited copy of a user and bumps lastModified. Caller
