@@ -71,3 +71,99 @@ func TestNewSinceLastReview(t *testing.T) {
 		t.Fatalf("%d of %d items marked; the first review had %d", marked, items, len(first))
 	}
 }
+
+// TestSoleAdminEndToEnd: on the fake tenant, an org left with one active
+// Site Admin (whose last login is stale) marks that item [sole admin] in
+// the review's evidence and decision file, suggests a look rather than a
+// revoke, and accept-suggestions --hint stale leaves it undecided; a Site
+// Admin of an org with others is not marked.
+func TestSoleAdminEndToEnd(t *testing.T) {
+	e := newEnv(t, scimtest.Config{Users: 80})
+	// A Site Admin group that no user group grants, so its holders are
+	// its SCIM members.
+	granted := map[string]bool{}
+	for _, ug := range e.srv.UserGroups() {
+		for _, lv := range ug.Levels {
+			granted[lv] = true
+		}
+	}
+	active := map[string]bool{}
+	for _, u := range e.srv.Users() {
+		active[u.ID] = u.Active
+	}
+	var sole, soleGroup string
+	for _, g := range e.srv.Groups() {
+		if !strings.HasPrefix(g.DisplayName, "Site Admin - ") || granted[g.ID] || len(g.Members) < 2 {
+			continue
+		}
+		for _, m := range g.Members {
+			if sole == "" && active[m.Value] {
+				sole = m.Value
+			}
+		}
+		if sole == "" {
+			continue
+		}
+		soleGroup = g.ID
+		for _, m := range g.Members {
+			if m.Value != sole {
+				if err := e.srv.SetMember(m.Value, g.ID, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		break
+	}
+	if soleGroup == "" {
+		t.Fatal("no Site Admin group with two members that no user group grants")
+	}
+	if err := e.srv.SetLogin(sole, e.srv.LoginAnchor().AddDate(0, 0, -200), 0); err != nil {
+		t.Fatal(err)
+	}
+	e.mustRun("sync", "-q")
+	e.mustRun("review", "start", "--name", "SA", "--role", "Site Admin")
+	rows := reviewJSONItems(t, e, "SA")
+	marked, others := 0, 0
+	for _, row := range rows {
+		hints, _ := row["hints"].(string)
+		isSole := row["userId"] == sole && row["groupId"] == soleGroup
+		if strings.Contains(hints, "sole admin") != isSole {
+			t.Fatalf("row %v: sole admin %v, want %v", row, !isSole, isSole)
+		}
+		if isSole {
+			marked++
+			if !strings.Contains(hints, "stale 200d") || !strings.HasPrefix(row["suggestion"].(string), "look (the org's only Site Admin") {
+				t.Fatalf("the sole admin's row: %v", row)
+			}
+		} else {
+			others++
+		}
+	}
+	if marked != 1 || others == 0 {
+		t.Fatalf("%d sole admin rows, %d others", marked, others)
+	}
+	// The decision file says so too.
+	ed := editorScript(t, "{ print }")
+	e.runEnv(append(e.tenantEnv(), "EDITOR="+ed), "review", "edit", "SA")
+	found := false
+	for _, l := range itemLines(t, ed) {
+		if strings.Contains(l, "[sole admin]") {
+			found = true
+			if !strings.Contains(l, "suggest: look") {
+				t.Fatalf("decision file line %q", l)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no [sole admin] line in the decision file")
+	}
+	// Accepting the stale suggestions records none for the sole admin.
+	if out := e.mustRun("review", "accept-suggestions", "SA", "--hint", "stale", "--yes").stdout; !strings.Contains(out, "✓ recorded") {
+		t.Fatalf("accept-suggestions recorded nothing (no other stale Site Admin: the check tests nothing): %s", out)
+	}
+	for _, row := range reviewJSONItems(t, e, "SA") {
+		if row["userId"] == sole && row["groupId"] == soleGroup && row["decision"] != "undecided" {
+			t.Fatalf("accept-suggestions decided the sole admin: %v", row)
+		}
+	}
+}
