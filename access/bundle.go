@@ -71,9 +71,14 @@ type BundlePopulation struct {
 	Dropped     int    `json:"usersDropped"`
 	// RequestsMade and Rereads are null when the snapshot was synced by an
 	// otaccess that did not record them.
-	RequestsMade *int   `json:"requestsMade"`
-	Rereads      *int   `json:"rereads"`
-	Note         string `json:"note,omitempty"`
+	RequestsMade *int `json:"requestsMade"`
+	Rereads      *int `json:"rereads"`
+	// LastLogins and UserGroups say whether the sync read OneTrust's Users
+	// V2 and user groups ("read", or "not available — why"): without the
+	// user groups the review covers direct access only.
+	LastLogins string `json:"lastLogins"`
+	UserGroups string `json:"userGroups"`
+	Note       string `json:"note,omitempty"`
 }
 
 // BuildBundle renders review r (loaded with its items) as the files of an
@@ -107,6 +112,11 @@ func (s *Service) BuildBundle(ctx context.Context, r *tenant.Review, exportedAt 
 	default:
 		pop.TenantID, pop.StartedAt, pop.FinishedAt = info.TenantID, evidenceTime(info.StartedAt), evidenceTime(info.FinishedAt)
 		pop.Users, pop.Groups, pop.Memberships, pop.Dropped = info.Users, info.Groups, info.Memberships, info.Dropped
+		acc, err := s.store.SnapshotAccess(ctx, r.SnapshotID)
+		if err != nil {
+			return nil, err
+		}
+		pop.LastLogins, pop.UserGroups = acc.Logins.Status(), acc.UserGroups.Status()
 		if info.Recorded {
 			pop.RequestsMade, pop.Rereads = &info.Requests, &info.Rereads
 		} else {

@@ -88,6 +88,11 @@ func (s *Service) Snapshots(ctx context.Context) ([]tenant.SyncInfo, error) {
 	return s.store.Snapshots(ctx)
 }
 
+// SnapshotAccess says what snapshot id holds of OneTrust's access APIs.
+func (s *Service) SnapshotAccess(ctx context.Context, id int64) (tenant.AccessInfo, error) {
+	return s.store.SnapshotAccess(ctx, id)
+}
+
 // DiffSincePrevious compares the previous snapshot with the current one and
 // also returns the current one.
 func (s *Service) DiffSincePrevious(ctx context.Context) (tenant.SnapshotDiff, *tenant.Snapshot, error) {

@@ -76,18 +76,28 @@ func packAccess(d *tenant.AccessData) (status, logins, groups string) {
 	return status, logins, packIDs(parts)
 }
 
+// unpackStatus reads the status column packAccess wrote.
+func unpackStatus(status string) (tenant.AccessInfo, bool) {
+	var i tenant.AccessInfo
+	var lr, ur, bad string
+	if !unpack(status, &lr, &i.Logins.Why, &ur, &i.UserGroups.Why, &bad, &i.BadDate) {
+		return i, false
+	}
+	i.Logins.Read, i.UserGroups.Read = lr == "1", ur == "1"
+	i.BadDates, _ = strconv.Atoi(bad)
+	return i, true
+}
+
 func unpackAccess(status, logins, groups string) (tenant.AccessData, error) {
 	var d tenant.AccessData
-	var lr, ur, bad string
-	if !unpack(status, &lr, &d.Info.Logins.Why, &ur, &d.Info.UserGroups.Why, &bad, &d.Info.BadDate) {
+	var ok bool
+	if d.Info, ok = unpackStatus(status); !ok {
 		return d, errors.New("malformed access status")
 	}
-	d.Info.Logins.Read, d.Info.UserGroups.Read = lr == "1", ur == "1"
-	d.Info.BadDates, _ = strconv.Atoi(bad)
 	d.Logins = map[string]tenant.Login{}
 	var id string
 	second, badEntry := false, ""
-	ok := unpackIDs(logins, func(part string) {
+	ok = unpackIDs(logins, func(part string) {
 		if !second {
 			id = part
 			second = true
@@ -186,6 +196,26 @@ func readAccess(ctx context.Context, q queryer, snap int64) (tenant.AccessData, 
 		}
 	}
 	return d, nil
+}
+
+// SnapshotAccess says what snapshot id holds of the access APIs (whether
+// Users V2 and the user groups were read, and why not) without reading
+// their data; a snapshot without any (made before schema v6, or by a sync
+// that did not read them) gives the zero AccessInfo.
+func (s *Store) SnapshotAccess(ctx context.Context, id int64) (tenant.AccessInfo, error) {
+	var status string
+	err := s.db.QueryRowContext(ctx, `SELECT status FROM snapshot_access WHERE snapshot_id = ?`, id).Scan(&status)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return tenant.AccessInfo{}, nil
+	case err != nil:
+		return tenant.AccessInfo{}, s.fail("read snapshot access", err)
+	}
+	i, ok := unpackStatus(status)
+	if !ok {
+		return i, s.corrupt("read snapshot access", "malformed access status")
+	}
+	return i, nil
 }
 
 // readLoginBlocks reads a snapshot's logins from its blocks into logins.

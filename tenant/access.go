@@ -34,6 +34,15 @@ func (a APIState) Reason() string {
 	return "this snapshot holds none (made before otaccess read OneTrust's access APIs, or from a server without them): sync again"
 }
 
+// Status is "read", or "not available — " and the reason: how evidence
+// states what the snapshot under a review holds.
+func (a APIState) Status() string {
+	if a.Read {
+		return "read"
+	}
+	return "not available — " + a.Reason()
+}
+
 // AccessInfo is what a snapshot holds of the access APIs.
 type AccessInfo struct {
 	Logins     APIState // Users V2: last logins, expiration and disabled dates

@@ -81,6 +81,9 @@ func TestEvidenceBundle(t *testing.T) {
 	if pop.Users != 120 || pop.Groups != 24 || pop.Memberships == 0 || pop.RequestsMade == nil || *pop.RequestsMade < 2 || pop.Rereads == nil || *pop.Rereads != 0 || pop.Tenant != e.srv.URL {
 		t.Fatalf("population %+v (requests %v)", pop, pop.RequestsMade)
 	}
+	if pop.LastLogins != "read" || pop.UserGroups != "read" {
+		t.Fatalf("population: last logins %q, user groups %q", pop.LastLogins, pop.UserGroups)
+	}
 	var audit []map[string]any
 	raw, _ = os.ReadFile(filepath.Join(dir, "audit.json"))
 	if err := json.Unmarshal(raw, &audit); err != nil || len(audit) != 3 || audit[2]["action"] != "review apply" || audit[0]["action"] != "revoke" {
@@ -177,5 +180,36 @@ func TestEvidenceBundle(t *testing.T) {
 	os.Symlink(t.TempDir(), link)
 	if r := e.run("review", "export", "Q4", "--bundle", link); r.code == 0 || !strings.Contains(r.stderr, "symbolic link") {
 		t.Fatalf("linked bundle dir: %+v", r)
+	}
+}
+
+// TestEvidenceSaysWhatTheSnapshotLacks: a review of a snapshot synced
+// with a key without the USER scope holds direct access only; review
+// start and review export say so, and the bundle's population.json
+// records why, so an auditor's completeness check sees it.
+func TestEvidenceSaysWhatTheSnapshotLacks(t *testing.T) {
+	e := newEnv(t, scimtest.Config{Scopes: []string{"SCIM", "ORGANIZATION"}})
+	e.mustRun("sync", "-q")
+	const why = "the key lacks the USER scope (403 from /api/access/v2/user-groups)"
+	r := e.mustRun("review", "start", "--name", "Q4", "--org", "Legal")
+	if !strings.Contains(r.stderr, "note: user groups not available — "+why+": access held only through a user group is not in this review") ||
+		!strings.Contains(r.stderr, "note: last logins not available — the key lacks the USER scope (403 from /api/access/v2/users)") {
+		t.Fatalf("review start: %s", r.stderr)
+	}
+	dir := filepath.Join(t.TempDir(), "b")
+	r = e.mustRun("review", "export", "Q4", "--bundle", dir)
+	if !strings.Contains(r.stderr, "note: user groups not available — "+why) {
+		t.Fatalf("review export: %s", r.stderr)
+	}
+	var pop access.BundlePopulation
+	raw, _ := os.ReadFile(filepath.Join(dir, "population.json"))
+	if err := json.Unmarshal(raw, &pop); err != nil {
+		t.Fatal(err)
+	}
+	if pop.UserGroups != "not available — "+why || !strings.Contains(pop.LastLogins, "not available — the key lacks the USER scope") {
+		t.Fatalf("population.json: %s", raw)
+	}
+	if r := e.mustRun("evidence", "verify", dir); strings.Contains(r.stdout, "✗") {
+		t.Fatalf("verify: %s", r.stdout)
 	}
 }

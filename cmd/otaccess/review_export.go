@@ -127,5 +127,5 @@ func reviewExportRun(ctx context.Context, o *reviewExportOptions) error {
 	fmt.Fprintf(info, "exported %s: %s rows (keep %s, revoke %s, skip %s, undecided %s; %s revocations applied, %s failed)\n",
 		textsafe.Line(r.Name), numfmt.Commas(s.Total), numfmt.Commas(s.Keep), numfmt.Commas(s.Revoke), numfmt.Commas(s.Skip), numfmt.Commas(s.Undecided), numfmt.Commas(s.Applied), numfmt.Commas(s.ApplyFailed))
 	fmt.Fprintf(info, "rows sha256 %s\n", ev.RowsSHA256)
-	return nil
+	return reviewAccessNotes(ctx, info, svc, r)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -83,6 +84,28 @@ func reviewStartRun(ctx context.Context, o *reviewStartOptions) error {
 	fmt.Fprintf(w, "frozen against the snapshot of %s from %s\n", r.SnapshotAt.Local().Format("2006-01-02 15:04"), textsafe.Line(r.Tenant))
 	fmt.Fprintf(w, "hints: %s held by inactive users, %s, %s of admin roles, %d granted since the previous sync\n",
 		numfmt.Count(inactive, "membership", "memberships"), numfmt.Count(noRole, "user with no role", "users with no role"), numfmt.Count(admin, "membership", "memberships"), fresh)
+	if err := reviewAccessNotes(ctx, o.io.ErrOut, svc, r); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "next: decide in the terminal UI (otaccess, then R), or `otaccess review decide %s USER ROLE ORG keep|revoke|skip`\n", textsafe.Line(r.Name))
+	return nil
+}
+
+// reviewAccessNotes says on w what review r lacks because its snapshot
+// did not hold OneTrust's user groups or last logins (a key without the
+// USER scope, a server that is not OneTrust), as sync said when it ran:
+// an auditor's completeness check needs to know the review covers direct
+// access only. The bundle's population.json records the same.
+func reviewAccessNotes(ctx context.Context, w io.Writer, svc *access.Service, r *tenant.Review) error {
+	info, err := svc.SnapshotAccess(ctx, r.SnapshotID)
+	if err != nil {
+		return err
+	}
+	if !info.UserGroups.Read {
+		fmt.Fprintf(w, "note: user groups not available — %s: access held only through a user group is not in this review\n", info.UserGroups.Reason())
+	}
+	if !info.Logins.Read {
+		fmt.Fprintf(w, "note: last logins not available — %s: no [stale] or [never logged in] hints\n", info.Logins.Reason())
+	}
 	return nil
 }
