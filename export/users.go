@@ -53,11 +53,9 @@ func RFC3339(t time.Time) string {
 // LastLogin says what the snapshot knows of u's last login: the time, or
 // "" with never true, or a note why it is unknown.
 func LastLogin(snap *tenant.Snapshot, u *tenant.User) (at string, never bool, note string) {
-	switch {
-	case !snap.Access.Logins.Read:
-		return "", false, "not available — " + snap.Access.Logins.Reason()
-	case !u.InUsersV2:
-		return "", false, "not available — Users V2 did not list this user"
+	switch why := snap.LoginUnknown(u); {
+	case why != "":
+		return "", false, "not available — " + why
 	case u.LastLogin.IsZero():
 		return "", true, ""
 	}

@@ -43,6 +43,23 @@ func (a APIState) Status() string {
 	return "not available — " + a.Reason()
 }
 
+// LoginUnknown says why the snapshot does not know u's last login, or ""
+// when it does (a zero LastLogin is then "never").
+func (s *Snapshot) LoginUnknown(u *User) string {
+	switch {
+	case !s.Access.Logins.Read:
+		return s.Access.Logins.Reason()
+	case u.InUsersV2:
+		return ""
+	case s.Access.BadDates > 0:
+		// The sync keeps a user whose lastLoginDate it could not read
+		// out of the logins (unknown, not never) and keeps no list of
+		// which: both causes are possible.
+		return "Users V2 did not list this user, or sent a lastLoginDate otaccess could not read (sync warned of it)"
+	}
+	return "Users V2 did not list this user"
+}
+
 // AccessInfo is what a snapshot holds of the access APIs.
 type AccessInfo struct {
 	Logins     APIState // Users V2: last logins, expiration and disabled dates

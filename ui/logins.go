@@ -20,11 +20,9 @@ import (
 // lastLoginText is what the snapshot knows of u's last successful login:
 // "2026-11-20 14:03 (11 days ago)", "never", or "not available — why".
 func lastLoginText(snap *tenant.Snapshot, u *tenant.User, now time.Time) string {
-	switch {
-	case !snap.Access.Logins.Read:
-		return "not available — " + snap.Access.Logins.Reason()
-	case !u.InUsersV2:
-		return "not available — Users V2 did not list this user"
+	switch why := snap.LoginUnknown(u); {
+	case why != "":
+		return "not available — " + why
 	case u.LastLogin.IsZero():
 		return "never"
 	}
