@@ -78,7 +78,12 @@ type BundlePopulation struct {
 	// user groups the review covers direct access only.
 	LastLogins string `json:"lastLogins"`
 	UserGroups string `json:"userGroups"`
-	Note       string `json:"note,omitempty"`
+	// CredentialOrg is the organization whose subtree alone the snapshot
+	// holds (a child organization's credential), absent for the whole
+	// tenant; SubtreeNote says so in words.
+	CredentialOrg string `json:"credentialOrg,omitempty"`
+	SubtreeNote   string `json:"subtreeNote,omitempty"`
+	Note          string `json:"note,omitempty"`
 }
 
 // BuildBundle renders review r (loaded with its items) as the files of an
@@ -117,6 +122,9 @@ func (s *Service) BuildBundle(ctx context.Context, r *tenant.Review, exportedAt 
 			return nil, err
 		}
 		pop.LastLogins, pop.UserGroups = acc.Logins.Status(), acc.UserGroups.Status()
+		if n := info.SubtreeNote(); n != "" {
+			pop.CredentialOrg, pop.SubtreeNote = info.SubtreeOrg, "the snapshot holds "+n
+		}
 		if info.Recorded {
 			pop.RequestsMade, pop.Rereads = &info.Requests, &info.Rereads
 		} else {

@@ -254,10 +254,16 @@ func (s *Service) StartReview(ctx context.Context, name string, sc ReviewScope) 
 	if actor == "" {
 		actor = cache.OSUser()
 	}
+	// A snapshot of a child organization's subtree says so in the scope,
+	// which the review keeps and its evidence carries.
+	desc := scope.Description
+	if n := snap.Info.SubtreeNote(); n != "" {
+		desc += "; the snapshot holds " + n
+	}
 	return s.store.StartReview(ctx, tenant.Review{
 		Name: name, CreatedAt: s.now(), CreatedBy: actor, Profile: s.Profile,
 		Tenant: snap.Info.Source, SnapshotID: snap.Info.ID, SnapshotAt: snap.Info.FinishedAt,
-		Scope: scope.Description,
+		Scope: desc,
 	}, scope.Items)
 }
 

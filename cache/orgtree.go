@@ -27,6 +27,7 @@ type orgTreeRow struct {
 // (nodes nil) why there is none.
 func (w *SnapshotWriter) SetOrgTree(nodes []tenant.OrgNode, why string) {
 	w.orgTree = &orgTreeRow{nodes: nodes, why: why, has: nodes != nil}
+	w.info.SubtreeOrg = tenant.SubtreeTop(nodes)
 }
 
 func packOrgNodes(nodes []tenant.OrgNode) string {

@@ -31,6 +31,8 @@ type snapshotRecord struct {
 	Requests    int    `json:"requests"`
 	Rereads     int    `json:"rereads"`
 	Recorded    bool   `json:"recorded"`
+	// SubtreeOrg: see tenant.SyncInfo (absent in records made before it).
+	SubtreeOrg string `json:"subtreeOrg,omitempty"`
 }
 
 func recordKey(id int64) string { return "snapshot_record." + strconv.FormatInt(id, 10) }
@@ -39,7 +41,7 @@ func writeSnapshotRecord(ctx context.Context, tx *sql.Tx, info tenant.SyncInfo) 
 	b, err := json.Marshal(snapshotRecord{ID: info.ID, Source: info.Source, Profile: info.Profile,
 		StartedAt: fmtTime(info.StartedAt), FinishedAt: fmtTime(info.FinishedAt), Users: info.Users, Groups: info.Groups,
 		Memberships: info.Memberships, TenantID: info.TenantID, Dropped: info.Dropped,
-		Requests: info.Requests, Rereads: info.Rereads, Recorded: info.Recorded})
+		Requests: info.Requests, Rereads: info.Rereads, Recorded: info.Recorded, SubtreeOrg: info.SubtreeOrg})
 	if err != nil {
 		return err
 	}
@@ -62,7 +64,7 @@ func (s *Store) SnapshotRecord(ctx context.Context, id int64) (tenant.SyncInfo, 
 		}
 		return tenant.SyncInfo{ID: r.ID, Source: r.Source, Profile: r.Profile, StartedAt: parseTime(r.StartedAt), FinishedAt: parseTime(r.FinishedAt),
 			Users: r.Users, Groups: r.Groups, Memberships: r.Memberships, TenantID: r.TenantID, Dropped: r.Dropped,
-			Requests: r.Requests, Rereads: r.Rereads, Recorded: r.Recorded}, nil
+			Requests: r.Requests, Rereads: r.Rereads, Recorded: r.Recorded, SubtreeOrg: r.SubtreeOrg}, nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return tenant.SyncInfo{}, s.fail("read snapshot record", err)
 	}

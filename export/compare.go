@@ -69,12 +69,15 @@ type Side struct {
 	SyncedAt string `json:"syncedAt"`
 	// AgeSeconds is how old the snapshot was when compared.
 	AgeSeconds int64 `json:"ageSeconds"`
+	// SubtreeOrg: the snapshot holds only this organization's subtree (a
+	// child organization's credential); absent for the whole tenant.
+	SubtreeOrg string `json:"subtreeOrg,omitempty"`
 }
 
 // NewSide describes a side whose snapshot info is in.
 func NewSide(name, cache string, in tenant.SyncInfo, now time.Time) Side {
 	return Side{Name: name, Cache: cache, Tenant: in.Source, Snapshot: in.ID, SyncedAt: in.FinishedAt.UTC().Format(time.RFC3339),
-		AgeSeconds: int64(in.Age(now) / time.Second)}
+		AgeSeconds: int64(in.Age(now) / time.Second), SubtreeOrg: in.SubtreeOrg}
 }
 
 // ComparisonJSON is the stable JSON shape of a comparison.

@@ -99,6 +99,10 @@ type SyncInfo struct {
 	// OrgTreeWhy why it has none (set by a sync only).
 	OrgTreeNodes int
 	OrgTreeWhy   string
+	// SubtreeOrg names the organization whose subtree alone the snapshot
+	// holds, synced with a credential made there (see view.go); "" for the
+	// whole tenant, or when that could not be told (no organization tree).
+	SubtreeOrg string
 }
 
 // Age is how old the snapshot is at now.

@@ -249,8 +249,10 @@ func (t *OrgTree) OrgsUnder(n int32) []int32 {
 // scope"; "" with a nil tree means the server has none).
 func (s *Snapshot) SetOrgTree(t *OrgTree, why string) {
 	s.OrgTree, s.OrgTreeWhy = t, why
+	s.Info.SubtreeOrg = ""
 	if t != nil {
 		t.join(s.Orgs)
+		s.Info.SubtreeOrg = SubtreeTop(t.Nodes)
 	}
 }
 

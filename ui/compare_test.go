@@ -189,3 +189,16 @@ func TestCompareEmptySections(t *testing.T) {
 	d = newDriver(t, New(Options{Compare: c, Now: func() time.Time { return c.Left.Info.FinishedAt }}), 80, 24)
 	d.contains("No differences between prod and uat.", "1 Users 0")
 }
+
+// TestCompareWarnsWhenTheViewsDiffer: one side synced with a child org's
+// credential (its subtree only): the screen says the view differs, so
+// users only in prod are not all taken for users missing in UAT.
+func TestCompareWarnsWhenTheViewsDiffer(t *testing.T) {
+	c := compareFixture()
+	c.Right.Info.SubtreeOrg = "Legal"
+	now := c.Left.Info.FinishedAt.Add(2 * time.Hour)
+	d := newDriver(t, New(Options{Compare: c, Now: func() time.Time { return now }}), 160, 24)
+	d.contains("⚠ view changed: the whole tenant → only organization Legal's subtree", "Prod User 00")
+	d = compareModel(t, 160, 24)
+	d.lacks("view changed")
+}

@@ -73,6 +73,11 @@ func (s *compareScreen) narrowed() string {
 func (s *compareScreen) view(a *Model, w, h int) []string {
 	st := &a.st
 	out := []string{s.sectionStrip(a, w), s.filter.view(a, w)}
+	// Sides of different views (a child org's credential): the warning
+	// takes a line of the list's.
+	if v := tenant.ViewChangeShort(s.c.Left.Info, s.c.Right.Info); v != "" {
+		out = append(out, " "+a.st.Error.Render(clip(v, w-1)))
+	}
 	rows, l := s.cur()
 	if len(rows) == 0 {
 		l, r := safe(s.c.Left.Name), safe(s.c.Right.Name)
@@ -92,7 +97,7 @@ func (s *compareScreen) view(a *Model, w, h int) []string {
 		}
 		return append(out, "", " "+st.Muted.Render(clip(msg, w-2)))
 	}
-	for _, i := range l.visible(rows, max(1, h-2)) {
+	for _, i := range l.visible(rows, max(1, h-len(out))) {
 		out = append(out, s.rowView(a, rows, i, i == l.cursor, w))
 	}
 	return out

@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"context"
 	"testing"
 	"time"
 
+	"github.com/otaccess/otaccess/access"
 	"github.com/otaccess/otaccess/access/accesstest"
 	"github.com/otaccess/otaccess/client"
 	"github.com/otaccess/otaccess/client/scimtest"
@@ -59,4 +61,35 @@ func TestDeleteOnOneTrustOffersDeactivateAndStrip(t *testing.T) {
 	if !ok || su.Active || len(su.Groups) != 0 {
 		t.Fatalf("server user: ok=%v active=%v groups=%d", ok, su.Active, len(su.Groups))
 	}
+}
+
+// TestChangesWarnWhenTheViewChanged: the cache holds a sync with the API
+// key (the whole tenant), then one with Legal's credential (its subtree):
+// the Changes screen says the view changed above the users "removed",
+// who are only outside Legal's view.
+func TestChangesWarnWhenTheViewChanged(t *testing.T) {
+	cfg := scimtest.Config{Users: 60, Roles: 3, Orgs: 5, Seed: 42,
+		ClientID: scimtest.TestClientID, ClientSecret: scimtest.TestClientSecret, ClientOrg: "Legal"}
+	tn := accesstest.New(t, cfg) // the API key's sync: the whole tenant
+	child := tn.Svc.Offline()
+	child.Client = tn.Srv.NewClient(t, client.Options{ClientID: scimtest.TestClientID, ClientSecret: scimtest.TestClientSecret})
+	ctx := context.Background()
+	if _, err := child.Sync(ctx, access.SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := child.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Info.SubtreeOrg != "Legal" || len(snap.Users) >= len(tn.Snap.Users) {
+		t.Fatalf("Legal's snapshot: subtree %q, %d users of the tenant's %d", snap.Info.SubtreeOrg, len(snap.Users), len(tn.Snap.Users))
+	}
+	m := New(Options{Snapshot: snap, Service: child, Tenant: "acme.onetrust.com", Mode: "online", Now: func() time.Time { return snap.Info.FinishedAt }})
+	d := newDriver(t, m, 200, 30)
+	for _, msg := range d.run(m.Init()) {
+		d.send(msg)
+	}
+	d.contains("sub-org Legal only")
+	d.key("d")
+	d.contains("⚠ view changed: the whole tenant → only organization Legal's subtree", "Users removed")
 }

@@ -265,11 +265,16 @@ func (s *diffScreen) view(a *Model, w, h int) []string {
 		return centerCenter(msg, w, h)
 	}
 	out := []string{st.Bold.Render(s.heading(w))}
+	// Snapshots of different views (a child org's credential): the
+	// warning takes a line of the list's.
+	if v := tenant.ViewChangeShort(s.d.From, s.d.To); v != "" {
+		out = append(out, " "+st.Error.Render(clip(v, w-1)))
+	}
 	if len(s.rows) == 0 {
 		return append(out, "", " "+st.Muted.Render("No changes between the two snapshots."))
 	}
 	leftW := clamp(w/3, 12, 40)
-	for _, i := range s.list.visible(s.rows, h-1) {
+	for _, i := range s.list.visible(s.rows, h-len(out)) {
 		r := s.rows[i]
 		if r.header != "" {
 			out = append(out, " "+st.Bold.Render(r.header))

@@ -311,6 +311,9 @@ func writeComparison(w io.Writer, c *tenant.Comparison, left, right compareSide,
 	if err := sides.flush(); err != nil {
 		return err
 	}
+	if v := tenant.ViewChange(left.snap.Info, right.snap.Info); v != "" {
+		fmt.Fprintln(w, v)
+	}
 	if !f.Zero() {
 		var only []string
 		for _, p := range [][2]string{{"role", f.Role}, {"org", f.Org}, {"user", f.User}} {

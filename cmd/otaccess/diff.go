@@ -88,6 +88,9 @@ func diffRun(ctx context.Context, o *diffOptions) error {
 	}
 	fmt.Fprintf(w, "changes from the sync of %s to the sync of %s (%s)\n",
 		d.From.FinishedAt.Local().Format("2006-01-02 15:04"), d.To.FinishedAt.Local().Format("2006-01-02 15:04"), textsafe.Line(d.To.Source))
+	if v := tenant.ViewChange(d.From, d.To); v != "" {
+		fmt.Fprintln(w, v)
+	}
 	if d.Empty() {
 		fmt.Fprintln(w, "no changes")
 		return nil
@@ -139,6 +142,9 @@ type diffJSON struct {
 	Reactivated []diffUserJSON       `json:"usersReactivated"`
 	Granted     []diffMembershipJSON `json:"membershipsGranted"`
 	Revoked     []diffMembershipJSON `json:"membershipsRevoked"`
+	// ViewWarning: the snapshots see different parts of the tenant (see
+	// tenant.ViewChange).
+	ViewWarning string `json:"viewWarning,omitempty"`
 }
 
 func toDiffJSON(d *tenant.SnapshotDiff) diffJSON {
@@ -146,6 +152,6 @@ func toDiffJSON(d *tenant.SnapshotDiff) diffJSON {
 	return diffJSON{
 		From: d.From.FinishedAt.Format(time.RFC3339), To: d.To.FinishedAt.Format(time.RFC3339), Tenant: d.To.Source,
 		Added: us(d.UsersAdded), Removed: us(d.UsersRemoved), Deactivated: us(d.Deactivated), Reactivated: us(d.Reactivated),
-		Granted: ms(d.Granted), Revoked: ms(d.Revoked),
+		Granted: ms(d.Granted), Revoked: ms(d.Revoked), ViewWarning: tenant.ViewChange(d.From, d.To),
 	}
 }
