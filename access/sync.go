@@ -259,7 +259,7 @@ func (s *Service) Sync(ctx context.Context, opt SyncOptions) (tenant.SyncInfo, e
 		why := tenant.APIState{Why: "this sync read SCIM only"}
 		sw.SetAccess(tenant.AccessData{Info: tenant.AccessInfo{Logins: why, UserGroups: why}})
 	}
-	info, err := sw.Commit(ctx, read, readGroups)
+	info, err := sw.CommitRefs(ctx, read, readGroups)
 	if err != nil {
 		return tenant.SyncInfo{}, fmt.Errorf("saving the snapshot failed, the previous one is unchanged: %w", err)
 	}
@@ -337,7 +337,7 @@ func sameIDs[T any](a, b []T, idOf func(*T) string) bool {
 
 // keptUser is what a sync keeps of a user while it reads the others: its
 // id and group references, all a commit needs once the cache has the
-// user's fields (tenant.StoredRef), and the page that carries the fields
+// user's fields (tenant.ReadRef), and the page that carries the fields
 // to the cache until they are written. At 100,000 users the fields were
 // most of a sync's memory, kept until the commit for nothing.
 type keptUser struct {
@@ -367,18 +367,18 @@ func keepUsers(listed []client.ListedUser, refs *refInterner) []keptUser {
 	return out
 }
 
-// storedUsers is the list a commit is given: each user as a stored ref
+// storedUsers is the list a commit is given: each user's id and groups
 // (its fields are in the pages written), the users without an id dropped
 // and counted. Only after the pages are written.
-func storedUsers(users []keptUser) ([]tenant.ReadUser, int) {
-	out := make([]tenant.ReadUser, 0, len(users))
+func storedUsers(users []keptUser) ([]tenant.ReadRef, int) {
+	out := make([]tenant.ReadRef, 0, len(users))
 	noID := 0
 	for i := range users {
 		if users[i].id == "" {
 			noID++
 			continue
 		}
-		out = append(out, tenant.StoredRef(users[i].id, users[i].refs))
+		out = append(out, tenant.ReadRef{ID: users[i].id, Groups: users[i].refs})
 	}
 	return out, noID
 }

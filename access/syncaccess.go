@@ -248,7 +248,7 @@ func (s *Service) unavailable(err error, path string) (tenant.APIState, bool) {
 // SCIM does not: a direct access level (Users V2) missing from the user's
 // SCIM groups becomes a membership, and a level no SCIM group names
 // becomes a group ("Role - Org"), so that effective access loses nothing.
-func mergeAccess(a *accessRead, users []tenant.ReadUser, groups []tenant.ReadGroup) []tenant.ReadGroup {
+func mergeAccess(a *accessRead, users []tenant.ReadRef, groups []tenant.ReadGroup) []tenant.ReadGroup {
 	idx := make(map[string]int, len(groups))
 	for i := range groups {
 		if _, dup := idx[groups[i].ID]; !dup {

@@ -21,7 +21,7 @@ var ErrOtherTenant = errors.New("another tenant")
 // only be two tenants: their tenant ids differ, or (without ids) they share
 // no user id and no group id. A previous snapshot that is empty proves
 // nothing and is replaced.
-func sameTenant(ctx context.Context, tx *sql.Tx, prev int64, info *tenant.SyncInfo, users []tenant.ReadUser, _ []tenant.ReadGroup) error {
+func sameTenant(ctx context.Context, tx *sql.Tx, prev int64, info *tenant.SyncInfo, users []tenant.ReadRef, _ []tenant.ReadGroup) error {
 	old, err := scanInfo(tx.QueryRowContext(ctx, "SELECT "+infoCols+" FROM snapshots WHERE id = ?", prev))
 	if err != nil {
 		return err

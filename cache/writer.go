@@ -238,13 +238,32 @@ func (w *SnapshotWriter) insertUsers(ctx context.Context, tx *sql.Tx, users []te
 // users' references and the groups' members, and a group only referenced
 // by users is added from the reference.
 func (w *SnapshotWriter) Commit(ctx context.Context, users []tenant.ReadUser, groups []tenant.ReadGroup) (tenant.SyncInfo, error) {
+	refs := make([]tenant.ReadRef, len(users))
+	for i := range users {
+		refs[i] = users[i].Ref()
+	}
+	return w.commitAll(ctx, refs, users, groups)
+}
+
+// CommitRefs is Commit for a sync that gave AddUsers every user (each
+// page as it came) and kept only their ids and groups: a user that must
+// be written again is read back from the pages written, the last written
+// for an id.
+func (w *SnapshotWriter) CommitRefs(ctx context.Context, users []tenant.ReadRef, groups []tenant.ReadGroup) (tenant.SyncInfo, error) {
+	return w.commitAll(ctx, users, nil, groups)
+}
+
+// commitAll is Commit of refs, the users' ids and groups; full, when not
+// nil, is the users themselves (refs[i] is full[i]'s), else they are
+// all stored.
+func (w *SnapshotWriter) commitAll(ctx context.Context, refs []tenant.ReadRef, full []tenant.ReadUser, groups []tenant.ReadGroup) (tenant.SyncInfo, error) {
 	if w.done {
 		return tenant.SyncInfo{}, errWriterDone
 	}
 	var info tenant.SyncInfo
 	err := w.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		info, err = w.commit(ctx, tx, users, groups)
+		info, err = w.commit(ctx, tx, refs, full, groups)
 		if err == nil {
 			w.s.probeAt("commit")
 		}
@@ -267,7 +286,7 @@ func (w *SnapshotWriter) Commit(ctx context.Context, users []tenant.ReadUser, gr
 	return info, nil
 }
 
-func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []tenant.ReadUser, groups []tenant.ReadGroup) (tenant.SyncInfo, error) {
+func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []tenant.ReadRef, full []tenant.ReadUser, groups []tenant.ReadGroup) (tenant.SyncInfo, error) {
 	// A prune elsewhere removes snapshots left 'writing' for long (see
 	// prune): make sure this one is still there to complete.
 	var status string
@@ -276,7 +295,7 @@ func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []tenant.
 	}
 	where, keep := w.settleUsers(users)
 
-	list := tenant.SnapshotGroups(users, groups)
+	list := tenant.RefGroups(users, groups)
 	// Memberships the groups' member lists add to the users' references:
 	// none when both sides of the tenant agree, as they should.
 	extra := map[string][]string{}
@@ -294,8 +313,12 @@ func (w *SnapshotWriter) commit(ctx context.Context, tx *sql.Tx, users []tenant.
 		kept := make([]tenant.ReadUser, len(keep))
 		anyStored := false
 		for k, i := range keep {
-			kept[k] = users[i]
-			anyStored = anyStored || users[i].Stored
+			if full != nil {
+				kept[k] = full[i]
+			} else {
+				kept[k] = tenant.StoredRef(users[i].ID, users[i].Groups)
+			}
+			anyStored = anyStored || kept[k].Stored
 		}
 		var stored map[string]string
 		if anyStored {
@@ -393,7 +416,7 @@ func (w *SnapshotWriter) storedFields(ctx context.Context, tx *sql.Tx) (map[stri
 // plus one, keep lists the indexes. When the rows written are exactly
 // those users (every page came once, the usual sync), where is the staged
 // set itself, marked in one pass; otherwise w.redo is set.
-func (w *SnapshotWriter) settleUsers(users []tenant.ReadUser) (where map[string]int32, keep []int32) {
+func (w *SnapshotWriter) settleUsers(users []tenant.ReadRef) (where map[string]int32, keep []int32) {
 	if !w.redo && len(users) == len(w.staged) {
 		for i := range users {
 			w.staged[users[i].ID] = int32(i) + 1

@@ -58,8 +58,8 @@ func TestSnapshotWriterPages(t *testing.T) {
 }
 
 // commitPagesAndCheck writes pages with AddUsers, commits final (with
-// refs, each user a page held as tenant.StoredRef, as a sync gives them)
-// and checks the snapshot stored is NewSnapshot(final, groups).
+// refs, each user a page held as tenant.StoredRef, or CommitRefs when
+// pages held every user, as a sync gives them) and checks the snapshot stored is NewSnapshot(final, groups).
 func commitPagesAndCheck(t *testing.T, pages [][]tenant.ReadUser, final []tenant.ReadUser, groups []tenant.ReadGroup, refs bool) {
 	t.Helper()
 	st, _ := openTemp(t)
@@ -79,6 +79,7 @@ func commitPagesAndCheck(t *testing.T, pages [][]tenant.ReadUser, final []tenant
 		}
 	}
 	given := final
+	all := true // every user of final was written: the sync's CommitRefs
 	if refs {
 		given = make([]tenant.ReadUser, len(final))
 		for i, u := range final {
@@ -86,9 +87,19 @@ func commitPagesAndCheck(t *testing.T, pages [][]tenant.ReadUser, final []tenant
 			if added[u.ID] {
 				given[i] = tenant.StoredRef(u.ID, u.Groups)
 			}
+			all = all && added[u.ID]
 		}
 	}
-	info, err := w.Commit(ctx, given, groups)
+	var info tenant.SyncInfo
+	if refs && all {
+		ids := make([]tenant.ReadRef, len(given))
+		for i := range given {
+			ids[i] = given[i].Ref()
+		}
+		info, err = w.CommitRefs(ctx, ids, groups)
+	} else {
+		info, err = w.Commit(ctx, given, groups)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

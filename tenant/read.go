@@ -32,9 +32,27 @@ func StoredRef(id string, groups []GroupRef) ReadUser {
 	return ReadUser{User: User{ID: id}, Groups: groups, Stored: true}
 }
 
+// ReadRef is a user as a commit needs it once the user's fields are
+// written (cache.SnapshotWriter.CommitRefs): its id and the groups it
+// names. 40 bytes, where a ReadUser is 448: a sync of 100,000 users gave
+// its commit 45 MB of ReadUsers that were all but their id and groups
+// zero, live (and scanned by the collector) for the whole commit.
+type ReadRef struct {
+	ID     string
+	Groups []GroupRef
+}
+
+// Ref is u's id and groups.
+func (u *ReadUser) Ref() ReadRef { return ReadRef{ID: u.ID, Groups: u.Groups} }
+
 // HasGroup reports whether u names group id.
-func (u *ReadUser) HasGroup(id string) bool {
-	for _, r := range u.Groups {
+func (u *ReadUser) HasGroup(id string) bool { return hasGroup(u.Groups, id) }
+
+// HasGroup reports whether r names group id.
+func (r *ReadRef) HasGroup(id string) bool { return hasGroup(r.Groups, id) }
+
+func hasGroup(refs []GroupRef, id string) bool {
+	for _, r := range refs {
 		if r.ID == id {
 			return true
 		}
@@ -71,6 +89,16 @@ type ReadGroup struct {
 // group only a user names (any user, duplicates included), so that no
 // membership is lost.
 func SnapshotGroups(users []ReadUser, groups []ReadGroup) []ReadGroup {
+	return snapshotGroups(len(users), func(i int) []GroupRef { return users[i].Groups }, groups)
+}
+
+// RefGroups is SnapshotGroups for users given as refs.
+func RefGroups(users []ReadRef, groups []ReadGroup) []ReadGroup {
+	return snapshotGroups(len(users), func(i int) []GroupRef { return users[i].Groups }, groups)
+}
+
+// snapshotGroups is SnapshotGroups for n users, user i naming refs(i).
+func snapshotGroups(n int, refs func(i int) []GroupRef, groups []ReadGroup) []ReadGroup {
 	list := make([]ReadGroup, 0, len(groups))
 	seen := make(map[string]bool, len(groups))
 	for i := range groups {
@@ -79,8 +107,8 @@ func SnapshotGroups(users []ReadUser, groups []ReadGroup) []ReadGroup {
 			list = append(list, groups[i])
 		}
 	}
-	for i := range users {
-		for _, ref := range users[i].Groups {
+	for i := range n {
+		for _, ref := range refs(i) {
 			if ref.ID != "" && !seen[ref.ID] {
 				seen[ref.ID] = true
 				list = append(list, ReadGroup{ID: ref.ID, DisplayName: ref.Name})
