@@ -96,6 +96,14 @@ func TestSyncOrgTreeDegrades(t *testing.T) {
 	if s.OrgTree != nil || !strings.Contains(s.OrgTreeNote(), `missing parent: "Lost" (B) names parent Z`) || len(s.Users) != 20 {
 		t.Fatalf("%d users, %q", len(s.Users), s.OrgTreeNote())
 	}
+	// A cycle: Legal names as its parent Legal EU, which is under it.
+	s, _ = syncOrgs(t, scimtest.Config{Users: 20, Orgs: 3}, func(ts *scimtest.TestServer) {
+		ts.InjectFault(scimtest.Fault{Path: client.OrganizationsPath, Kind: scimtest.FaultStatus, Status: 200,
+			Body: `{"organizationId":"A","name":"Acme","children":[{"organizationId":"B","parentOrganizationId":"C","name":"Legal","children":[{"organizationId":"C","name":"Legal EU","children":[]}]}]}`})
+	})
+	if s.OrgTree != nil || !strings.Contains(s.OrgTreeNote(), `org tree: not available — `) || !strings.Contains(s.OrgTreeNote(), `cycle: "Legal" (B) names "Legal EU" (C) as its parent`) || len(s.Users) != 20 {
+		t.Fatalf("%d users, %q", len(s.Users), s.OrgTreeNote())
+	}
 }
 
 // The join report: with ids of its own the tree joins by name only; an
