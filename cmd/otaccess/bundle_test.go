@@ -122,7 +122,7 @@ func TestEvidenceBundle(t *testing.T) {
 	data[len(data)/2] ^= 0x01
 	os.WriteFile(csvPath, data, 0o600)
 	r = e.run("evidence", "verify", dir, "--allowed-signers", allowed)
-	if r.code != 1 || !strings.Contains(r.stdout, "✗ evidence.csv  CHANGED") || strings.Count(r.stdout, "✗") != 1 || !strings.Contains(r.stderr, "1 of its files do not match") {
+	if r.code != 1 || !strings.Contains(r.stdout, "✗ evidence.csv  CHANGED") || strings.Count(r.stdout, "✗") != 1 || !strings.Contains(r.stderr, "1 of its files does not match") {
 		t.Fatalf("tampered: %+v", r)
 	}
 	data[len(data)/2] ^= 0x01

@@ -98,7 +98,11 @@ func evidenceVerifyRun(_ context.Context, o *evidenceVerifyOptions) error {
 	if !rep.OK() {
 		var what []string
 		if n := len(rep.Changed) + len(rep.Missing) + len(rep.Extra); n > 0 {
-			what = append(what, fmt.Sprintf("%d of its files do not match the manifest", n))
+			if n == 1 {
+				what = append(what, "1 of its files does not match the manifest")
+			} else {
+				what = append(what, fmt.Sprintf("%d of its files do not match the manifest", n))
+			}
 		}
 		if rep.SignatureErr != "" {
 			what = append(what, "the signature does not hold")

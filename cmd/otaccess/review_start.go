@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -62,7 +63,24 @@ func reviewStartRun(ctx context.Context, o *reviewStartOptions) error {
 	}
 	users := map[string]bool{}
 	var inactive, noRole, admin, fresh int
+	// The hints review start computes from the whole snapshot and the
+	// last logins, counted on the line after the first hints line.
+	stale := fmt.Sprintf("stale (no login for %d days or more)", tenant.StaleDays)
+	found := []struct {
+		h         tenant.Hints
+		one, many string
+		n         int
+	}{{h: tenant.HintStale, one: stale, many: stale},
+		{h: tenant.HintNeverLoggedIn, one: "never logged in", many: "never logged in"},
+		{h: tenant.HintOutlier, one: "outlier", many: "outliers"},
+		{h: tenant.HintSoleAdmin, one: "sole Site Admin of an org", many: "sole Site Admins of an org"},
+		{h: tenant.HintNewSinceReview, one: "new since the last review of this scope", many: "new since the last review of this scope"}}
 	for _, it := range r.Items {
+		for i := range found {
+			if it.Hints.Has(found[i].h) {
+				found[i].n++
+			}
+		}
 		users[it.UserID] = true
 		switch {
 		case it.NoRole():
@@ -84,6 +102,11 @@ func reviewStartRun(ctx context.Context, o *reviewStartOptions) error {
 	fmt.Fprintf(w, "frozen against the snapshot of %s from %s\n", r.SnapshotAt.Local().Format("2006-01-02 15:04"), textsafe.Line(r.Tenant))
 	fmt.Fprintf(w, "hints: %s held by inactive users, %s, %s of admin roles, %d granted since the previous sync\n",
 		numfmt.Count(inactive, "membership", "memberships"), numfmt.Count(noRole, "user with no role", "users with no role"), numfmt.Count(admin, "membership", "memberships"), fresh)
+	counted := make([]string, len(found))
+	for i, c := range found {
+		counted[i] = numfmt.Count(c.n, c.one, c.many)
+	}
+	fmt.Fprintf(w, "       %s\n", strings.Join(counted, ", "))
 	if err := reviewAccessNotes(ctx, o.io.ErrOut, svc, r); err != nil {
 		return err
 	}
