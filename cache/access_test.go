@@ -22,8 +22,9 @@ func sampleAccess() *tenant.AccessData {
 
 // checkAccessRoundTrip: a snapshot's access data survives the cache, a
 // user-group write-through changes it, and prune removes it with its
-// snapshot.
-func checkAccessRoundTrip(t *testing.T, st *Store) {
+// snapshot (saved by another store on the file at path, which keeps only
+// two).
+func checkAccessRoundTrip(t *testing.T, st *Store, path string) {
 	t.Helper()
 	ctx := context.Background()
 	users, groups := smallTenant()
@@ -66,7 +67,11 @@ func checkAccessRoundTrip(t *testing.T, st *Store) {
 		t.Fatalf("after the write-through: %+v", got.UserGroups)
 	}
 	// Two more syncs without access data: the first's row is pruned.
-	keepOnly(st, 2)
+	st, err = Open(path, keepOnly(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
 	for range 2 {
 		if _, err := st.SaveSnapshot(ctx, input(users, groups)); err != nil {
 			t.Fatal(err)
@@ -83,12 +88,13 @@ func checkAccessRoundTrip(t *testing.T, st *Store) {
 }
 
 func TestAccessDataRoundTrip(t *testing.T) {
-	st, err := Open(filepath.Join(t.TempDir(), "c.db"))
+	path := filepath.Join(t.TempDir(), "c.db")
+	st, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	checkAccessRoundTrip(t, st)
+	checkAccessRoundTrip(t, st, path)
 }
 
 func TestUnpackAccessRejectsDamage(t *testing.T) {

@@ -110,11 +110,13 @@ func checkSnapshot(t *testing.T, s *tenant.Snapshot) {
 	}
 }
 
-// keepOnly makes st keep just the n newest snapshots: the retention's days
+// keepOnly opens a store that keeps just the n newest snapshots: the days
 // are judged by a clock two days ahead.
-func keepOnly(st *Store, n int) {
-	st.retention = Retention{Days: 1, Min: n}
-	st.clock = func() time.Time { return time.Now().AddDate(0, 0, 2) }
+func keepOnly(n int) OpenOption {
+	return func(o *openOptions) {
+		WithRetention(Retention{Days: 1, Min: n})(o)
+		withClock(func() time.Time { return time.Now().AddDate(0, 0, 2) })(o)
+	}
 }
 
 // prunedRows counts what is left of the snapshots other than keep: rows of

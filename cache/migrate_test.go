@@ -301,7 +301,7 @@ func testOpenMigrates(t *testing.T, version int) {
 	if err := st.db.QueryRow("PRAGMA integrity_check").Scan(&res); err != nil || res != "ok" {
 		t.Fatalf("integrity_check: %q, %v", res, err)
 	}
-	checkAccessRoundTrip(t, st)
+	checkAccessRoundTrip(t, st, path)
 }
 
 // TestFailedMigrationLeavesTheCache: a migration step that cannot run (here

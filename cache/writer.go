@@ -88,8 +88,9 @@ func (s *Store) BeginSnapshot(ctx context.Context, source, profile string, start
 		if err := s.checkIntact(ctx, tx); err != nil {
 			return err
 		}
-		// While 'writing', finished_at is when a page was last written:
-		// prune tells a sync that died from one in progress by it.
+		// While 'writing', finished_at is when a page was last written, by
+		// the clock prune judges it by (the store's): prune tells a sync
+		// that died from one in progress by it.
 		// Writes journaled from here on may be missing from what the sync
 		// reads: Commit replays them (see journal.go).
 		seq, err := lastSeq(ctx, tx)
@@ -98,7 +99,7 @@ func (s *Store) BeginSnapshot(ctx context.Context, source, profile string, start
 		}
 		w.mark = Mark{Seq: seq, At: time.Now()} // the wall clock, as journal entries (not the caller's)
 		res, err := tx.ExecContext(ctx, `INSERT INTO snapshots (source, profile, started_at, finished_at, status, writes_mark) VALUES (?, ?, ?, ?, 'writing', ?)`,
-			w.info.Source, w.info.Profile, fmtTime(w.info.StartedAt), fmtTime(time.Now()), seq)
+			w.info.Source, w.info.Profile, fmtTime(w.info.StartedAt), fmtTime(s.clock()), seq)
 		if err != nil {
 			return err
 		}
@@ -174,7 +175,7 @@ func (w *SnapshotWriter) AddUsers(ctx context.Context, users []tenant.ReadUser) 
 		w.staged[users[i].ID] = 0
 	}
 	err := w.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET finished_at = ? WHERE id = ?`, fmtTime(time.Now()), w.info.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET finished_at = ? WHERE id = ?`, fmtTime(w.s.clock()), w.info.ID); err != nil {
 			return err
 		}
 		if err := w.insertUsers(ctx, tx, users, nil, nil); err != nil {
